@@ -1,0 +1,187 @@
+//! Money: exact decimal amounts of 元 (yuan).
+//!
+//! An [`Amount`] wraps a [`Decimal`] and is serialised as a JSON string with at
+//! least two decimal places, more only when the value has more
+//! (`"2646000.00"`, `"0.125"`). It is never a binary float.
+//!
+//! ```
+//! use declform::Amount;
+//! let a: Amount = "2,646,000.00".parse().unwrap();
+//! assert_eq!(a.to_string(), "2646000.00");
+//! // 264.6 万元 is exactly 2 646 000 元.
+//! let w = Amount::from_wan(Amount::from_f64(264.6).unwrap()).unwrap();
+//! assert_eq!(w.to_string(), "2646000.00");
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::str::FromStr;
+
+/// An exact amount of money in 元, canonicalised to at least two decimal places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Amount(Decimal);
+
+/// Why a text is not an amount.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("不是金额")]
+pub struct AmountError;
+
+impl Amount {
+    /// Zero 元.
+    pub const ZERO: Amount = Amount(Decimal::ZERO);
+
+    /// Wraps a decimal, canonicalising its scale (at least 2, trailing zeros past 2 dropped).
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// use rust_decimal::Decimal;
+    /// assert_eq!(Amount::new(Decimal::new(1500, 3)).to_string(), "1.50");
+    /// ```
+    pub fn new(d: Decimal) -> Amount {
+        let mut d = d.normalize();
+        if d.scale() < 2 {
+            d.rescale(2);
+        }
+        Amount(d)
+    }
+
+    /// The decimal value.
+    pub fn value(self) -> Decimal {
+        self.0
+    }
+
+    /// The amount from a spreadsheet number, by its shortest round-trip text, so that
+    /// `264.6` gives exactly `264.60`, never `264.6000000000000227`.
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// assert_eq!(Amount::from_f64(0.1).unwrap().to_string(), "0.10");
+    /// assert!(Amount::from_f64(f64::NAN).is_none());
+    /// ```
+    pub fn from_f64(f: f64) -> Option<Amount> {
+        if !f.is_finite() {
+            return None;
+        }
+        // `{}` prints the shortest text that round-trips; it never uses exponents.
+        format!("{f}").parse().ok()
+    }
+
+    /// The amount as a spreadsheet number, when that number reads back as exactly
+    /// this amount; `None` when a float cannot carry it (more than ~15 significant digits).
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// let a: Amount = "5246207.06".parse().unwrap();
+    /// assert_eq!(a.to_f64_exact(), Some(5246207.06));
+    /// let b: Amount = "12345678901234567.89".parse().unwrap();
+    /// assert_eq!(b.to_f64_exact(), None);
+    /// ```
+    pub fn to_f64_exact(self) -> Option<f64> {
+        let f: f64 = self.0.to_string().parse().ok()?;
+        (Amount::from_f64(f)? == self).then_some(f)
+    }
+
+    /// Converts an amount of 万元 to 元, exactly.
+    pub fn from_wan(wan: Amount) -> Option<Amount> {
+        wan.0.checked_mul(Decimal::from(10_000)).map(Amount::new)
+    }
+
+    /// The sum, or `None` on overflow.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount::new)
+    }
+}
+
+impl FromStr for Amount {
+    type Err = AmountError;
+
+    /// Parses `2646000.00`, `2,646,000.00`, `2 646 000`, `￥1,000`, full-width digits and `-0.5`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let cleaned: String = s
+            .trim()
+            .chars()
+            .filter_map(|c| match c {
+                ',' | '，' | ' ' | '\u{3000}' | '\u{a0}' | '¥' | '￥' | '元' => None,
+                '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+                '．' => Some('.'),
+                '－' => Some('-'),
+                c => Some(c),
+            })
+            .collect();
+        let digits = cleaned.strip_prefix(['-', '+']).unwrap_or(&cleaned);
+        let valid = !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.chars().filter(|&c| c == '.').count() <= 1
+            && digits.chars().any(|c| c.is_ascii_digit());
+        if !valid {
+            return Err(AmountError);
+        }
+        Decimal::from_str_exact(&cleaned)
+            .map(Amount::new)
+            .map_err(|_| AmountError)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(|_| {
+            serde::de::Error::custom(format!("\"{s}\" 不是金额（应为十进制数字字符串，如 \"2646000.00\"）"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_scale() {
+        for (input, want) in [
+            ("1", "1.00"),
+            ("1.5", "1.50"),
+            ("1.500", "1.50"),
+            ("0.125", "0.125"),
+            ("2,646,000.00", "2646000.00"),
+            ("０.５", "0.50"),
+            ("-3", "-3.00"),
+        ] {
+            assert_eq!(input.parse::<Amount>().unwrap().to_string(), want, "{input}");
+        }
+    }
+
+    #[test]
+    fn rejects_non_amounts() {
+        for bad in ["", "四十二万", "1.2.3", "1e5", "-", ".", "12a"] {
+            assert_eq!(bad.parse::<Amount>(), Err(AmountError), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn wan_is_exact() {
+        let w = Amount::from_wan(Amount::from_f64(264.6).unwrap()).unwrap();
+        assert_eq!(w.to_string(), "2646000.00");
+        let w = Amount::from_wan("0.00001".parse().unwrap()).unwrap();
+        assert_eq!(w.to_string(), "0.10");
+    }
+
+    #[test]
+    fn floats_by_shortest_text() {
+        assert_eq!(Amount::from_f64(5246207.06).unwrap().to_string(), "5246207.06");
+        assert_eq!(Amount::from_f64(1e20).unwrap().to_string(), "100000000000000000000.00");
+        assert_eq!(Amount::from_f64(1e-7).unwrap().to_string(), "0.0000001");
+    }
+}

@@ -1,0 +1,89 @@
+//! `declform convert`: between workbooks, the JSON model and (later) flat tables.
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::layout::LayoutKind;
+use crate::model::Document;
+use crate::{json, output, writer};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// 格式转换：工作簿、JSON 之间互转。Convert between workbooks and the JSON model.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 输入文件（JSON 或工作簿）/ input files
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 输出文件，格式由扩展名决定（.json .xlsx）；省略时向标准输出写 JSON / output, by extension
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// 写工作簿时使用的版式（默认：有项目性质的用 2026，否则 2024）/ layout for workbook output
+    #[arg(long, value_enum)]
+    pub layout: Option<LayoutKind>,
+}
+
+/// Runs the command.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    if let Some(out) = &args.output {
+        output::refuse_overwriting_input(out, &args.inputs)?;
+        output_kind(out)?;
+    }
+    let doc = read_inputs(&args.inputs)?;
+    match &args.output {
+        None => {
+            let text = json::to_string(&doc);
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+        }
+        Some(out) => write_output(&doc, out, args.layout)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OutputKind {
+    Json,
+    Xlsx,
+}
+
+fn output_kind(out: &Path) -> Result<OutputKind> {
+    match super::extension(out).as_str() {
+        "json" => Ok(OutputKind::Json),
+        "xlsx" => Ok(OutputKind::Xlsx),
+        other => Err(Error::new(
+            ErrorKind::Usage,
+            Location::file(out.display().to_string()),
+            format!("不支持的输出格式“.{other}”；请用 .json 或 .xlsx"),
+        )),
+    }
+}
+
+/// Reads every input into one document, in order.
+pub fn read_inputs(inputs: &[PathBuf]) -> Result<Document> {
+    let mut doc = Document::default();
+    for input in inputs {
+        doc.forms.extend(read_input(input)?.forms);
+    }
+    Ok(doc)
+}
+
+/// Reads one input file: a JSON document.
+pub fn read_input(path: &Path) -> Result<Document> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
+    json::from_str(&text, &shown)
+}
+
+/// Writes a document to a file of the kind its extension names.
+pub fn write_output(doc: &Document, out: &Path, layout: Option<LayoutKind>) -> Result<()> {
+    match output_kind(out)? {
+        OutputKind::Json => {
+            output::write_atomically(out, |w| w.write_all(json::to_string(doc).as_bytes()))
+        }
+        OutputKind::Xlsx => {
+            let mut wb = writer::workbook_of(&doc.forms, &writer::WriteOptions { layout })?;
+            writer::save(&mut wb, out)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Calendar dates as finance staff write them.
+//!
+//! ```
+//! use declform::date::parse_date_text;
+//! use chrono::NaiveDate;
+//! let d = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+//! for text in ["2024-01-01", "2024/1/1", "2024年1月1日", "20240101", "2024.1.1"] {
+//!     assert_eq!(parse_date_text(text), Some(d));
+//! }
+//! assert_eq!(parse_date_text("2024-02-30"), None);
+//! ```
+
+use chrono::{Duration, NaiveDate};
+
+/// Parses a date written as text: `2024-01-01`, `2024/1/1`, `2024年1月1日`, `20240101`,
+/// `2024.1.1`, with an optional time part (`2024-01-01 00:00:00`, `2024-01-01T00:00:00`)
+/// that is ignored. Returns `None` for anything else, including impossible dates.
+pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    let t = t.split(['T', ' ']).next().unwrap_or(t);
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let y = t.get(0..4)?.parse().ok()?;
+        let m = t.get(4..6)?.parse().ok()?;
+        let d = t.get(6..8)?.parse().ok()?;
+        return NaiveDate::from_ymd_opt(y, m, d);
+    }
+    let t = t.strip_suffix('日').unwrap_or(t);
+    let mut parts = t.split(['-', '/', '.', '年', '月']);
+    let y: i32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.trim().parse().ok()?;
+    let d: u32 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() || !(1000..=9999).contains(&y) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// The date of an Excel serial day number (1900 date system), ignoring any time of day.
+/// Serial 60 (Excel's fictitious 1900-02-29) and non-positive serials give `None`.
+///
+/// ```
+/// use declform::date::date_from_serial;
+/// use chrono::NaiveDate;
+/// assert_eq!(date_from_serial(45292.0), NaiveDate::from_ymd_opt(2024, 1, 1));
+/// ```
+pub fn date_from_serial(serial: f64) -> Option<NaiveDate> {
+    if !serial.is_finite() || !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    let days = serial.floor() as i64;
+    let base = NaiveDate::from_ymd_opt(1899, 12, 31)?;
+    match days {
+        60 => None,
+        d if d < 60 => base.checked_add_signed(Duration::days(d - 1)),
+        d => base.checked_add_signed(Duration::days(d - 2)),
+    }
+}
+
+/// Serde for `Option<NaiveDate>` as `"YYYY-MM-DD"` or null, strictly.
+pub(crate) mod opt_iso {
+    use chrono::NaiveDate;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.collect_str(&d.format("%Y-%m-%d")),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        let Some(text) = Option::<String>::deserialize(d)? else {
+            return Ok(None);
+        };
+        NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .filter(|_| text.len() == 10)
+            .map(Some)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("\"{text}\" 不是有效日期（应为 YYYY-MM-DD）"))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials() {
+        assert_eq!(date_from_serial(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
+        assert_eq!(date_from_serial(59.0), NaiveDate::from_ymd_opt(1900, 2, 28));
+        assert_eq!(date_from_serial(61.0), NaiveDate::from_ymd_opt(1900, 3, 1));
+        assert_eq!(date_from_serial(45657.75), NaiveDate::from_ymd_opt(2024, 12, 31));
+        assert_eq!(date_from_serial(0.0), None);
+        assert_eq!(date_from_serial(60.0), None);
+    }
+
+    #[test]
+    fn texts() {
+        let d = NaiveDate::from_ymd_opt(2024, 12, 31);
+        for t in ["2024-12-31", " 2024/12/31 ", "2024年12月31日", "20241231", "2024-12-31 00:00:00"] {
+            assert_eq!(parse_date_text(t), d, "{t}");
+        }
+        for t in ["", "明年", "2024-13-01", "2024-02-30", "24-1-1", "2024-1-1-1"] {
+            assert_eq!(parse_date_text(t), None, "{t}");
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! The JSON document (`{"forms": [...]}`) in and out, with errors that name the form and field.
+//!
+//! ```
+//! use declform::json;
+//! let err = json::from_str(
+//!     r#"{"forms":[{"year":2024,"project_name":"甲","project_category":"","department":"",
+//!        "implementing_unit":"","start_date":"2024-02-30","end_date":null,"funds":{},
+//!        "overall_goal":"","annual_goal":"","indicators":[]}]}"#,
+//!     "f.json",
+//! )
+//! .unwrap_err();
+//! assert_eq!(
+//!     err.to_string(),
+//!     "f.json 第1张表「甲」计划开始日期: \"2024-02-30\" 不是有效日期（应为 YYYY-MM-DD）"
+//! );
+//! ```
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::layout::chinese_name;
+use crate::model::Document;
+use serde_path_to_error::Segment;
+
+/// Parses a document; `file` names it in errors.
+pub fn from_str(text: &str, file: &str) -> Result<Document> {
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        Error::new(
+            ErrorKind::BadJson,
+            Location::file(file),
+            format!(
+                "不是有效的 JSON（第{}行第{}列：{}）",
+                e.line(),
+                e.column(),
+                describe_json_error(&e)
+            ),
+        )
+    })?;
+    serde_path_to_error::deserialize::<_, Document>(&value).map_err(|e| {
+        let segments: Vec<&Segment> = e.path().iter().collect();
+        let mut location = Location::file(file);
+        let mut label = String::new();
+        if let [Segment::Map { key }, Segment::Seq { index }, rest @ ..] = segments.as_slice()
+            && key == "forms"
+        {
+            let name = value
+                .get("forms")
+                .and_then(|f| f.get(*index))
+                .and_then(|f| f.get("project_name"))
+                .and_then(|n| n.as_str())
+                .unwrap_or("");
+            label = format!("第{}张表「{}」", index + 1, name);
+            let field: Vec<String> = rest
+                .iter()
+                .filter_map(|s| match s {
+                    Segment::Map { key } => Some(key.clone()),
+                    _ => None,
+                })
+                .collect();
+            if !field.is_empty() {
+                label.push_str(&chinese_name(&field.join(".")));
+            }
+            if let Some(Segment::Seq { index: row }) = rest.get(1)
+                && rest.first().is_some_and(|s| matches!(s, Segment::Map { key } if key == "indicators"))
+            {
+                label = format!("{label}第{}行", row + 1);
+                if let Some(Segment::Map { key }) = rest.get(2) {
+                    label.push_str(&chinese_name(key));
+                }
+            }
+        } else if !segments.is_empty() {
+            label = e.path().to_string();
+        }
+        if !label.is_empty() {
+            location = location.label(label);
+        }
+        Error::new(ErrorKind::BadJson, location, describe_json_error(e.inner()))
+    })
+}
+
+/// serde_json's message without its " at line X column Y" tail, in Chinese where common.
+fn describe_json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
+        None => text,
+    };
+    if let Some(field) = text
+        .strip_prefix("missing field `")
+        .and_then(|t| t.strip_suffix('`'))
+    {
+        return format!("缺少字段 {field}（{}）", chinese_name(field));
+    }
+    if let Some(rest) = text.strip_prefix("invalid type: ") {
+        return format!("类型不对：{rest}");
+    }
+    text
+}
+
+/// The document as pretty-printed JSON with Chinese unescaped, ending in a newline.
+pub fn to_string(doc: &Document) -> String {
+    let mut s = serde_json::to_string_pretty(doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form_with(field: &str, value: &str) -> String {
+        let mut f = serde_json::json!({
+            "year": 2024, "project_name": "乙", "project_category": "", "project_nature": null,
+            "department": "", "implementing_unit": "", "start_date": null, "end_date": null,
+            "funds": {"total": "1.00"}, "overall_goal": "", "annual_goal": "",
+            "indicators": [{"level1": "产出指标", "level2": "", "level3": "", "target": ""}],
+            "extra": {}
+        });
+        let v: serde_json::Value = serde_json::from_str(value).unwrap();
+        let mut slot = &mut f;
+        for part in field.split('.') {
+            slot = match part.parse::<usize>() {
+                Ok(i) => &mut slot[i],
+                Err(_) => &mut slot[part],
+            };
+        }
+        *slot = v;
+        format!("{{\"forms\": [{f}]}}")
+    }
+
+    #[test]
+    fn bad_amount_names_form_and_field() {
+        let e = from_str(&form_with("funds.total", "\"四十二万\""), "a.json").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::BadJson);
+        assert_eq!(
+            e.to_string(),
+            "a.json 第1张表「乙」项目资金总额: \"四十二万\" 不是金额（应为十进制数字字符串，如 \"2646000.00\"）"
+        );
+    }
+
+    #[test]
+    fn float_amount_is_refused() {
+        let e = from_str(&form_with("funds.total", "1.5"), "a.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.json 第1张表「乙」项目资金总额: 类型不对：floating point `1.5`, expected a string"
+        );
+    }
+
+    #[test]
+    fn indicator_field_is_named() {
+        let e = from_str(&form_with("indicators.0.target", "5"), "a.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.json 第1张表「乙」绩效指标第1行年度指标值: 类型不对：integer `5`, expected a string"
+        );
+    }
+
+    #[test]
+    fn malformed_json() {
+        let e = from_str("{\"forms\": [", "a.json").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.json: 不是有效的 JSON（第1行第11列：EOF while parsing a list）"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored_and_missing_nature_is_null() {
+        let text = form_with("source", "{\"file\": \"x.xlsx\", \"zzz\": 1}");
+        let doc = from_str(&text, "a.json").unwrap();
+        assert_eq!(doc.forms[0].project_nature, None);
+        assert_eq!(doc.forms[0].source.as_ref().unwrap().file, "x.xlsx");
+    }
+}

@@ -1,0 +1,40 @@
+//! The `declform` command line: a thin shell around the library's subcommands.
+
+use clap::{Parser, Subcommand};
+use declform::cmd;
+use declform::ErrorKind;
+use std::process::ExitCode;
+
+/// declform：财政项目支出绩效目标申报表的读取、生成、转换、合并与检查。
+/// Read, write, convert, merge and check fiscal performance-target declaration forms.
+#[derive(Debug, Parser)]
+#[command(name = "declform", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Convert(cmd::convert::Args),
+    Template(cmd::template::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Convert(a) => cmd::convert::run(a),
+        Command::Template(a) => cmd::template::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误：{e}");
+            if e.kind == ErrorKind::Usage {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Writing outputs so that a failure never leaves half a file behind.
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Writes a file atomically: `write` fills a temporary file in the target's folder, which is
+/// then flushed and renamed over `path`. On any error the temporary file is removed and
+/// `path` is untouched.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("a.txt");
+/// declform::output::write_atomically(&path, |w| w.write_all(b"hi")).unwrap();
+/// assert_eq!(std::fs::read(&path).unwrap(), b"hi");
+/// ```
+pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<&mut tempfile::NamedTempFile>) -> std::io::Result<()>,
+{
+    let shown = path.display().to_string();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".declform-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        // tempfile's default 0600 would hide the result from colleagues sharing the folder.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(&shown, &e))?;
+    {
+        let mut w = BufWriter::new(&mut tmp);
+        write(&mut w).map_err(|e| Error::io(&shown, &e))?;
+        w.flush().map_err(|e| Error::io(&shown, &e))?;
+    }
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(&shown, &e))?;
+    tmp.persist(path).map_err(|e| Error::io(&shown, &e.error))?;
+    Ok(())
+}
+
+/// Refuses an output path that is also one of the inputs.
+pub fn refuse_overwriting_input(output: &Path, inputs: &[std::path::PathBuf]) -> Result<()> {
+    let out = std::fs::canonicalize(output).ok();
+    for input in inputs {
+        let same = match (&out, std::fs::canonicalize(input).ok()) {
+            (Some(a), Some(b)) => *a == b,
+            _ => output == input.as_path(),
+        };
+        if same {
+            return Err(Error::new(
+                ErrorKind::Usage,
+                Location::file(output.display().to_string()),
+                "输出文件与输入文件相同，为避免覆盖原始数据已拒绝；请换一个输出文件名",
+            ));
+        }
+    }
+    Ok(())
+}

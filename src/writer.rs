@@ -1,0 +1,405 @@
+//! The model to workbooks in the official layout, with rust_xlsxwriter.
+//!
+//! ```
+//! use declform::{writer, Form, Indicator};
+//! let form = Form {
+//!     project_name: "示例项目".into(),
+//!     indicators: vec![Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)")],
+//!     ..Form::default()
+//! };
+//! let mut wb = writer::workbook_of(&[form], &writer::WriteOptions::default()).unwrap();
+//! let bytes = wb.save_to_buffer().unwrap();
+//! assert!(bytes.starts_with(b"PK"));
+//! ```
+
+use crate::amount::Amount;
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::layout::{Area, Cols, Layout, LayoutKind};
+use crate::model::{FieldValue, Form};
+use crate::sheetname::SheetNames;
+use chrono::Datelike;
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
+    XlsxError,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// The font of every cell: 宋体 shows Chinese in Excel and WPS; LibreOffice substitutes a CJK font.
+pub const FONT: &str = "宋体";
+const FONT_SIZE: f64 = 11.0;
+/// Points per line of 11 pt text, with leading.
+const LINE_HEIGHT: f64 = 14.5;
+const MIN_ROW_HEIGHT: f64 = 21.0;
+
+/// How to write.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Force a layout; by default a form with 项目性质 gets the 2026 grid, others 2024.
+    pub layout: Option<LayoutKind>,
+}
+
+/// The layout a form is written in.
+pub fn layout_for(form: &Form, opts: &WriteOptions) -> LayoutKind {
+    opts.layout.unwrap_or(if form.project_nature.is_some() {
+        LayoutKind::Y2026
+    } else {
+        LayoutKind::Y2024
+    })
+}
+
+/// The formats of the grid, made once per workbook.
+#[derive(Debug, Clone)]
+pub struct Formats {
+    title: Format,
+    year: Format,
+    label: Format,
+    text: Format,
+    centered: Format,
+    date: Format,
+    amount_text: Format,
+    amount: Format,
+}
+
+impl Default for Formats {
+    fn default() -> Self {
+        let base = Format::new()
+            .set_font_name(FONT)
+            .set_font_size(FONT_SIZE)
+            .set_align(FormatAlign::VerticalCenter);
+        let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
+        let input = cell.clone().set_unlocked();
+        Formats {
+            title: base
+                .clone()
+                .set_font_size(18)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            year: base.clone().set_align(FormatAlign::Center),
+            label: cell.clone().set_align(FormatAlign::Center),
+            text: input.clone().set_align(FormatAlign::Left),
+            centered: input.clone().set_align(FormatAlign::Center),
+            date: input
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_num_format("yyyy-mm-dd"),
+            amount_text: input.clone().set_align(FormatAlign::Right),
+            amount: input
+                .set_align(FormatAlign::Right)
+                .set_num_format("#,##0.00"),
+        }
+    }
+}
+
+impl Formats {
+    fn amount_with_scale(&self, scale: u32) -> Format {
+        if scale <= 2 {
+            self.amount.clone()
+        } else {
+            let zeros = "0".repeat(scale.min(30) as usize);
+            self.amount.clone().set_num_format(format!("#,##0.{zeros}"))
+        }
+    }
+}
+
+/// Where a written form's parts landed on its sheet (zero-based).
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// The title's row.
+    pub title_row: u32,
+    /// Model field key → (row, first column, last column) of its value.
+    pub fields: HashMap<String, (u32, u16, u16)>,
+    /// The extra pairs: (label cell, value cell) as (row, col).
+    pub extra: Vec<((u32, u16), (u32, u16))>,
+    /// The indicator table's header row.
+    pub indicator_header_row: u32,
+    /// The indicator rows, first and last.
+    pub indicator_rows: (u32, u32),
+    /// Indicator field (`level1`, ...) → its first column.
+    pub indicator_columns: HashMap<String, u16>,
+    /// The first row after the form.
+    pub end_row: u32,
+}
+
+/// Writes forms into one sheet each and returns the workbook.
+pub fn workbook_of(forms: &[Form], opts: &WriteOptions) -> Result<Workbook> {
+    let mut wb = new_workbook();
+    let formats = Formats::default();
+    let mut names = SheetNames::default();
+    for form in forms {
+        let ws = wb.add_worksheet();
+        let name = names.claim(&form.project_name);
+        add_form_sheet(ws, &name, form, layout_for(form, opts), &formats)
+            .map_err(|e| xlsx_error(&form.project_name, &e))?;
+    }
+    if forms.is_empty() {
+        wb.add_worksheet();
+    }
+    Ok(wb)
+}
+
+/// A workbook with fixed document properties, so that the same forms give the same bytes.
+pub fn new_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    let created = ExcelDateTime::from_ymd(2024, 1, 1).unwrap_or_default();
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title("财政项目支出绩效目标申报表")
+            .set_author("declform")
+            .set_creation_datetime(&created),
+    );
+    wb
+}
+
+/// Names a sheet, sets up the page and writes one form at its top.
+pub fn add_form_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    form: &Form,
+    kind: LayoutKind,
+    formats: &Formats,
+) -> Result<Placement, XlsxError> {
+    ws.set_name(name)?;
+    let layout = Layout::get(kind);
+    for (col, width) in layout.column_widths.iter().enumerate() {
+        ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
+    }
+    ws.set_paper_size(9)
+        .set_portrait()
+        .set_print_fit_to_pages(1, 0)
+        .set_print_center_horizontally(true)
+        .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    write_form(ws, form, layout, formats, 0)
+}
+
+struct Grid<'a> {
+    ws: &'a mut Worksheet,
+    widths: &'a [f64],
+    /// row → the tallest height its cells need, in points.
+    heights: BTreeMap<u32, f64>,
+}
+
+impl Grid<'_> {
+    fn span_width(&self, first: u16, last: u16) -> f64 {
+        (first..=last)
+            .map(|c| self.widths.get(usize::from(c)).copied().unwrap_or(8.43))
+            .sum()
+    }
+
+    fn need_height(&mut self, row: u32, rows: u32, first: u16, last: u16, text: &str) {
+        let lines = text_lines(text, self.span_width(first, last));
+        let h = (lines as f64 * LINE_HEIGHT + 6.0) / f64::from(rows.max(1));
+        let slot = self.heights.entry(row).or_insert(MIN_ROW_HEIGHT);
+        *slot = slot.max(h);
+    }
+
+    fn text(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: &str, fmt: &Format) -> Result<(), XlsxError> {
+        let (first, last) = cols;
+        if row != last_row || first != last {
+            self.ws.merge_range(row, first, last_row, last, text, fmt)?;
+        } else if text.is_empty() {
+            self.ws.write_blank(row, first, fmt)?;
+        } else {
+            self.ws.write_string_with_format(row, first, text, fmt)?;
+        }
+        if row == last_row {
+            self.need_height(row, 1, first, last, text);
+        }
+        Ok(())
+    }
+
+    fn value(&mut self, row: u32, last_row: u32, cols: (u16, u16), value: &FieldValue, f: &Formats) -> Result<(), XlsxError> {
+        let (first, last) = cols;
+        let merged = row != last_row || first != last;
+        match value {
+            FieldValue::Text(t) => self.text(row, last_row, cols, t.as_deref().unwrap_or(""), &f.text),
+            FieldValue::Date(d) => {
+                if merged {
+                    self.ws.merge_range(row, first, last_row, last, "", &f.date)?;
+                }
+                match d.and_then(|d| ExcelDateTime::from_ymd(u16::try_from(d.year()).ok()?, d.month() as u8, d.day() as u8).ok()) {
+                    Some(dt) => self.ws.write_datetime_with_format(row, first, &dt, &f.date)?,
+                    None if !merged => self.ws.write_blank(row, first, &f.date)?,
+                    None => self.ws,
+                };
+                Ok(())
+            }
+            FieldValue::Amount(a) => {
+                let fmt = f.amount_with_scale(a.map_or(2, |a| a.value().scale()));
+                if merged {
+                    self.ws.merge_range(row, first, last_row, last, "", &fmt)?;
+                }
+                match a {
+                    Some(a) => write_amount(self.ws, row, first, *a, &fmt, &f.amount_text)?,
+                    None if !merged => {
+                        self.ws.write_blank(row, first, &fmt)?;
+                    }
+                    None => {}
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Writes an amount as a number cell, or as text when a float cannot carry it exactly.
+pub fn write_amount(ws: &mut Worksheet, row: u32, col: u16, a: Amount, number: &Format, text: &Format) -> Result<(), XlsxError> {
+    match a.to_f64_exact() {
+        Some(f) => ws.write_number_with_format(row, col, f, number)?,
+        None => ws.write_string_with_format(row, col, a.to_string(), text)?,
+    };
+    Ok(())
+}
+
+/// The number of lines a text needs in a cell `width` character units wide: a CJK
+/// character is about two units, other characters about 1.1.
+pub fn text_lines(text: &str, width: f64) -> usize {
+    let usable = (width - 1.5).max(1.0);
+    text.split('\n')
+        .map(|line| {
+            let w: f64 = line.chars().map(char_width).sum();
+            ((w / usable).ceil() as usize).max(1)
+        })
+        .sum()
+}
+
+fn char_width(c: char) -> f64 {
+    if c.is_ascii() {
+        1.1
+    } else if matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D)
+    {
+        2.05
+    } else {
+        1.2
+    }
+}
+
+/// The pairs written in the extra rows: model fields this layout has no cell for, then `extra`.
+pub fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    for f in &layout.extra.fields {
+        if let Some(FieldValue::Text(Some(v))) = form.field(&f.field) {
+            pairs.push((f.label.clone(), v));
+        }
+    }
+    pairs.extend(form.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    pairs
+}
+
+/// Writes one form with its top-left cell at `origin_row`, column A.
+pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats, origin_row: u32) -> Result<Placement, XlsxError> {
+    let pairs = extra_pairs(form, layout);
+    let slots = layout.extra.pairs.len().max(1);
+    let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
+    let after = layout.extra.after_row;
+    let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
+    let mut g = Grid {
+        ws,
+        widths: &layout.column_widths,
+        heights: BTreeMap::new(),
+    };
+    let mut placement = Placement {
+        title_row: origin_row,
+        ..Placement::default()
+    };
+    let area = |a: &Area| (row_of(a.row), row_of(a.last_row), (a.col, a.last_col));
+
+    let (r, lr, cols) = area(&layout.title.at);
+    g.text(r, lr, cols, &layout.title.text, &f.title)?;
+    g.heights.insert(r, 36.0);
+    let (r, lr, cols) = area(&layout.year.at);
+    let year = form
+        .year
+        .map(|y| layout.year.text.replace("{year}", &y.to_string()))
+        .unwrap_or_default();
+    g.text(r, lr, cols, &year, &f.year)?;
+
+    let period = form.period().unwrap_or_default();
+    for cell in &layout.fields {
+        let (r, lr, cols) = area(&cell.label_at);
+        g.text(r, lr, cols, &cell.label.replace("{period}", &period), &f.label)?;
+        if let (Some(key), Some(at)) = (&cell.field, &cell.at) {
+            let (r, lr, cols) = area(at);
+            let value = form.field(key).unwrap_or(FieldValue::Text(None));
+            g.value(r, lr, cols, &value, f)?;
+            placement.fields.insert(key.clone(), (r, cols.0, cols.1));
+        }
+    }
+
+    for i in 0..(extra_rows as usize * slots) {
+        let row = origin_row + after + u32::try_from(i / slots).unwrap_or(0);
+        let Some(slot) = layout.extra.pairs.get(i % slots) else { continue };
+        let (label, value) = pairs.get(i).map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
+        g.text(row, row, span(slot.label_at), label, &f.label)?;
+        g.text(row, row, span(slot.at), value, &f.text)?;
+        if i < pairs.len() {
+            placement.extra.push(((row, slot.label_at.first), (row, slot.at.first)));
+        }
+    }
+
+    let spec = &layout.indicators;
+    let header = row_of(spec.header_row - 1);
+    let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
+    let label_cols = span(spec.label.column);
+    g.text(header, header + n, label_cols, &spec.label.text, &f.label)?;
+    for c in &spec.columns {
+        g.text(header, header, span(c.at), &c.label, &f.label)?;
+        placement.indicator_columns.insert(c.field.clone(), c.at.first);
+    }
+    placement.indicator_header_row = header;
+    placement.indicator_rows = (header + 1, header + n);
+    let rows: Vec<[&str; 4]> = if form.indicators.is_empty() {
+        vec![["", "", "", ""]]
+    } else {
+        form.indicators
+            .iter()
+            .map(|i| [i.level1.as_str(), i.level2.as_str(), i.level3.as_str(), i.target.as_str()])
+            .collect()
+    };
+    for c in &spec.columns {
+        let k = match c.field.as_str() {
+            "level1" => 0,
+            "level2" => 1,
+            "level3" => 2,
+            _ => 3,
+        };
+        let fmt = if k < 2 { &f.centered } else { &f.text };
+        let mut i = 0;
+        while i < rows.len() {
+            // level1 merges over equal level1; level2 over equal (level1, level2).
+            let same = |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
+            let mut j = i + 1;
+            while j < rows.len() && rows.get(i).zip(rows.get(j)).is_some_and(|(a, b)| same(a, b)) {
+                j += 1;
+            }
+            let r = header + 1 + u32::try_from(i).unwrap_or(0);
+            let lr = header + u32::try_from(j).unwrap_or(0);
+            let text = rows.get(i).map_or("", |row| row[k]);
+            g.text(r, lr, span(c.at), text, fmt)?;
+            i = j;
+        }
+    }
+    placement.end_row = header + n + 1;
+
+    let Grid { ws, heights, .. } = g;
+    for (row, h) in heights {
+        ws.set_row_height(row, h)?;
+    }
+    Ok(placement)
+}
+
+fn span(c: Cols) -> (u16, u16) {
+    (c.first, c.last)
+}
+
+/// An error of the writer as the crate's error.
+pub fn xlsx_error(what: &str, e: &XlsxError) -> Error {
+    Error::new(ErrorKind::Io, Location::file(what), format!("无法写出工作簿（{e}）"))
+}
+
+/// Saves a workbook atomically: to a temporary file beside `path`, then renamed into place.
+pub fn save(wb: &mut Workbook, path: &Path) -> Result<()> {
+    crate::output::write_atomically(path, |w| {
+        wb.save_to_writer(w).map_err(|e| std::io::Error::other(e.to_string()))
+    })
+}
