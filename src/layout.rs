@@ -264,8 +264,6 @@ pub struct Layout {
 pub struct Labels {
     /// Canonical label → accepted variants (both normalised before comparing).
     pub aliases: indexmap::IndexMap<String, Vec<String>>,
-    /// Prefixes of a `label：value` line above the title that belongs to the form.
-    pub form_start_above_title: Vec<String>,
 }
 
 /// The indicator taxonomy and the template's lists (`templates/taxonomy.json`).

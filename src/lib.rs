@@ -22,6 +22,7 @@ pub mod json;
 pub mod layout;
 pub mod model;
 pub mod output;
+pub mod reader;
 pub mod sheetname;
 pub mod writer;
 

@@ -3,7 +3,7 @@
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::layout::LayoutKind;
 use crate::model::Document;
-use crate::{json, output, writer};
+use crate::{json, output, reader, writer};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -68,11 +68,13 @@ pub fn read_inputs(inputs: &[PathBuf]) -> Result<Document> {
     Ok(doc)
 }
 
-/// Reads one input file: a JSON document.
+/// Reads one input file (JSON or workbook); notices go to stderr.
 pub fn read_input(path: &Path) -> Result<Document> {
-    let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
-    json::from_str(&text, &shown)
+    let read = reader::read_path(path, &reader::ReadOptions::default())?;
+    for n in &read.notices {
+        eprintln!("提示：{n}");
+    }
+    Ok(Document { forms: read.forms })
 }
 
 /// Writes a document to a file of the kind its extension names.

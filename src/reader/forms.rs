@@ -1,0 +1,455 @@
+//! Finding forms on a sheet by their labels and reading them into the model.
+
+use super::grid::{Grid, Value};
+use super::vocab::{Direction, Meaning, Vocabulary, normalize};
+use super::Notice;
+use crate::amount::Amount;
+use crate::date::parse_date_text;
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::layout::{a1, chinese_name};
+use crate::model::{FieldKind, FieldValue, Form, Indicator, Source, field_kind};
+use std::collections::HashSet;
+
+/// How many rows above 项目名称 the title and year line may stand.
+const TITLE_SEARCH_ROWS: u32 = 4;
+/// How far below 项目名称 the indicator header may stand.
+const HEADER_SEARCH_ROWS: u32 = 60;
+
+/// The forms of one sheet, top to bottom, and what was noticed on the way.
+#[derive(Debug, Default)]
+pub struct SheetForms {
+    /// The forms.
+    pub forms: Vec<Form>,
+    /// Warnings: cells inside a form that map to nothing.
+    pub notices: Vec<Notice>,
+}
+
+struct Ctx<'a> {
+    grid: &'a Grid,
+    vocab: &'static Vocabulary,
+    file: &'a str,
+    sheet: &'a str,
+    used: HashSet<(u32, u16)>,
+}
+
+impl Ctx<'_> {
+    fn loc(&self, row: u32, col: u16) -> Location {
+        Location::file(self.file).sheet(self.sheet).cell(row, col)
+    }
+
+    fn text_at(&self, row: u32, col: u16) -> Option<String> {
+        self.grid.get(row, col).map(Value::text).filter(|t| !t.is_empty())
+    }
+
+    fn meaning_at(&self, row: u32, col: u16) -> Option<&'static Meaning> {
+        match self.grid.get(row, col)? {
+            Value::Text(t) => self.vocab.meaning(t),
+            _ => None,
+        }
+    }
+
+    /// The value cell to the right of a label: the cell just past the label (and its merge);
+    /// where that is empty and not part of a merged blank, the first cell further right
+    /// that is not itself a label.
+    fn right_of(&self, row: u32, col: u16) -> Option<(u32, u16)> {
+        let start = self.grid.last_col_of(row, col).checked_add(1)?;
+        if self.grid.get(row, start).is_some() {
+            return (self.meaning_at(row, start).is_none()).then_some((row, start));
+        }
+        if self.grid.merge_at(row, start).is_some() {
+            return None;
+        }
+        let (c, _) = self.grid.row(row).find(|(c, _)| *c > start)?;
+        (self.meaning_at(row, c).is_none() && !self.used.contains(&(row, c))).then_some((row, c))
+    }
+
+    fn below(&self, row: u32, col: u16) -> Option<(u32, u16)> {
+        let r = self.grid.last_row_of(row, col).checked_add(1)?;
+        (self.grid.get(r, col).is_some() && self.meaning_at(r, col).is_none()).then_some((r, col))
+    }
+}
+
+/// Reads every form of a sheet. Sheets without a form give no forms and no error.
+pub fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
+    let vocab = Vocabulary::get();
+    let mut ctx = Ctx {
+        grid,
+        vocab,
+        file,
+        sheet,
+        used: HashSet::new(),
+    };
+    let anchors: Vec<(u32, u16)> = grid
+        .cells()
+        .filter(|(_, _, v)| matches!(v, Value::Text(t) if t.chars().count() < 20 && normalize(t) == vocab.anchor))
+        .map(|(r, c, _)| (r, c))
+        .collect();
+    let mut out = SheetForms::default();
+    let mut prev_end: Option<u32> = None;
+    for (k, &(row, col)) in anchors.iter().enumerate() {
+        if prev_end.is_some_and(|e| row <= e) {
+            continue;
+        }
+        let next_anchor = anchors.get(k + 1).map(|a| a.0);
+        let limit = next_anchor.map_or(u32::MAX, |n| n.saturating_sub(1));
+        if let Some(end) = read_form(&mut ctx, row, col, prev_end, limit, &mut out)? {
+            prev_end = Some(end);
+        }
+    }
+    Ok(out)
+}
+
+fn read_form(
+    ctx: &mut Ctx<'_>,
+    anchor_row: u32,
+    anchor_col: u16,
+    prev_end: Option<u32>,
+    limit: u32,
+    out: &mut SheetForms,
+) -> Result<Option<u32>> {
+    let grid = ctx.grid;
+    let first_free = prev_end.map_or(0, |e| e + 1);
+    // The indicator header closes the header block; without one this is no form.
+    let search_end = limit.min(anchor_row.saturating_add(HEADER_SEARCH_ROWS));
+    let Some(header_row) = grid
+        .rows_in(anchor_row..=search_end)
+        .find(|&r| grid.row(r).any(|(c, _)| matches!(ctx.meaning_at(r, c), Some(Meaning::IndicatorColumn(f)) if f == "level1")))
+    else {
+        return Ok(None);
+    };
+
+    let mut form = Form::default();
+    // Title and year line above 项目名称.
+    let above_from = anchor_row.saturating_sub(TITLE_SEARCH_ROWS).max(first_free);
+    let mut top = anchor_row;
+    let mut title_cell = None;
+    for r in (above_from..anchor_row).rev() {
+        for (c, v) in grid.row(r) {
+            if matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) {
+                title_cell.get_or_insert((r, c));
+                top = top.min(r);
+                ctx.used.insert((r, c));
+            } else if let Some(y) = year_of(&v.text()) {
+                if title_cell.is_none_or(|(tr, _)| r > tr) || form.year.is_none() {
+                    form.year = Some(y);
+                    top = top.min(r);
+                    ctx.used.insert((r, c));
+                }
+            }
+        }
+        if title_cell.is_some() {
+            break;
+        }
+    }
+    // A `label：value` line just above the title belongs to the form.
+    if let Some(r) = top.checked_sub(1).filter(|&r| r >= first_free) {
+        let cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
+        if let Some((c, text)) = cells.iter().find(|(_, t)| t.contains([':', '：'])) {
+            if let Some((label, value)) = text.split_once([':', '：']) {
+                form.extra.insert(label.trim().to_string(), value.trim().to_string());
+                ctx.used.insert((r, *c));
+                top = r;
+            }
+        }
+    }
+
+    read_header(ctx, &mut form, anchor_row, header_row.saturating_sub(1))?;
+    let last_row = read_indicators(ctx, &mut form, header_row, limit)?;
+
+    // Anything in the form's rows that nothing took is reported, never dropped silently.
+    let left = anchor_col.min(grid.row(header_row).map(|(c, _)| c).min().unwrap_or(anchor_col));
+    for r in grid.rows_in(top..=last_row) {
+        for (c, v) in grid.row(r) {
+            if c < left || ctx.used.contains(&(r, c)) || ctx.meaning_at(r, c).is_some() {
+                continue;
+            }
+            out.notices.push(Notice {
+                location: ctx.loc(r, c),
+                message: format!("单元格内容“{}”不属于申报表的任何栏目，已忽略", v.text()),
+            });
+        }
+    }
+    let (src_row, src_col) = title_cell.unwrap_or((anchor_row, anchor_col));
+    form.source = Some(Source {
+        file: ctx.file.to_string(),
+        sheet: Some(ctx.sheet.to_string()),
+        cell: Some(a1(src_row, src_col)),
+    });
+    out.forms.push(form);
+    Ok(Some(last_row))
+}
+
+/// The year of a year line such as `(2024年度)` or `（2026 年度）`.
+fn year_of(text: &str) -> Option<i32> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let i = t.find("年度")?;
+    let digits: String = t.get(..i)?.chars().rev().take_while(char::is_ascii_digit).collect();
+    let rest = t.get(..i)?.trim_end_matches(|c: char| c.is_ascii_digit());
+    if digits.len() != 4 || rest.chars().any(|c| !matches!(c, '(' | '（' | '[' | '【')) {
+        return None;
+    }
+    digits.chars().rev().collect::<String>().parse().ok()
+}
+
+fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, first: u32, last: u32) -> Result<()> {
+    let grid = ctx.grid;
+    let mut wan = false;
+    let mut assigned: HashSet<String> = HashSet::new();
+    // (field key, label text, value cell)
+    let mut found: Vec<(String, String, Option<(u32, u16)>)> = Vec::new();
+    for r in grid.rows_in(first..=last) {
+        let cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
+        for c in cells {
+            let Some(meaning) = ctx.meaning_at(r, c) else { continue };
+            let label = ctx.text_at(r, c).unwrap_or_default();
+            ctx.used.insert((r, c));
+            match meaning {
+                Meaning::Section { funds_unit } => {
+                    if *funds_unit && label.contains("万元") {
+                        wan = true;
+                    }
+                }
+                Meaning::Field(fields) => {
+                    if label.contains("万元") {
+                        wan = true;
+                    }
+                    let Some((key, dir)) = fields.iter().find(|(k, _)| !assigned.contains(k)) else {
+                        continue;
+                    };
+                    assigned.insert(key.clone());
+                    let at = match dir {
+                        Direction::Right => ctx.right_of(r, c),
+                        Direction::Below => ctx.below(r, c),
+                    };
+                    if let Some(cell) = at {
+                        ctx.used.insert(cell);
+                    }
+                    found.push((key.clone(), label, at));
+                }
+                _ => {}
+            }
+        }
+    }
+    for (key, _label, at) in found {
+        let Some(kind) = field_kind(&key) else { continue };
+        let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
+            None => match kind {
+                FieldKind::Text => FieldValue::Text(None),
+                FieldKind::Amount => FieldValue::Amount(None),
+                FieldKind::Date => FieldValue::Date(None),
+            },
+            Some((r, c, v)) => {
+                let loc = || ctx.loc(r, c).label(chinese_name(&key));
+                match kind {
+                    FieldKind::Text => FieldValue::Text(Some(v.text())),
+                    FieldKind::Amount => FieldValue::Amount(amount_of(v, wan, loc)?),
+                    FieldKind::Date => FieldValue::Date(date_of(v, loc)?),
+                }
+            }
+        };
+        form.set_field(&key, value);
+    }
+    // Leftover cells of the header block are label/value pairs the layout does not know.
+    for r in grid.rows_in(first..=last) {
+        let cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
+        for c in cells {
+            if ctx.used.contains(&(r, c)) {
+                continue;
+            }
+            let label = ctx.text_at(r, c).unwrap_or_default();
+            ctx.used.insert((r, c));
+            let value_cell = ctx.right_of(r, c).filter(|cell| !ctx.used.contains(cell));
+            let value = match value_cell {
+                Some(cell) => {
+                    ctx.used.insert(cell);
+                    grid.get(cell.0, cell.1).map(Value::text).unwrap_or_default()
+                }
+                None => match label.split_once([':', '：']) {
+                    Some((l, v)) => {
+                        form.extra.insert(l.trim().to_string(), v.trim().to_string());
+                        continue;
+                    }
+                    None => String::new(),
+                },
+            };
+            form.extra.insert(label, value);
+        }
+    }
+    Ok(())
+}
+
+fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<Amount>> {
+    let bad = |what: String| Err(Error::new(ErrorKind::BadAmount, loc(), what));
+    let a = match v {
+        Value::Number(f) => Amount::from_f64(*f),
+        Value::Int(i) => Some(Amount::new((*i).into())),
+        Value::Text(t) => {
+            let t = t.trim();
+            let (t, unit_wan) = match t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
+                Some(rest) => (rest, true),
+                None => (t, false),
+            };
+            match t.parse::<Amount>() {
+                Ok(a) if unit_wan && !wan => return Ok(Amount::from_wan(a)),
+                Ok(a) => Some(a),
+                Err(_) => return bad(format!("\"{}\" 不是金额；请填写数字，如 2646000.00", v.text())),
+            }
+        }
+        Value::Uncalculated(f) => {
+            return Err(Error::new(
+                ErrorKind::Uncalculated,
+                loc(),
+                format!("公式 ={f} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"),
+            ));
+        }
+        other => return bad(format!("\"{}\" 不是金额；请填写数字，如 2646000.00", other.text())),
+    };
+    let Some(a) = a else {
+        return bad(format!("\"{}\" 不是金额", v.text()));
+    };
+    if wan {
+        return match Amount::from_wan(a) {
+            Some(a) => Ok(Some(a)),
+            None => bad(format!("\"{}\" 万元超出可处理的范围", v.text())),
+        };
+    }
+    Ok(Some(a))
+}
+
+fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
+    let d = match v {
+        Value::Text(t) => parse_date_text(t),
+        Value::Uncalculated(f) => {
+            return Err(Error::new(
+                ErrorKind::Uncalculated,
+                loc(),
+                format!("公式 ={f} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"),
+            ));
+        }
+        other => other.as_serial_date(),
+    };
+    match d {
+        Some(d) => Ok(Some(d)),
+        None => Err(Error::new(
+            ErrorKind::BadDate,
+            loc(),
+            format!("\"{}\" 不是有效日期；请写成 2024-01-01 这样的日期", v.text()),
+        )),
+    }
+}
+
+fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, header_row: u32, limit: u32) -> Result<u32> {
+    let grid = ctx.grid;
+    let mut columns: [Option<u16>; 4] = [None; 4];
+    let mut section: Option<(u32, u16)> = None;
+    for (c, _) in grid.row(header_row) {
+        match ctx.meaning_at(header_row, c) {
+            Some(Meaning::IndicatorColumn(f)) => {
+                let slot = match f.as_str() {
+                    "level1" => columns.get_mut(0),
+                    "level2" => columns.get_mut(1),
+                    "level3" => columns.get_mut(2),
+                    _ => columns.get_mut(3),
+                };
+                if let Some(slot) = slot.filter(|s| s.is_none()) {
+                    *slot = Some(c);
+                }
+                ctx.used.insert((header_row, c));
+            }
+            Some(Meaning::IndicatorSection) => {
+                section = Some((header_row, c));
+                ctx.used.insert((header_row, c));
+            }
+            _ => {}
+        }
+    }
+    let [Some(c1), Some(c2), Some(c3), Some(c4)] = columns else {
+        let missing: Vec<String> = ["level1", "level2", "level3", "target"]
+            .iter()
+            .zip(columns)
+            .filter(|(_, c)| c.is_none())
+            .map(|(f, _)| chinese_name(f))
+            .collect();
+        return Err(Error::new(
+            ErrorKind::NoForm,
+            ctx.loc(header_row, ctx.grid.row(header_row).next().map_or(0, |(c, _)| c)),
+            format!("绩效指标表头缺少“{}”列；请按官方格式填写表头", missing.join("”“")),
+        ));
+    };
+    // The 绩效指标 label may also stand above the header (merged) or to its left.
+    if section.is_none() {
+        section = grid
+            .row(header_row)
+            .map(|(c, _)| c)
+            .find(|&c| c < c1 && matches!(ctx.meaning_at(header_row, c), Some(Meaning::IndicatorSection)))
+            .map(|c| (header_row, c));
+    }
+    let section_end = section
+        .filter(|_| grid.has_merge_info())
+        .and_then(|(r, c)| grid.merge_at(r, c))
+        .map(|m| m.last_row);
+    let cols = [c1, c2, c3, c4];
+    let mut rows: Vec<Indicator> = Vec::new();
+    let mut last = header_row;
+    let mut r = header_row;
+    while r < limit {
+        r += 1;
+        let raw: Vec<Option<&Value>> = cols.iter().map(|&c| grid.shown(r, c)).collect();
+        let empty = raw.iter().all(|v| v.is_none_or(|v| v.text().is_empty()));
+        match section_end {
+            Some(end) if r > end => break,
+            Some(_) => {}
+            None if empty => break,
+            None => {}
+        }
+        // A new form's labels end the table.
+        if raw.iter().flatten().any(|v| matches!(v, Value::Text(t) if ctx.vocab.is_label(t))) {
+            break;
+        }
+        let texts: Vec<String> = raw.iter().map(|v| v.map(Value::text).unwrap_or_default()).collect();
+        let get = |i: usize| texts.get(i).cloned().unwrap_or_default();
+        let prev = rows.last();
+        let (mut level1, mut level2) = (get(0), get(1));
+        let continues = level1.is_empty() && prev.is_some();
+        if continues {
+            level1 = prev.map(|p| p.level1.clone()).unwrap_or_default();
+            if level2.is_empty() {
+                level2 = prev.map(|p| p.level2.clone()).unwrap_or_default();
+            }
+        }
+        rows.push(Indicator {
+            level1,
+            level2,
+            level3: get(2),
+            target: get(3),
+        });
+        for &c in &cols {
+            ctx.used.insert((r, c));
+            if let Some(m) = grid.merge_at(r, c) {
+                for cc in m.col..=m.last_col {
+                    ctx.used.insert((r, cc));
+                }
+            }
+        }
+        last = r;
+    }
+    while rows.last().is_some_and(|i| i == &Indicator::default()) {
+        rows.pop();
+    }
+    form.indicators = rows;
+    Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_lines() {
+        assert_eq!(year_of("(2024年度)"), Some(2024));
+        assert_eq!(year_of("（2026 年度）"), Some(2026));
+        assert_eq!(year_of("2025年度"), Some(2025));
+        assert_eq!(year_of("年度总目标"), None);
+        assert_eq!(year_of("截至2024年度末完成"), None);
+    }
+}

@@ -1,0 +1,193 @@
+//! A sparse sheet: only the cells that hold something, and the merged areas if the format
+//! has them. Memory follows the cells, not the sheet's used rectangle.
+
+use crate::date::date_from_serial;
+use chrono::NaiveDate;
+use std::collections::{BTreeMap, HashMap};
+
+/// A cell's content, format-neutral.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// A floating-point number.
+    Number(f64),
+    /// An integer (xls, xlsb).
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// A date cell (date-formatted number, or an ISO date from ODS).
+    Date(NaiveDate),
+    /// An error value such as `#DIV/0!`.
+    Error(String),
+    /// A formula whose value was never calculated (no cached value); holds the formula.
+    Uncalculated(String),
+}
+
+impl Value {
+    /// The value as text, as a person reads the cell: numbers by their shortest form,
+    /// dates as `YYYY-MM-DD`; trimmed.
+    pub fn text(&self) -> String {
+        match self {
+            Value::Text(s) => s.trim().to_string(),
+            Value::Number(f) => format!("{f}"),
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Error(e) => e.clone(),
+            Value::Uncalculated(_) => String::new(),
+        }
+    }
+
+    /// The value as a date, when it is one or a plausible serial number.
+    pub fn as_serial_date(&self) -> Option<NaiveDate> {
+        match self {
+            Value::Date(d) => Some(*d),
+            Value::Number(f) => date_from_serial(*f),
+            Value::Int(i) => date_from_serial(*i as f64),
+            _ => None,
+        }
+    }
+}
+
+/// A merged area, absolute and zero-based, inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    /// First row.
+    pub row: u32,
+    /// First column.
+    pub col: u16,
+    /// Last row.
+    pub last_row: u32,
+    /// Last column.
+    pub last_col: u16,
+}
+
+impl Merge {
+    fn contains(&self, row: u32, col: u16) -> bool {
+        (self.row..=self.last_row).contains(&row) && (self.col..=self.last_col).contains(&col)
+    }
+}
+
+/// The most cells a merge may cover to be indexed cell by cell; larger ones are scanned.
+const INDEXED_MERGE_CELLS: u64 = 4096;
+
+/// The non-empty cells of one sheet, by row then column, and its merges.
+#[derive(Debug, Default, Clone)]
+pub struct Grid {
+    rows: BTreeMap<u32, BTreeMap<u16, Value>>,
+    merges: Vec<Merge>,
+    /// Whether this format reports merges at all (xlsx, xls); for ods and xlsb it cannot.
+    has_merge_info: bool,
+    covered: HashMap<(u32, u16), usize>,
+    large: Vec<usize>,
+}
+
+impl Grid {
+    /// An empty grid; `has_merge_info` says whether merges are known for this format.
+    pub fn new(has_merge_info: bool) -> Grid {
+        Grid {
+            has_merge_info,
+            ..Grid::default()
+        }
+    }
+
+    /// Sets a cell; empty text is not stored.
+    pub fn set(&mut self, row: u32, col: u16, value: Value) {
+        if matches!(&value, Value::Text(s) if s.trim().is_empty()) {
+            return;
+        }
+        self.rows.entry(row).or_default().insert(col, value);
+    }
+
+    /// Adds a merged area.
+    pub fn add_merge(&mut self, m: Merge) {
+        let i = self.merges.len();
+        let cells = u64::from(m.last_row - m.row + 1) * u64::from(m.last_col - m.col + 1);
+        if cells <= INDEXED_MERGE_CELLS {
+            for r in m.row..=m.last_row {
+                for c in m.col..=m.last_col {
+                    self.covered.insert((r, c), i);
+                }
+            }
+        } else {
+            self.large.push(i);
+        }
+        self.merges.push(m);
+    }
+
+    /// Whether merges are known for this grid's format.
+    pub fn has_merge_info(&self) -> bool {
+        self.has_merge_info
+    }
+
+    /// The cell's own value.
+    pub fn get(&self, row: u32, col: u16) -> Option<&Value> {
+        self.rows.get(&row)?.get(&col)
+    }
+
+    /// The merge covering a cell.
+    pub fn merge_at(&self, row: u32, col: u16) -> Option<Merge> {
+        if let Some(&i) = self.covered.get(&(row, col)) {
+            return self.merges.get(i).copied();
+        }
+        self.large
+            .iter()
+            .filter_map(|&i| self.merges.get(i))
+            .find(|m| m.contains(row, col))
+            .copied()
+    }
+
+    /// The value shown in a cell: a cell covered by a merge shows the merge's top-left value.
+    pub fn shown(&self, row: u32, col: u16) -> Option<&Value> {
+        match self.merge_at(row, col) {
+            Some(m) => self.get(m.row, m.col),
+            None => self.get(row, col),
+        }
+    }
+
+    /// The last column a cell's merge reaches (the cell's own column when not merged).
+    pub fn last_col_of(&self, row: u32, col: u16) -> u16 {
+        self.merge_at(row, col).map_or(col, |m| m.last_col)
+    }
+
+    /// The last row a cell's merge reaches (the cell's own row when not merged).
+    pub fn last_row_of(&self, row: u32, col: u16) -> u32 {
+        self.merge_at(row, col).map_or(row, |m| m.last_row)
+    }
+
+    /// The non-empty cells of a row, left to right.
+    pub fn row(&self, row: u32) -> impl Iterator<Item = (u16, &Value)> {
+        self.rows
+            .get(&row)
+            .into_iter()
+            .flat_map(|cells| cells.iter().map(|(c, v)| (*c, v)))
+    }
+
+    /// The rows that hold something, in a range, top to bottom.
+    pub fn rows_in(&self, range: std::ops::RangeInclusive<u32>) -> impl Iterator<Item = u32> + '_ {
+        self.rows.range(range).map(|(r, _)| *r)
+    }
+
+    /// All non-empty cells, row by row.
+    pub fn cells(&self) -> impl Iterator<Item = (u32, u16, &Value)> {
+        self.rows
+            .iter()
+            .flat_map(|(r, cells)| cells.iter().map(move |(c, v)| (*r, *c, v)))
+    }
+
+    /// The last row that holds something.
+    pub fn last_row(&self) -> Option<u32> {
+        self.rows.keys().next_back().copied()
+    }
+
+    /// The number of non-empty cells.
+    pub fn len(&self) -> usize {
+        self.rows.values().map(BTreeMap::len).sum()
+    }
+
+    /// Whether no cell holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}

@@ -1,0 +1,342 @@
+//! Any declaration-form workbook (xlsx, xlsm, xlsb, xls, ods) into the model.
+//!
+//! Forms are found by their labels, using the same layout description as the writer, so
+//! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
+//! grid, or stand several to a sheet all read.
+//!
+//! ```
+//! use declform::{reader, writer, Form, Indicator};
+//! let form = Form {
+//!     year: Some(2024),
+//!     project_name: "示例项目".into(),
+//!     indicators: vec![Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)")],
+//!     ..Form::default()
+//! };
+//! let mut wb = writer::workbook_of(&[form.clone()], &Default::default()).unwrap();
+//! let bytes = wb.save_to_buffer().unwrap();
+//! let read = reader::read_bytes(bytes, "示例.xlsx", &Default::default()).unwrap();
+//! assert_eq!(read.forms[0].project_name, form.project_name);
+//! assert_eq!(read.forms[0].indicators, form.indicators);
+//! ```
+
+pub mod forms;
+pub mod grid;
+pub mod vocab;
+
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::model::Form;
+use calamine::{Data, DataRef, Reader, Sheets};
+use grid::{Grid, Merge, Value};
+use std::fmt;
+use std::io::Cursor;
+use std::path::Path;
+
+/// How to read.
+#[derive(Debug, Clone)]
+pub struct ReadOptions {
+    /// The most a workbook file may weigh, in bytes.
+    pub max_file_bytes: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        ReadOptions {
+            max_file_bytes: 200 * 1024 * 1024,
+        }
+    }
+}
+
+/// Something worth telling the user that is not an error: a skipped sheet, an ignored cell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// Where.
+    pub location: Location,
+    /// What.
+    pub message: String,
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// What reading a file gave.
+#[derive(Debug, Default)]
+pub struct ReadResult {
+    /// The forms, in sheet order, top to bottom.
+    pub forms: Vec<Form>,
+    /// Notices (skipped sheets, ignored cells).
+    pub notices: Vec<Notice>,
+}
+
+/// The workbook formats by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xlsb,
+    Xls,
+    Ods,
+}
+
+/// Reads any input the tools take: a JSON document (`.json`) or a workbook (anything else).
+pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<ReadResult> {
+    let shown = path.display().to_string();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "json" {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
+        let doc = crate::json::from_str(&text, &shown)?;
+        return Ok(ReadResult {
+            forms: doc.forms,
+            notices: Vec::new(),
+        });
+    }
+    read_file(path, &shown, opts)
+}
+
+/// Reads a workbook file. `shown` is how the file is named in messages and `source`.
+pub fn read_file(path: &Path, shown: &str, opts: &ReadOptions) -> Result<ReadResult> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, &e))?;
+    if meta.len() > opts.max_file_bytes {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            Location::file(shown),
+            format!(
+                "文件有 {} 字节，超过上限 {} 字节",
+                meta.len(),
+                opts.max_file_bytes
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(shown, &e))?;
+    read_bytes(bytes, shown, opts)
+}
+
+/// Reads a workbook from its bytes; the format is taken from the content, the name's
+/// extension only breaks ties.
+pub fn read_bytes(bytes: Vec<u8>, shown: &str, _opts: &ReadOptions) -> Result<ReadResult> {
+    let ext = Path::new(shown)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let not_workbook = || {
+        Error::new(
+            ErrorKind::NotAWorkbook,
+            Location::file(shown),
+            "不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确",
+        )
+    };
+    let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
+        match ext.as_str() {
+            "xlsb" => &[Format::Xlsb, Format::Xlsx, Format::Ods],
+            "ods" => &[Format::Ods, Format::Xlsx, Format::Xlsb],
+            _ => &[Format::Xlsx, Format::Xlsb, Format::Ods],
+        }
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        if contains_utf16(&bytes, "EncryptionInfo") {
+            return Err(encrypted(shown));
+        }
+        &[Format::Xls]
+    } else {
+        return Err(not_workbook());
+    };
+    let mut first_error = None;
+    for &format in candidates {
+        match open(&bytes, format) {
+            Ok(sheets) => return read_sheets(sheets, shown),
+            Err(e) => {
+                if is_password(&e) {
+                    return Err(encrypted(shown));
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let detail = first_error.map(|e| e.to_string()).unwrap_or_default();
+    Err(Error::new(
+        ErrorKind::Corrupt,
+        Location::file(shown),
+        format!("工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+    ))
+}
+
+fn encrypted(shown: &str) -> Error {
+    Error::new(
+        ErrorKind::Encrypted,
+        Location::file(shown),
+        "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试",
+    )
+}
+
+fn contains_utf16(bytes: &[u8], s: &str) -> bool {
+    let needle: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+}
+
+fn is_password(e: &calamine::Error) -> bool {
+    use calamine::{Error as E, OdsError, XlsError, XlsbError, XlsxError};
+    matches!(
+        e,
+        E::Xlsx(XlsxError::Password) | E::Xls(XlsError::Password) | E::Xlsb(XlsbError::Password) | E::Ods(OdsError::Password)
+    )
+}
+
+type Rs<'a> = Cursor<&'a [u8]>;
+
+fn open(bytes: &[u8], format: Format) -> Result<Sheets<Rs<'_>>, calamine::Error> {
+    let rs = Cursor::new(bytes);
+    Ok(match format {
+        Format::Xlsx => Sheets::Xlsx(calamine::Xlsx::new(rs)?),
+        Format::Xlsb => Sheets::Xlsb(calamine::Xlsb::new(rs)?),
+        Format::Xls => Sheets::Xls(calamine::Xls::new(rs)?),
+        Format::Ods => Sheets::Ods(calamine::Ods::new(rs)?),
+    })
+}
+
+fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
+    let mut result = ReadResult::default();
+    let names = sheets.sheet_names();
+    for name in &names {
+        let corrupt = |e: &dyn fmt::Display| {
+            Error::new(
+                ErrorKind::Corrupt,
+                Location::file(shown).sheet(name.as_str()),
+                format!("工作表无法读取（{e}）；请在 Excel 或 WPS 中打开并另存后再试"),
+            )
+        };
+        let grid = load_grid(&mut sheets, name).map_err(|e| corrupt(&e))?;
+        let found = forms::forms_in_sheet(&grid, shown, name)?;
+        if found.forms.is_empty() {
+            if !grid.is_empty() {
+                result.notices.push(Notice {
+                    location: Location::file(shown).sheet(name.as_str()),
+                    message: "此工作表中没有申报表，已跳过".into(),
+                });
+            }
+            continue;
+        }
+        result.forms.extend(found.forms);
+        result.notices.extend(found.notices);
+    }
+    if result.forms.is_empty() {
+        return Err(Error::new(
+            ErrorKind::NoForm,
+            Location::file(shown),
+            "没有找到申报表：各工作表中都没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
+        ));
+    }
+    Ok(result)
+}
+
+fn value_of(d: DataRef<'_>) -> Option<Value> {
+    Some(match d {
+        DataRef::Empty => return None,
+        DataRef::String(s) => Value::Text(s),
+        DataRef::SharedString(s) => Value::Text(s.to_string()),
+        DataRef::Float(f) => Value::Number(f),
+        DataRef::Int(i) => Value::Int(i),
+        DataRef::Bool(b) => Value::Bool(b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(d) if dt.is_datetime() => Value::Date(d.date()),
+            _ => Value::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => match crate::date::parse_date_text(&s) {
+            Some(d) => Value::Date(d),
+            None => Value::Text(s),
+        },
+        DataRef::DurationIso(s) => Value::Text(s),
+        DataRef::Error(e) => Value::Error(e.to_string()),
+    })
+}
+
+fn value_of_data(d: &Data) -> Option<Value> {
+    value_of(match d {
+        Data::Empty => DataRef::Empty,
+        Data::String(s) => DataRef::SharedString(s),
+        Data::Float(f) => DataRef::Float(*f),
+        Data::Int(i) => DataRef::Int(*i),
+        Data::Bool(b) => DataRef::Bool(*b),
+        Data::DateTime(dt) => DataRef::DateTime(*dt),
+        Data::DateTimeIso(s) => DataRef::DateTimeIso(s.clone()),
+        Data::DurationIso(s) => DataRef::DurationIso(s.clone()),
+        Data::Error(e) => DataRef::Error(e.clone()),
+    })
+}
+
+fn to_merge(d: &calamine::Dimensions) -> Option<Merge> {
+    Some(Merge {
+        row: d.start.0,
+        col: u16::try_from(d.start.1).ok()?,
+        last_row: d.end.0,
+        last_col: u16::try_from(d.end.1).ok()?,
+    })
+}
+
+fn col16(c: u32) -> Option<u16> {
+    u16::try_from(c).ok().filter(|&c| c < 16_384)
+}
+
+/// Loads one sheet's non-empty cells (streaming for xlsx and xlsb) and its merges.
+fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::Error> {
+    match sheets {
+        Sheets::Xlsx(x) => {
+            let mut grid = Grid::new(true);
+            for m in x.merge_cells_by_sheet_name(name)?.iter().filter_map(to_merge) {
+                grid.add_merge(m);
+            }
+            let mut cells = x.worksheet_cells_reader(name)?;
+            while let Some(cell) = cells.next_cell_with_formula()? {
+                let (r, c) = cell.pos;
+                let Some(c) = col16(c) else { continue };
+                match (value_of(cell.value), cell.formula) {
+                    (Some(v), _) => grid.set(r, c, v),
+                    (None, Some(f)) if !f.is_empty() => grid.set(r, c, Value::Uncalculated(f)),
+                    (None, _) => {}
+                }
+            }
+            Ok(grid)
+        }
+        Sheets::Xlsb(x) => {
+            let mut grid = Grid::new(false);
+            let mut cells = x.worksheet_cells_reader(name)?;
+            while let Some(cell) = cells.next_cell()? {
+                let (r, c) = cell.get_position();
+                if let (Some(c), Some(v)) = (col16(c), value_of(cell.get_value().clone())) {
+                    grid.set(r, c, v);
+                }
+            }
+            Ok(grid)
+        }
+        Sheets::Xls(x) => {
+            let mut grid = Grid::new(true);
+            for m in x.merge_cells_by_sheet_name(name)?.iter().filter_map(to_merge) {
+                grid.add_merge(m);
+            }
+            let range = x.worksheet_range(name)?;
+            fill_from_range(&mut grid, &range);
+            Ok(grid)
+        }
+        Sheets::Ods(x) => {
+            let mut grid = Grid::new(false);
+            let range = x.worksheet_range(name)?;
+            fill_from_range(&mut grid, &range);
+            Ok(grid)
+        }
+    }
+}
+
+fn fill_from_range(grid: &mut Grid, range: &calamine::Range<Data>) {
+    for (r, c, d) in range.used_cells() {
+        let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else { continue };
+        let row = range.start().map_or(0, |s| s.0) + r;
+        let col = range.start().map_or(0, |s| s.1) + c;
+        if let (Some(col), Some(v)) = (col16(col), value_of_data(d)) {
+            grid.set(row, col, v);
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! The reader's vocabulary, built from the same layout description the writer uses.
+
+use crate::layout::{Labels, Layout, LayoutKind};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Where a field's value stands relative to its label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// In the same row, to the right.
+    Right,
+    /// In the same column, below.
+    Below,
+}
+
+/// What a normalised label means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Meaning {
+    /// The label of header fields: more than one where a label repeats (其他资金), left first.
+    Field(Vec<(String, Direction)>),
+    /// A section label; `funds_unit` marks the 项目资金 label that carries the unit.
+    Section {
+        /// Whether this label carries the amounts' unit.
+        funds_unit: bool,
+    },
+    /// A column header of the indicator table.
+    IndicatorColumn(String),
+    /// The indicator section label (绩效指标).
+    IndicatorSection,
+    /// The title.
+    Title,
+}
+
+/// The labels every layout knows, normalised.
+#[derive(Debug)]
+pub struct Vocabulary {
+    meanings: HashMap<String, Meaning>,
+    /// The normalised 项目名称 label, which anchors each form.
+    pub anchor: String,
+}
+
+/// Normalises a label for comparison: white space removed, full-width ASCII folded to
+/// half-width, parenthesised parts removed, a trailing colon removed.
+///
+/// ```
+/// use declform::reader::vocab::normalize;
+/// assert_eq!(normalize("项 目 名 称"), "项目名称");
+/// assert_eq!(normalize("项目资金\n（万元）"), "项目资金");
+/// assert_eq!(normalize("其中：财政资金"), "其中:财政资金");
+/// assert_eq!(normalize("项目总体目标 (2026 年-2027 年)"), "项目总体目标");
+/// assert_eq!(normalize("年度(/项目)指标值"), "年度指标值");
+/// ```
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0usize;
+    for c in text.chars() {
+        let c = match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            '【' | '〔' => '(',
+            '】' | '〕' => ')',
+            c => c,
+        };
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if c.is_whitespace() => {}
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    while out.ends_with(':') {
+        out.pop();
+    }
+    out
+}
+
+impl Vocabulary {
+    /// The shared vocabulary.
+    pub fn get() -> &'static Vocabulary {
+        static V: OnceLock<Vocabulary> = OnceLock::new();
+        V.get_or_init(Vocabulary::build)
+    }
+
+    fn build() -> Vocabulary {
+        let mut meanings: HashMap<String, Meaning> = HashMap::new();
+        let labels = Labels::get();
+        let mut add = |label: &str, meaning: Meaning| {
+            let key = normalize(&label.replace("{period}", ""));
+            let mut keys = vec![key.clone()];
+            for (canonical, aliases) in &labels.aliases {
+                if normalize(canonical) == key {
+                    keys.extend(aliases.iter().map(|a| normalize(a)));
+                }
+            }
+            for k in keys {
+                match (meanings.get_mut(&k), &meaning) {
+                    (Some(Meaning::Field(have)), Meaning::Field(new)) => {
+                        for f in new {
+                            if !have.contains(f) {
+                                have.push(f.clone());
+                            }
+                        }
+                    }
+                    (Some(_), _) => {}
+                    (None, m) => {
+                        meanings.insert(k, m.clone());
+                    }
+                }
+            }
+        };
+        for kind in LayoutKind::ALL {
+            let layout = Layout::get(kind);
+            add(&layout.title.text, Meaning::Title);
+            // Fields sharing a label are listed left column first.
+            let mut cells: Vec<_> = layout.fields.iter().collect();
+            cells.sort_by_key(|c| (c.label_at.col, c.label_at.row));
+            for cell in cells {
+                let meaning = match (&cell.field, &cell.at) {
+                    (Some(field), Some(at)) => {
+                        let dir = if at.row > cell.label_at.last_row {
+                            Direction::Below
+                        } else {
+                            Direction::Right
+                        };
+                        Meaning::Field(vec![(field.clone(), dir)])
+                    }
+                    _ => Meaning::Section {
+                        funds_unit: cell.role.as_deref() == Some("funds_unit"),
+                    },
+                };
+                add(&cell.label, meaning);
+            }
+            for f in &layout.extra.fields {
+                add(&f.label, Meaning::Field(vec![(f.field.clone(), Direction::Right)]));
+            }
+            add(&layout.indicators.label.text, Meaning::IndicatorSection);
+            for c in &layout.indicators.columns {
+                add(&c.label, Meaning::IndicatorColumn(c.field.clone()));
+            }
+        }
+        let anchor = Layout::get(LayoutKind::Y2024)
+            .field("project_name")
+            .map(|f| normalize(&f.label))
+            .unwrap_or_default();
+        Vocabulary { meanings, anchor }
+    }
+
+    /// What a cell's text means, if it is a known label.
+    pub fn meaning(&self, text: &str) -> Option<&Meaning> {
+        if text.chars().count() > 40 {
+            return None;
+        }
+        self.meanings.get(&normalize(text))
+    }
+
+    /// Whether a text is one of the known labels (the writer's and the reader's).
+    pub fn is_label(&self, text: &str) -> bool {
+        self.meaning(text).is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn other_funds_has_two_fields_left_first() {
+        let v = Vocabulary::get();
+        let Some(Meaning::Field(fields)) = v.meaning("其他资金") else {
+            panic!("其他资金 is a field label")
+        };
+        let keys: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(keys, ["funds.total_other", "funds.annual_other"]);
+    }
+
+    #[test]
+    fn variants_are_known() {
+        let v = Vocabulary::get();
+        for text in [
+            "项 目 名 称",
+            "其中:财政资金",
+            "     上年结转资金",
+            "项目\n绩效\n目标",
+            "年度总体目标",
+            "项目总体目标 (2026 年-2027 年)",
+            "年度(/项目)指标值",
+            "项目资金\n（万元）",
+            "项目性质",
+        ] {
+            assert!(v.is_label(text), "{text:?}");
+        }
+        assert_eq!(
+            v.meaning("项目总目标(2024年-2024年)"),
+            Some(&Meaning::Field(vec![("overall_goal".into(), Direction::Below)]))
+        );
+        assert!(!v.is_label("上海市宝山区司法局"));
+    }
+}
