@@ -51,8 +51,8 @@ pub fn date_from_serial(serial: f64) -> Option<NaiveDate> {
     let base = NaiveDate::from_ymd_opt(1899, 12, 31)?;
     match days {
         60 => None,
-        d if d < 60 => base.checked_add_signed(Duration::days(d - 1)),
-        d => base.checked_add_signed(Duration::days(d - 2)),
+        d if d < 60 => base.checked_add_signed(Duration::days(d)),
+        d => base.checked_add_signed(Duration::days(d - 1)),
     }
 }
 

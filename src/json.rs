@@ -48,23 +48,22 @@ pub fn from_str(text: &str, file: &str) -> Result<Document> {
                 .and_then(|n| n.as_str())
                 .unwrap_or("");
             label = format!("第{}张表「{}」", index + 1, name);
-            let field: Vec<String> = rest
+            let keys: Vec<&str> = rest
                 .iter()
                 .filter_map(|s| match s {
-                    Segment::Map { key } => Some(key.clone()),
+                    Segment::Map { key } => Some(key.as_str()),
                     _ => None,
                 })
                 .collect();
-            if !field.is_empty() {
-                label.push_str(&chinese_name(&field.join(".")));
-            }
-            if let Some(Segment::Seq { index: row }) = rest.get(1)
-                && rest.first().is_some_and(|s| matches!(s, Segment::Map { key } if key == "indicators"))
-            {
-                label = format!("{label}第{}行", row + 1);
-                if let Some(Segment::Map { key }) = rest.get(2) {
-                    label.push_str(&chinese_name(key));
+            match (keys.as_slice(), rest.get(1)) {
+                (["indicators", field @ ..], Some(Segment::Seq { index: row })) => {
+                    label.push_str(&format!("{}第{}行", chinese_name("indicators"), row + 1));
+                    if let Some(f) = field.first() {
+                        label.push_str(&chinese_name(f));
+                    }
                 }
+                ([], _) => {}
+                (keys, _) => label.push_str(&chinese_name(&keys.join("."))),
             }
         } else if !segments.is_empty() {
             label = e.path().to_string();

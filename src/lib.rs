@@ -23,6 +23,7 @@ pub mod layout;
 pub mod model;
 pub mod output;
 pub mod reader;
+pub mod samples;
 pub mod sheetname;
 pub mod writer;
 

@@ -9,6 +9,7 @@ use std::path::Path;
 /// `path` is untouched.
 ///
 /// ```
+/// use std::io::Write;
 /// let dir = tempfile::tempdir().unwrap();
 /// let path = dir.path().join("a.txt");
 /// declform::output::write_atomically(&path, |w| w.write_all(b"hi")).unwrap();

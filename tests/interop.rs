@@ -1,0 +1,67 @@
+//! LibreOffice re-saves our workbooks as .ods and .xls; they must read back exactly.
+//! `.ci/run` installs LibreOffice (libreoffice-calc-nogui), so these run in CI; without
+//! `soffice` on PATH they fail and say so rather than pass silently.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
+
+fn soffice_convert(input: &Path, to: &str, outdir: &Path) -> std::path::PathBuf {
+    let profile = outdir.join("lo-profile");
+    let status = Command::new("soffice")
+        .arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--convert-to", to, "--outdir"])
+        .arg(outdir)
+        .arg(input)
+        .output()
+        .expect("soffice (LibreOffice) must be installed for the interop tests: apt-get install -y libreoffice-calc-nogui");
+    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+    let stem = input.file_stem().unwrap().to_str().unwrap();
+    let ext = to.split(':').next().unwrap();
+    let out = outdir.join(format!("{stem}.{ext}"));
+    assert!(out.exists(), "soffice wrote no {}", out.display());
+    out
+}
+
+#[test]
+fn seed_forms_survive_libreoffice_ods_and_xls() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("seed.xlsx");
+    let input = root().join("samples/seed-forms-2024.json");
+    assert!(declform(dir.path(), &["convert", input.to_str().unwrap(), "-o", xlsx.to_str().unwrap()]).status.success());
+    let seed = seed().forms;
+    for format in ["ods", "xls"] {
+        let converted = soffice_convert(&xlsx, format, dir.path());
+        let forms = read_forms(&converted);
+        assert_eq!(forms.len(), seed.len(), "{format}");
+        for (got, want) in forms.iter().zip(&seed) {
+            assert_eq!(got, want, "{format}: {}", want.project_name);
+        }
+        // ... and through the binary, back to the official grid.
+        let again = dir.path().join(format!("again-{format}.xlsx"));
+        let out = declform(dir.path(), &["convert", converted.to_str().unwrap(), "-o", again.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(read_forms(&again), seed);
+    }
+}
+
+#[test]
+fn libreoffice_renders_the_workbook_to_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("t.xlsx");
+    assert!(declform(dir.path(), &["template", "-o", xlsx.to_str().unwrap(), "--year", "2025"]).status.success());
+    let pdf = soffice_convert(&xlsx, "pdf", dir.path());
+    let bytes = std::fs::read(pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    // One A4 portrait page: the form fits one page wide and is short enough for one page.
+    assert_eq!(pdf_pages(&bytes), 1, "one page");
+}
+
+/// The number of page objects (`/Type /Page`, not `/Pages`) in a PDF.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf).replace("/Type /", "/Type/");
+    text.match_indices("/Type/Page")
+        .filter(|(i, m)| text.as_bytes().get(i + m.len()) != Some(&b's'))
+        .count()
+}

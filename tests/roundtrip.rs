@@ -1,0 +1,176 @@
+//! model → xlsx → model is the identity.
+
+mod common;
+use common::*;
+use declform::layout::LayoutKind;
+use declform::reader::vocab::Vocabulary;
+use declform::writer::{WriteOptions, workbook_of};
+use declform::{Amount, Form, Funds, Indicator};
+use proptest::prelude::*;
+
+fn roundtrip(forms: &[Form], layout: Option<LayoutKind>) -> Vec<Form> {
+    let mut wb = workbook_of(forms, &WriteOptions { layout }).unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let read = declform::reader::read_bytes(bytes, "p.xlsx", &Default::default()).unwrap();
+    without_source(read.forms)
+}
+
+#[test]
+fn seed_forms_round_trip_exactly_in_both_layouts() {
+    let seed = seed().forms;
+    assert_eq!(roundtrip(&seed, None), seed);
+    // In the 2026 grid a 2024 form reads back the same (project_nature stays null).
+    assert_eq!(roundtrip(&seed, Some(LayoutKind::Y2026)), seed);
+}
+
+#[test]
+fn samples_read_back_as_the_seed() {
+    let seed = seed().forms;
+    let mut read = Vec::new();
+    for (name, picks) in declform::samples::SPLIT {
+        let forms = read_forms(&root().join("samples").join(name));
+        assert_eq!(forms.len(), picks.len());
+        for (form, &i) in forms.into_iter().zip(picks) {
+            assert_eq!(form, seed[i], "{name}");
+            read.push(i);
+        }
+    }
+    read.sort();
+    assert_eq!(read, (0..10).collect::<Vec<_>>());
+}
+
+#[test]
+fn regenerating_the_samples_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    declform::samples::write_samples(&seed().forms, dir.path()).unwrap();
+    for (name, _) in declform::samples::SPLIT {
+        let committed = std::fs::read(root().join("samples").join(name)).unwrap();
+        let fresh = std::fs::read(dir.path().join(name)).unwrap();
+        assert!(committed == fresh, "samples/{name} differs from what make_samples writes: run `cargo run --example make_samples`");
+    }
+}
+
+// ---- generators ----
+
+fn cjk_text(max: usize) -> impl Strategy<Value = String> {
+    // Chinese, full-width punctuation, Latin, digits, brackets and inner spaces/line breaks.
+    proptest::string::string_regex(&format!(
+        "[\u{4e00}-\u{9fa5}a-zA-Z0-9，。、“”（）()%≥≤=:：\\- \n]{{0,{max}}}"
+    ))
+    .unwrap()
+    .prop_map(|s| s.trim().to_string())
+    .prop_filter("not a label", |s| !Vocabulary::get().is_label(s) && !s.contains("年度"))
+}
+
+fn name_text() -> impl Strategy<Value = String> {
+    cjk_text(30)
+}
+
+fn amount() -> impl Strategy<Value = Option<Amount>> {
+    prop_oneof![
+        Just(None),
+        (0i64..10_000_000_000, 0u32..4).prop_map(|(n, s)| Some(Amount::new(rust_decimal::Decimal::new(n, s)))),
+        // Many digits: more than a float carries.
+        (0i128..(i128::from(u64::MAX) * 1000), 0u32..6)
+            .prop_map(|(n, s)| rust_decimal::Decimal::try_from_i128_with_scale(n, s).ok().map(Amount::new)),
+    ]
+}
+
+fn date() -> impl Strategy<Value = Option<chrono::NaiveDate>> {
+    prop_oneof![
+        Just(None),
+        (1990i32..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+    ]
+}
+
+/// Indicator rows as forms have them: groups of 一级指标, each with groups of 二级指标 (an
+/// empty 二级 only first in its group), empty categories and repeats allowed.
+fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
+    let level1 = prop_oneof![
+        Just("产出指标".to_string()),
+        Just("成本指标".to_string()),
+        Just("效益指标".to_string()),
+        Just("满意度指标".to_string()),
+        name_text().prop_filter("non-empty", |s| !s.is_empty()),
+    ];
+    let level2_group = (
+        prop_oneof![Just("数量指标".to_string()), Just("社会效益指标".to_string()), name_text()],
+        proptest::collection::vec((name_text(), cjk_text(12)), 1..4),
+    );
+    let group = (level1, proptest::collection::vec(level2_group, 1..4));
+    proptest::collection::vec(group, 0..5).prop_map(|groups| {
+        let mut rows = Vec::new();
+        for (l1, l2s) in groups {
+            let mut l2s = l2s;
+            // An empty 二级 only as the first 二级 group of its 一级 group.
+            for g in l2s.iter_mut().skip(1) {
+                if g.0.is_empty() {
+                    g.0 = "质量指标".into();
+                }
+            }
+            for (l2, items) in l2s {
+                for (l3, target) in items {
+                    rows.push(Indicator { level1: l1.clone(), level2: l2.clone(), level3: l3, target });
+                }
+            }
+        }
+        rows
+    })
+}
+
+fn extra() -> impl Strategy<Value = indexmap::IndexMap<String, String>> {
+    proptest::collection::vec(
+        (cjk_text(10).prop_filter("a label", |s| !s.is_empty() && !s.contains([':', '：'])), cjk_text(20)),
+        0..4,
+    )
+    .prop_map(|pairs| pairs.into_iter().collect())
+}
+
+prop_compose! {
+    fn form()(
+        year in proptest::option::of(1990i32..2100),
+        names in proptest::collection::vec(name_text(), 4),
+        nature in proptest::option::of(prop_oneof![Just("经常性项目".to_string()), name_text().prop_filter("non-empty", |s| !s.is_empty())]),
+        dates in (date(), date()),
+        amounts in proptest::collection::vec(amount(), 7),
+        goals in (cjk_text(200), cjk_text(200)),
+        indicators in indicators(),
+        extra in extra(),
+    ) -> Form {
+        let [project_name, project_category, department, implementing_unit] = names.try_into().unwrap();
+        let a = |i: usize| amounts[i];
+        Form {
+            year,
+            project_name,
+            project_category,
+            project_nature: nature,
+            department,
+            implementing_unit,
+            start_date: dates.0,
+            end_date: dates.1,
+            funds: Funds {
+                total: a(0), total_fiscal: a(1), total_other: a(2), annual_total: a(3),
+                annual_appropriation: a(4), annual_carryover: a(5), annual_other: a(6),
+            },
+            overall_goal: goals.0,
+            annual_goal: goals.1,
+            indicators,
+            extra,
+            source: None,
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_forms_round_trip_through_xlsx(forms in proptest::collection::vec(form(), 1..4)) {
+        prop_assert_eq!(roundtrip(&forms, None), forms);
+    }
+
+    #[test]
+    fn any_form_round_trips_in_the_2026_grid(form in form()) {
+        prop_assert_eq!(roundtrip(std::slice::from_ref(&form), Some(LayoutKind::Y2026)), vec![form]);
+    }
+}
