@@ -1,0 +1,120 @@
+//! The reader on workbooks made by foreign tools (openpyxl, LibreOffice) and on odd sheets.
+
+mod common;
+use common::*;
+use declform::ErrorKind;
+use declform::reader::{ReadOptions, read_bytes, read_path};
+
+#[test]
+fn every_variant_fixture_reads_as_its_expected_json() {
+    let dir = root().join("tests/fixtures/variants");
+    let mut checked = 0;
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.ends_with(".json") || name.ends_with(".py") {
+            continue;
+        }
+        let stem = name.rsplit_once('.').unwrap().0;
+        let expected_text = std::fs::read_to_string(dir.join(format!("{stem}.expected.json"))).unwrap();
+        let expected = declform::json::from_str(&expected_text, stem).unwrap().forms;
+        let got = read_forms(&path);
+        assert_eq!(got.len(), expected.len(), "{name}: number of forms");
+        for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+            // Field by field, so that a failure names the field.
+            let g = serde_json::to_value(g).unwrap();
+            let e = serde_json::to_value(e).unwrap();
+            for (key, want) in e.as_object().unwrap() {
+                assert_eq!(&g[key], want, "{name} form {i}: {key}");
+            }
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "all fixtures were read");
+}
+
+#[test]
+fn sources_name_file_sheet_and_title_cell() {
+    let path = root().join("tests/fixtures/variants/v04_cover_and_several_forms.xlsx");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let cells: Vec<(String, String)> = read
+        .forms
+        .iter()
+        .map(|f| {
+            let s = f.source.as_ref().unwrap();
+            (s.sheet.clone().unwrap(), s.cell.clone().unwrap())
+        })
+        .collect();
+    assert_eq!(cells, [("两张表".into(), "A1".into()), ("两张表".into(), "A22".into()), ("第三张".into(), "A1".into())]);
+    assert_eq!(read.notices.len(), 1);
+    assert!(read.notices[0].to_string().ends_with("!封面: 此工作表中没有申报表，已跳过"));
+}
+
+fn seed_workbook_with(edit: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
+    let forms = &seed().forms[..1];
+    let mut wb = declform::writer::workbook_of(forms, &Default::default()).unwrap();
+    edit(wb.worksheet_from_index(0).unwrap());
+    wb.save_to_buffer().unwrap()
+}
+
+#[test]
+fn a_bad_amount_names_file_sheet_cell_and_label() {
+    let bytes = seed_workbook_with(|ws| {
+        ws.write_string(5, 2, "四十二万").unwrap();
+    });
+    let e = read_bytes(bytes, "部门A.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadAmount);
+    assert_eq!(
+        e.to_string(),
+        "部门A.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: \"四十二万\" 不是金额；请填写数字，如 2646000.00"
+    );
+}
+
+#[test]
+fn a_bad_date_is_named() {
+    let bytes = seed_workbook_with(|ws| {
+        ws.write_string(4, 4, "2024-02-30").unwrap();
+    });
+    let e = read_bytes(bytes, "b.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadDate);
+    assert_eq!(
+        e.to_string(),
+        "b.xlsx!村(居)委专职调解岗位工作津贴!E5 计划完成日期: \"2024-02-30\" 不是有效日期；请写成 2024-01-01 这样的日期"
+    );
+}
+
+#[test]
+fn stray_cells_inside_a_form_are_warned_about_not_dropped_silently() {
+    let bytes = seed_workbook_with(|ws| {
+        ws.write_string(14, 5, "备注：待核").unwrap(); // F15, right of the indicator table
+    });
+    let read = read_bytes(bytes, "c.xlsx", &ReadOptions::default()).unwrap();
+    assert_eq!(read.forms.len(), 1);
+    let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(notices, ["c.xlsx!村(居)委专职调解岗位工作津贴!F15: 单元格内容“备注：待核”不属于申报表的任何栏目，已忽略"]);
+}
+
+#[test]
+fn one_far_cell_does_not_blow_up_memory() {
+    // calamine's dense Range over A1:XFD1048576 would need terabytes; the streaming reader does not.
+    let bytes = seed_workbook_with(|ws| {
+        ws.write_string(1_048_575, 16_383, "x").unwrap();
+    });
+    let read = read_bytes(bytes, "far.xlsx", &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), seed().forms[..1]);
+}
+
+#[test]
+fn numbers_become_decimals_by_their_shortest_text() {
+    let f = &seed().forms[0];
+    let mut wb2 = declform::writer::workbook_of(std::slice::from_ref(f), &Default::default()).unwrap();
+    let ws = wb2.worksheet_from_index(0).unwrap();
+    ws.write_string(5, 0, "项目资金(万元)").unwrap();
+    ws.write_number(5, 2, 264.6).unwrap();
+    ws.write_number(5, 4, 0.1 + 0.2).unwrap();
+    let read = read_bytes(wb2.save_to_buffer().unwrap(), "w.xlsx", &ReadOptions::default()).unwrap();
+    assert_eq!(read.forms[0].funds.total.unwrap().to_string(), "2646000.00");
+    // 0.30000000000000004 万元 is what the cell holds: kept exactly, never rounded.
+    assert_eq!(read.forms[0].funds.annual_total.unwrap().to_string(), "3000.0000000000004");
+}
