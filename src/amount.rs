@@ -29,7 +29,7 @@ pub struct AmountError;
 
 impl Amount {
     /// Zero 元.
-    pub const ZERO: Amount = Amount(Decimal::ZERO);
+    pub const ZERO: Amount = Amount(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// Wraps a decimal, canonicalising its scale (at least 2, trailing zeros past 2 dropped).
     ///

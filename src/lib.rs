@@ -15,16 +15,19 @@
 #![warn(missing_docs)]
 
 pub mod amount;
+pub mod check;
 pub mod cmd;
 pub mod date;
 pub mod error;
 pub mod json;
 pub mod layout;
+pub mod merge;
 pub mod model;
 pub mod output;
 pub mod reader;
 pub mod samples;
 pub mod sheetname;
+pub mod target;
 pub mod writer;
 
 pub use amount::Amount;

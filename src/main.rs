@@ -17,6 +17,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Convert(cmd::convert::Args),
+    Check(cmd::check::Args),
+    Merge(cmd::merge::Args),
     Template(cmd::template::Args),
 }
 
@@ -24,6 +26,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Convert(a) => cmd::convert::run(a),
+        Command::Check(a) => cmd::check::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
         Command::Template(a) => cmd::template::run(a),
     };
     match result {

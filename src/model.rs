@@ -190,6 +190,20 @@ pub struct Source {
     /// The A1 reference of the form's title (or first) cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
+    /// Where each field stood on the sheet (not serialised), so that `check` can name cells.
+    #[serde(skip)]
+    pub cells: Option<FormCells>,
+}
+
+/// Where a read form's fields stood on its sheet, zero-based.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FormCells {
+    /// Header field key (`project_name`, `funds.total`, ...) → its value cell.
+    pub fields: std::collections::BTreeMap<String, (u32, u16)>,
+    /// The sheet row of each indicator.
+    pub indicator_rows: Vec<u32>,
+    /// The columns of 一级, 二级, 三级指标 and 年度指标值.
+    pub indicator_cols: [u16; 4],
 }
 
 impl Form {

@@ -3,7 +3,10 @@
 //! A `run` returns the process exit code on success (0, or 1 where the command's job
 //! found problems, as `check` does) and an [`Error`](crate::Error) for bad input (exit 1).
 
+pub mod check;
 pub mod convert;
+pub mod inputs;
+pub mod merge;
 pub mod template;
 
 use std::path::Path;

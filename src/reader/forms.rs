@@ -7,7 +7,7 @@ use crate::amount::Amount;
 use crate::date::parse_date_text;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::layout::{a1, chinese_name};
-use crate::model::{FieldKind, FieldValue, Form, Indicator, Source, field_kind};
+use crate::model::{FieldKind, FieldValue, Form, FormCells, Indicator, Source, field_kind};
 use std::collections::HashSet;
 
 /// How many rows above 项目名称 the title and year line may stand.
@@ -153,8 +153,9 @@ fn read_form(
         }
     }
 
-    read_header(ctx, &mut form, anchor_row, header_row.saturating_sub(1))?;
-    let last_row = read_indicators(ctx, &mut form, header_row, limit)?;
+    let mut cells = FormCells::default();
+    read_header(ctx, &mut form, &mut cells, anchor_row, header_row.saturating_sub(1))?;
+    let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
 
     // Anything in the form's rows that nothing took is reported, never dropped silently.
     let left = anchor_col.min(grid.row(header_row).map(|(c, _)| c).min().unwrap_or(anchor_col));
@@ -174,6 +175,7 @@ fn read_form(
         file: ctx.file.to_string(),
         sheet: Some(ctx.sheet.to_string()),
         cell: Some(a1(src_row, src_col)),
+        cells: Some(cells),
     });
     out.forms.push(form);
     Ok(Some(last_row))
@@ -191,15 +193,15 @@ fn year_of(text: &str) -> Option<i32> {
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
-fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, first: u32, last: u32) -> Result<()> {
+fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, first: u32, last: u32) -> Result<()> {
     let grid = ctx.grid;
     let mut wan = false;
     let mut assigned: HashSet<String> = HashSet::new();
     // (field key, label text, value cell)
     let mut found: Vec<(String, String, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
-        let cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in cells {
+        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
+        for c in row_cells {
             let Some(meaning) = ctx.meaning_at(r, c) else { continue };
             let label = ctx.text_at(r, c).unwrap_or_default();
             ctx.used.insert((r, c));
@@ -224,6 +226,11 @@ fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, first: u32, last: u32) -> Res
                     if let Some(cell) = at {
                         ctx.used.insert(cell);
                     }
+                    let expected = at.unwrap_or(match dir {
+                        Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
+                        Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
+                    });
+                    cells.fields.insert(key.clone(), expected);
                     found.push((key.clone(), label, at));
                 }
                 _ => {}
@@ -251,8 +258,8 @@ fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, first: u32, last: u32) -> Res
     }
     // Leftover cells of the header block are label/value pairs the layout does not know.
     for r in grid.rows_in(first..=last) {
-        let cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in cells {
+        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
+        for c in row_cells {
             if ctx.used.contains(&(r, c)) {
                 continue;
             }
@@ -338,7 +345,7 @@ fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::Naive
     }
 }
 
-fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, header_row: u32, limit: u32) -> Result<u32> {
+fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, header_row: u32, limit: u32) -> Result<u32> {
     let grid = ctx.grid;
     let mut columns: [Option<u16>; 4] = [None; 4];
     let mut section: Option<(u32, u16)> = None;
@@ -389,6 +396,7 @@ fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, header_row: u32, limit: u
         .and_then(|(r, c)| grid.merge_at(r, c))
         .map(|m| m.last_row);
     let cols = [c1, c2, c3, c4];
+    cells.indicator_cols = cols;
     let mut rows: Vec<Indicator> = Vec::new();
     let mut last = header_row;
     let mut r = header_row;
@@ -431,10 +439,12 @@ fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, header_row: u32, limit: u
                 }
             }
         }
+        cells.indicator_rows.push(r);
         last = r;
     }
     while rows.last().is_some_and(|i| i == &Indicator::default()) {
         rows.pop();
+        cells.indicator_rows.pop();
     }
     form.indicators = rows;
     Ok(last)

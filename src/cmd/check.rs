@@ -1,0 +1,54 @@
+//! `declform check`: the rules, with messages that name file, sheet and cell.
+
+use super::inputs;
+use crate::check::{self, Finding, Severity};
+use crate::error::Result;
+use crate::reader::{self, ReadOptions};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// 检查申报表：金额勾稽、日期、指标体系、指标值格式。Check forms against the rules.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// 输入文件或文件夹 / input files or folders
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// 输出格式 / output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// How findings are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// 一行一条：文件!工作表!单元格: 严重性 [规则] 说明
+    Text,
+    /// JSON 数组
+    Json,
+}
+
+/// Runs the command: exit 0 without 错误, 1 with any.
+pub fn run(args: &Args) -> Result<ExitCode> {
+    let files = inputs::expand(&args.inputs)?;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut forms = 0;
+    for file in &files {
+        let read = reader::read_path(file, &ReadOptions::default())?;
+        for n in &read.notices {
+            eprintln!("提示：{n}");
+        }
+        forms += read.forms.len();
+        findings.extend(check::check_forms(&read.forms));
+    }
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.len() - errors;
+    let mut out = std::io::stdout().lock();
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&findings).unwrap_or_default()),
+        Format::Text => findings.iter().map(|f| format!("{f}\n")).collect(),
+    };
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+    eprintln!("检查了 {} 个文件中的 {forms} 张表：{errors} 个错误，{warnings} 个警告", files.len());
+    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}

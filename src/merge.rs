@@ -1,0 +1,281 @@
+//! Many forms into one workbook: the summary sheets `汇总` and `按部门汇总`, then every form
+//! on its own sheet in the official layout.
+//!
+//! ```
+//! use declform::{json, merge};
+//! let doc = json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed.json").unwrap();
+//! let mut wb = merge::merged_workbook(&doc.forms).unwrap();
+//! assert_eq!(wb.worksheets().len(), 12);
+//! ```
+
+use crate::amount::Amount;
+use crate::error::Result;
+use crate::layout::column_letters;
+use crate::model::Form;
+use crate::sheetname::SheetNames;
+use crate::writer::{self, Formats, WriteOptions};
+use indexmap::IndexMap;
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Url, Workbook, Worksheet, XlsxError};
+use std::collections::HashMap;
+
+/// The summary sheet's name.
+pub const SUMMARY: &str = "汇总";
+/// The per-department summary sheet's name.
+pub const BY_DEPARTMENT: &str = "按部门汇总";
+
+/// The summary's columns.
+pub const SUMMARY_COLUMNS: [&str; 19] = [
+    "序号", "主管部门", "实施单位", "项目名称", "项目类别", "项目性质", "计划开始日期", "计划完成日期",
+    "项目资金总额", "财政资金", "其他资金（项目）", "年度资金申请总额", "当年财政拨款", "上年结转资金",
+    "其他资金（年度）", "指标数", "来源文件", "来源工作表", "备注",
+];
+const FIRST_AMOUNT_COL: u16 = 8;
+
+/// For each form, the position of an earlier form that looks like the same project
+/// (same 项目名称, 主管部门 and year).
+pub fn duplicates(forms: &[Form]) -> Vec<Option<usize>> {
+    let mut first: HashMap<(&str, &str, Option<i32>), usize> = HashMap::new();
+    forms
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let key = (f.project_name.as_str(), f.department.as_str(), f.year);
+            match first.get(&key) {
+                Some(&j) => Some(j),
+                None => {
+                    first.insert(key, i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// Where a form came from, for the summary: (file, sheet).
+fn origin(form: &Form) -> (String, String) {
+    let s = form.source.as_ref();
+    (
+        s.map(|s| s.file.clone()).unwrap_or_default(),
+        s.and_then(|s| s.sheet.clone()).unwrap_or_default(),
+    )
+}
+
+struct SummaryFormats {
+    header: Format,
+    text: Format,
+    center: Format,
+    amount: Format,
+    amount_text: Format,
+    date: Format,
+    link: Format,
+    total_label: Format,
+    total_amount: Format,
+    number: Format,
+    total_number: Format,
+}
+
+impl SummaryFormats {
+    fn new() -> SummaryFormats {
+        let base = Format::new()
+            .set_font_name(writer::FONT)
+            .set_font_size(10.5)
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
+        let bold = base.clone().set_bold().set_background_color(0xF2F2F2);
+        SummaryFormats {
+            header: bold.clone().set_align(FormatAlign::Center).set_text_wrap(),
+            text: base.clone().set_text_wrap(),
+            center: base.clone().set_align(FormatAlign::Center),
+            amount: base.clone().set_num_format("#,##0.00"),
+            amount_text: base.clone().set_align(FormatAlign::Right),
+            date: base.clone().set_align(FormatAlign::Center).set_num_format("yyyy-mm-dd"),
+            link: base.clone().set_font_color(0x0563C1).set_underline(rust_xlsxwriter::FormatUnderline::Single).set_text_wrap(),
+            total_label: bold.clone().set_align(FormatAlign::Center),
+            total_amount: bold.clone().set_num_format("#,##0.00"),
+            number: base.set_align(FormatAlign::Center),
+            total_number: bold.set_align(FormatAlign::Center),
+        }
+    }
+}
+
+/// Column widths that fit their contents (CJK characters count double), within bounds.
+struct Widths(Vec<f64>);
+
+impl Widths {
+    fn see(&mut self, col: u16, text: &str) {
+        let w: f64 = text.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum::<f64>() + 2.0;
+        if let Some(slot) = self.0.get_mut(usize::from(col)) {
+            *slot = slot.max(w.min(40.0));
+        }
+    }
+
+    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            ws.set_column_width(u16::try_from(c).unwrap_or(0), *w)?;
+        }
+        Ok(())
+    }
+}
+
+fn page_setup(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
+    ws.set_paper_size(9)
+        .set_landscape()
+        .set_print_fit_to_pages(1, 0)
+        .set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+    ws.set_repeat_rows(0, header_rows.saturating_sub(1))?;
+    ws.set_freeze_panes(header_rows, 0)?;
+    Ok(())
+}
+
+fn write_amount_cell(ws: &mut Worksheet, row: u32, col: u16, a: Option<Amount>, f: &SummaryFormats) -> Result<(), XlsxError> {
+    match a {
+        Some(a) => writer::write_amount(ws, row, col, a, &f.amount, &f.amount_text),
+        None => ws.write_blank(row, col, &f.amount).map(|_| ()),
+    }
+}
+
+fn exact_sum(values: impl Iterator<Item = Option<Amount>>) -> Amount {
+    values.flatten().fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
+}
+
+/// Builds the merged workbook: summaries first, then every form on a sheet of its own.
+pub fn merged_workbook(forms: &[Form]) -> Result<Workbook> {
+    build(forms).map_err(|e| writer::xlsx_error("合并工作簿", &e))
+}
+
+fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
+    let mut wb = writer::new_workbook();
+    let mut names = SheetNames::default();
+    names.reserve(SUMMARY);
+    names.reserve(BY_DEPARTMENT);
+    let sheet_names: Vec<String> = forms.iter().map(|f| names.claim(&f.project_name)).collect();
+    let dups = duplicates(forms);
+    let f = SummaryFormats::new();
+
+    // 汇总
+    let ws = wb.add_worksheet();
+    ws.set_name(SUMMARY)?;
+    let mut widths = Widths(vec![6.0; SUMMARY_COLUMNS.len()]);
+    for (c, title) in SUMMARY_COLUMNS.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(0);
+        ws.write_string_with_format(0, c, *title, &f.header)?;
+        widths.see(c, title);
+    }
+    for (i, (form, sheet)) in forms.iter().zip(&sheet_names).enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let (file, source_sheet) = origin(form);
+        ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
+        let texts = [
+            (1, form.department.as_str()),
+            (2, form.implementing_unit.as_str()),
+            (4, form.project_category.as_str()),
+            (5, form.project_nature.as_deref().unwrap_or("")),
+            (16, file.as_str()),
+            (17, source_sheet.as_str()),
+        ];
+        for (c, t) in texts {
+            ws.write_string_with_format(row, c, t, if c == 4 || c == 5 { &f.center } else { &f.text })?;
+            widths.see(c, t);
+        }
+        let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''"))).set_text(&form.project_name);
+        ws.write_url_with_format(row, 3, link, &f.link)?;
+        widths.see(3, &form.project_name);
+        for (c, d) in [(6, form.start_date), (7, form.end_date)] {
+            match d.and_then(|d| rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string()).ok()) {
+                Some(dt) => ws.write_datetime_with_format(row, c, &dt, &f.date)?,
+                None => ws.write_blank(row, c, &f.date)?,
+            };
+            widths.see(c, "2024-01-01");
+        }
+        for (k, a) in form.funds.all().into_iter().enumerate() {
+            let c = FIRST_AMOUNT_COL + u16::try_from(k).unwrap_or(0);
+            write_amount_cell(ws, row, c, a, &f)?;
+            widths.see(c, &a.map(|a| a.to_string()).unwrap_or_default());
+        }
+        let count = form.indicators.iter().filter(|i| !i.level3.is_empty()).count();
+        ws.write_number_with_format(row, 15, count as f64, &f.number)?;
+        let note = match dups.get(i).copied().flatten() {
+            Some(j) => format!("疑似重复：与第{}行同名同部门同年度", j + 1),
+            None => String::new(),
+        };
+        ws.write_string_with_format(row, 18, &note, &f.text)?;
+        widths.see(18, &note);
+    }
+    let n = u32::try_from(forms.len()).unwrap_or(u32::MAX);
+    let total_row = n + 1;
+    ws.merge_range(total_row, 0, total_row, 7, "合计", &f.total_label)?;
+    for k in 0..7u16 {
+        let c = FIRST_AMOUNT_COL + k;
+        let col = column_letters(c);
+        let sum = exact_sum(forms.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
+        let formula = Formula::new(format!("=SUM({col}2:{col}{})", n + 1)).set_result(sum.to_string());
+        ws.write_formula_with_format(total_row, c, formula, &f.total_amount)?;
+        widths.see(c, &sum.to_string());
+    }
+    let indicator_total: usize = forms.iter().map(|fm| fm.indicators.iter().filter(|i| !i.level3.is_empty()).count()).sum();
+    ws.write_formula_with_format(total_row, 15, Formula::new(format!("=SUM(P2:P{})", n + 1)).set_result(indicator_total.to_string()), &f.total_number)?;
+    for c in 16..=18 {
+        ws.write_blank(total_row, c, &f.total_label)?;
+    }
+    if n > 0 {
+        ws.autofilter(0, 0, n, 18)?;
+    }
+    widths.apply(ws)?;
+    ws.set_row_height(0, 30)?;
+    page_setup(ws, 1)?;
+
+    // 按部门汇总
+    let ws = wb.add_worksheet();
+    ws.set_name(BY_DEPARTMENT)?;
+    let mut by_dept: IndexMap<&str, Vec<&Form>> = IndexMap::new();
+    for form in forms {
+        by_dept.entry(form.department.as_str()).or_default().push(form);
+    }
+    let headers: Vec<&str> = ["序号", "主管部门", "表数"].into_iter().chain(SUMMARY_COLUMNS[8..15].iter().copied()).collect();
+    let mut widths = Widths(vec![6.0; headers.len()]);
+    for (c, h) in headers.iter().enumerate() {
+        let c = u16::try_from(c).unwrap_or(0);
+        ws.write_string_with_format(0, c, *h, &f.header)?;
+        widths.see(c, h);
+    }
+    let last = n + 1;
+    let summary_range = |col: &str| format!("'{SUMMARY}'!${col}$2:${col}${last}");
+    for (i, (dept, group)) in by_dept.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
+        ws.write_string_with_format(row, 1, *dept, &f.text)?;
+        widths.see(1, dept);
+        let count = Formula::new(format!("=COUNTIF({},B{})", summary_range("B"), row + 1)).set_result(group.len().to_string());
+        ws.write_formula_with_format(row, 2, count, &f.number)?;
+        for k in 0..7u16 {
+            let c = 3 + k;
+            let source_col = column_letters(FIRST_AMOUNT_COL + k);
+            let sum = exact_sum(group.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
+            let formula = Formula::new(format!("=SUMIF({},B{},{})", summary_range("B"), row + 1, summary_range(&source_col)))
+                .set_result(sum.to_string());
+            ws.write_formula_with_format(row, c, formula, &f.amount)?;
+            widths.see(c, &sum.to_string());
+        }
+    }
+    let d = u32::try_from(by_dept.len()).unwrap_or(u32::MAX);
+    let total_row = d + 1;
+    ws.merge_range(total_row, 0, total_row, 1, "合计", &f.total_label)?;
+    ws.write_formula_with_format(total_row, 2, Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(forms.len().to_string()), &f.total_number)?;
+    for k in 0..7u16 {
+        let c = 3 + k;
+        let col = column_letters(c);
+        let sum = exact_sum(forms.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
+        ws.write_formula_with_format(total_row, c, Formula::new(format!("=SUM({col}2:{col}{})", d + 1)).set_result(sum.to_string()), &f.total_amount)?;
+    }
+    widths.apply(ws)?;
+    ws.set_row_height(0, 30)?;
+    page_setup(ws, 1)?;
+
+    // Every form in the official layout.
+    let formats = Formats::default();
+    for (form, name) in forms.iter().zip(&sheet_names) {
+        let ws = wb.add_worksheet();
+        writer::add_form_sheet(ws, name, form, writer::layout_for(form, &WriteOptions::default()), &formats)?;
+    }
+    Ok(wb)
+}
