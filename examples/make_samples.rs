@@ -8,9 +8,14 @@ use std::path::PathBuf;
 
 fn main() -> anyhow::Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let out = std::env::args().nth(1).map_or_else(|| root.clone(), PathBuf::from);
+    let out = std::env::args()
+        .nth(1)
+        .map_or_else(|| root.clone(), PathBuf::from);
     let seed = root.join("seed-forms-2024.json");
-    let doc = json::from_str(&std::fs::read_to_string(&seed)?, &seed.display().to_string())?;
+    let doc = json::from_str(
+        &std::fs::read_to_string(&seed)?,
+        &seed.display().to_string(),
+    )?;
     for (path, n) in samples::write_samples(&doc.forms, &out)? {
         println!("{}: {n} 张表", path.display());
     }

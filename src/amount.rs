@@ -139,7 +139,9 @@ impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         s.parse().map_err(|_| {
-            serde::de::Error::custom(format!("\"{s}\" 不是金额（应为十进制数字字符串，如 \"2646000.00\"）"))
+            serde::de::Error::custom(format!(
+                "\"{s}\" 不是金额（应为十进制数字字符串，如 \"2646000.00\"）"
+            ))
         })
     }
 }
@@ -159,7 +161,11 @@ mod tests {
             ("０.５", "0.50"),
             ("-3", "-3.00"),
         ] {
-            assert_eq!(input.parse::<Amount>().unwrap().to_string(), want, "{input}");
+            assert_eq!(
+                input.parse::<Amount>().unwrap().to_string(),
+                want,
+                "{input}"
+            );
         }
     }
 
@@ -180,8 +186,14 @@ mod tests {
 
     #[test]
     fn floats_by_shortest_text() {
-        assert_eq!(Amount::from_f64(5246207.06).unwrap().to_string(), "5246207.06");
-        assert_eq!(Amount::from_f64(1e20).unwrap().to_string(), "100000000000000000000.00");
+        assert_eq!(
+            Amount::from_f64(5246207.06).unwrap().to_string(),
+            "5246207.06"
+        );
+        assert_eq!(
+            Amount::from_f64(1e20).unwrap().to_string(),
+            "100000000000000000000.00"
+        );
         assert_eq!(Amount::from_f64(1e-7).unwrap().to_string(), "0.0000001");
     }
 }

@@ -40,12 +40,18 @@ impl fmt::Display for Severity {
 pub const RULES: [(&str, &str); 11] = [
     ("required", "必填项已填写"),
     ("total-sum", "项目资金总额 = 财政资金 + 其他资金"),
-    ("annual-sum", "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金"),
+    (
+        "annual-sum",
+        "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
+    ),
     ("annual-le-total", "年度资金申请总额 ≤ 项目资金总额"),
     ("date-order", "计划开始日期 ≤ 计划完成日期"),
     ("year-in-period", "年度在计划期间之内"),
     ("taxonomy", "一级/二级指标符合指标体系"),
-    ("indicators-present", "产出、效益、满意度指标下至少各有一项三级指标"),
+    (
+        "indicators-present",
+        "产出、效益、满意度指标下至少各有一项三级指标",
+    ),
     ("target-syntax", "指标值为 符号+数值+(单位) 或定性描述"),
     ("target-missing", "三级指标有指标值"),
     ("duplicate-indicator", "同一张表中三级指标不重复"),
@@ -95,10 +101,19 @@ impl Checker<'_> {
 
     fn indicator_cell(&self, i: usize, col: usize) -> Option<String> {
         let cells = self.form.source.as_ref()?.cells.as_ref()?;
-        Some(a1(*cells.indicator_rows.get(i)?, *cells.indicator_cols.get(col)?))
+        Some(a1(
+            *cells.indicator_rows.get(i)?,
+            *cells.indicator_cols.get(col)?,
+        ))
     }
 
-    fn push(&mut self, cell: Option<String>, severity: Severity, rule: &'static str, message: String) {
+    fn push(
+        &mut self,
+        cell: Option<String>,
+        severity: Severity,
+        rule: &'static str,
+        message: String,
+    ) {
         let source = self.form.source.as_ref();
         self.out.push(Finding {
             file: source.map(|s| s.file.clone()).unwrap_or_default(),
@@ -122,7 +137,9 @@ fn amount(a: Option<Amount>) -> Amount {
 }
 
 fn sum(parts: &[Option<Amount>]) -> Option<Amount> {
-    parts.iter().try_fold(Amount::ZERO, |acc, a| acc.checked_add(amount(*a)))
+    parts
+        .iter()
+        .try_fold(Amount::ZERO, |acc, a| acc.checked_add(amount(*a)))
 }
 
 fn show(a: Amount) -> String {
@@ -136,7 +153,10 @@ pub fn check_forms(forms: &[Form]) -> Vec<Finding> {
 
 /// Checks one form.
 pub fn check_form(form: &Form) -> Vec<Finding> {
-    let mut c = Checker { form, out: Vec::new() };
+    let mut c = Checker {
+        form,
+        out: Vec::new(),
+    };
     let f = &form.funds;
     use Severity::{Error, Warning};
 
@@ -150,28 +170,57 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     ];
     for (key, value) in texts {
         if value.trim().is_empty() {
-            c.at(key, Error, "required", format!("{}未填写", chinese_name(key)));
+            c.at(
+                key,
+                Error,
+                "required",
+                format!("{}未填写", chinese_name(key)),
+            );
         }
     }
     for (key, value) in [("start_date", form.start_date), ("end_date", form.end_date)] {
         if value.is_none() {
-            c.at(key, Error, "required", format!("{}未填写", chinese_name(key)));
+            c.at(
+                key,
+                Error,
+                "required",
+                format!("{}未填写", chinese_name(key)),
+            );
         }
     }
     if f.total.is_none() {
-        c.at("funds.total", Error, "required", "项目资金总额未填写".into());
+        c.at(
+            "funds.total",
+            Error,
+            "required",
+            "项目资金总额未填写".into(),
+        );
     }
 
-    if let (Some(total), Some(parts)) = (f.total, sum(&[f.total_fiscal, f.total_other])) {
-        if total != parts {
-            c.at("funds.total", Error, "total-sum", format!(
-                "项目资金总额 {} 不等于 财政资金 {} + 其他资金 {} = {}",
-                show(total), show(amount(f.total_fiscal)), show(amount(f.total_other)), show(parts)
-            ));
+    if let (Some(total), Some(parts)) = (f.total, sum(&[f.total_fiscal, f.total_other]))
+        && total != parts
+    {
+        {
+            c.at(
+                "funds.total",
+                Error,
+                "total-sum",
+                format!(
+                    "项目资金总额 {} 不等于 财政资金 {} + 其他资金 {} = {}",
+                    show(total),
+                    show(amount(f.total_fiscal)),
+                    show(amount(f.total_other)),
+                    show(parts)
+                ),
+            );
         }
     }
-    if let (Some(annual), Some(parts)) = (f.annual_total, sum(&[f.annual_appropriation, f.annual_carryover, f.annual_other])) {
-        if annual != parts {
+    if let (Some(annual), Some(parts)) = (
+        f.annual_total,
+        sum(&[f.annual_appropriation, f.annual_carryover, f.annual_other]),
+    ) && annual != parts
+    {
+        {
             c.at("funds.annual_total", Error, "annual-sum", format!(
                 "年度资金申请总额 {} 不等于 当年财政拨款 {} + 上年结转资金 {} + 其他资金 {} = {}",
                 show(annual), show(amount(f.annual_appropriation)), show(amount(f.annual_carryover)),
@@ -179,22 +228,45 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             ));
         }
     }
-    if let (Some(annual), Some(total)) = (f.annual_total, f.total) {
-        if annual > total {
-            c.at("funds.annual_total", Error, "annual-le-total", format!(
-                "年度资金申请总额 {} 大于 项目资金总额 {}", show(annual), show(total)
-            ));
+    if let (Some(annual), Some(total)) = (f.annual_total, f.total)
+        && annual > total
+    {
+        {
+            c.at(
+                "funds.annual_total",
+                Error,
+                "annual-le-total",
+                format!(
+                    "年度资金申请总额 {} 大于 项目资金总额 {}",
+                    show(annual),
+                    show(total)
+                ),
+            );
         }
     }
 
     if let (Some(start), Some(end)) = (form.start_date, form.end_date) {
         if start > end {
-            c.at("end_date", Error, "date-order", format!("计划完成日期 {end} 早于计划开始日期 {start}"));
-        } else if let Some(year) = form.year {
-            if year < start.year() || year > end.year() {
-                c.at("start_date", Error, "year-in-period", format!(
-                    "表头年度 {year} 不在计划期间 {}年-{}年 之内", start.year(), end.year()
-                ));
+            c.at(
+                "end_date",
+                Error,
+                "date-order",
+                format!("计划完成日期 {end} 早于计划开始日期 {start}"),
+            );
+        } else if let Some(year) = form.year
+            && (year < start.year() || year > end.year())
+        {
+            {
+                c.at(
+                    "start_date",
+                    Error,
+                    "year-in-period",
+                    format!(
+                        "表头年度 {year} 不在计划期间 {}年-{}年 之内",
+                        start.year(),
+                        end.year()
+                    ),
+                );
             }
         }
     }
@@ -206,11 +278,17 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
         let known = taxonomy.levels.iter().find(|l| l.level1 == ind.level1);
         let pair_ok = match known {
             None => false,
-            Some(l) => l.level2.contains(&ind.level2) || (ind.level2.is_empty() && (l.level2_optional || ind.is_empty_category())),
+            Some(l) => {
+                l.level2.contains(&ind.level2)
+                    || (ind.level2.is_empty() && (l.level2_optional || ind.is_empty_category()))
+            }
         };
         if !pair_ok && reported_pairs.insert((&ind.level1, &ind.level2)) {
             let what = if known.is_none() {
-                format!("一级指标“{}”不在指标体系中（应为 产出指标、成本指标、效益指标 或 满意度指标）", ind.level1)
+                format!(
+                    "一级指标“{}”不在指标体系中（应为 产出指标、成本指标、效益指标 或 满意度指标）",
+                    ind.level1
+                )
             } else if ind.level2.is_empty() {
                 format!("一级指标“{}”下缺少二级指标", ind.level1)
             } else {
@@ -224,26 +302,69 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
         }
         if let Some(first) = seen_level3.insert(&ind.level3, i) {
             let cell = c.indicator_cell(i, 2);
-            c.push(cell, Warning, "duplicate-indicator", format!(
-                "三级指标“{}”重复出现（第{}行与第{}行）", ind.level3, first + 1, i + 1
-            ));
+            c.push(
+                cell,
+                Warning,
+                "duplicate-indicator",
+                format!(
+                    "三级指标“{}”重复出现（第{}行与第{}行）",
+                    ind.level3,
+                    first + 1,
+                    i + 1
+                ),
+            );
         }
         let cell = c.indicator_cell(i, 3);
         match Target::parse(&ind.target) {
-            Target::Empty => c.push(cell, Warning, "target-missing", format!("三级指标“{}”没有填写指标值", ind.level3)),
-            Target::Placeholder(p) => c.push(cell, Error, "target-syntax", format!("三级指标“{}”的指标值“{p}”是占位符，请填写实际指标值", ind.level3)),
-            Target::Malformed(why) => c.push(cell, Error, "target-syntax", format!("三级指标“{}”：{why}", ind.level3)),
-            t if t.is_percentage_over_100() => c.push(cell, Error, "target-syntax", format!("三级指标“{}”的百分比 {} 超过 100%", ind.level3, ind.target)),
+            Target::Empty => c.push(
+                cell,
+                Warning,
+                "target-missing",
+                format!("三级指标“{}”没有填写指标值", ind.level3),
+            ),
+            Target::Placeholder(p) => c.push(
+                cell,
+                Error,
+                "target-syntax",
+                format!(
+                    "三级指标“{}”的指标值“{p}”是占位符，请填写实际指标值",
+                    ind.level3
+                ),
+            ),
+            Target::Malformed(why) => c.push(
+                cell,
+                Error,
+                "target-syntax",
+                format!("三级指标“{}”：{why}", ind.level3),
+            ),
+            t if t.is_percentage_over_100() => c.push(
+                cell,
+                Error,
+                "target-syntax",
+                format!("三级指标“{}”的百分比 {} 超过 100%", ind.level3, ind.target),
+            ),
             _ => {}
         }
     }
     for level1 in ["产出指标", "效益指标", "满意度指标", "成本指标"] {
-        let has = form.indicators.iter().any(|i| i.level1 == level1 && !i.level3.is_empty());
+        let has = form
+            .indicators
+            .iter()
+            .any(|i| i.level1 == level1 && !i.level3.is_empty());
         if !has {
-            let severity = if level1 == "成本指标" { Warning } else { Error };
+            let severity = if level1 == "成本指标" {
+                Warning
+            } else {
+                Error
+            };
             let row = form.indicators.iter().position(|i| i.level1 == level1);
             let cell = row.and_then(|i| c.indicator_cell(i, 2));
-            c.push(cell, severity, "indicators-present", format!("{level1}下没有任何三级指标"));
+            c.push(
+                cell,
+                severity,
+                "indicators-present",
+                format!("{level1}下没有任何三级指标"),
+            );
         }
     }
     c.out

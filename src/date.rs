@@ -91,7 +91,10 @@ mod tests {
         assert_eq!(date_from_serial(1.0), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(date_from_serial(59.0), NaiveDate::from_ymd_opt(1900, 2, 28));
         assert_eq!(date_from_serial(61.0), NaiveDate::from_ymd_opt(1900, 3, 1));
-        assert_eq!(date_from_serial(45657.75), NaiveDate::from_ymd_opt(2024, 12, 31));
+        assert_eq!(
+            date_from_serial(45657.75),
+            NaiveDate::from_ymd_opt(2024, 12, 31)
+        );
         assert_eq!(date_from_serial(0.0), None);
         assert_eq!(date_from_serial(60.0), None);
     }
@@ -99,10 +102,23 @@ mod tests {
     #[test]
     fn texts() {
         let d = NaiveDate::from_ymd_opt(2024, 12, 31);
-        for t in ["2024-12-31", " 2024/12/31 ", "2024年12月31日", "20241231", "2024-12-31 00:00:00"] {
+        for t in [
+            "2024-12-31",
+            " 2024/12/31 ",
+            "2024年12月31日",
+            "20241231",
+            "2024-12-31 00:00:00",
+        ] {
             assert_eq!(parse_date_text(t), d, "{t}");
         }
-        for t in ["", "明年", "2024-13-01", "2024-02-30", "24-1-1", "2024-1-1-1"] {
+        for t in [
+            "",
+            "明年",
+            "2024-13-01",
+            "2024-02-30",
+            "24-1-1",
+            "2024-1-1-1",
+        ] {
             assert_eq!(parse_date_text(t), None, "{t}");
         }
     }

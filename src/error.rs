@@ -108,8 +108,8 @@ pub enum ErrorKind {
 pub struct Error {
     /// What kind.
     pub kind: ErrorKind,
-    /// Where.
-    pub location: Location,
+    /// Where (boxed, so that results stay small).
+    pub location: Box<Location>,
     /// What, and what to do.
     pub message: String,
 }
@@ -119,7 +119,7 @@ impl Error {
     pub fn new(kind: ErrorKind, location: Location, message: impl Into<String>) -> Error {
         Error {
             kind,
-            location,
+            location: Box::new(location),
             message: message.into(),
         }
     }

@@ -1,8 +1,8 @@
 //! The `declform` command line: a thin shell around the library's subcommands.
 
 use clap::{Parser, Subcommand};
-use declform::cmd;
 use declform::ErrorKind;
+use declform::cmd;
 use std::process::ExitCode;
 
 /// declform：财政项目支出绩效目标申报表的读取、生成、转换、合并与检查。

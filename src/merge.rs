@@ -15,7 +15,9 @@ use crate::model::Form;
 use crate::sheetname::SheetNames;
 use crate::writer::{self, Formats, WriteOptions};
 use indexmap::IndexMap;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Url, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Format, FormatAlign, FormatBorder, Formula, Url, Workbook, Worksheet, XlsxError,
+};
 use std::collections::HashMap;
 
 /// The summary sheet's name.
@@ -25,9 +27,25 @@ pub const BY_DEPARTMENT: &str = "按部门汇总";
 
 /// The summary's columns.
 pub const SUMMARY_COLUMNS: [&str; 19] = [
-    "序号", "主管部门", "实施单位", "项目名称", "项目类别", "项目性质", "计划开始日期", "计划完成日期",
-    "项目资金总额", "财政资金", "其他资金（项目）", "年度资金申请总额", "当年财政拨款", "上年结转资金",
-    "其他资金（年度）", "指标数", "来源文件", "来源工作表", "备注",
+    "序号",
+    "主管部门",
+    "实施单位",
+    "项目名称",
+    "项目类别",
+    "项目性质",
+    "计划开始日期",
+    "计划完成日期",
+    "项目资金总额",
+    "财政资金",
+    "其他资金（项目）",
+    "年度资金申请总额",
+    "当年财政拨款",
+    "上年结转资金",
+    "其他资金（年度）",
+    "指标数",
+    "来源文件",
+    "来源工作表",
+    "备注",
 ];
 const FIRST_AMOUNT_COL: u16 = 8;
 
@@ -88,8 +106,15 @@ impl SummaryFormats {
             center: base.clone().set_align(FormatAlign::Center),
             amount: base.clone().set_num_format("#,##0.00"),
             amount_text: base.clone().set_align(FormatAlign::Right),
-            date: base.clone().set_align(FormatAlign::Center).set_num_format("yyyy-mm-dd"),
-            link: base.clone().set_font_color(0x0563C1).set_underline(rust_xlsxwriter::FormatUnderline::Single).set_text_wrap(),
+            date: base
+                .clone()
+                .set_align(FormatAlign::Center)
+                .set_num_format("yyyy-mm-dd"),
+            link: base
+                .clone()
+                .set_font_color(0x0563C1)
+                .set_underline(rust_xlsxwriter::FormatUnderline::Single)
+                .set_text_wrap(),
             total_label: bold.clone().set_align(FormatAlign::Center),
             total_amount: bold.clone().set_num_format("#,##0.00"),
             number: base.set_align(FormatAlign::Center),
@@ -103,7 +128,11 @@ struct Widths(Vec<f64>);
 
 impl Widths {
     fn see(&mut self, col: u16, text: &str) {
-        let w: f64 = text.chars().map(|c| if c.is_ascii() { 1.1 } else { 2.1 }).sum::<f64>() + 2.0;
+        let w: f64 = text
+            .chars()
+            .map(|c| if c.is_ascii() { 1.1 } else { 2.1 })
+            .sum::<f64>()
+            + 2.0;
         if let Some(slot) = self.0.get_mut(usize::from(col)) {
             *slot = slot.max(w.min(40.0));
         }
@@ -127,7 +156,13 @@ fn page_setup(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
     Ok(())
 }
 
-fn write_amount_cell(ws: &mut Worksheet, row: u32, col: u16, a: Option<Amount>, f: &SummaryFormats) -> Result<(), XlsxError> {
+fn write_amount_cell(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    a: Option<Amount>,
+    f: &SummaryFormats,
+) -> Result<(), XlsxError> {
     match a {
         Some(a) => writer::write_amount(ws, row, col, a, &f.amount, &f.amount_text),
         None => ws.write_blank(row, col, &f.amount).map(|_| ()),
@@ -135,7 +170,9 @@ fn write_amount_cell(ws: &mut Worksheet, row: u32, col: u16, a: Option<Amount>, 
 }
 
 fn exact_sum(values: impl Iterator<Item = Option<Amount>>) -> Amount {
-    values.flatten().fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
+    values
+        .flatten()
+        .fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
 }
 
 /// Builds the merged workbook: summaries first, then every form on a sheet of its own.
@@ -174,14 +211,23 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
             (17, source_sheet.as_str()),
         ];
         for (c, t) in texts {
-            ws.write_string_with_format(row, c, t, if c == 4 || c == 5 { &f.center } else { &f.text })?;
+            ws.write_string_with_format(
+                row,
+                c,
+                t,
+                if c == 4 || c == 5 { &f.center } else { &f.text },
+            )?;
             widths.see(c, t);
         }
-        let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''"))).set_text(&form.project_name);
+        let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
+            .set_text(&form.project_name);
         ws.write_url_with_format(row, 3, link, &f.link)?;
         widths.see(3, &form.project_name);
         for (c, d) in [(6, form.start_date), (7, form.end_date)] {
-            match d.and_then(|d| rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string()).ok()) {
+            match d.and_then(|d| {
+                rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())
+                    .ok()
+            }) {
                 Some(dt) => ws.write_datetime_with_format(row, c, &dt, &f.date)?,
                 None => ws.write_blank(row, c, &f.date)?,
             };
@@ -192,7 +238,11 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
             write_amount_cell(ws, row, c, a, &f)?;
             widths.see(c, &a.map(|a| a.to_string()).unwrap_or_default());
         }
-        let count = form.indicators.iter().filter(|i| !i.level3.is_empty()).count();
+        let count = form
+            .indicators
+            .iter()
+            .filter(|i| !i.level3.is_empty())
+            .count();
         ws.write_number_with_format(row, 15, count as f64, &f.number)?;
         let note = match dups.get(i).copied().flatten() {
             Some(j) => format!("疑似重复：与第{}行同名同部门同年度", j + 1),
@@ -207,13 +257,31 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     for k in 0..7u16 {
         let c = FIRST_AMOUNT_COL + k;
         let col = column_letters(c);
-        let sum = exact_sum(forms.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
-        let formula = Formula::new(format!("=SUM({col}2:{col}{})", n + 1)).set_result(sum.to_string());
+        let sum = exact_sum(
+            forms
+                .iter()
+                .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
+        );
+        let formula =
+            Formula::new(format!("=SUM({col}2:{col}{})", n + 1)).set_result(sum.to_string());
         ws.write_formula_with_format(total_row, c, formula, &f.total_amount)?;
         widths.see(c, &sum.to_string());
     }
-    let indicator_total: usize = forms.iter().map(|fm| fm.indicators.iter().filter(|i| !i.level3.is_empty()).count()).sum();
-    ws.write_formula_with_format(total_row, 15, Formula::new(format!("=SUM(P2:P{})", n + 1)).set_result(indicator_total.to_string()), &f.total_number)?;
+    let indicator_total: usize = forms
+        .iter()
+        .map(|fm| {
+            fm.indicators
+                .iter()
+                .filter(|i| !i.level3.is_empty())
+                .count()
+        })
+        .sum();
+    ws.write_formula_with_format(
+        total_row,
+        15,
+        Formula::new(format!("=SUM(P2:P{})", n + 1)).set_result(indicator_total.to_string()),
+        &f.total_number,
+    )?;
     for c in 16..=18 {
         ws.write_blank(total_row, c, &f.total_label)?;
     }
@@ -229,9 +297,15 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     ws.set_name(BY_DEPARTMENT)?;
     let mut by_dept: IndexMap<&str, Vec<&Form>> = IndexMap::new();
     for form in forms {
-        by_dept.entry(form.department.as_str()).or_default().push(form);
+        by_dept
+            .entry(form.department.as_str())
+            .or_default()
+            .push(form);
     }
-    let headers: Vec<&str> = ["序号", "主管部门", "表数"].into_iter().chain(SUMMARY_COLUMNS[8..15].iter().copied()).collect();
+    let headers: Vec<&str> = ["序号", "主管部门", "表数"]
+        .into_iter()
+        .chain(SUMMARY_COLUMNS[8..15].iter().copied())
+        .collect();
     let mut widths = Widths(vec![6.0; headers.len()]);
     for (c, h) in headers.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(0);
@@ -245,14 +319,24 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
         ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
         ws.write_string_with_format(row, 1, *dept, &f.text)?;
         widths.see(1, dept);
-        let count = Formula::new(format!("=COUNTIF({},B{})", summary_range("B"), row + 1)).set_result(group.len().to_string());
+        let count = Formula::new(format!("=COUNTIF({},B{})", summary_range("B"), row + 1))
+            .set_result(group.len().to_string());
         ws.write_formula_with_format(row, 2, count, &f.number)?;
         for k in 0..7u16 {
             let c = 3 + k;
             let source_col = column_letters(FIRST_AMOUNT_COL + k);
-            let sum = exact_sum(group.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
-            let formula = Formula::new(format!("=SUMIF({},B{},{})", summary_range("B"), row + 1, summary_range(&source_col)))
-                .set_result(sum.to_string());
+            let sum = exact_sum(
+                group
+                    .iter()
+                    .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
+            );
+            let formula = Formula::new(format!(
+                "=SUMIF({},B{},{})",
+                summary_range("B"),
+                row + 1,
+                summary_range(&source_col)
+            ))
+            .set_result(sum.to_string());
             ws.write_formula_with_format(row, c, formula, &f.amount)?;
             widths.see(c, &sum.to_string());
         }
@@ -260,12 +344,26 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let d = u32::try_from(by_dept.len()).unwrap_or(u32::MAX);
     let total_row = d + 1;
     ws.merge_range(total_row, 0, total_row, 1, "合计", &f.total_label)?;
-    ws.write_formula_with_format(total_row, 2, Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(forms.len().to_string()), &f.total_number)?;
+    ws.write_formula_with_format(
+        total_row,
+        2,
+        Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(forms.len().to_string()),
+        &f.total_number,
+    )?;
     for k in 0..7u16 {
         let c = 3 + k;
         let col = column_letters(c);
-        let sum = exact_sum(forms.iter().map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()));
-        ws.write_formula_with_format(total_row, c, Formula::new(format!("=SUM({col}2:{col}{})", d + 1)).set_result(sum.to_string()), &f.total_amount)?;
+        let sum = exact_sum(
+            forms
+                .iter()
+                .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
+        );
+        ws.write_formula_with_format(
+            total_row,
+            c,
+            Formula::new(format!("=SUM({col}2:{col}{})", d + 1)).set_result(sum.to_string()),
+            &f.total_amount,
+        )?;
     }
     widths.apply(ws)?;
     ws.set_row_height(0, 30)?;
@@ -275,7 +373,13 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let formats = Formats::default();
     for (form, name) in forms.iter().zip(&sheet_names) {
         let ws = wb.add_worksheet();
-        writer::add_form_sheet(ws, name, form, writer::layout_for(form, &WriteOptions::default()), &formats)?;
+        writer::add_form_sheet(
+            ws,
+            name,
+            form,
+            writer::layout_for(form, &WriteOptions::default()),
+            &formats,
+        )?;
     }
     Ok(wb)
 }

@@ -17,7 +17,10 @@ pub const SPLIT: [(&str, &[usize]); 3] = [
 pub fn write_samples(forms: &[Form], dir: &Path) -> Result<Vec<(PathBuf, usize)>> {
     let mut written = Vec::new();
     for (name, picks) in SPLIT {
-        let chosen: Vec<Form> = picks.iter().filter_map(|&i| forms.get(i).cloned()).collect();
+        let chosen: Vec<Form> = picks
+            .iter()
+            .filter_map(|&i| forms.get(i).cloned())
+            .collect();
         let mut wb = writer::workbook_of(&chosen, &writer::WriteOptions::default())?;
         let path = dir.join(name);
         writer::save(&mut wb, &path)?;

@@ -44,8 +44,16 @@ impl SheetNames {
         }
         let mut n = 1;
         loop {
-            let suffix = if n == 1 { String::new() } else { format!("({n})") };
-            let candidate = format!("{}{}", truncate_utf16(&base, MAX_LEN - suffix.len()), suffix);
+            let suffix = if n == 1 {
+                String::new()
+            } else {
+                format!("({n})")
+            };
+            let candidate = format!(
+                "{}{}",
+                truncate_utf16(&base, MAX_LEN - suffix.len()),
+                suffix
+            );
             let candidate = candidate.trim_end_matches('\'').to_string();
             if self.used.insert(candidate.to_lowercase()) {
                 return candidate;

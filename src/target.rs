@@ -87,7 +87,9 @@ impl Target {
             .and_then(|u| u.strip_suffix([')', '）']))
         {
             inner.trim().to_string()
-        } else if unit_part.chars().all(|c| !c.is_ascii_digit()) && !unit_part.contains(['(', ')', '（', '）']) {
+        } else if unit_part.chars().all(|c| !c.is_ascii_digit())
+            && !unit_part.contains(['(', ')', '（', '）'])
+        {
             unit_part.to_string()
         } else {
             return Target::Malformed(format!("“{t}”的单位应写在括号中，如 ≥85.00(%)"));
@@ -114,7 +116,9 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Empty => Ok(()),
-            Target::Quantitative { op, number, unit } if unit.is_empty() => write!(f, "{op}{number}"),
+            Target::Quantitative { op, number, unit } if unit.is_empty() => {
+                write!(f, "{op}{number}")
+            }
             Target::Quantitative { op, number, unit } => write!(f, "{op}{number}({unit})"),
             Target::Qualitative(t) | Target::Placeholder(t) => f.write_str(t),
             Target::Malformed(t) => f.write_str(t),
@@ -127,7 +131,11 @@ mod tests {
     use super::*;
 
     fn q(op: &str, n: &str, u: &str) -> Target {
-        Target::Quantitative { op: op.into(), number: n.into(), unit: u.into() }
+        Target::Quantitative {
+            op: op.into(),
+            number: n.into(),
+            unit: u.into(),
+        }
     }
 
     /// Every target of the seed forms, parsed.
@@ -150,10 +158,28 @@ mod tests {
             assert_eq!(Target::parse(text), want, "{text}");
         }
         for text in [
-            "一致", "与市场价格相符", "促进", "充分", "及时", "及时掌握", "建立健全", "按照合同约定及时支付",
-            "按照政策标准执行", "提高", "无差错", "符合国家相关规定", "符合要求", "良好", "规范", "零失误",
+            "一致",
+            "与市场价格相符",
+            "促进",
+            "充分",
+            "及时",
+            "及时掌握",
+            "建立健全",
+            "按照合同约定及时支付",
+            "按照政策标准执行",
+            "提高",
+            "无差错",
+            "符合国家相关规定",
+            "符合要求",
+            "良好",
+            "规范",
+            "零失误",
         ] {
-            assert_eq!(Target::parse(text), Target::Qualitative(text.into()), "{text}");
+            assert_eq!(
+                Target::parse(text),
+                Target::Qualitative(text.into()),
+                "{text}"
+            );
         }
     }
 

@@ -19,8 +19,7 @@ use crate::model::{FieldValue, Form};
 use crate::sheetname::SheetNames;
 use chrono::Datelike;
 use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -193,7 +192,14 @@ impl Grid<'_> {
         *slot = slot.max(h);
     }
 
-    fn text(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: &str, fmt: &Format) -> Result<(), XlsxError> {
+    fn text(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: &str,
+        fmt: &Format,
+    ) -> Result<(), XlsxError> {
         let (first, last) = cols;
         if row != last_row || first != last {
             self.ws.merge_range(row, first, last_row, last, text, fmt)?;
@@ -208,17 +214,36 @@ impl Grid<'_> {
         Ok(())
     }
 
-    fn value(&mut self, row: u32, last_row: u32, cols: (u16, u16), value: &FieldValue, f: &Formats) -> Result<(), XlsxError> {
+    fn value(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        value: &FieldValue,
+        f: &Formats,
+    ) -> Result<(), XlsxError> {
         let (first, last) = cols;
         let merged = row != last_row || first != last;
         match value {
-            FieldValue::Text(t) => self.text(row, last_row, cols, t.as_deref().unwrap_or(""), &f.text),
+            FieldValue::Text(t) => {
+                self.text(row, last_row, cols, t.as_deref().unwrap_or(""), &f.text)
+            }
             FieldValue::Date(d) => {
                 if merged {
-                    self.ws.merge_range(row, first, last_row, last, "", &f.date)?;
+                    self.ws
+                        .merge_range(row, first, last_row, last, "", &f.date)?;
                 }
-                match d.and_then(|d| ExcelDateTime::from_ymd(u16::try_from(d.year()).ok()?, d.month() as u8, d.day() as u8).ok()) {
-                    Some(dt) => self.ws.write_datetime_with_format(row, first, &dt, &f.date)?,
+                match d.and_then(|d| {
+                    ExcelDateTime::from_ymd(
+                        u16::try_from(d.year()).ok()?,
+                        d.month() as u8,
+                        d.day() as u8,
+                    )
+                    .ok()
+                }) {
+                    Some(dt) => self
+                        .ws
+                        .write_datetime_with_format(row, first, &dt, &f.date)?,
                     None if !merged => self.ws.write_blank(row, first, &f.date)?,
                     None => self.ws,
                 };
@@ -243,7 +268,14 @@ impl Grid<'_> {
 }
 
 /// Writes an amount as a number cell, or as text when a float cannot carry it exactly.
-pub fn write_amount(ws: &mut Worksheet, row: u32, col: u16, a: Amount, number: &Format, text: &Format) -> Result<(), XlsxError> {
+pub fn write_amount(
+    ws: &mut Worksheet,
+    row: u32,
+    col: u16,
+    a: Amount,
+    number: &Format,
+    text: &Format,
+) -> Result<(), XlsxError> {
     match a.to_f64_exact() {
         Some(f) => ws.write_number_with_format(row, col, f, number)?,
         None => ws.write_string_with_format(row, col, a.to_string(), text)?,
@@ -287,7 +319,13 @@ pub fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
 }
 
 /// Writes one form with its top-left cell at `origin_row`, column A.
-pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats, origin_row: u32) -> Result<Placement, XlsxError> {
+pub fn write_form(
+    ws: &mut Worksheet,
+    form: &Form,
+    layout: &Layout,
+    f: &Formats,
+    origin_row: u32,
+) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
     let slots = layout.extra.pairs.len().max(1);
     let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
@@ -317,7 +355,13 @@ pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats,
     let period = form.period().unwrap_or_default();
     for cell in &layout.fields {
         let (r, lr, cols) = area(&cell.label_at);
-        g.text(r, lr, cols, &cell.label.replace("{period}", &period), &f.label)?;
+        g.text(
+            r,
+            lr,
+            cols,
+            &cell.label.replace("{period}", &period),
+            &f.label,
+        )?;
         if let (Some(key), Some(at)) = (&cell.field, &cell.at) {
             let (r, lr, cols) = area(at);
             let value = form.field(key).unwrap_or(FieldValue::Text(None));
@@ -328,12 +372,18 @@ pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats,
 
     for i in 0..(extra_rows as usize * slots) {
         let row = origin_row + after + u32::try_from(i / slots).unwrap_or(0);
-        let Some(slot) = layout.extra.pairs.get(i % slots) else { continue };
-        let (label, value) = pairs.get(i).map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
+        let Some(slot) = layout.extra.pairs.get(i % slots) else {
+            continue;
+        };
+        let (label, value) = pairs
+            .get(i)
+            .map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
         g.text(row, row, span(slot.label_at), label, &f.label)?;
         g.text(row, row, span(slot.at), value, &f.text)?;
         if i < pairs.len() {
-            placement.extra.push(((row, slot.label_at.first), (row, slot.at.first)));
+            placement
+                .extra
+                .push(((row, slot.label_at.first), (row, slot.at.first)));
         }
     }
 
@@ -344,7 +394,9 @@ pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats,
     g.text(header, header + n, label_cols, &spec.label.text, &f.label)?;
     for c in &spec.columns {
         g.text(header, header, span(c.at), &c.label, &f.label)?;
-        placement.indicator_columns.insert(c.field.clone(), c.at.first);
+        placement
+            .indicator_columns
+            .insert(c.field.clone(), c.at.first);
     }
     placement.indicator_header_row = header;
     placement.indicator_rows = (header + 1, header + n);
@@ -353,7 +405,14 @@ pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats,
     } else {
         form.indicators
             .iter()
-            .map(|i| [i.level1.as_str(), i.level2.as_str(), i.level3.as_str(), i.target.as_str()])
+            .map(|i| {
+                [
+                    i.level1.as_str(),
+                    i.level2.as_str(),
+                    i.level3.as_str(),
+                    i.target.as_str(),
+                ]
+            })
             .collect()
     };
     for c in &spec.columns {
@@ -367,9 +426,15 @@ pub fn write_form(ws: &mut Worksheet, form: &Form, layout: &Layout, f: &Formats,
         let mut i = 0;
         while i < rows.len() {
             // level1 merges over equal level1; level2 over equal (level1, level2).
-            let same = |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
+            let same =
+                |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
             let mut j = i + 1;
-            while j < rows.len() && rows.get(i).zip(rows.get(j)).is_some_and(|(a, b)| same(a, b)) {
+            while j < rows.len()
+                && rows
+                    .get(i)
+                    .zip(rows.get(j))
+                    .is_some_and(|(a, b)| same(a, b))
+            {
                 j += 1;
             }
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
@@ -394,12 +459,17 @@ fn span(c: Cols) -> (u16, u16) {
 
 /// An error of the writer as the crate's error.
 pub fn xlsx_error(what: &str, e: &XlsxError) -> Error {
-    Error::new(ErrorKind::Io, Location::file(what), format!("无法写出工作簿（{e}）"))
+    Error::new(
+        ErrorKind::Io,
+        Location::file(what),
+        format!("无法写出工作簿（{e}）"),
+    )
 }
 
 /// Saves a workbook atomically: to a temporary file beside `path`, then renamed into place.
 pub fn save(wb: &mut Workbook, path: &Path) -> Result<()> {
     crate::output::write_atomically(path, |w| {
-        wb.save_to_writer(w).map_err(|e| std::io::Error::other(e.to_string()))
+        wb.save_to_writer(w)
+            .map_err(|e| std::io::Error::other(e.to_string()))
     })
 }

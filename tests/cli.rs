@@ -20,7 +20,10 @@ fn convert_json_to_stdout_and_back() {
     let doc = declform::json::from_str(&String::from_utf8(out.stdout).unwrap(), "stdout").unwrap();
     assert_eq!(doc.forms.len(), 5);
     let src = doc.forms[1].source.as_ref().unwrap();
-    assert_eq!((src.sheet.as_deref(), src.cell.as_deref()), (Some("医患纠纷办案补贴"), Some("A1")));
+    assert_eq!(
+        (src.sheet.as_deref(), src.cell.as_deref()),
+        (Some("医患纠纷办案补贴"), Some("A1"))
+    );
     assert!(src.file.ends_with("人民调解科.xlsx"));
 }
 
@@ -28,7 +31,11 @@ fn convert_json_to_stdout_and_back() {
 fn bad_json_inputs_name_the_form_and_field_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let cases = [
-        ("malformed.json", "{\"forms\": [".to_string(), "malformed.json: 不是有效的 JSON（第1行第11列：EOF while parsing a list）"),
+        (
+            "malformed.json",
+            "{\"forms\": [".to_string(),
+            "malformed.json: 不是有效的 JSON（第1行第11列：EOF while parsing a list）",
+        ),
         (
             "amount.json",
             seed_text().replacen("\"2646000.00\"", "\"二百六十四万\"", 1),
@@ -45,9 +52,16 @@ fn bad_json_inputs_name_the_form_and_field_and_write_nothing() {
         let out = declform(dir.path(), &["convert", name, "-o", "out.xlsx"]);
         assert_eq!(out.status.code(), Some(1), "{name}");
         assert_eq!(stderr(&out), format!("错误：{message}\n"), "{name}");
-        assert!(!dir.path().join("out.xlsx").exists(), "{name} left an output");
+        assert!(
+            !dir.path().join("out.xlsx").exists(),
+            "{name} left an output"
+        );
     }
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".declform")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".declform"))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -56,17 +70,32 @@ fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(declform(dir.path(), &["convert"]).status.code(), Some(2));
     assert_eq!(declform(dir.path(), &["frobnicate"]).status.code(), Some(2));
-    assert_eq!(declform(dir.path(), &["template", "--layout", "2025"]).status.code(), Some(2));
+    assert_eq!(
+        declform(dir.path(), &["template", "--layout", "2025"])
+            .status
+            .code(),
+        Some(2)
+    );
     let input = root().join("samples/seed-forms-2024.json");
-    let out = declform(dir.path(), &["convert", input.to_str().unwrap(), "-o", "x.docx"]);
+    let out = declform(
+        dir.path(),
+        &["convert", input.to_str().unwrap(), "-o", "x.docx"],
+    );
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(stderr(&out), "错误：x.docx: 不支持的输出格式“.docx”；请用 .json 或 .xlsx\n");
+    assert_eq!(
+        stderr(&out),
+        "错误：x.docx: 不支持的输出格式“.docx”；请用 .json 或 .xlsx\n"
+    );
 }
 
 #[test]
 fn an_output_equal_to_an_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root().join("samples/办公室.xlsx"), dir.path().join("a.xlsx")).unwrap();
+    std::fs::copy(
+        root().join("samples/办公室.xlsx"),
+        dir.path().join("a.xlsx"),
+    )
+    .unwrap();
     let before = std::fs::read(dir.path().join("a.xlsx")).unwrap();
     let out = declform(dir.path(), &["convert", "a.xlsx", "-o", "./a.xlsx"]);
     assert_eq!(out.status.code(), Some(2));
@@ -78,7 +107,9 @@ fn an_output_equal_to_an_input_is_refused() {
 fn a_workbook_without_forms_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let mut wb = rust_xlsxwriter::Workbook::new();
-    wb.add_worksheet().write_string(0, 0, "封面：2024年预算").unwrap();
+    wb.add_worksheet()
+        .write_string(0, 0, "封面：2024年预算")
+        .unwrap();
     wb.save(dir.path().join("cover.xlsx")).unwrap();
     let out = declform(dir.path(), &["convert", "cover.xlsx"]);
     assert_eq!(out.status.code(), Some(1));

@@ -16,7 +16,11 @@ fn soffice_convert(input: &Path, to: &str, outdir: &Path) -> std::path::PathBuf 
         .arg(input)
         .output()
         .expect("soffice (LibreOffice) must be installed for the interop tests: apt-get install -y libreoffice-calc-nogui");
-    assert!(status.status.success(), "soffice failed: {}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "soffice failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let stem = input.file_stem().unwrap().to_str().unwrap();
     let ext = to.split(':').next().unwrap();
     let out = outdir.join(format!("{stem}.{ext}"));
@@ -29,7 +33,19 @@ fn seed_forms_survive_libreoffice_ods_and_xls() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("seed.xlsx");
     let input = root().join("samples/seed-forms-2024.json");
-    assert!(declform(dir.path(), &["convert", input.to_str().unwrap(), "-o", xlsx.to_str().unwrap()]).status.success());
+    assert!(
+        declform(
+            dir.path(),
+            &[
+                "convert",
+                input.to_str().unwrap(),
+                "-o",
+                xlsx.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
     let seed = seed().forms;
     for format in ["ods", "xls"] {
         let converted = soffice_convert(&xlsx, format, dir.path());
@@ -40,8 +56,20 @@ fn seed_forms_survive_libreoffice_ods_and_xls() {
         }
         // ... and through the binary, back to the official grid.
         let again = dir.path().join(format!("again-{format}.xlsx"));
-        let out = declform(dir.path(), &["convert", converted.to_str().unwrap(), "-o", again.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = declform(
+            dir.path(),
+            &[
+                "convert",
+                converted.to_str().unwrap(),
+                "-o",
+                again.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(read_forms(&again), seed);
     }
 }
@@ -50,7 +78,14 @@ fn seed_forms_survive_libreoffice_ods_and_xls() {
 fn libreoffice_renders_the_workbook_to_pdf() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("t.xlsx");
-    assert!(declform(dir.path(), &["template", "-o", xlsx.to_str().unwrap(), "--year", "2025"]).status.success());
+    assert!(
+        declform(
+            dir.path(),
+            &["template", "-o", xlsx.to_str().unwrap(), "--year", "2025"]
+        )
+        .status
+        .success()
+    );
     let pdf = soffice_convert(&xlsx, "pdf", dir.path());
     let bytes = std::fs::read(pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF"));

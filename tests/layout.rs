@@ -15,7 +15,12 @@ fn model_fields() -> Vec<String> {
     for (k, v) in value.as_object().unwrap() {
         match k.as_str() {
             "funds" => out.extend(v.as_object().unwrap().keys().map(|a| format!("funds.{a}"))),
-            "indicators" => out.extend(v[0].as_object().unwrap().keys().map(|a| format!("indicators.{a}"))),
+            "indicators" => out.extend(
+                v[0].as_object()
+                    .unwrap()
+                    .keys()
+                    .map(|a| format!("indicators.{a}")),
+            ),
             _ => out.push(k.clone()),
         }
     }
@@ -46,7 +51,11 @@ fn every_model_field_appears_in_each_layout_exactly_once() {
         for f in &fields {
             assert_eq!(seen.get(f), Some(&1), "layout {kind}: {f}");
         }
-        assert_eq!(seen.len(), fields.len(), "layout {kind} names a field the model lacks: {seen:?}");
+        assert_eq!(
+            seen.len(),
+            fields.len(),
+            "layout {kind} names a field the model lacks: {seen:?}"
+        );
     }
 }
 

@@ -17,12 +17,23 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     std::fs::create_dir(d.join("in")).unwrap();
     std::fs::create_dir(d.join("in/sub")).unwrap();
     std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/a.xlsx")).unwrap();
-    std::fs::copy(root().join("tests/fixtures/variants/v05_2026_layout_ods.ods"), d.join("in/sub/b.ods")).unwrap();
-    std::fs::copy(root().join("tests/fixtures/variants/v05_2026_layout_xls.xls"), d.join("in/sub/c.xls")).unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/variants/v05_2026_layout_ods.ods"),
+        d.join("in/sub/b.ods"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/variants/v05_2026_layout_xls.xls"),
+        d.join("in/sub/c.xls"),
+    )
+    .unwrap();
     std::fs::write(d.join("in/~$a.xlsx"), b"lock").unwrap();
     let json = serde_json::json!({"forms": [seed().forms[3]]}).to_string();
     std::fs::write(d.join("d.json"), json).unwrap();
-    let out = declform(d, &["merge", "in", "d.json", "-o", "merged.xlsx", "--quiet"]);
+    let out = declform(
+        d,
+        &["merge", "in", "d.json", "-o", "merged.xlsx", "--quiet"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // The same project read from the ods and the xls copy is flagged.
     assert!(stderr(&out).contains("警告：疑似重复项目「社区服刑人员基站定位流量费」"));
@@ -42,27 +53,60 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     let summary = wb.worksheet_range("汇总").unwrap();
     assert_eq!(summary.get((0, 3)), Some(&Data::String("项目名称".into())));
     for (i, form) in want.iter().enumerate() {
-        assert_eq!(summary.get((i + 1, 3)), Some(&Data::String(form.project_name.clone())));
-        let total = form.funds.total.map(|a| Data::Float(a.to_f64_exact().unwrap()));
-        assert_eq!(summary.get((i + 1, 8)).filter(|d| **d != Data::Empty).cloned(), total);
+        assert_eq!(
+            summary.get((i + 1, 3)),
+            Some(&Data::String(form.project_name.clone()))
+        );
+        let total = form
+            .funds
+            .total
+            .map(|a| Data::Float(a.to_f64_exact().unwrap()));
+        assert_eq!(
+            summary
+                .get((i + 1, 8))
+                .filter(|d| **d != Data::Empty)
+                .cloned(),
+            total
+        );
     }
-    assert_eq!(summary.get((4, 18)), Some(&Data::String("疑似重复：与第3行同名同部门同年度".into())));
+    assert_eq!(
+        summary.get((4, 18)),
+        Some(&Data::String("疑似重复：与第3行同名同部门同年度".into()))
+    );
     // The totals row carries the exact sums as cached results.
-    let exact: Amount = want.iter().filter_map(|f| f.funds.total).fold(Amount::ZERO, |a, b| a.checked_add(b).unwrap());
-    assert_eq!(summary.get((want.len() + 1, 8)), Some(&Data::Float(exact.to_f64_exact().unwrap())));
+    let exact: Amount = want
+        .iter()
+        .filter_map(|f| f.funds.total)
+        .fold(Amount::ZERO, |a, b| a.checked_add(b).unwrap());
+    assert_eq!(
+        summary.get((want.len() + 1, 8)),
+        Some(&Data::Float(exact.to_f64_exact().unwrap()))
+    );
     let formulas = wb.worksheet_formula("汇总").unwrap();
-    assert_eq!(formulas.get_value(((want.len() + 1) as u32, 8)).unwrap(), &format!("SUM(I2:I{})", want.len() + 1));
+    assert_eq!(
+        formulas.get_value(((want.len() + 1) as u32, 8)).unwrap(),
+        &format!("SUM(I2:I{})", want.len() + 1)
+    );
     let by_dept = wb.worksheet_range("按部门汇总").unwrap();
-    assert_eq!(by_dept.get((1, 1)), Some(&Data::String("上海市宝山区司法局".into())));
+    assert_eq!(
+        by_dept.get((1, 1)),
+        Some(&Data::String("上海市宝山区司法局".into()))
+    );
     assert_eq!(by_dept.get((1, 2)), Some(&Data::Float(want.len() as f64)));
-    assert_eq!(by_dept.get((2, 3)), Some(&Data::Float(exact.to_f64_exact().unwrap())));
+    assert_eq!(
+        by_dept.get((2, 3)),
+        Some(&Data::Float(exact.to_f64_exact().unwrap()))
+    );
 }
 
 #[test]
 fn merge_output_does_not_depend_on_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let samples = root().join("samples");
-    let inputs: Vec<String> = ["人民调解科.xlsx", "社区矫正中心.xlsx", "办公室.xlsx"].iter().map(|n| samples.join(n).display().to_string()).collect();
+    let inputs: Vec<String> = ["人民调解科.xlsx", "社区矫正中心.xlsx", "办公室.xlsx"]
+        .iter()
+        .map(|n| samples.join(n).display().to_string())
+        .collect();
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out_name = format!("m{threads}.xlsx");
@@ -89,12 +133,22 @@ fn a_bad_input_stops_the_merge_unless_keep_going() {
     std::fs::write(d.join("b.xlsx"), "not a workbook").unwrap();
     let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx"]);
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out), "错误：b.xlsx: 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确\n");
+    assert_eq!(
+        stderr(&out),
+        "错误：b.xlsx: 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确\n"
+    );
     assert!(!d.join("m.xlsx").exists());
 
-    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx", "--keep-going"]);
+    let out = declform(
+        d,
+        &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx", "--keep-going"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("跳过：b.xlsx: 不是 Excel 或 WPS 表格文件"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("跳过：b.xlsx: 不是 Excel 或 WPS 表格文件"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(read_forms(&d.join("m.xlsx")).len(), 2);
 
     let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "--dry-run"]);
@@ -111,8 +165,16 @@ fn a_bad_input_stops_the_merge_unless_keep_going() {
 #[test]
 fn the_seed_forms_pass_check_without_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let out = declform(dir.path(), &["check", root().join("samples").to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = declform(
+        dir.path(),
+        &["check", root().join("samples").to_str().unwrap()],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("错误"));
     // The one target the PDF extraction lost is a warning with its cell.
@@ -122,7 +184,15 @@ fn the_seed_forms_pass_check_without_errors() {
 #[test]
 fn check_json_output_is_an_array() {
     let dir = tempfile::tempdir().unwrap();
-    let out = declform(dir.path(), &["check", root().join("samples/社区矫正中心.xlsx").to_str().unwrap(), "--format", "json"]);
+    let out = declform(
+        dir.path(),
+        &[
+            "check",
+            root().join("samples/社区矫正中心.xlsx").to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = &v.as_array().unwrap()[0];
     assert_eq!(first["severity"], "警告");
@@ -131,7 +201,9 @@ fn check_json_output_is_an_array() {
 
 /// A seed form read from its sample workbook, with cells known.
 fn sample_form() -> Form {
-    let r = declform::reader::read_path(&root().join("samples/人民调解科.xlsx"), &Default::default()).unwrap();
+    let r =
+        declform::reader::read_path(&root().join("samples/人民调解科.xlsx"), &Default::default())
+            .unwrap();
     r.forms[0].clone()
 }
 
@@ -163,38 +235,74 @@ fn each_rule_breaks_and_passes() {
     let mut f = good.clone();
     f.funds.total_fiscal = Some("2600000".parse().unwrap());
     f.funds.annual_appropriation = Some("2646000".parse().unwrap());
-    assert_eq!(one(&f), format!("{AT}!C6: 错误 [total-sum] 项目资金总额 2646000.00 不等于 财政资金 2600000.00 + 其他资金 0.00 = 2600000.00"));
+    assert_eq!(
+        one(&f),
+        format!(
+            "{AT}!C6: 错误 [total-sum] 项目资金总额 2646000.00 不等于 财政资金 2600000.00 + 其他资金 0.00 = 2600000.00"
+        )
+    );
 
     let mut f = good.clone();
     f.funds.annual_carryover = Some("0.01".parse().unwrap());
-    assert_eq!(one(&f), format!("{AT}!E6: 错误 [annual-sum] 年度资金申请总额 2646000.00 不等于 当年财政拨款 2646000.00 + 上年结转资金 0.01 + 其他资金 0.00 = 2646000.01"));
+    assert_eq!(
+        one(&f),
+        format!(
+            "{AT}!E6: 错误 [annual-sum] 年度资金申请总额 2646000.00 不等于 当年财政拨款 2646000.00 + 上年结转资金 0.01 + 其他资金 0.00 = 2646000.01"
+        )
+    );
 
     let mut f = good.clone();
     f.funds.annual_total = Some("2646000.01".parse().unwrap());
     f.funds.annual_other = Some("0.01".parse().unwrap());
-    assert_eq!(one(&f), format!("{AT}!E6: 错误 [annual-le-total] 年度资金申请总额 2646000.01 大于 项目资金总额 2646000.00"));
+    assert_eq!(
+        one(&f),
+        format!(
+            "{AT}!E6: 错误 [annual-le-total] 年度资金申请总额 2646000.01 大于 项目资金总额 2646000.00"
+        )
+    );
 
     let mut f = good.clone();
     f.end_date = chrono::NaiveDate::from_ymd_opt(2023, 12, 31);
-    assert_eq!(one(&f), format!("{AT}!E5: 错误 [date-order] 计划完成日期 2023-12-31 早于计划开始日期 2024-01-01"));
+    assert_eq!(
+        one(&f),
+        format!("{AT}!E5: 错误 [date-order] 计划完成日期 2023-12-31 早于计划开始日期 2024-01-01")
+    );
 
     let mut f = good.clone();
     f.year = Some(2025);
-    assert_eq!(one(&f), format!("{AT}!B5: 错误 [year-in-period] 表头年度 2025 不在计划期间 2024年-2024年 之内"));
+    assert_eq!(
+        one(&f),
+        format!("{AT}!B5: 错误 [year-in-period] 表头年度 2025 不在计划期间 2024年-2024年 之内")
+    );
 
     let mut f = good.clone();
     f.indicators[1].level2 = "经济效益指标".into();
     f.indicators[2].level2 = "经济效益指标".into();
-    assert_eq!(one(&f), format!("{AT}!C14: 警告 [taxonomy] 二级指标“经济效益指标”不属于一级指标“产出指标”"));
+    assert_eq!(
+        one(&f),
+        format!("{AT}!C14: 警告 [taxonomy] 二级指标“经济效益指标”不属于一级指标“产出指标”")
+    );
 
     let mut f = good.clone();
     f.indicators.retain(|i| i.level1 != "满意度指标");
-    assert_eq!(one(&f), format!("{AT}: 错误 [indicators-present] 满意度指标下没有任何三级指标"));
+    assert_eq!(
+        one(&f),
+        format!("{AT}: 错误 [indicators-present] 满意度指标下没有任何三级指标")
+    );
 
     for (target, message) in [
-        ("≥120.00(%)", "三级指标“社会公众满意率”的百分比 ≥120.00(%) 超过 100%"),
-        ("*", "三级指标“社会公众满意率”的指标值“*”是占位符，请填写实际指标值"),
-        ("≥8.5.0(%)", "三级指标“社会公众满意率”：“≥8.5.0(%)”中的数值无效"),
+        (
+            "≥120.00(%)",
+            "三级指标“社会公众满意率”的百分比 ≥120.00(%) 超过 100%",
+        ),
+        (
+            "*",
+            "三级指标“社会公众满意率”的指标值“*”是占位符，请填写实际指标值",
+        ),
+        (
+            "≥8.5.0(%)",
+            "三级指标“社会公众满意率”：“≥8.5.0(%)”中的数值无效",
+        ),
     ] {
         let mut f = good.clone();
         f.indicators[11].target = target.into();
@@ -203,5 +311,10 @@ fn each_rule_breaks_and_passes() {
 
     let mut f = good.clone();
     f.indicators[2].level3 = f.indicators[1].level3.clone();
-    assert_eq!(one(&f), format!("{AT}!D15: 警告 [duplicate-indicator] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）"));
+    assert_eq!(
+        one(&f),
+        format!(
+            "{AT}!D15: 警告 [duplicate-indicator] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）"
+        )
+    );
 }

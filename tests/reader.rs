@@ -9,7 +9,10 @@ use declform::reader::{ReadOptions, read_bytes, read_path};
 fn every_variant_fixture_reads_as_its_expected_json() {
     let dir = root().join("tests/fixtures/variants");
     let mut checked = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
@@ -17,8 +20,11 @@ fn every_variant_fixture_reads_as_its_expected_json() {
             continue;
         }
         let stem = name.rsplit_once('.').unwrap().0;
-        let expected_text = std::fs::read_to_string(dir.join(format!("{stem}.expected.json"))).unwrap();
-        let expected = declform::json::from_str(&expected_text, stem).unwrap().forms;
+        let expected_text =
+            std::fs::read_to_string(dir.join(format!("{stem}.expected.json"))).unwrap();
+        let expected = declform::json::from_str(&expected_text, stem)
+            .unwrap()
+            .forms;
         let got = read_forms(&path);
         assert_eq!(got.len(), expected.len(), "{name}: number of forms");
         for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
@@ -46,9 +52,20 @@ fn sources_name_file_sheet_and_title_cell() {
             (s.sheet.clone().unwrap(), s.cell.clone().unwrap())
         })
         .collect();
-    assert_eq!(cells, [("两张表".into(), "A1".into()), ("两张表".into(), "A22".into()), ("第三张".into(), "A1".into())]);
+    assert_eq!(
+        cells,
+        [
+            ("两张表".into(), "A1".into()),
+            ("两张表".into(), "A22".into()),
+            ("第三张".into(), "A1".into())
+        ]
+    );
     assert_eq!(read.notices.len(), 1);
-    assert!(read.notices[0].to_string().ends_with("!封面: 此工作表中没有申报表，已跳过"));
+    assert!(
+        read.notices[0]
+            .to_string()
+            .ends_with("!封面: 此工作表中没有申报表，已跳过")
+    );
 }
 
 fn seed_workbook_with(edit: impl FnOnce(&mut rust_xlsxwriter::Worksheet)) -> Vec<u8> {
@@ -92,7 +109,12 @@ fn stray_cells_inside_a_form_are_warned_about_not_dropped_silently() {
     let read = read_bytes(bytes, "c.xlsx", &ReadOptions::default()).unwrap();
     assert_eq!(read.forms.len(), 1);
     let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
-    assert_eq!(notices, ["c.xlsx!村(居)委专职调解岗位工作津贴!F15: 单元格内容“备注：待核”不属于申报表的任何栏目，已忽略"]);
+    assert_eq!(
+        notices,
+        [
+            "c.xlsx!村(居)委专职调解岗位工作津贴!F15: 单元格内容“备注：待核”不属于申报表的任何栏目，已忽略"
+        ]
+    );
 }
 
 #[test]
@@ -108,13 +130,22 @@ fn one_far_cell_does_not_blow_up_memory() {
 #[test]
 fn numbers_become_decimals_by_their_shortest_text() {
     let f = &seed().forms[0];
-    let mut wb2 = declform::writer::workbook_of(std::slice::from_ref(f), &Default::default()).unwrap();
+    let mut wb2 =
+        declform::writer::workbook_of(std::slice::from_ref(f), &Default::default()).unwrap();
     let ws = wb2.worksheet_from_index(0).unwrap();
     ws.write_string(5, 0, "项目资金(万元)").unwrap();
     ws.write_number(5, 2, 264.6).unwrap();
     ws.write_number(5, 4, 0.1 + 0.2).unwrap();
-    let read = read_bytes(wb2.save_to_buffer().unwrap(), "w.xlsx", &ReadOptions::default()).unwrap();
+    let read = read_bytes(
+        wb2.save_to_buffer().unwrap(),
+        "w.xlsx",
+        &ReadOptions::default(),
+    )
+    .unwrap();
     assert_eq!(read.forms[0].funds.total.unwrap().to_string(), "2646000.00");
     // 0.30000000000000004 万元 is what the cell holds: kept exactly, never rounded.
-    assert_eq!(read.forms[0].funds.annual_total.unwrap().to_string(), "3000.0000000000004");
+    assert_eq!(
+        read.forms[0].funds.annual_total.unwrap().to_string(),
+        "3000.0000000000004"
+    );
 }

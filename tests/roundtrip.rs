@@ -46,7 +46,10 @@ fn regenerating_the_samples_changes_nothing() {
     for (name, _) in declform::samples::SPLIT {
         let committed = std::fs::read(root().join("samples").join(name)).unwrap();
         let fresh = std::fs::read(dir.path().join(name)).unwrap();
-        assert!(committed == fresh, "samples/{name} differs from what make_samples writes: run `cargo run --example make_samples`");
+        assert!(
+            committed == fresh,
+            "samples/{name} differs from what make_samples writes: run `cargo run --example make_samples`"
+        );
     }
 }
 
@@ -59,7 +62,9 @@ fn cjk_text(max: usize) -> impl Strategy<Value = String> {
     ))
     .unwrap()
     .prop_map(|s| s.trim().to_string())
-    .prop_filter("not a label", |s| !Vocabulary::get().is_label(s) && !s.contains("年度"))
+    .prop_filter("not a label", |s| {
+        !Vocabulary::get().is_label(s) && !s.contains("年度")
+    })
 }
 
 fn name_text() -> impl Strategy<Value = String> {
@@ -69,17 +74,22 @@ fn name_text() -> impl Strategy<Value = String> {
 fn amount() -> impl Strategy<Value = Option<Amount>> {
     prop_oneof![
         Just(None),
-        (0i64..10_000_000_000, 0u32..4).prop_map(|(n, s)| Some(Amount::new(rust_decimal::Decimal::new(n, s)))),
+        (0i64..10_000_000_000, 0u32..4)
+            .prop_map(|(n, s)| Some(Amount::new(rust_decimal::Decimal::new(n, s)))),
         // Many digits: more than a float carries.
-        (0i128..(i128::from(u64::MAX) * 1000), 0u32..6)
-            .prop_map(|(n, s)| rust_decimal::Decimal::try_from_i128_with_scale(n, s).ok().map(Amount::new)),
+        (0i128..(i128::from(u64::MAX) * 1000), 0u32..6).prop_map(|(n, s)| {
+            rust_decimal::Decimal::try_from_i128_with_scale(n, s)
+                .ok()
+                .map(Amount::new)
+        }),
     ]
 }
 
 fn date() -> impl Strategy<Value = Option<chrono::NaiveDate>> {
     prop_oneof![
         Just(None),
-        (1990i32..2100, 1u32..13, 1u32..29).prop_map(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
+        (1990i32..2100, 1u32..13, 1u32..29)
+            .prop_map(|(y, m, d)| chrono::NaiveDate::from_ymd_opt(y, m, d)),
     ]
 }
 
@@ -94,7 +104,11 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
         name_text().prop_filter("non-empty", |s| !s.is_empty()),
     ];
     let level2_group = (
-        prop_oneof![Just("数量指标".to_string()), Just("社会效益指标".to_string()), name_text()],
+        prop_oneof![
+            Just("数量指标".to_string()),
+            Just("社会效益指标".to_string()),
+            name_text()
+        ],
         proptest::collection::vec((name_text(), cjk_text(12)), 1..4),
     );
     let group = (level1, proptest::collection::vec(level2_group, 1..4));
@@ -110,7 +124,12 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
             }
             for (l2, items) in l2s {
                 for (l3, target) in items {
-                    rows.push(Indicator { level1: l1.clone(), level2: l2.clone(), level3: l3, target });
+                    rows.push(Indicator {
+                        level1: l1.clone(),
+                        level2: l2.clone(),
+                        level3: l3,
+                        target,
+                    });
                 }
             }
         }
@@ -120,7 +139,10 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
 
 fn extra() -> impl Strategy<Value = indexmap::IndexMap<String, String>> {
     proptest::collection::vec(
-        (cjk_text(10).prop_filter("a label", |s| !s.is_empty() && !s.contains([':', '：'])), cjk_text(20)),
+        (
+            cjk_text(10).prop_filter("a label", |s| !s.is_empty() && !s.contains([':', '：'])),
+            cjk_text(20),
+        ),
         0..4,
     )
     .prop_map(|pairs| pairs.into_iter().collect())

@@ -8,8 +8,15 @@ use common::*;
 fn convert_writes_each_seed_form_on_its_own_sheet_in_the_2024_grid() {
     let dir = tempfile::tempdir().unwrap();
     let input = root().join("samples/seed-forms-2024.json");
-    let out = declform(dir.path(), &["convert", input.to_str().unwrap(), "-o", "s.xlsx"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = declform(
+        dir.path(),
+        &["convert", input.to_str().unwrap(), "-o", "s.xlsx"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let sheets = sheets(&dir.path().join("s.xlsx"));
     let seed = seed();
     assert_eq!(sheets.len(), 10);
@@ -22,8 +29,8 @@ fn convert_writes_each_seed_form_on_its_own_sheet_in_the_2024_grid() {
         s.merges,
         sorted(&[
             "A1:E1", "A2:E2", "B3:C3", "B4:C4", "B5:C5", "A6:A9", "B7:B8", "C7:C8", "A10:A11",
-            "B10:C10", "D10:E10", "B11:C11", "D11:E11", "A12:A24", "B13:B16", "B18:B23",
-            "C14:C15", "C19:C20", "C22:C23",
+            "B10:C10", "D10:E10", "B11:C11", "D11:E11", "A12:A24", "B13:B16", "B18:B23", "C14:C15",
+            "C19:C20", "C22:C23",
         ])
     );
     let labels = [
@@ -66,7 +73,11 @@ fn convert_writes_each_seed_form_on_its_own_sheet_in_the_2024_grid() {
         assert_eq!(s.text(cell), want, "{cell}");
     }
     for cell in ["C6", "C7", "E6", "E7"] {
-        assert_eq!(s.cells.get(cell), Some(&Data::Float(2646000.0)), "{cell} is a number");
+        assert_eq!(
+            s.cells.get(cell),
+            Some(&Data::Float(2646000.0)),
+            "{cell} is a number"
+        );
     }
     for cell in ["C9", "E8", "E9", "C17", "D17", "E17"] {
         assert_eq!(s.cells.get(cell), None, "{cell} is empty");
@@ -108,10 +119,15 @@ fn template_2024_is_the_blank_grid_with_the_skeleton() {
         ("", "可持续影响指标"),
         ("满意度指标", "服务对象满意度指标"),
     ];
-    let want: Vec<(String, String)> = want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     assert_eq!(skeleton, want);
     // Input cells hold nothing.
-    for cell in ["B3", "E3", "B4", "E4", "B5", "E5", "C6", "E6", "B11", "D11", "D13", "E13"] {
+    for cell in [
+        "B3", "E3", "B4", "E4", "B5", "E5", "C6", "E6", "B11", "D11", "D13", "E13",
+    ] {
         assert_eq!(s.cells.get(cell), None, "{cell}");
     }
 }
@@ -119,13 +135,25 @@ fn template_2024_is_the_blank_grid_with_the_skeleton() {
 #[test]
 fn template_2026_is_the_six_column_grid() {
     let dir = tempfile::tempdir().unwrap();
-    let out = declform(dir.path(), &["template", "-o", "t.xlsx", "--layout", "2026", "--year", "2026", "--protect"]);
+    let out = declform(
+        dir.path(),
+        &[
+            "template",
+            "-o",
+            "t.xlsx",
+            "--layout",
+            "2026",
+            "--year",
+            "2026",
+            "--protect",
+        ],
+    );
     assert!(out.status.success());
     let s = &sheets(&dir.path().join("t.xlsx"))[0].1;
     let mut want = vec![
-        "A1:F1", "A2:F2", "B4:C4", "E4:F4", "B5:C5", "E5:F5", "A6:A9", "B7:B8", "C7:C8",
-        "E6:F6", "E7:F7", "E8:F8", "E9:F9", "A10:A11", "B10:C10", "D10:F10", "B11:C11",
-        "D11:F11", "A12:A21", "E12:F12", "B13:B15", "B17:B20",
+        "A1:F1", "A2:F2", "B4:C4", "E4:F4", "B5:C5", "E5:F5", "A6:A9", "B7:B8", "C7:C8", "E6:F6",
+        "E7:F7", "E8:F8", "E9:F9", "A10:A11", "B10:C10", "D10:F10", "B11:C11", "D11:F11",
+        "A12:A21", "E12:F12", "B13:B15", "B17:B20",
     ];
     let rows: Vec<String> = (13..=21).map(|r| format!("E{r}:F{r}")).collect();
     want.extend(rows.iter().map(String::as_str));
@@ -147,12 +175,19 @@ fn template_2026_is_the_six_column_grid() {
 #[test]
 fn template_has_drop_downs_validation_and_protection() {
     let dir = tempfile::tempdir().unwrap();
-    let out = declform(dir.path(), &["template", "-o", "t.xlsx", "--layout", "2026", "--protect"]);
+    let out = declform(
+        dir.path(),
+        &["template", "-o", "t.xlsx", "--layout", "2026", "--protect"],
+    );
     assert!(out.status.success());
     let file = std::fs::File::open(dir.path().join("t.xlsx")).unwrap();
     let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut xml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(), &mut xml).unwrap();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
     for needle in [
         "\"其他人员类,其他运转类,公用经费,特定目标类\"",
         "\"一次性项目,经常性项目,阶段性项目\"",
@@ -184,9 +219,21 @@ fn forms_with_project_nature_get_the_2026_grid_and_extra_fields_are_written() {
     let s = &sheets(&path)[0].1;
     assert_eq!(s.text("D3"), "经常性项目");
     // Extra pairs stand in rows inserted after row 5: two pairs a row.
-    assert_eq!((s.text("A6"), s.text("B6")), ("项目负责人".into(), "张三".into()));
-    assert_eq!((s.text("D6"), s.text("E6")), ("联系电话".into(), "021-12345678".into()));
+    assert_eq!(
+        (s.text("A6"), s.text("B6")),
+        ("项目负责人".into(), "张三".into())
+    );
+    assert_eq!(
+        (s.text("D6"), s.text("E6")),
+        ("联系电话".into(), "021-12345678".into())
+    );
     assert_eq!(s.text("A7"), "填报日期");
     assert_eq!(s.text("A8"), "项目资金（元）");
-    assert_eq!(declform::reader::read_path(&path, &Default::default()).unwrap().forms[0].extra, form.extra);
+    assert_eq!(
+        declform::reader::read_path(&path, &Default::default())
+            .unwrap()
+            .forms[0]
+            .extra,
+        form.extra
+    );
 }

@@ -22,7 +22,7 @@ pub struct Args {
 /// How findings are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// 一行一条：文件!工作表!单元格: 严重性 [规则] 说明
+    /// 一行一条：`文件!工作表!单元格: 严重性 [规则] 说明`
     Text,
     /// JSON 数组
     Json,
@@ -41,14 +41,27 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         forms += read.forms.len();
         findings.extend(check::check_forms(&read.forms));
     }
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     let mut out = std::io::stdout().lock();
     let text = match args.format {
-        Format::Json => format!("{}\n", serde_json::to_string_pretty(&findings).unwrap_or_default()),
+        Format::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&findings).unwrap_or_default()
+        ),
         Format::Text => findings.iter().map(|f| format!("{f}\n")).collect(),
     };
     let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-    eprintln!("检查了 {} 个文件中的 {forms} 张表：{errors} 个错误，{warnings} 个警告", files.len());
-    Ok(if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    eprintln!(
+        "检查了 {} 个文件中的 {forms} 张表：{errors} 个错误，{warnings} 个警告",
+        files.len()
+    );
+    Ok(if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

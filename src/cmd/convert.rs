@@ -34,7 +34,9 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             let text = json::to_string(&doc);
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`| head`) is the reader's choice, not an error.
-            let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush());
         }
         Some(out) => write_output(&doc, out, args.layout)?,
     }

@@ -12,7 +12,8 @@ pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"]
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), &e))?;
+        let meta =
+            std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), &e))?;
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(input, &mut found)?;
@@ -34,7 +35,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if name.starts_with("~$") || name.starts_with('.') {
             continue;
         }
-        let file_type = entry.file_type().map_err(|e| Error::io(path.display().to_string(), &e))?;
+        let file_type = entry
+            .file_type()
+            .map_err(|e| Error::io(path.display().to_string(), &e))?;
         if file_type.is_dir() {
             walk(&path, out)?;
         } else if EXTENSIONS.contains(&super::extension(&path).as_str()) {
@@ -46,5 +49,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// A usage error about a path.
 pub fn usage(path: &Path, message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Usage, Location::file(path.display().to_string()), message)
+    Error::new(
+        ErrorKind::Usage,
+        Location::file(path.display().to_string()),
+        message,
+    )
 }

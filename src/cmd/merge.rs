@@ -43,13 +43,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
     }
     if files.is_empty() {
-        return Err(inputs::usage(&args.inputs[0], "没有找到可合并的文件（.xlsx .xlsm .xlsb .xls .ods .json）"));
+        return Err(inputs::usage(
+            &args.inputs[0],
+            "没有找到可合并的文件（.xlsx .xlsm .xlsb .xls .ods .json）",
+        ));
     }
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::new(files.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed_precise}") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{bar:40} {pos}/{len} 个文件 {elapsed_precise}")
+        {
             bar.set_style(style);
         }
         bar
@@ -84,8 +89,16 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                     .iter()
                     .filter(|f| f.severity == check::Severity::Error)
                     .count();
-                listing.push(format!("{}: {} 张表{}", file.display(), read.forms.len(),
-                    if errors > 0 { format!("（检查发现 {errors} 个错误，详见 declform check）") } else { String::new() }));
+                listing.push(format!(
+                    "{}: {} 张表{}",
+                    file.display(),
+                    read.forms.len(),
+                    if errors > 0 {
+                        format!("（检查发现 {errors} 个错误，详见 declform check）")
+                    } else {
+                        String::new()
+                    }
+                ));
                 forms.extend(read.forms);
             }
             Err(e) if args.keep_going || args.dry_run => {
@@ -111,7 +124,12 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         for line in &listing {
             println!("{line}");
         }
-        println!("共 {} 个文件，{} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）", files.len(), forms.len(), skipped.len());
+        println!(
+            "共 {} 个文件，{} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）",
+            files.len(),
+            forms.len(),
+            skipped.len()
+        );
         return Ok(exit(&skipped));
     }
     for e in &skipped {
@@ -131,7 +149,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             files.len() - skipped.len(),
             forms.len(),
             out.display(),
-            if skipped.is_empty() { String::new() } else { format!("（跳过 {} 个文件）", skipped.len()) }
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!("（跳过 {} 个文件）", skipped.len())
+            }
         );
     }
     Ok(exit(&skipped))
@@ -148,5 +170,9 @@ fn place(f: &Form) -> String {
 }
 
 fn exit(skipped: &[Error]) -> ExitCode {
-    if skipped.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

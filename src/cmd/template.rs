@@ -2,10 +2,12 @@
 
 use crate::error::Result;
 use crate::layout::{LayoutKind, Taxonomy};
-use crate::model::{Form, field_kind, FieldKind};
+use crate::model::{FieldKind, Form, field_kind};
 use crate::writer::{self, Formats, Placement};
 use chrono::Datelike;
-use rust_xlsxwriter::{DataValidation, DataValidationRule, ExcelDateTime, ProtectionOptions, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationRule, ExcelDateTime, ProtectionOptions, Workbook, XlsxError,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -37,7 +39,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 }
 
 /// The blank form's workbook.
-pub fn template_workbook(layout: LayoutKind, year: i32, protect: bool) -> Result<Workbook, XlsxError> {
+pub fn template_workbook(
+    layout: LayoutKind,
+    year: i32,
+    protect: bool,
+) -> Result<Workbook, XlsxError> {
     let taxonomy = Taxonomy::get();
     let form = Form::blank(
         Some(year),
@@ -69,15 +75,27 @@ fn list(title: &str, message: &str, items: &[String]) -> Result<DataValidation, 
 }
 
 /// Adds the template's drop-downs, decimal and date validation and input messages.
-pub fn add_validations(ws: &mut rust_xlsxwriter::Worksheet, p: &Placement, year: i32) -> Result<(), XlsxError> {
+pub fn add_validations(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    p: &Placement,
+    year: i32,
+) -> Result<(), XlsxError> {
     let taxonomy = Taxonomy::get();
     let at = |key: &str| p.fields.get(key).copied();
     if let Some((r, c, lc)) = at("project_category") {
-        let dv = list("项目类别", "请从下拉列表选择项目类别。", &taxonomy.project_categories)?;
+        let dv = list(
+            "项目类别",
+            "请从下拉列表选择项目类别。",
+            &taxonomy.project_categories,
+        )?;
         ws.add_data_validation(r, c, r, lc, &dv)?;
     }
     if let Some((r, c, lc)) = at("project_nature") {
-        let dv = list("项目性质", "请从下拉列表选择项目性质。", &taxonomy.project_natures)?;
+        let dv = list(
+            "项目性质",
+            "请从下拉列表选择项目性质。",
+            &taxonomy.project_natures,
+        )?;
         ws.add_data_validation(r, c, r, lc, &dv)?;
     }
     let money = DataValidation::new()
@@ -106,7 +124,11 @@ pub fn add_validations(ws: &mut rust_xlsxwriter::Worksheet, p: &Placement, year:
     }
     let (first_row, last_row) = p.indicator_rows;
     let levels1: Vec<String> = taxonomy.levels.iter().map(|l| l.level1.clone()).collect();
-    let levels2: Vec<String> = taxonomy.levels.iter().flat_map(|l| l.level2.clone()).collect();
+    let levels2: Vec<String> = taxonomy
+        .levels
+        .iter()
+        .flat_map(|l| l.level2.clone())
+        .collect();
     let columns = [
         ("level1", list("一级指标", "请选择一级指标：产出、成本、效益或满意度指标。", &levels1)?),
         ("level2", list("二级指标", "请选择与一级指标对应的二级指标；成本指标可不填。", &levels2)?),

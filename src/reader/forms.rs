@@ -1,8 +1,8 @@
 //! Finding forms on a sheet by their labels and reading them into the model.
 
+use super::Notice;
 use super::grid::{Grid, Value};
 use super::vocab::{Direction, Meaning, Vocabulary, normalize};
-use super::Notice;
 use crate::amount::Amount;
 use crate::date::parse_date_text;
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -38,7 +38,10 @@ impl Ctx<'_> {
     }
 
     fn text_at(&self, row: u32, col: u16) -> Option<String> {
-        self.grid.get(row, col).map(Value::text).filter(|t| !t.is_empty())
+        self.grid
+            .get(row, col)
+            .map(Value::text)
+            .filter(|t| !t.is_empty())
     }
 
     fn meaning_at(&self, row: u32, col: u16) -> Option<&'static Meaning> {
@@ -129,12 +132,13 @@ fn read_form(
                 title_cell.get_or_insert((r, c));
                 top = top.min(r);
                 ctx.used.insert((r, c));
-            } else if let Some(y) = year_of(&v.text()) {
-                if title_cell.is_none_or(|(tr, _)| r > tr) || form.year.is_none() {
-                    form.year = Some(y);
-                    top = top.min(r);
-                    ctx.used.insert((r, c));
-                }
+            } else if form.year.is_none()
+                && let Some(y) = year_of(&v.text())
+            {
+                // Scanning upwards, the year line nearest 项目名称 wins.
+                form.year = Some(y);
+                top = top.min(r);
+                ctx.used.insert((r, c));
             }
         }
         if title_cell.is_some() {
@@ -144,21 +148,33 @@ fn read_form(
     // A `label：value` line just above the title belongs to the form.
     if let Some(r) = top.checked_sub(1).filter(|&r| r >= first_free) {
         let cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        if let Some((c, text)) = cells.iter().find(|(_, t)| t.contains([':', '：'])) {
-            if let Some((label, value)) = text.split_once([':', '：']) {
-                form.extra.insert(label.trim().to_string(), value.trim().to_string());
-                ctx.used.insert((r, *c));
-                top = r;
-            }
+        if let Some((c, text)) = cells.iter().find(|(_, t)| t.contains([':', '：']))
+            && let Some((label, value)) = text.split_once([':', '：'])
+        {
+            form.extra
+                .insert(label.trim().to_string(), value.trim().to_string());
+            ctx.used.insert((r, *c));
+            top = r;
         }
     }
 
     let mut cells = FormCells::default();
-    read_header(ctx, &mut form, &mut cells, anchor_row, header_row.saturating_sub(1))?;
+    read_header(
+        ctx,
+        &mut form,
+        &mut cells,
+        anchor_row,
+        header_row.saturating_sub(1),
+    )?;
     let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
 
     // Anything in the form's rows that nothing took is reported, never dropped silently.
-    let left = anchor_col.min(grid.row(header_row).map(|(c, _)| c).min().unwrap_or(anchor_col));
+    let left = anchor_col.min(
+        grid.row(header_row)
+            .map(|(c, _)| c)
+            .min()
+            .unwrap_or(anchor_col),
+    );
     for r in grid.rows_in(top..=last_row) {
         for (c, v) in grid.row(r) {
             if c < left || ctx.used.contains(&(r, c)) || ctx.meaning_at(r, c).is_some() {
@@ -185,7 +201,12 @@ fn read_form(
 fn year_of(text: &str) -> Option<i32> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let i = t.find("年度")?;
-    let digits: String = t.get(..i)?.chars().rev().take_while(char::is_ascii_digit).collect();
+    let digits: String = t
+        .get(..i)?
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect();
     let rest = t.get(..i)?.trim_end_matches(|c: char| c.is_ascii_digit());
     if digits.len() != 4 || rest.chars().any(|c| !matches!(c, '(' | '（' | '[' | '【')) {
         return None;
@@ -193,29 +214,36 @@ fn year_of(text: &str) -> Option<i32> {
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
-fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, first: u32, last: u32) -> Result<()> {
+fn read_header(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    cells: &mut FormCells,
+    first: u32,
+    last: u32,
+) -> Result<()> {
     let grid = ctx.grid;
     let mut wan = false;
     let mut assigned: HashSet<String> = HashSet::new();
-    // (field key, label text, value cell)
-    let mut found: Vec<(String, String, Option<(u32, u16)>)> = Vec::new();
+    // (field key, value cell)
+    let mut found: Vec<(String, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
         let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
         for c in row_cells {
-            let Some(meaning) = ctx.meaning_at(r, c) else { continue };
+            let Some(meaning) = ctx.meaning_at(r, c) else {
+                continue;
+            };
             let label = ctx.text_at(r, c).unwrap_or_default();
             ctx.used.insert((r, c));
             match meaning {
-                Meaning::Section { funds_unit } => {
-                    if *funds_unit && label.contains("万元") {
-                        wan = true;
-                    }
+                Meaning::Section { funds_unit } if *funds_unit && label.contains("万元") => {
+                    wan = true;
                 }
                 Meaning::Field(fields) => {
                     if label.contains("万元") {
                         wan = true;
                     }
-                    let Some((key, dir)) = fields.iter().find(|(k, _)| !assigned.contains(k)) else {
+                    let Some((key, dir)) = fields.iter().find(|(k, _)| !assigned.contains(k))
+                    else {
                         continue;
                     };
                     assigned.insert(key.clone());
@@ -231,14 +259,16 @@ fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, first:
                         Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
                     });
                     cells.fields.insert(key.clone(), expected);
-                    found.push((key.clone(), label, at));
+                    found.push((key.clone(), at));
                 }
                 _ => {}
             }
         }
     }
-    for (key, _label, at) in found {
-        let Some(kind) = field_kind(&key) else { continue };
+    for (key, at) in found {
+        let Some(kind) = field_kind(&key) else {
+            continue;
+        };
         let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
             None => match kind {
                 FieldKind::Text => FieldValue::Text(None),
@@ -269,11 +299,14 @@ fn read_header(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, first:
             let value = match value_cell {
                 Some(cell) => {
                     ctx.used.insert(cell);
-                    grid.get(cell.0, cell.1).map(Value::text).unwrap_or_default()
+                    grid.get(cell.0, cell.1)
+                        .map(Value::text)
+                        .unwrap_or_default()
                 }
                 None => match label.split_once([':', '：']) {
                     Some((l, v)) => {
-                        form.extra.insert(l.trim().to_string(), v.trim().to_string());
+                        form.extra
+                            .insert(l.trim().to_string(), v.trim().to_string());
                         continue;
                     }
                     None => String::new(),
@@ -299,7 +332,12 @@ fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<
             match t.parse::<Amount>() {
                 Ok(a) if unit_wan && !wan => return Ok(Amount::from_wan(a)),
                 Ok(a) => Some(a),
-                Err(_) => return bad(format!("\"{}\" 不是金额；请填写数字，如 2646000.00", v.text())),
+                Err(_) => {
+                    return bad(format!(
+                        "\"{}\" 不是金额；请填写数字，如 2646000.00",
+                        v.text()
+                    ));
+                }
             }
         }
         Value::Uncalculated(f) => {
@@ -309,7 +347,12 @@ fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<
                 format!("公式 ={f} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"),
             ));
         }
-        other => return bad(format!("\"{}\" 不是金额；请填写数字，如 2646000.00", other.text())),
+        other => {
+            return bad(format!(
+                "\"{}\" 不是金额；请填写数字，如 2646000.00",
+                other.text()
+            ));
+        }
     };
     let Some(a) = a else {
         return bad(format!("\"{}\" 不是金额", v.text()));
@@ -340,12 +383,21 @@ fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::Naive
         None => Err(Error::new(
             ErrorKind::BadDate,
             loc(),
-            format!("\"{}\" 不是有效日期；请写成 2024-01-01 这样的日期", v.text()),
+            format!(
+                "\"{}\" 不是有效日期；请写成 2024-01-01 这样的日期",
+                v.text()
+            ),
         )),
     }
 }
 
-fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, header_row: u32, limit: u32) -> Result<u32> {
+fn read_indicators(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    cells: &mut FormCells,
+    header_row: u32,
+    limit: u32,
+) -> Result<u32> {
     let grid = ctx.grid;
     let mut columns: [Option<u16>; 4] = [None; 4];
     let mut section: Option<(u32, u16)> = None;
@@ -379,8 +431,14 @@ fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, he
             .collect();
         return Err(Error::new(
             ErrorKind::NoForm,
-            ctx.loc(header_row, ctx.grid.row(header_row).next().map_or(0, |(c, _)| c)),
-            format!("绩效指标表头缺少“{}”列；请按官方格式填写表头", missing.join("”“")),
+            ctx.loc(
+                header_row,
+                ctx.grid.row(header_row).next().map_or(0, |(c, _)| c),
+            ),
+            format!(
+                "绩效指标表头缺少“{}”列；请按官方格式填写表头",
+                missing.join("”“")
+            ),
         ));
     };
     // The 绩效指标 label may also stand above the header (merged) or to its left.
@@ -388,7 +446,13 @@ fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, he
         section = grid
             .row(header_row)
             .map(|(c, _)| c)
-            .find(|&c| c < c1 && matches!(ctx.meaning_at(header_row, c), Some(Meaning::IndicatorSection)))
+            .find(|&c| {
+                c < c1
+                    && matches!(
+                        ctx.meaning_at(header_row, c),
+                        Some(Meaning::IndicatorSection)
+                    )
+            })
             .map(|c| (header_row, c));
     }
     let section_end = section
@@ -411,10 +475,17 @@ fn read_indicators(ctx: &mut Ctx<'_>, form: &mut Form, cells: &mut FormCells, he
             None => {}
         }
         // A new form's labels end the table.
-        if raw.iter().flatten().any(|v| matches!(v, Value::Text(t) if ctx.vocab.is_label(t))) {
+        if raw
+            .iter()
+            .flatten()
+            .any(|v| matches!(v, Value::Text(t) if ctx.vocab.is_label(t)))
+        {
             break;
         }
-        let texts: Vec<String> = raw.iter().map(|v| v.map(Value::text).unwrap_or_default()).collect();
+        let texts: Vec<String> = raw
+            .iter()
+            .map(|v| v.map(Value::text).unwrap_or_default())
+            .collect();
         let get = |i: usize| texts.get(i).cloned().unwrap_or_default();
         let prev = rows.last();
         let (mut level1, mut level2) = (get(0), get(1));

@@ -161,7 +161,9 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, _opts: &ReadOptions) -> Result<Re
     Err(Error::new(
         ErrorKind::Corrupt,
         Location::file(shown),
-        format!("工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+        format!(
+            "工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+        ),
     ))
 }
 
@@ -182,7 +184,10 @@ fn is_password(e: &calamine::Error) -> bool {
     use calamine::{Error as E, OdsError, XlsError, XlsbError, XlsxError};
     matches!(
         e,
-        E::Xlsx(XlsxError::Password) | E::Xls(XlsError::Password) | E::Xlsb(XlsbError::Password) | E::Ods(OdsError::Password)
+        E::Xlsx(XlsxError::Password)
+            | E::Xls(XlsError::Password)
+            | E::Xlsb(XlsbError::Password)
+            | E::Ods(OdsError::Password)
     )
 }
 
@@ -286,7 +291,11 @@ fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::
     match sheets {
         Sheets::Xlsx(x) => {
             let mut grid = Grid::new(true);
-            for m in x.merge_cells_by_sheet_name(name)?.iter().filter_map(to_merge) {
+            for m in x
+                .merge_cells_by_sheet_name(name)?
+                .iter()
+                .filter_map(to_merge)
+            {
                 grid.add_merge(m);
             }
             let mut cells = x.worksheet_cells_reader(name)?;
@@ -314,7 +323,11 @@ fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::
         }
         Sheets::Xls(x) => {
             let mut grid = Grid::new(true);
-            for m in x.merge_cells_by_sheet_name(name)?.iter().filter_map(to_merge) {
+            for m in x
+                .merge_cells_by_sheet_name(name)?
+                .iter()
+                .filter_map(to_merge)
+            {
                 grid.add_merge(m);
             }
             let range = x.worksheet_range(name)?;
@@ -332,7 +345,9 @@ fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::
 
 fn fill_from_range(grid: &mut Grid, range: &calamine::Range<Data>) {
     for (r, c, d) in range.used_cells() {
-        let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else { continue };
+        let (Ok(r), Ok(c)) = (u32::try_from(r), u32::try_from(c)) else {
+            continue;
+        };
         let row = range.start().map_or(0, |s| s.0) + r;
         let col = range.start().map_or(0, |s| s.1) + c;
         if let (Some(col), Some(v)) = (col16(col), value_of_data(d)) {

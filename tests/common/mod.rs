@@ -62,7 +62,13 @@ pub fn sheets(path: &Path) -> Vec<(String, SheetView)> {
                 .merge_cells_by_sheet_name(&name)
                 .unwrap()
                 .iter()
-                .map(|d| format!("{}:{}", a1(d.start.0, d.start.1 as u16), a1(d.end.0, d.end.1 as u16)))
+                .map(|d| {
+                    format!(
+                        "{}:{}",
+                        a1(d.start.0, d.start.1 as u16),
+                        a1(d.end.0, d.end.1 as u16)
+                    )
+                })
                 .collect();
             merges.sort();
             (name, SheetView { cells, merges })
