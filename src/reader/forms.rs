@@ -177,6 +177,13 @@ fn read_form(
     );
     for r in grid.rows_in(top..=last_row) {
         for (c, v) in grid.row(r) {
+            if let Value::Uncalculated(f) = v {
+                out.notices.push(Notice {
+                    location: ctx.loc(r, c),
+                    message: format!("公式 ={f} 没有计算结果，按空白读取；请在 Excel 或 WPS 中打开并保存一次后再试"),
+                });
+                continue;
+            }
             if c < left || ctx.used.contains(&(r, c)) || ctx.meaning_at(r, c).is_some() {
                 continue;
             }

@@ -286,18 +286,20 @@ fn col16(c: u32) -> Option<u16> {
     u16::try_from(c).ok().filter(|&c| c < 16_384)
 }
 
+/// An empty grid of a format that knows merges, with these merges.
+fn grid_with_merges(merges: &[calamine::Dimensions]) -> Grid {
+    let mut grid = Grid::new(true);
+    for m in merges.iter().filter_map(to_merge) {
+        grid.add_merge(m);
+    }
+    grid
+}
+
 /// Loads one sheet's non-empty cells (streaming for xlsx and xlsb) and its merges.
 fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::Error> {
     match sheets {
         Sheets::Xlsx(x) => {
-            let mut grid = Grid::new(true);
-            for m in x
-                .merge_cells_by_sheet_name(name)?
-                .iter()
-                .filter_map(to_merge)
-            {
-                grid.add_merge(m);
-            }
+            let mut grid = grid_with_merges(&x.merge_cells_by_sheet_name(name)?);
             let mut cells = x.worksheet_cells_reader(name)?;
             while let Some(cell) = cells.next_cell_with_formula()? {
                 let (r, c) = cell.pos;
@@ -322,14 +324,7 @@ fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::
             Ok(grid)
         }
         Sheets::Xls(x) => {
-            let mut grid = Grid::new(true);
-            for m in x
-                .merge_cells_by_sheet_name(name)?
-                .iter()
-                .filter_map(to_merge)
-            {
-                grid.add_merge(m);
-            }
+            let mut grid = grid_with_merges(&x.merge_cells_by_sheet_name(name)?);
             let range = x.worksheet_range(name)?;
             fill_from_range(&mut grid, &range);
             Ok(grid)
