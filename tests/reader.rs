@@ -149,35 +149,3 @@ fn numbers_become_decimals_by_their_shortest_text() {
         "3000.0000000000004"
     );
 }
-
-#[test]
-fn formulas_without_a_cached_value_are_named() {
-    // An amount: an error naming the cell.
-    let bytes = seed_workbook_with(|ws| {
-        ws.write_formula(5, 2, rust_xlsxwriter::Formula::new("=C7+C9").set_result(""))
-            .unwrap();
-    });
-    let e = read_bytes(bytes, "f.xlsx", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Uncalculated);
-    assert_eq!(
-        e.to_string(),
-        "f.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: 公式 =C7+C9 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"
-    );
-    // A target: read as blank, with a notice naming the cell.
-    let bytes = seed_workbook_with(|ws| {
-        ws.write_formula(
-            12,
-            4,
-            rust_xlsxwriter::Formula::new("=\"≤\"&490").set_result(""),
-        )
-        .unwrap();
-    });
-    let read = read_bytes(bytes, "g.xlsx", &ReadOptions::default()).unwrap();
-    assert_eq!(read.forms[0].indicators[0].target, "");
-    assert_eq!(read.notices.len(), 1);
-    assert!(
-        read.notices[0]
-            .to_string()
-            .starts_with("g.xlsx!村(居)委专职调解岗位工作津贴!E13: 公式 =")
-    );
-}
