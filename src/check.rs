@@ -285,9 +285,11 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
         };
         if !pair_ok && reported_pairs.insert((&ind.level1, &ind.level2)) {
             let what = if known.is_none() {
+                let names: Vec<&str> = taxonomy.levels.iter().map(|l| l.level1.as_str()).collect();
                 format!(
-                    "一级指标“{}”不在指标体系中（应为 产出指标、成本指标、效益指标 或 满意度指标）",
-                    ind.level1
+                    "一级指标“{}”不在指标体系中（应为 {}）",
+                    ind.level1,
+                    names.join("、")
                 )
             } else if ind.level2.is_empty() {
                 format!("一级指标“{}”下缺少二级指标", ind.level1)
@@ -346,18 +348,18 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             _ => {}
         }
     }
-    for level1 in ["产出指标", "效益指标", "满意度指标", "成本指标"] {
+    // Required categories first, then those that may be empty (成本), as the taxonomy says.
+    let mut levels: Vec<_> = taxonomy.levels.iter().collect();
+    levels.sort_by_key(|l| l.may_be_empty);
+    for level in levels {
+        let level1 = &level.level1;
         let has = form
             .indicators
             .iter()
-            .any(|i| i.level1 == level1 && !i.level3.is_empty());
+            .any(|i| &i.level1 == level1 && !i.level3.is_empty());
         if !has {
-            let severity = if level1 == "成本指标" {
-                Warning
-            } else {
-                Error
-            };
-            let row = form.indicators.iter().position(|i| i.level1 == level1);
+            let severity = if level.may_be_empty { Warning } else { Error };
+            let row = form.indicators.iter().position(|i| &i.level1 == level1);
             let cell = row.and_then(|i| c.indicator_cell(i, 2));
             c.push(
                 cell,

@@ -289,6 +289,9 @@ pub struct TaxonomyLevel {
     /// Whether rows may have no 二级指标 (成本指标).
     #[serde(default)]
     pub level2_optional: bool,
+    /// Whether a form may have no real indicator under it (成本指标): a warning, not an error.
+    #[serde(default)]
+    pub may_be_empty: bool,
 }
 
 struct Embedded {

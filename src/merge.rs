@@ -224,10 +224,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
         ws.write_url_with_format(row, 3, link, &f.link)?;
         widths.see(3, &form.project_name);
         for (c, d) in [(6, form.start_date), (7, form.end_date)] {
-            match d.and_then(|d| {
-                rust_xlsxwriter::ExcelDateTime::parse_from_str(&d.format("%Y-%m-%d").to_string())
-                    .ok()
-            }) {
+            match d.and_then(writer::excel_date) {
                 Some(dt) => ws.write_datetime_with_format(row, c, &dt, &f.date)?,
                 None => ws.write_blank(row, c, &f.date)?,
             };

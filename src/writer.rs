@@ -222,49 +222,56 @@ impl Grid<'_> {
         value: &FieldValue,
         f: &Formats,
     ) -> Result<(), XlsxError> {
-        let (first, last) = cols;
-        let merged = row != last_row || first != last;
+        let first = cols.0;
         match value {
             FieldValue::Text(t) => {
                 self.text(row, last_row, cols, t.as_deref().unwrap_or(""), &f.text)
             }
             FieldValue::Date(d) => {
-                if merged {
+                self.blank_area(row, last_row, cols, &f.date)?;
+                if let Some(dt) = d.and_then(excel_date) {
                     self.ws
-                        .merge_range(row, first, last_row, last, "", &f.date)?;
+                        .write_datetime_with_format(row, first, &dt, &f.date)?;
                 }
-                match d.and_then(|d| {
-                    ExcelDateTime::from_ymd(
-                        u16::try_from(d.year()).ok()?,
-                        d.month() as u8,
-                        d.day() as u8,
-                    )
-                    .ok()
-                }) {
-                    Some(dt) => self
-                        .ws
-                        .write_datetime_with_format(row, first, &dt, &f.date)?,
-                    None if !merged => self.ws.write_blank(row, first, &f.date)?,
-                    None => self.ws,
-                };
                 Ok(())
             }
             FieldValue::Amount(a) => {
                 let fmt = f.amount_with_scale(a.map_or(2, |a| a.value().scale()));
-                if merged {
-                    self.ws.merge_range(row, first, last_row, last, "", &fmt)?;
-                }
-                match a {
-                    Some(a) => write_amount(self.ws, row, first, *a, &fmt, &f.amount_text)?,
-                    None if !merged => {
-                        self.ws.write_blank(row, first, &fmt)?;
-                    }
-                    None => {}
+                self.blank_area(row, last_row, cols, &fmt)?;
+                if let Some(a) = a {
+                    write_amount(self.ws, row, first, *a, &fmt, &f.amount_text)?;
                 }
                 Ok(())
             }
         }
     }
+
+    /// A blank, formatted cell or merged area, for a value to be written into its top-left.
+    fn blank_area(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        fmt: &Format,
+    ) -> Result<(), XlsxError> {
+        let (first, last) = cols;
+        if row != last_row || first != last {
+            self.ws.merge_range(row, first, last_row, last, "", fmt)?;
+        } else {
+            self.ws.write_blank(row, first, fmt)?;
+        }
+        Ok(())
+    }
+}
+
+/// A date as Excel's date, for a date cell.
+pub fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
+    ExcelDateTime::from_ymd(
+        u16::try_from(d.year()).ok()?,
+        d.month() as u8,
+        d.day() as u8,
+    )
+    .ok()
 }
 
 /// Writes an amount as a number cell, or as text when a float cannot carry it exactly.

@@ -3,10 +3,6 @@
 mod common;
 use common::*;
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 fn seed_text() -> String {
     std::fs::read_to_string(root().join("samples/seed-forms-2024.json")).unwrap()
 }

@@ -6,10 +6,6 @@ use common::*;
 use declform::check::{Severity, check_form};
 use declform::{Amount, Form};
 
-fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
 #[test]
 fn merge_reads_every_format_and_the_result_reads_back() {
     let dir = tempfile::tempdir().unwrap();

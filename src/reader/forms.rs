@@ -180,7 +180,7 @@ fn read_form(
             if let Value::Uncalculated(f) = v {
                 out.notices.push(Notice {
                     location: ctx.loc(r, c),
-                    message: format!("公式 ={f} 没有计算结果，按空白读取；请在 Excel 或 WPS 中打开并保存一次后再试"),
+                    message: format!("公式 ={f} {UNCALCULATED}（已按空白读取）"),
                 });
                 continue;
             }
@@ -325,6 +325,17 @@ fn read_header(
     Ok(())
 }
 
+/// The error for a formula whose value was never calculated.
+fn uncalculated(formula: &str, location: Location) -> Error {
+    Error::new(
+        ErrorKind::Uncalculated,
+        location,
+        format!("公式 ={formula} {UNCALCULATED}"),
+    )
+}
+
+const UNCALCULATED: &str = "没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试";
+
 fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<Amount>> {
     let bad = |what: String| Err(Error::new(ErrorKind::BadAmount, loc(), what));
     let a = match v {
@@ -347,13 +358,7 @@ fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<
                 }
             }
         }
-        Value::Uncalculated(f) => {
-            return Err(Error::new(
-                ErrorKind::Uncalculated,
-                loc(),
-                format!("公式 ={f} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"),
-            ));
-        }
+        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
         other => {
             return bad(format!(
                 "\"{}\" 不是金额；请填写数字，如 2646000.00",
@@ -376,13 +381,7 @@ fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<
 fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
     let d = match v {
         Value::Text(t) => parse_date_text(t),
-        Value::Uncalculated(f) => {
-            return Err(Error::new(
-                ErrorKind::Uncalculated,
-                loc(),
-                format!("公式 ={f} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"),
-            ));
-        }
+        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
         other => other.as_serial_date(),
     };
     match d {

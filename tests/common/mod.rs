@@ -28,6 +28,11 @@ pub fn declform(dir: &Path, args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// What a run printed on stderr.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
 /// A sheet as seen by calamine: A1 → displayed value, and the merged areas as `A1:E1`.
 #[derive(Debug)]
 pub struct SheetView {
