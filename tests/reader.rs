@@ -149,3 +149,56 @@ fn numbers_become_decimals_by_their_shortest_text() {
         "3000.0000000000004"
     );
 }
+
+/// Removes the cached value of every formula (`</f><v>…</v>` → `</f>`), as tools that
+/// never calculate leave them; rust_xlsxwriter itself always writes one.
+fn strip_cached_values(bytes: Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            let mut xml = String::from_utf8(data).unwrap();
+            while let Some(start) = xml.find("</f><v>") {
+                let end = xml[start..].find("</v>").unwrap() + start + 4;
+                xml.replace_range(start + 4..end, "");
+            }
+            data = xml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn formulas_without_a_cached_value_are_named() {
+    // An amount: an error naming the cell, never a silent empty.
+    let bytes = strip_cached_values(seed_workbook_with(|ws| {
+        ws.write_formula(5, 2, "=C7+C9").unwrap();
+    }));
+    let e = read_bytes(bytes, "f.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Uncalculated);
+    assert_eq!(
+        e.to_string(),
+        "f.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: 公式 =C7+C9 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"
+    );
+    // A target: read as blank, with a notice naming the cell.
+    let bytes = strip_cached_values(seed_workbook_with(|ws| {
+        ws.write_formula(12, 4, "=\"≤\"&490").unwrap();
+    }));
+    let read = read_bytes(bytes, "g.xlsx", &ReadOptions::default()).unwrap();
+    assert_eq!(read.forms[0].indicators[0].target, "");
+    let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].starts_with("g.xlsx!村(居)委专职调解岗位工作津贴!E13: 公式 ="),
+        "{notices:?}"
+    );
+    assert!(notices[0].ends_with("（已按空白读取）"), "{notices:?}");
+}
