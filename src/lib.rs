@@ -19,6 +19,7 @@ pub mod check;
 pub mod cmd;
 pub mod date;
 pub mod error;
+pub mod flat;
 pub mod json;
 pub mod layout;
 pub mod merge;

@@ -11,7 +11,7 @@
 use crate::amount::Amount;
 use crate::error::Result;
 use crate::layout::column_letters;
-use crate::model::Form;
+use crate::model::{AMOUNT_HEADERS, Form};
 use crate::sheetname::SheetNames;
 use crate::writer::{self, Formats, WriteOptions};
 use indexmap::IndexMap;
@@ -301,7 +301,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     }
     let headers: Vec<&str> = ["序号", "主管部门", "表数"]
         .into_iter()
-        .chain(SUMMARY_COLUMNS[8..15].iter().copied())
+        .chain(AMOUNT_HEADERS)
         .collect();
     let mut widths = Widths(vec![6.0; headers.len()]);
     for (c, h) in headers.iter().enumerate() {

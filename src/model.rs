@@ -86,6 +86,18 @@ pub const AMOUNT_KEYS: [&str; 7] = [
     "annual_other",
 ];
 
+/// The seven amounts' column headers in tables (`merge`'s summary, the flat table), in
+/// [`AMOUNT_KEYS`] order; the two 其他资金 are told apart.
+pub const AMOUNT_HEADERS: [&str; 7] = [
+    "项目资金总额",
+    "财政资金",
+    "其他资金（项目）",
+    "年度资金申请总额",
+    "当年财政拨款",
+    "上年结转资金",
+    "其他资金（年度）",
+];
+
 impl Funds {
     /// The amount of a model key of [`AMOUNT_KEYS`].
     pub fn get(&self, key: &str) -> Option<Amount> {

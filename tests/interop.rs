@@ -100,3 +100,38 @@ fn pdf_pages(pdf: &[u8]) -> usize {
         .filter(|(i, m)| text.as_bytes().get(i + m.len()) != Some(&b's'))
         .count()
 }
+
+#[test]
+fn the_csv_opens_in_libreoffice_with_correct_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    assert!(
+        declform(
+            dir.path(),
+            &["convert", input.to_str().unwrap(), "-o", "flat.csv"]
+        )
+        .status
+        .success()
+    );
+    // UTF-8 (76), comma and double quote, formulas not evaluated: targets such as
+    // `=721.00(平方米)` begin with `=` and would otherwise be taken for formulas.
+    let profile = dir.path().join("lo-profile");
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--infilter=CSV:44,34,76,1,,0,false,false,false,false,false,-1,false",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(dir.path())
+        .arg(dir.path().join("flat.csv"))
+        .output()
+        .expect("soffice (LibreOffice) must be installed for the interop tests");
+    assert!(out.status.success());
+    assert_eq!(read_forms(&dir.path().join("flat.xlsx")), seed().forms);
+}

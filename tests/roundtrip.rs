@@ -196,3 +196,67 @@ proptest! {
         prop_assert_eq!(roundtrip(std::slice::from_ref(&form), Some(LayoutKind::Y2026)), vec![form]);
     }
 }
+
+// ---- the flat table ----
+
+fn via_csv(forms: &[Form]) -> Vec<Form> {
+    let mut bytes = Vec::new();
+    declform::flat::write_csv(forms, &mut bytes).unwrap();
+    declform::flat::read_csv(&bytes, "p.csv").unwrap()
+}
+
+fn via_flat_xlsx(forms: &[Form]) -> Vec<Form> {
+    let bytes = declform::flat::workbook(forms)
+        .unwrap()
+        .save_to_buffer()
+        .unwrap();
+    let read = declform::reader::read_bytes(bytes, "p.xlsx", &Default::default()).unwrap();
+    without_source(read.forms)
+}
+
+#[test]
+fn seed_forms_round_trip_through_the_flat_table() {
+    let seed = seed().forms;
+    assert_eq!(via_csv(&seed), seed);
+    assert_eq!(via_flat_xlsx(&seed), seed);
+}
+
+/// Forms as the flat table can carry them: a project name (a form without one and without
+/// indicators would be a blank line), neighbours that are different projects, and extra
+/// values that are not empty (an empty cell reads as "no such field").
+fn flat_forms() -> impl Strategy<Value = Vec<Form>> {
+    let fixed: Vec<String> = std::iter::once(declform::flat::YEAR)
+        .chain(declform::flat::form_columns().iter().map(|(h, _)| *h))
+        .chain(declform::flat::INDICATOR_COLUMNS)
+        .chain(declform::flat::PARSED_COLUMNS)
+        .map(String::from)
+        .collect();
+    proptest::collection::vec(form(), 1..4).prop_map(move |mut forms| {
+        for (i, f) in forms.iter_mut().enumerate() {
+            if f.project_name.is_empty() {
+                f.project_name = format!("项目{i}");
+            }
+            f.extra.retain(|k, v| !v.is_empty() && !fixed.contains(k));
+        }
+        for i in 1..forms.len() {
+            if forms[i].project_name == forms[i - 1].project_name {
+                forms[i].project_name.push('乙');
+            }
+        }
+        forms
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_forms_round_trip_through_csv(forms in flat_forms()) {
+        prop_assert_eq!(via_csv(&forms), forms);
+    }
+
+    #[test]
+    fn any_forms_round_trip_through_the_flat_xlsx(forms in flat_forms()) {
+        prop_assert_eq!(via_flat_xlsx(&forms), forms);
+    }
+}

@@ -14,9 +14,12 @@ pub struct Args {
     /// 输入文件（JSON 或工作簿）/ input files
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 输出文件，格式由扩展名决定（.json .xlsx）；省略时向标准输出写 JSON / output, by extension
+    /// 输出文件，格式由扩展名决定（.json .xlsx .csv）；省略时向标准输出写 JSON / output, by extension
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+    /// 以指标明细表（一行一个指标）写出 .xlsx / write the flat table (one row per indicator) as xlsx
+    #[arg(long)]
+    pub flat: bool,
     /// 写工作簿时使用的版式（默认：有项目性质的用 2026，否则 2024）/ layout for workbook output
     #[arg(long, value_enum)]
     pub layout: Option<LayoutKind>,
@@ -38,7 +41,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                 .write_all(text.as_bytes())
                 .and_then(|_| stdout.flush());
         }
-        Some(out) => write_output(&doc, out, args.layout)?,
+        Some(out) => write_output(&doc, out, args.layout, args.flat)?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -47,16 +50,18 @@ pub fn run(args: &Args) -> Result<ExitCode> {
 enum OutputKind {
     Json,
     Xlsx,
+    Csv,
 }
 
 fn output_kind(out: &Path) -> Result<OutputKind> {
     match super::extension(out).as_str() {
         "json" => Ok(OutputKind::Json),
         "xlsx" => Ok(OutputKind::Xlsx),
+        "csv" => Ok(OutputKind::Csv),
         other => Err(Error::new(
             ErrorKind::Usage,
             Location::file(out.display().to_string()),
-            format!("不支持的输出格式“.{other}”；请用 .json 或 .xlsx"),
+            format!("不支持的输出格式“.{other}”；请用 .json、.xlsx 或 .csv"),
         )),
     }
 }
@@ -80,8 +85,18 @@ pub fn read_input(path: &Path) -> Result<Document> {
 }
 
 /// Writes a document to a file of the kind its extension names.
-pub fn write_output(doc: &Document, out: &Path, layout: Option<LayoutKind>) -> Result<()> {
+pub fn write_output(
+    doc: &Document,
+    out: &Path,
+    layout: Option<LayoutKind>,
+    flat: bool,
+) -> Result<()> {
     match output_kind(out)? {
+        OutputKind::Csv => output::write_atomically(out, |w| crate::flat::write_csv(&doc.forms, w)),
+        OutputKind::Xlsx if flat => {
+            let mut wb = crate::flat::workbook(&doc.forms)?;
+            writer::save(&mut wb, out)
+        }
         OutputKind::Json => {
             output::write_atomically(out, |w| w.write_all(json::to_string(doc).as_bytes()))
         }

@@ -336,7 +336,12 @@ fn uncalculated(formula: &str, location: Location) -> Error {
 
 const UNCALCULATED: &str = "没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试";
 
-fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<Amount>> {
+/// A cell's amount; `wan` converts 万元 to 元. Errors are located by `loc`.
+pub(crate) fn amount_of(
+    v: &Value,
+    wan: bool,
+    loc: impl Fn() -> Location,
+) -> Result<Option<Amount>> {
     let bad = |what: String| Err(Error::new(ErrorKind::BadAmount, loc(), what));
     let a = match v {
         Value::Number(f) => Amount::from_f64(*f),
@@ -378,7 +383,8 @@ fn amount_of(v: &Value, wan: bool, loc: impl Fn() -> Location) -> Result<Option<
     Ok(Some(a))
 }
 
-fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
+/// A cell's date (date cell, serial number or text). Errors are located by `loc`.
+pub(crate) fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
     let d = match v {
         Value::Text(t) => parse_date_text(t),
         Value::Uncalculated(f) => return Err(uncalculated(f, loc())),

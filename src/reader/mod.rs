@@ -87,6 +87,20 @@ pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<ReadResult> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    if ext == "csv" {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, &e))?;
+        let mut forms = crate::flat::read_csv(&bytes, &shown)?;
+        for f in &mut forms {
+            f.source = Some(crate::model::Source {
+                file: shown.clone(),
+                ..Default::default()
+            });
+        }
+        return Ok(ReadResult {
+            forms,
+            notices: Vec::new(),
+        });
+    }
     if ext == "json" {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
         let doc = crate::json::from_str(&text, &shown)?;
@@ -215,6 +229,10 @@ fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
             )
         };
         let grid = load_grid(&mut sheets, name).map_err(|e| corrupt(&e))?;
+        if let Some(flat) = crate::flat::forms_in_grid(&grid, shown, name) {
+            result.forms.extend(flat?);
+            continue;
+        }
         let found = forms::forms_in_sheet(&grid, shown, name)?;
         if found.forms.is_empty() {
             if !grid.is_empty() {

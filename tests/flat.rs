@@ -1,0 +1,188 @@
+//! The flat table: format details, errors, and the command line.
+
+mod common;
+use calamine::{Data, Reader, Xlsx, open_workbook};
+use common::*;
+use declform::ErrorKind;
+use declform::flat::{read_csv, write_csv};
+
+fn seed_csv() -> String {
+    let mut bytes = Vec::new();
+    write_csv(&seed().forms, &mut bytes).unwrap();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[test]
+fn csv_has_a_bom_one_chinese_header_and_one_row_per_indicator_row() {
+    let text = seed_csv();
+    assert!(text.starts_with('\u{feff}'));
+    let mut lines = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let records: Vec<csv::StringRecord> = lines.records().map(Result::unwrap).collect();
+    let header: Vec<&str> = records[0].iter().collect();
+    assert_eq!(
+        header,
+        [
+            "年度",
+            "项目名称",
+            "项目类别",
+            "项目性质",
+            "主管部门",
+            "实施单位",
+            "计划开始日期",
+            "计划完成日期",
+            "项目资金总额",
+            "财政资金",
+            "其他资金（项目）",
+            "年度资金申请总额",
+            "当年财政拨款",
+            "上年结转资金",
+            "其他资金（年度）",
+            "项目总目标",
+            "年度总目标",
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "符号",
+            "数值",
+            "单位",
+        ]
+    );
+    let indicator_rows: usize = seed().forms.iter().map(|f| f.indicators.len()).sum();
+    assert_eq!(records.len(), 1 + indicator_rows);
+    let first: Vec<&str> = records[1].iter().collect();
+    assert_eq!(
+        &first[..3],
+        ["2024", "村(居)委专职调解岗位工作津贴", "其他人员类"]
+    );
+    assert_eq!(&first[8..11], ["2646000.00", "2646000.00", ""]);
+    assert_eq!(
+        &first[17..],
+        [
+            "产出指标",
+            "数量指标",
+            "维持调解员人数",
+            "≤490.00(人)",
+            "≤",
+            "490.00",
+            "人"
+        ]
+    );
+    // A qualitative target leaves the parsed columns empty; an empty category row is kept.
+    let qualitative: Vec<&str> = records[2].iter().collect();
+    assert_eq!(&qualitative[20..], ["一致", "", "", ""]);
+    let empty_category: Vec<&str> = records[5].iter().collect();
+    assert_eq!(&empty_category[17..21], ["成本指标", "", "", ""]);
+}
+
+#[test]
+fn extra_fields_get_columns_of_their_own() {
+    let mut forms = seed().forms[..2].to_vec();
+    forms[1].extra.insert("项目负责人".into(), "李四".into());
+    let mut bytes = Vec::new();
+    write_csv(&forms, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(text.lines().next().unwrap().ends_with(",单位,项目负责人"));
+    assert_eq!(read_csv(&bytes, "e.csv").unwrap(), forms);
+}
+
+#[test]
+fn conflicting_values_for_one_project_name_both_rows() {
+    let text = seed_csv();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[2] = lines[2].replacen("2646000.00", "2600000.00", 1);
+    let bad = lines.join("\n");
+    let e = read_csv(bad.as_bytes(), "c.csv").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::BadTable);
+    assert_eq!(
+        e.to_string(),
+        "c.csv 第3行 项目资金总额: 同一项目相邻两行的值不一致：第2行为“2646000.00”，第3行为“2600000.00”；请统一后再试"
+    );
+}
+
+#[test]
+fn bad_csv_inputs_are_named() {
+    let e = read_csv(b"\xff\xfe\x00a,b", "gbk.csv").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "gbk.csv: 不是 UTF-8 编码的 CSV（第 1 个字节处）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再试"
+    );
+    let e = read_csv("姓名,电话\n张三,1\n".as_bytes(), "x.csv").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "x.csv: 不是指标明细表：表头须含“项目名称”和“一级指标”“二级指标”“三级指标”“年度指标值”列"
+    );
+    let text = seed_csv().replacen("2646000.00", "两百万", 1);
+    let e = read_csv(text.as_bytes(), "a.csv").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "a.csv 第2行 项目资金总额: \"两百万\" 不是金额；请填写数字，如 2646000.00"
+    );
+}
+
+#[test]
+fn parsed_columns_are_optional_on_input() {
+    let text = seed_csv();
+    let mut out = Vec::new();
+    {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let mut w = csv::Writer::from_writer(&mut out);
+        for rec in r.records() {
+            let rec = rec.unwrap();
+            w.write_record(rec.iter().take(21)).unwrap();
+        }
+    }
+    assert_eq!(read_csv(&out, "short.csv").unwrap(), seed().forms);
+}
+
+#[test]
+fn convert_writes_csv_and_flat_xlsx_and_reads_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    let input = input.to_str().unwrap();
+    assert!(
+        declform(dir.path(), &["convert", input, "-o", "f.csv"])
+            .status
+            .success()
+    );
+    assert!(
+        declform(dir.path(), &["convert", input, "-o", "f.xlsx", "--flat"])
+            .status
+            .success()
+    );
+    for name in ["f.csv", "f.xlsx"] {
+        let out = declform(
+            dir.path(),
+            &["convert", name, "-o", &format!("{name}.json")],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            read_forms(&dir.path().join(format!("{name}.json"))),
+            seed().forms,
+            "{name}"
+        );
+    }
+    let mut wb: Xlsx<_> = open_workbook(dir.path().join("f.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["指标明细"]);
+    let range = wb.worksheet_range("指标明细").unwrap();
+    assert_eq!(range.get((0, 1)), Some(&Data::String("项目名称".into())));
+    assert_eq!(
+        range.get((1, 8)),
+        Some(&Data::Float(2646000.0)),
+        "amounts are numbers"
+    );
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(dir.path().join("f.xlsx")).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains("<autoFilter ref=\"A1:X"), "autofilter");
+    assert!(xml.contains("state=\"frozen\""), "frozen header");
+}
