@@ -446,7 +446,7 @@ pub fn write_form(
             }
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
-            let text = rows.get(i).map_or("", |row| row[k]);
+            let text = rows.get(i).and_then(|row| row.get(k).copied()).unwrap_or("");
             g.text(r, lr, span(c.at), text, fmt)?;
             i = j;
         }

@@ -44,7 +44,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     }
     if files.is_empty() {
         return Err(inputs::usage(
-            &args.inputs[0],
+            &first_input(args),
             "没有找到可合并的文件（.xlsx .xlsm .xlsb .xls .ods .json）",
         ));
     }
@@ -141,7 +141,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         eprintln!("跳过：{e}");
     }
     if forms.is_empty() {
-        return Err(inputs::usage(&args.inputs[0], "没有可合并的申报表"));
+        return Err(inputs::usage(&first_input(args), "没有可合并的申报表"));
     }
     let Some(out) = &args.output else {
         return Ok(exit(&skipped));
@@ -162,6 +162,11 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         );
     }
     Ok(exit(&skipped))
+}
+
+/// The first input, to name in messages about the inputs as a whole.
+fn first_input(args: &Args) -> PathBuf {
+    args.inputs.first().cloned().unwrap_or_default()
 }
 
 fn place(f: &Form) -> String {
