@@ -135,6 +135,23 @@ impl Error {
     }
 }
 
+impl Error {
+    /// An I/O error while writing an output.
+    pub fn io_write(path: impl Into<String>, err: &std::io::Error) -> Error {
+        let what = match err.kind() {
+            std::io::ErrorKind::NotFound => {
+                "无法写出：所在文件夹不存在或不能在其中创建文件".to_string()
+            }
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
+                "无法写出：没有写入权限（文件夹只读？）".to_string()
+            }
+            std::io::ErrorKind::StorageFull => "无法写出：磁盘已满".to_string(),
+            _ => format!("无法写出（{err}）"),
+        };
+        Error::new(ErrorKind::Io, Location::file(path), what)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.message)

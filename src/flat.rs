@@ -143,11 +143,20 @@ pub fn write_csv<W: Write>(forms: &[Form], mut w: W) -> std::io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     let (header, rows) = table(forms);
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(&header)?;
+    out.write_record(&header).map_err(csv_io)?;
     for row in rows {
-        out.write_record(row.iter().map(Cell::text))?;
+        out.write_record(row.iter().map(Cell::text))
+            .map_err(csv_io)?;
     }
     out.flush()
+}
+
+/// The I/O error inside a CSV error, so that its kind (disk full, ...) survives.
+fn csv_io(e: csv::Error) -> std::io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => io,
+        other => std::io::Error::other(format!("{other:?}")),
+    }
 }
 
 /// The flat table as a workbook of one sheet: bold frozen header, autofilter, amounts as

@@ -17,9 +17,21 @@ use std::path::Path;
 /// ```
 pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
 where
-    F: FnOnce(&mut BufWriter<&mut tempfile::NamedTempFile>) -> std::io::Result<()>,
+    F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
     let shown = path.display().to_string();
+    // A device or pipe (`/dev/stdout`, `/dev/full`) is written to directly: it cannot be
+    // replaced by a rename, and renaming over it would replace the device itself.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(|e| Error::io_write(&shown, &e))?;
+        let mut w = BufWriter::new(&mut file);
+        return write(&mut w)
+            .and_then(|_| w.flush())
+            .map_err(|e| Error::io_write(&shown, &e));
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -34,16 +46,17 @@ where
     }
     let mut tmp = builder
         .tempfile_in(dir)
-        .map_err(|e| Error::io(&shown, &e))?;
+        .map_err(|e| Error::io_write(&shown, &e))?;
     {
         let mut w = BufWriter::new(&mut tmp);
-        write(&mut w).map_err(|e| Error::io(&shown, &e))?;
-        w.flush().map_err(|e| Error::io(&shown, &e))?;
+        write(&mut w).map_err(|e| Error::io_write(&shown, &e))?;
+        w.flush().map_err(|e| Error::io_write(&shown, &e))?;
     }
     tmp.as_file()
         .sync_all()
-        .map_err(|e| Error::io(&shown, &e))?;
-    tmp.persist(path).map_err(|e| Error::io(&shown, &e.error))?;
+        .map_err(|e| Error::io_write(&shown, &e))?;
+    tmp.persist(path)
+        .map_err(|e| Error::io_write(&shown, &e.error))?;
     Ok(())
 }
 

@@ -446,7 +446,10 @@ pub fn write_form(
             }
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
-            let text = rows.get(i).and_then(|row| row.get(k).copied()).unwrap_or("");
+            let text = rows
+                .get(i)
+                .and_then(|row| row.get(k).copied())
+                .unwrap_or("");
             g.text(r, lr, span(c.at), text, fmt)?;
             i = j;
         }
@@ -476,7 +479,10 @@ pub fn xlsx_error(what: &str, e: &XlsxError) -> Error {
 /// Saves a workbook atomically: to a temporary file beside `path`, then renamed into place.
 pub fn save(wb: &mut Workbook, path: &Path) -> Result<()> {
     crate::output::write_atomically(path, |w| {
-        wb.save_to_writer(w)
-            .map_err(|e| std::io::Error::other(e.to_string()))
+        wb.save_to_writer(w).map_err(|e| match e {
+            XlsxError::IoError(io) => io,
+            XlsxError::ZipError(zip::result::ZipError::Io(io)) => io,
+            other => std::io::Error::other(other.to_string()),
+        })
     })
 }

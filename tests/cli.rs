@@ -80,7 +80,7 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "错误：x.docx: 不支持的输出格式“.docx”；请用 .json、.xlsx 或 .csv\n"
+        "错误：x.docx: 不支持的输出格式“.docx”；请用 .json、.xlsx 或 .csv，或用 --to 指定\n"
     );
 }
 

@@ -3,7 +3,7 @@
 use super::inputs;
 use crate::check::{self, Finding, Severity};
 use crate::error::Result;
-use crate::reader::{self, ReadOptions};
+use crate::reader;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +17,9 @@ pub struct Args {
     /// 输出格式 / output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Reading limits.
+    #[command(flatten)]
+    pub limits: super::inputs::Limits,
 }
 
 /// How findings are printed.
@@ -31,10 +34,11 @@ pub enum Format {
 /// Runs the command: exit 0 without 错误, 1 with any.
 pub fn run(args: &Args) -> Result<ExitCode> {
     let files = inputs::expand(&args.inputs)?;
+    let opts = args.limits.read_options();
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;
     for file in &files {
-        let read = reader::read_path(file, &ReadOptions::default())?;
+        let read = reader::read_path(file, &opts)?;
         for n in &read.notices {
             eprintln!("提示：{n}");
         }

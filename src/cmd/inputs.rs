@@ -55,3 +55,26 @@ pub fn usage(path: &Path, message: impl Into<String>) -> Error {
         message,
     )
 }
+
+/// The reading limits, as options of every command that reads.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Limits {
+    /// 压缩格式工作簿解压后的总大小上限（MiB，防“压缩炸弹”）/ most a zipped workbook may inflate to
+    #[arg(long, value_name = "MiB", default_value_t = crate::reader::DEFAULT_MAX_INFLATED_BYTES / MIB)]
+    pub max_inflated_mb: u64,
+    /// 单个输入文件的大小上限（MiB）/ most an input file may weigh
+    #[arg(long, value_name = "MiB", default_value_t = crate::reader::DEFAULT_MAX_FILE_BYTES / MIB)]
+    pub max_file_mb: u64,
+}
+
+const MIB: u64 = 1024 * 1024;
+
+impl Limits {
+    /// The reader's options.
+    pub fn read_options(&self) -> crate::reader::ReadOptions {
+        crate::reader::ReadOptions {
+            max_file_bytes: self.max_file_mb.saturating_mul(MIB),
+            max_inflated_bytes: self.max_inflated_mb.saturating_mul(MIB),
+        }
+    }
+}

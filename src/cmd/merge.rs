@@ -5,7 +5,7 @@ use crate::check;
 use crate::error::{Error, Result};
 use crate::merge::{self, duplicates};
 use crate::model::Form;
-use crate::reader::{self, ReadOptions, ReadResult};
+use crate::reader::{self, ReadResult};
 use crate::{output, writer};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -31,6 +31,9 @@ pub struct Args {
     /// 不显示进度和统计 / no progress bar or totals
     #[arg(short, long)]
     pub quiet: bool,
+    /// Reading limits.
+    #[command(flatten)]
+    pub limits: super::inputs::Limits,
 }
 
 /// Runs the command.
@@ -59,7 +62,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
         bar
     };
-    let opts = ReadOptions::default();
+    let opts = args.limits.read_options();
     let results: Vec<Result<ReadResult>> = files
         .par_iter()
         .map(|f| {

@@ -115,7 +115,7 @@ fn read_form(
     // The indicator header closes the header block; without one this is no form.
     let search_end = limit.min(anchor_row.saturating_add(HEADER_SEARCH_ROWS));
     let Some(header_row) = grid
-        .rows_in(anchor_row..=search_end)
+        .rows_in(anchor_row.saturating_add(1)..=search_end)
         .find(|&r| grid.row(r).any(|(c, _)| matches!(ctx.meaning_at(r, c), Some(Meaning::IndicatorColumn(f)) if f == "level1")))
     else {
         return Ok(None);
@@ -372,7 +372,8 @@ pub(crate) fn amount_of(
         }
     };
     let Some(a) = a else {
-        return bad(format!("\"{}\" 不是金额", v.text()));
+        // A finite number that a decimal cannot hold (beyond ±7.9e28).
+        return bad(format!("{} 超出可处理的金额范围", v.text()));
     };
     if wan {
         return match Amount::from_wan(a) {

@@ -164,9 +164,15 @@ impl Grid {
             .flat_map(|cells| cells.iter().map(|(c, v)| (*c, v)))
     }
 
-    /// The rows that hold something, in a range, top to bottom.
+    /// The rows that hold something, in a range, top to bottom; an empty range (start past
+    /// end) gives none.
     pub fn rows_in(&self, range: std::ops::RangeInclusive<u32>) -> impl Iterator<Item = u32> + '_ {
-        self.rows.range(range).map(|(r, _)| *r)
+        let (start, end) = range.into_inner();
+        (start <= end)
+            .then(|| self.rows.range(start..=end))
+            .into_iter()
+            .flatten()
+            .map(|(r, _)| *r)
     }
 
     /// All non-empty cells, row by row.
@@ -189,5 +195,41 @@ impl Grid {
     /// Whether no cell holds anything.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inverted_row_range_is_empty_not_a_panic() {
+        let mut g = Grid::new(false);
+        g.set(3, 0, Value::Text("a".into()));
+        let (start, end) = (5, 2);
+        assert_eq!(g.rows_in(start..=end).count(), 0);
+        assert_eq!(g.rows_in(0..=3).collect::<Vec<_>>(), [3]);
+    }
+
+    #[test]
+    fn merged_cells_show_their_top_left_value() {
+        let mut g = Grid::new(true);
+        g.set(0, 1, Value::Text("产出指标".into()));
+        g.add_merge(Merge {
+            row: 0,
+            col: 1,
+            last_row: 3,
+            last_col: 1,
+        });
+        g.add_merge(Merge {
+            row: 0,
+            col: 10,
+            last_row: 100_000,
+            last_col: 10,
+        });
+        assert_eq!(g.shown(2, 1), Some(&Value::Text("产出指标".into())));
+        assert_eq!(g.last_row_of(1, 1), 3);
+        assert_eq!(g.merge_at(50_000, 10).map(|m| m.last_row), Some(100_000));
+        assert_eq!(g.shown(4, 1), None);
     }
 }

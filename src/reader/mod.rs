@@ -31,19 +31,75 @@ use std::fmt;
 use std::io::Cursor;
 use std::path::Path;
 
-/// How to read.
+/// The default for [`ReadOptions::max_file_bytes`]: 200 MiB.
+pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// The default for [`ReadOptions::max_inflated_bytes`]: 256 MiB.
+pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How to read: the limits that keep hostile files in bounded time and memory.
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// The most a workbook file may weigh, in bytes.
     pub max_file_bytes: u64,
+    /// The most the parts of a zipped workbook (xlsx, xlsm, xlsb, ods) may inflate to, in
+    /// all, in bytes; checked against both the sizes the archive declares and what its
+    /// parts really inflate to, before the workbook is parsed (zip bombs).
+    pub max_inflated_bytes: u64,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
         ReadOptions {
-            max_file_bytes: 200 * 1024 * 1024,
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
         }
     }
+}
+
+/// Checks a zip archive's declared and actual inflated sizes against the limit.
+fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
+    let corrupt = |e: &dyn fmt::Display| {
+        Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+        )
+    };
+    let too_large = |size: u64| {
+        Error::new(
+            ErrorKind::TooLarge,
+            Location::file(shown),
+            format!(
+                "工作簿解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝；确属正常文件时可用 --max-inflated-mb 提高上限",
+                limit / (1024 * 1024),
+                size.div_ceil(1024 * 1024)
+            ),
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index_raw(i).map_err(|e| corrupt(&e))?;
+        declared = declared.saturating_add(entry.size());
+    }
+    if declared > limit {
+        return Err(too_large(declared));
+    }
+    let mut actual: u64 = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|e| corrupt(&e))?;
+        let budget = limit.saturating_sub(actual).saturating_add(1);
+        let n = std::io::copy(
+            &mut std::io::Read::take(&mut entry, budget),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| corrupt(&e))?;
+        actual = actual.saturating_add(n);
+        if actual > limit {
+            return Err(too_large(actual));
+        }
+    }
+    Ok(())
 }
 
 /// Something worth telling the user that is not an error: a skipped sheet, an ignored cell.
@@ -132,7 +188,7 @@ pub fn read_file(path: &Path, shown: &str, opts: &ReadOptions) -> Result<ReadRes
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension only breaks ties.
-pub fn read_bytes(bytes: Vec<u8>, shown: &str, _opts: &ReadOptions) -> Result<ReadResult> {
+pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<ReadResult> {
     let ext = Path::new(shown)
         .extension()
         .and_then(|e| e.to_str())
@@ -146,6 +202,7 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, _opts: &ReadOptions) -> Result<Re
         )
     };
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
+        check_zip(&bytes, shown, opts.max_inflated_bytes)?;
         match ext.as_str() {
             "xlsb" => &[Format::Xlsb, Format::Xlsx, Format::Ods],
             "ods" => &[Format::Ods, Format::Xlsx, Format::Xlsb],

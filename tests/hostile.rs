@@ -1,0 +1,266 @@
+//! Hostile and broken input: each gets its own clear message naming the file (and the cell
+//! where there is one), exit code 1, and no output. Inputs are made here, except the
+//! encrypted workbook, committed in tests/fixtures/hostile/ (made with msoffcrypto-tool).
+
+mod common;
+use common::*;
+use declform::ErrorKind;
+use declform::reader::{ReadOptions, read_bytes};
+use std::io::{Read, Write};
+use std::path::Path;
+
+fn sample_bytes() -> Vec<u8> {
+    std::fs::read(root().join("samples/办公室.xlsx")).unwrap()
+}
+
+/// Rewrites one part of a zip archive.
+fn with_part(bytes: &[u8], part: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == part {
+            data = edit(data);
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Runs `convert FILE -o out.json` and returns the one line it prints.
+fn convert_fails(dir: &Path, name: &str, bytes: &[u8], extra: &[&str]) -> String {
+    std::fs::write(dir.join(name), bytes).unwrap();
+    let mut args = vec!["convert", name, "-o", "out.json"];
+    args.extend(extra);
+    let started = std::time::Instant::now();
+    let out = declform(dir, &args);
+    // A hang detector, not a benchmark: hostile input must not keep a clerk waiting.
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "{name} took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(1), "{name}: {}", stderr(&out));
+    assert!(!dir.join("out.json").exists(), "{name} left an output");
+    let err = stderr(&out);
+    assert!(!err.contains("panicked"), "{name}: {err}");
+    assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    err.trim_end().to_string()
+}
+
+const NOT_A_WORKBOOK: &str = "不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确";
+
+#[test]
+fn files_that_are_not_workbooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    for (name, bytes) in [
+        ("text.xlsx", &b"project,amount\n1,2\n"[..]),
+        ("image.xlsx", &png[..]),
+        ("empty.xlsx", &b""[..]),
+        ("notes.ods", &b"hello"[..]),
+    ] {
+        assert_eq!(
+            convert_fails(dir.path(), name, bytes, &[]),
+            format!("错误：{name}: {NOT_A_WORKBOOK}")
+        );
+    }
+}
+
+#[test]
+fn a_truncated_zip_is_corrupt() {
+    let bytes = sample_bytes();
+    let cut = &bytes[..bytes.len() / 2];
+    let e = read_bytes(cut.to_vec(), "cut.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt);
+    let dir = tempfile::tempdir().unwrap();
+    let line = convert_fails(dir.path(), "cut.xlsx", cut, &[]);
+    assert!(
+        line.starts_with("错误：cut.xlsx: 工作簿已损坏，无法打开（"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+        "{line}"
+    );
+}
+
+#[test]
+fn malformed_sheet_xml_names_the_sheet() {
+    let bytes = with_part(&sample_bytes(), "xl/worksheets/sheet1.xml", |xml| {
+        // Cut off in the middle of a cell, inside an attribute value.
+        let text = String::from_utf8(xml).unwrap();
+        let at = text.find("<c r=\"C6\"").unwrap() + 8;
+        text[..at].to_string().into_bytes()
+    });
+    let e = read_bytes(bytes.clone(), "bad.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt);
+    assert_eq!(
+        e.location.sheet.as_deref(),
+        Some("政府购买服务人员专项经费")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let line = convert_fails(dir.path(), "bad.xlsx", &bytes, &[]);
+    assert!(
+        line.starts_with("错误：bad.xlsx!政府购买服务人员专项经费: 工作表无法读取（"),
+        "{line}"
+    );
+}
+
+#[test]
+fn an_encrypted_workbook_says_so() {
+    let bytes = std::fs::read(root().join("tests/fixtures/hostile/encrypted.xlsx")).unwrap();
+    let e = read_bytes(bytes.clone(), "locked.xlsx", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Encrypted);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "locked.xlsx", &bytes, &[]),
+        "错误：locked.xlsx: 工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试"
+    );
+}
+
+/// A workbook whose first sheet part inflates to `mib` MiB of white space (a few KiB zipped).
+fn bomb(mib: usize) -> Vec<u8> {
+    with_part(&sample_bytes(), "xl/worksheets/sheet1.xml", |xml| {
+        let text = String::from_utf8(xml).unwrap();
+        let padding = " ".repeat(mib * 1024 * 1024);
+        text.replacen("<sheetData>", &format!("<sheetData>{padding}"), 1)
+            .into_bytes()
+    })
+}
+
+#[test]
+fn a_zip_bomb_is_refused_before_parsing_and_the_limit_can_be_raised() {
+    let bytes = bomb(3);
+    assert!(
+        bytes.len() < 100 * 1024,
+        "the bomb is small on disk: {}",
+        bytes.len()
+    );
+    let opts = ReadOptions {
+        max_inflated_bytes: 2 * 1024 * 1024,
+        ..ReadOptions::default()
+    };
+    let e = read_bytes(bytes.clone(), "bomb.xlsx", &opts).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "bomb.xlsx", &bytes, &["--max-inflated-mb", "2"]),
+        "错误：bomb.xlsx: 工作簿解压后超过 2 MiB（至少 4 MiB），可能是压缩炸弹，已拒绝；确属正常文件时可用 --max-inflated-mb 提高上限"
+    );
+    // Raised, the same file reads.
+    let out = declform(
+        dir.path(),
+        &["convert", "bomb.xlsx", "--max-inflated-mb", "8"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn sizes_the_archive_lies_about_are_caught_when_inflating() {
+    // Declare 1 byte for every part in the central directory; the real sizes are larger.
+    let mut bytes = bomb(3);
+    let mut i = 0;
+    while let Some(pos) = bytes[i..].windows(4).position(|w| w == b"PK\x01\x02") {
+        let at = i + pos;
+        bytes[at + 24..at + 28].copy_from_slice(&1u32.to_le_bytes());
+        i = at + 4;
+    }
+    let opts = ReadOptions {
+        max_inflated_bytes: 2 * 1024 * 1024,
+        ..ReadOptions::default()
+    };
+    let e = read_bytes(bytes, "liar.xlsx", &opts).unwrap_err();
+    assert!(
+        matches!(e.kind, ErrorKind::TooLarge | ErrorKind::Corrupt),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_amount_beyond_a_decimal_is_named() {
+    let mut wb = declform::writer::workbook_of(&seed().forms[..1], &Default::default()).unwrap();
+    wb.worksheet_from_index(0)
+        .unwrap()
+        .write_number(5, 2, 1e30)
+        .unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "big.xlsx", &bytes, &[]),
+        "错误：big.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: 1000000000000000000000000000000 超出可处理的金额范围"
+    );
+}
+
+#[test]
+fn a_csv_that_is_not_utf8_and_json_with_wrong_types() {
+    let dir = tempfile::tempdir().unwrap();
+    // 项目名称 in GBK, as Excel's plain "CSV" would save it on a Chinese Windows.
+    let gbk = b"\xcf\xee\xc4\xbf\xc3\xfb\xb3\xc6,x\n";
+    assert_eq!(
+        convert_fails(dir.path(), "gbk.csv", gbk, &[]),
+        "错误：gbk.csv: 不是 UTF-8 编码的 CSV（第 1 个字节处）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再试"
+    );
+    assert_eq!(
+        convert_fails(dir.path(), "types.json", br#"{"forms": {"a": 1}}"#, &[]),
+        "错误：types.json forms: 类型不对：map, expected a sequence"
+    );
+}
+
+#[test]
+fn failed_writes_leave_nothing_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    let input = input.to_str().unwrap();
+    // A full disk.
+    for to in ["xlsx", "csv", "json"] {
+        let out = declform(
+            dir.path(),
+            &["convert", input, "-o", "/dev/full", "--to", to],
+        );
+        assert_eq!(out.status.code(), Some(1), "{to}");
+        assert_eq!(
+            stderr(&out),
+            "错误：/dev/full: 无法写出：磁盘已满\n",
+            "{to}"
+        );
+    }
+    // A folder files cannot be created in (/proc refuses even root, unlike chmod 555).
+    let out = declform(
+        dir.path(),
+        &["convert", input, "-o", "/proc/declform-out.xlsx"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "错误：/proc/declform-out.xlsx: 无法写出：所在文件夹不存在或不能在其中创建文件\n"
+    );
+    let out = declform(dir.path(), &["template", "-o", "/dev/full"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing left behind"
+    );
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_declform"))
+        .args([
+            "convert",
+            root().join("samples/人民调解科.xlsx").to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader goes away, as `| head` does
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "");
+}
