@@ -264,3 +264,27 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn an_ods_sheet_with_a_far_cell_is_refused_clearly() {
+    // LibreOffice's copy of a sample with a stray cell at XFD1048576; calamine's ODS reader
+    // builds a dense range and refuses beyond 100 million cells.
+    let bytes = std::fs::read(root().join("tests/fixtures/hostile/far-cell.ods")).unwrap();
+    let e = read_bytes(bytes.clone(), "far.ods", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "far.ods", &bytes, &[]),
+        "错误：far.ods: 工作表的使用范围过大（约 17179852800 个单元格，多半是远处有一个多余的单元格），无法读取；请删除多余的行列，或另存为 .xlsx 后再试"
+    );
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = vec![b'x'; 2 * 1024 * 1024 + 1];
+    assert_eq!(
+        convert_fails(dir.path(), "big.xlsx", &big, &["--max-file-mb", "2"]),
+        "错误：big.xlsx: 文件大小 3 MiB，超过上限 2 MiB；确属正常文件时可用 --max-file-mb 提高上限"
+    );
+}

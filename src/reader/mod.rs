@@ -176,9 +176,9 @@ pub fn read_file(path: &Path, shown: &str, opts: &ReadOptions) -> Result<ReadRes
             ErrorKind::TooLarge,
             Location::file(shown),
             format!(
-                "文件有 {} 字节，超过上限 {} 字节",
-                meta.len(),
-                opts.max_file_bytes
+                "文件大小 {} MiB，超过上限 {} MiB；确属正常文件时可用 --max-file-mb 提高上限",
+                meta.len().div_ceil(1024 * 1024),
+                opts.max_file_bytes / (1024 * 1024)
             ),
         ));
     }
@@ -223,6 +223,19 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
             Err(e) => {
                 if is_password(&e) {
                     return Err(encrypted(shown));
+                }
+                if let calamine::Error::Ods(calamine::OdsError::CellLimitExceeded {
+                    requested,
+                    ..
+                }) = &e
+                {
+                    return Err(Error::new(
+                        ErrorKind::TooLarge,
+                        Location::file(shown),
+                        format!(
+                            "工作表的使用范围过大（约 {requested} 个单元格，多半是远处有一个多余的单元格），无法读取；请删除多余的行列，或另存为 .xlsx 后再试"
+                        ),
+                    ));
                 }
                 first_error.get_or_insert(e);
             }

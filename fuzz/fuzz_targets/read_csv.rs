@@ -1,0 +1,8 @@
+//! Raw bytes into the flat-table CSV reader.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = declform::flat::read_csv(data, "f.csv");
+});
