@@ -23,6 +23,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    declform::reader::guard::quiet_guarded_panics();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Convert(a) => cmd::convert::run(a),

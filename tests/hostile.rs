@@ -288,3 +288,17 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
         "错误：big.xlsx: 文件大小 3 MiB，超过上限 2 MiB；确属正常文件时可用 --max-file-mb 提高上限"
     );
 }
+
+#[test]
+fn a_panic_inside_the_parsing_library_becomes_a_damaged_workbook_error() {
+    // Found by `cargo fuzz run read_bytes`: calamine's xls container parser slices out of range.
+    let bytes =
+        std::fs::read(root().join("tests/fixtures/hostile/calamine-cfb-panic.xls")).unwrap();
+    let e = read_bytes(bytes.clone(), "fuzz.xls", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Corrupt);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "fuzz.xls", &bytes, &[]),
+        "错误：fuzz.xls: 工作簿已损坏，无法打开（解析时遇到无法处理的数据）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+    );
+}

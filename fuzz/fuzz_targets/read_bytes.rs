@@ -1,10 +1,23 @@
 //! Raw bytes into the workbook reader: it must return forms or an error, never panic or hang.
+//! Panics that declform contains inside calamine (a damaged-workbook error) are not crashes;
+//! any other panic aborts, as libFuzzer expects.
 #![no_main]
 
-use declform::reader::{ReadOptions, read_bytes};
+use declform::reader::{ReadOptions, guard, read_bytes};
 use libfuzzer_sys::fuzz_target;
+use std::sync::Once;
+
+static HOOK: Once = Once::new();
 
 fuzz_target!(|data: &[u8]| {
+    HOOK.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            if !guard::in_guarded_call() {
+                eprintln!("{info}");
+                std::process::abort();
+            }
+        }));
+    });
     let opts = ReadOptions {
         max_inflated_bytes: 16 * 1024 * 1024,
         ..ReadOptions::default()

@@ -21,6 +21,7 @@
 
 pub mod forms;
 pub mod grid;
+pub mod guard;
 pub mod vocab;
 
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -218,7 +219,9 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
     };
     let mut first_error = None;
     for &format in candidates {
-        match open(&bytes, format) {
+        let opened = guard::guarded(|| open(&bytes, format))
+            .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")));
+        match opened {
             Ok(sheets) => return read_sheets(sheets, shown),
             Err(e) => {
                 if is_password(&e) {
@@ -298,7 +301,9 @@ fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
                 format!("工作表无法读取（{e}）；请在 Excel 或 WPS 中打开并另存后再试"),
             )
         };
-        let grid = load_grid(&mut sheets, name).map_err(|e| corrupt(&e))?;
+        let grid = guard::guarded(|| load_grid(&mut sheets, name))
+            .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
+            .map_err(|e| corrupt(&e))?;
         if let Some(flat) = crate::flat::forms_in_grid(&grid, shown, name) {
             result.forms.extend(flat?);
             continue;
