@@ -302,7 +302,7 @@ fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
             )
         };
         let grid = guard::guarded(|| load_grid(&mut sheets, name))
-            .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
+            .unwrap_or(Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
             .map_err(|e| corrupt(&e))?;
         if let Some(flat) = crate::flat::forms_in_grid(&grid, shown, name) {
             result.forms.extend(flat?);
