@@ -290,15 +290,28 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
 }
 
 #[test]
-fn a_panic_inside_the_parsing_library_becomes_a_damaged_workbook_error() {
-    // Found by `cargo fuzz run read_bytes`: calamine's xls container parser slices out of range.
-    let bytes =
-        std::fs::read(root().join("tests/fixtures/hostile/calamine-cfb-panic.xls")).unwrap();
-    let e = read_bytes(bytes.clone(), "fuzz.xls", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Corrupt);
+fn malformed_xls_containers_are_refused_before_calamine() {
+    // Both found by `cargo fuzz run read_bytes`: one made calamine slice out of range, the
+    // other (a looped sector chain, 8 KB) made it allocate until the machine ran out.
     let dir = tempfile::tempdir().unwrap();
-    assert_eq!(
-        convert_fails(dir.path(), "fuzz.xls", &bytes, &[]),
-        "错误：fuzz.xls: 工作簿已损坏，无法打开（解析时遇到无法处理的数据）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
-    );
+    for (name, detail) in [
+        (
+            "calamine-cfb-panic.xls",
+            "Malformed FAT (FAT has 16 entries, but file has only 14 sectors)",
+        ),
+        (
+            "calamine-cfb-loop.xls",
+            "Malformed FAT (FAT has 128 entries, but file has only 15 sectors)",
+        ),
+    ] {
+        let bytes = std::fs::read(root().join("tests/fixtures/hostile").join(name)).unwrap();
+        let e = read_bytes(bytes.clone(), name, &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Corrupt);
+        assert_eq!(
+            convert_fails(dir.path(), name, &bytes, &[]),
+            format!(
+                "错误：{name}: 工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+            )
+        );
+    }
 }

@@ -34,3 +34,19 @@ pub fn quiet_guarded_panics() {
         }
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_becomes_none_and_the_flag_is_restored() {
+        assert_eq!(guarded(|| 7), Some(7));
+        let caught = guarded(|| {
+            assert!(in_guarded_call());
+            panic!("calamine-like failure")
+        });
+        assert_eq!(caught, None::<()>);
+        assert!(!in_guarded_call());
+    }
+}

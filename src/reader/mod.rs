@@ -210,9 +210,7 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
             _ => &[Format::Xlsx, Format::Xlsb, Format::Ods],
         }
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        if contains_utf16(&bytes, "EncryptionInfo") {
-            return Err(encrypted(shown));
-        }
+        check_ole(&bytes, shown)?;
         &[Format::Xls]
     } else {
         return Err(not_workbook());
@@ -262,9 +260,21 @@ fn encrypted(shown: &str) -> Error {
     )
 }
 
-fn contains_utf16(bytes: &[u8], s: &str) -> bool {
-    let needle: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    bytes.windows(needle.len()).any(|w| w == needle.as_slice())
+/// Validates an OLE compound file (xls, or an encrypted OOXML package) with the `cfb`
+/// crate before calamine sees it: calamine follows sector chains without checking for
+/// loops, so a malformed 8 KB file can make it allocate without bound (found by cargo fuzz).
+fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
+    let file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
+        Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+        )
+    })?;
+    if file.exists("/EncryptionInfo") {
+        return Err(encrypted(shown));
+    }
+    Ok(())
 }
 
 fn is_password(e: &calamine::Error) -> bool {

@@ -1,0 +1,50 @@
+//! Criterion benchmarks of the core steps on one realistic form (a seed form).
+//! `cargo bench` runs them; timings stay out of `cargo test`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use declform::reader::{ReadOptions, read_bytes};
+use declform::target::Target;
+use declform::{check, json, writer};
+use std::hint::black_box;
+
+fn seed() -> Vec<declform::Form> {
+    json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed")
+        .unwrap()
+        .forms
+}
+
+fn benches(c: &mut Criterion) {
+    let forms = seed();
+    let one = &forms[..1];
+    let bytes = writer::workbook_of(one, &Default::default())
+        .unwrap()
+        .save_to_buffer()
+        .unwrap();
+    let opts = ReadOptions::default();
+
+    c.bench_function("read one form (xlsx)", |b| {
+        b.iter(|| read_bytes(black_box(bytes.clone()), "b.xlsx", &opts).unwrap())
+    });
+    c.bench_function("write one form (xlsx)", |b| {
+        b.iter(|| {
+            writer::workbook_of(black_box(one), &Default::default())
+                .unwrap()
+                .save_to_buffer()
+                .unwrap()
+        })
+    });
+    let targets: Vec<&str> = forms
+        .iter()
+        .flat_map(|f| f.indicators.iter().map(|i| i.target.as_str()))
+        .collect();
+    c.bench_function("parse the seed targets", |b| {
+        b.iter(|| targets.iter().map(|t| Target::parse(black_box(t))).count())
+    });
+    let read = read_bytes(bytes.clone(), "b.xlsx", &opts).unwrap().forms;
+    c.bench_function("check one form", |b| {
+        b.iter(|| check::check_form(black_box(&read[0])))
+    });
+}
+
+criterion_group!(core, benches);
+criterion_main!(core);
