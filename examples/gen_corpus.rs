@@ -205,22 +205,25 @@ fn format_thousands(f: f64) -> String {
     format!("{out}.{frac}")
 }
 
+/// Writes a deterministic benchmark corpus.
+#[derive(clap::Parser)]
+struct Args {
+    /// The folder to write into.
+    #[arg(default_value = "corpus")]
+    out: PathBuf,
+    /// How many workbooks.
+    #[arg(default_value_t = 1000)]
+    workbooks: usize,
+    /// Forms per workbook.
+    #[arg(default_value_t = 10)]
+    forms: usize,
+    /// Save the first K workbooks as .xls with LibreOffice.
+    #[arg(long, default_value_t = 0)]
+    xls: usize,
+}
+
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let xls = args
-        .iter()
-        .position(|a| a == "--xls")
-        .and_then(|i| args.get(i + 1))
-        .map_or(Ok(0), |k| k.parse::<usize>())?;
-    let plain: Vec<&String> = args
-        .iter()
-        .enumerate()
-        .filter(|(i, a)| !a.starts_with("--") && !(i > &0 && args[i - 1] == "--xls"))
-        .map(|(_, a)| a)
-        .collect();
-    let out = PathBuf::from(plain.first().map_or("corpus", |s| s.as_str()));
-    let workbooks: usize = plain.get(1).map_or(Ok(1000), |s| s.parse())?;
-    let per: usize = plain.get(2).map_or(Ok(10), |s| s.parse())?;
+    let Args { out, workbooks, forms: per, xls } = clap::Parser::parse();
     std::fs::create_dir_all(&out)?;
     let mut rng = ChaCha8Rng::seed_from_u64(20_250_101);
     for w in 0..workbooks {
