@@ -223,7 +223,12 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
-    let Args { out, workbooks, forms: per, xls } = clap::Parser::parse();
+    let Args {
+        out,
+        workbooks,
+        forms: per,
+        xls,
+    } = clap::Parser::parse();
     std::fs::create_dir_all(&out)?;
     let mut rng = ChaCha8Rng::seed_from_u64(20_250_101);
     for w in 0..workbooks {

@@ -315,3 +315,15 @@ fn malformed_xls_containers_are_refused_before_calamine() {
         );
     }
 }
+
+#[test]
+fn an_xls_cell_past_column_256_is_refused_before_calamine_allocates() {
+    // Found by `cargo fuzz run read_bytes`: a cell record at column 65,535 made calamine ask
+    // for a 137 GB dense range when opening the file, which aborts the process.
+    let bytes = std::fs::read(root().join("tests/fixtures/hostile/calamine-xls-wide.xls")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "wide.xls", &bytes, &[]),
+        "错误：wide.xls: 工作簿已损坏：有单元格位于第 65535 列，超出 .xls 格式的 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+    );
+}

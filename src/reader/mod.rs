@@ -264,7 +264,7 @@ fn encrypted(shown: &str) -> Error {
 /// crate before calamine sees it: calamine follows sector chains without checking for
 /// loops, so a malformed 8 KB file can make it allocate without bound (found by cargo fuzz).
 fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
-    let file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
+    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
         Error::new(
             ErrorKind::Corrupt,
             Location::file(shown),
@@ -274,7 +274,64 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
     if file.exists("/EncryptionInfo") {
         return Err(encrypted(shown));
     }
+    let stream = ["/Workbook", "/Book"]
+        .into_iter()
+        .find(|s| file.is_stream(s));
+    if let Some(stream) = stream {
+        let mut data = Vec::new();
+        file.open_stream(stream)
+            .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut data))
+            .map_err(|e| Error::io(shown, &e))?;
+        if let Some(col) = xls_column_beyond_limit(&data) {
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                Location::file(shown),
+                format!(
+                    "工作簿已损坏：有单元格位于第 {} 列，超出 .xls 格式的 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
+                    u32::from(col) + 1
+                ),
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The first cell column past the xls format's 256 columns in a BIFF8 workbook stream.
+/// calamine builds a dense range over the cells' extent when it opens an xls file, so one
+/// such record (column up to 65,535) asks for a 137 GB allocation, which aborts the process
+/// (found by cargo fuzz).
+fn xls_column_beyond_limit(stream: &[u8]) -> Option<u16> {
+    const FILEPASS: u16 = 0x002F;
+    // Cell records: FORMULA, LABELSST, NUMBER, RK, BLANK, LABEL, BOOLERR, RSTRING; and the
+    // two that span columns, MULRK and MULBLANK (last column in their final two bytes).
+    const CELLS: [u16; 8] = [
+        0x0006, 0x00FD, 0x0203, 0x027E, 0x0201, 0x0204, 0x0205, 0x00D6,
+    ];
+    const SPANS: [u16; 2] = [0x00BD, 0x00BE];
+    let u16_at = |b: &[u8], i: usize| {
+        b.get(i..i + 2)
+            .and_then(|x| <[u8; 2]>::try_from(x).ok())
+            .map(u16::from_le_bytes)
+    };
+    let mut at = 0usize;
+    while let (Some(kind), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
+        let body = stream.get(at + 4..at + 4 + usize::from(len)).unwrap_or(&[]);
+        if kind == FILEPASS {
+            return None; // encrypted from here on: calamine reports the password
+        }
+        let mut cols = Vec::new();
+        if CELLS.contains(&kind) {
+            cols.extend(u16_at(body, 2));
+        } else if SPANS.contains(&kind) {
+            cols.extend(u16_at(body, 2));
+            cols.extend(body.len().checked_sub(2).and_then(|i| u16_at(body, i)));
+        }
+        if let Some(&col) = cols.iter().find(|&&c| c > 255) {
+            return Some(col);
+        }
+        at += 4 + usize::from(len);
+    }
+    None
 }
 
 fn is_password(e: &calamine::Error) -> bool {
