@@ -49,33 +49,85 @@ pub const SUMMARY_COLUMNS: [&str; 19] = [
 ];
 const FIRST_AMOUNT_COL: u16 = 8;
 
-/// For each form, the position of an earlier form that looks like the same project
+/// What the summaries need of a form, kept while the form's own sheet is already written.
+#[derive(Debug, Clone)]
+pub struct SummaryRow {
+    /// The form's sheet in the merged workbook.
+    pub sheet: String,
+    /// 主管部门.
+    pub department: String,
+    /// 实施单位.
+    pub implementing_unit: String,
+    /// 项目名称.
+    pub project_name: String,
+    /// 项目类别.
+    pub project_category: String,
+    /// 项目性质.
+    pub project_nature: Option<String>,
+    /// 年度.
+    pub year: Option<i32>,
+    /// 计划开始日期.
+    pub start_date: Option<chrono::NaiveDate>,
+    /// 计划完成日期.
+    pub end_date: Option<chrono::NaiveDate>,
+    /// The seven amounts.
+    pub amounts: [Option<Amount>; 7],
+    /// Indicators with a 三级指标.
+    pub indicators: usize,
+    /// Source file.
+    pub file: String,
+    /// Source sheet.
+    pub source_sheet: String,
+}
+
+impl SummaryRow {
+    /// The row of a form that is only listed, not written (no sheet of its own).
+    pub fn listing(form: &Form) -> SummaryRow {
+        SummaryRow::of(form, String::new())
+    }
+
+    fn of(form: &Form, sheet: String) -> SummaryRow {
+        let s = form.source.as_ref();
+        SummaryRow {
+            sheet,
+            department: form.department.clone(),
+            implementing_unit: form.implementing_unit.clone(),
+            project_name: form.project_name.clone(),
+            project_category: form.project_category.clone(),
+            project_nature: form.project_nature.clone(),
+            year: form.year,
+            start_date: form.start_date,
+            end_date: form.end_date,
+            amounts: form.funds.all(),
+            indicators: form
+                .indicators
+                .iter()
+                .filter(|i| !i.level3.is_empty())
+                .count(),
+            file: s.map(|s| s.file.clone()).unwrap_or_default(),
+            source_sheet: s.and_then(|s| s.sheet.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn key(&self) -> (&str, &str, Option<i32>) {
+        (&self.project_name, &self.department, self.year)
+    }
+}
+
+/// For each row, the position of an earlier row that looks like the same project
 /// (same 项目名称, 主管部门 and year).
-pub fn duplicates(forms: &[Form]) -> Vec<Option<usize>> {
+pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
     let mut first: HashMap<(&str, &str, Option<i32>), usize> = HashMap::new();
-    forms
-        .iter()
+    rows.iter()
         .enumerate()
-        .map(|(i, f)| {
-            let key = (f.project_name.as_str(), f.department.as_str(), f.year);
-            match first.get(&key) {
-                Some(&j) => Some(j),
-                None => {
-                    first.insert(key, i);
-                    None
-                }
+        .map(|(i, r)| match first.get(&r.key()) {
+            Some(&j) => Some(j),
+            None => {
+                first.insert(r.key(), i);
+                None
             }
         })
         .collect()
-}
-
-/// Where a form came from, for the summary: (file, sheet).
-fn origin(form: &Form) -> (String, String) {
-    let s = form.source.as_ref();
-    (
-        s.map(|s| s.file.clone()).unwrap_or_default(),
-        s.and_then(|s| s.sheet.clone()).unwrap_or_default(),
-    )
 }
 
 struct SummaryFormats {
@@ -169,46 +221,99 @@ fn write_amount_cell(
     }
 }
 
-fn exact_sum(values: impl Iterator<Item = Option<Amount>>) -> Amount {
-    values
-        .flatten()
+/// The exact sum of amount `k` (in [`AMOUNT_HEADERS`] order) over rows.
+fn column_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, k: u16) -> Amount {
+    rows.filter_map(|r| r.amounts.get(usize::from(k)).copied().flatten())
         .fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
 }
 
 /// Builds the merged workbook: summaries first, then every form on a sheet of its own.
 pub fn merged_workbook(forms: &[Form]) -> Result<Workbook> {
-    build(forms).map_err(|e| writer::xlsx_error("合并工作簿", &e))
+    let mut merged = MergedWorkbook::new()?;
+    for form in forms {
+        merged.add(form)?;
+    }
+    merged.finish()
 }
 
-fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
-    let mut wb = writer::new_workbook();
-    let mut names = SheetNames::default();
-    names.reserve(SUMMARY);
-    names.reserve(BY_DEPARTMENT);
-    let sheet_names: Vec<String> = forms.iter().map(|f| names.claim(&f.project_name)).collect();
-    let dups = duplicates(forms);
+/// A merged workbook being built: each form's sheet is written as the form arrives (in
+/// input order), the summary sheets, created first so that they come first, at the end.
+pub struct MergedWorkbook {
+    wb: Workbook,
+    names: SheetNames,
+    formats: Formats,
+    rows: Vec<SummaryRow>,
+}
+
+impl MergedWorkbook {
+    /// An empty merged workbook with its two summary sheets.
+    pub fn new() -> Result<MergedWorkbook> {
+        let mut wb = writer::new_workbook();
+        let mut names = SheetNames::default();
+        for name in [SUMMARY, BY_DEPARTMENT] {
+            names.reserve(name);
+            wb.add_worksheet()
+                .set_name(name)
+                .map_err(|e| writer::xlsx_error(name, &e))?;
+        }
+        Ok(MergedWorkbook {
+            wb,
+            names,
+            formats: Formats::default(),
+            rows: Vec::new(),
+        })
+    }
+
+    /// Writes a form's sheet in the official layout and keeps its summary row.
+    pub fn add(&mut self, form: &Form) -> Result<()> {
+        let name = self.names.claim(&form.project_name);
+        let ws = self.wb.add_worksheet();
+        writer::add_form_sheet(
+            ws,
+            &name,
+            form,
+            writer::layout_for(form, &WriteOptions::default()),
+            &self.formats,
+        )
+        .map_err(|e| writer::xlsx_error(&form.project_name, &e))?;
+        self.rows.push(SummaryRow::of(form, name));
+        Ok(())
+    }
+
+    /// The summary rows so far, in form order.
+    pub fn rows(&self) -> &[SummaryRow] {
+        &self.rows
+    }
+
+    /// Fills the summary sheets and returns the workbook, ready to save.
+    pub fn finish(mut self) -> Result<Workbook> {
+        write_summaries(&mut self.wb, &self.rows).map_err(|e| writer::xlsx_error("汇总", &e))?;
+        Ok(self.wb)
+    }
+}
+
+fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxError> {
+    let dups = duplicates(rows);
     let f = SummaryFormats::new();
 
     // 汇总
-    let ws = wb.add_worksheet();
-    ws.set_name(SUMMARY)?;
+    let ws = wb.worksheet_from_index(0)?;
     let mut widths = Widths(vec![6.0; SUMMARY_COLUMNS.len()]);
     for (c, title) in SUMMARY_COLUMNS.iter().enumerate() {
         let c = u16::try_from(c).unwrap_or(0);
         ws.write_string_with_format(0, c, *title, &f.header)?;
         widths.see(c, title);
     }
-    for (i, (form, sheet)) in forms.iter().zip(&sheet_names).enumerate() {
+    for (i, form) in rows.iter().enumerate() {
         let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let (file, source_sheet) = origin(form);
         ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
         let texts = [
             (1, form.department.as_str()),
             (2, form.implementing_unit.as_str()),
             (4, form.project_category.as_str()),
             (5, form.project_nature.as_deref().unwrap_or("")),
-            (16, file.as_str()),
-            (17, source_sheet.as_str()),
+            (16, form.file.as_str()),
+            (17, form.source_sheet.as_str()),
         ];
         for (c, t) in texts {
             ws.write_string_with_format(
@@ -219,7 +324,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
             )?;
             widths.see(c, t);
         }
-        let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
+        let link = Url::new(format!("internal:'{}'!A1", form.sheet.replace('\'', "''")))
             .set_text(&form.project_name);
         ws.write_url_with_format(row, 3, link, &f.link)?;
         widths.see(3, &form.project_name);
@@ -230,17 +335,12 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
             };
             widths.see(c, "2024-01-01");
         }
-        for (k, a) in form.funds.all().into_iter().enumerate() {
+        for (k, a) in form.amounts.into_iter().enumerate() {
             let c = FIRST_AMOUNT_COL + u16::try_from(k).unwrap_or(0);
             write_amount_cell(ws, row, c, a, &f)?;
             widths.see(c, &a.map(|a| a.to_string()).unwrap_or_default());
         }
-        let count = form
-            .indicators
-            .iter()
-            .filter(|i| !i.level3.is_empty())
-            .count();
-        ws.write_number_with_format(row, 15, count as f64, &f.number)?;
+        ws.write_number_with_format(row, 15, form.indicators as f64, &f.number)?;
         let note = match dups.get(i).copied().flatten() {
             Some(j) => format!("疑似重复：与第{}行同名同部门同年度", j + 1),
             None => String::new(),
@@ -248,31 +348,19 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
         ws.write_string_with_format(row, 18, &note, &f.text)?;
         widths.see(18, &note);
     }
-    let n = u32::try_from(forms.len()).unwrap_or(u32::MAX);
+    let n = u32::try_from(rows.len()).unwrap_or(u32::MAX);
     let total_row = n + 1;
     ws.merge_range(total_row, 0, total_row, 7, "合计", &f.total_label)?;
     for k in 0..7u16 {
         let c = FIRST_AMOUNT_COL + k;
         let col = column_letters(c);
-        let sum = exact_sum(
-            forms
-                .iter()
-                .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
-        );
+        let sum = column_sum(rows.iter(), k);
         let formula =
             Formula::new(format!("=SUM({col}2:{col}{})", n + 1)).set_result(sum.to_string());
         ws.write_formula_with_format(total_row, c, formula, &f.total_amount)?;
         widths.see(c, &sum.to_string());
     }
-    let indicator_total: usize = forms
-        .iter()
-        .map(|fm| {
-            fm.indicators
-                .iter()
-                .filter(|i| !i.level3.is_empty())
-                .count()
-        })
-        .sum();
+    let indicator_total: usize = rows.iter().map(|r| r.indicators).sum();
     ws.write_formula_with_format(
         total_row,
         15,
@@ -290,14 +378,10 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     page_setup(ws, 1)?;
 
     // 按部门汇总
-    let ws = wb.add_worksheet();
-    ws.set_name(BY_DEPARTMENT)?;
-    let mut by_dept: IndexMap<&str, Vec<&Form>> = IndexMap::new();
-    for form in forms {
-        by_dept
-            .entry(form.department.as_str())
-            .or_default()
-            .push(form);
+    let ws = wb.worksheet_from_index(1)?;
+    let mut by_dept: IndexMap<&str, Vec<&SummaryRow>> = IndexMap::new();
+    for r in rows {
+        by_dept.entry(r.department.as_str()).or_default().push(r);
     }
     let headers: Vec<&str> = ["序号", "主管部门", "表数"]
         .into_iter()
@@ -322,11 +406,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
         for k in 0..7u16 {
             let c = 3 + k;
             let source_col = column_letters(FIRST_AMOUNT_COL + k);
-            let sum = exact_sum(
-                group
-                    .iter()
-                    .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
-            );
+            let sum = column_sum(group.iter().copied(), k);
             let formula = Formula::new(format!(
                 "=SUMIF({},B{},{})",
                 summary_range("B"),
@@ -344,17 +424,13 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     ws.write_formula_with_format(
         total_row,
         2,
-        Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(forms.len().to_string()),
+        Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(rows.len().to_string()),
         &f.total_number,
     )?;
     for k in 0..7u16 {
         let c = 3 + k;
         let col = column_letters(c);
-        let sum = exact_sum(
-            forms
-                .iter()
-                .map(|fm| fm.funds.all().get(usize::from(k)).copied().flatten()),
-        );
+        let sum = column_sum(rows.iter(), k);
         ws.write_formula_with_format(
             total_row,
             c,
@@ -366,17 +442,5 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     ws.set_row_height(0, 30)?;
     page_setup(ws, 1)?;
 
-    // Every form in the official layout.
-    let formats = Formats::default();
-    for (form, name) in forms.iter().zip(&sheet_names) {
-        let ws = wb.add_worksheet();
-        writer::add_form_sheet(
-            ws,
-            name,
-            form,
-            writer::layout_for(form, &WriteOptions::default()),
-            &formats,
-        )?;
-    }
-    Ok(wb)
+    Ok(())
 }

@@ -3,15 +3,17 @@
 use super::inputs;
 use crate::check;
 use crate::error::{Error, Result};
-use crate::merge::{self, duplicates};
-use crate::model::Form;
+use crate::merge::{MergedWorkbook, SummaryRow, duplicates};
+use crate::model::Source;
 use crate::reader::{self, ReadResult};
 use crate::{output, writer};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// 合并多个申报表文件为一个工作簿（含汇总表）。Merge many workbooks into one, with summaries.
 #[derive(Debug, clap::Args)]
@@ -62,62 +64,55 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         }
         bar
     };
+    let mut merged = match (&args.output, args.dry_run) {
+        (Some(_), false) => Some(MergedWorkbook::new()?),
+        _ => None,
+    };
+    let mut tally = Tally::default();
+    // Files are read in parallel; each result is taken in input order as soon as it and all
+    // before it are in, and its forms' sheets are written while later files are still read.
     let opts = args.limits.read_options();
-    let results: Vec<Result<ReadResult>> = files
-        .par_iter()
-        .map(|f| {
-            let r = reader::read_path(f, &opts);
-            bar.inc(1);
-            r
-        })
-        .collect();
-    bar.finish_and_clear();
-
-    let mut forms: Vec<Form> = Vec::new();
-    let mut skipped: Vec<Error> = Vec::new();
-    let mut listing = Vec::new();
-    for (file, result) in files.iter().zip(results) {
-        match result {
-            Ok(mut read) => {
-                for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
-                    form.source = Some(crate::model::Source {
-                        file: file.display().to_string(),
-                        ..Default::default()
-                    });
-                }
-                for n in &read.notices {
-                    eprintln!("提示：{n}");
-                }
-                // The rules run only for the --dry-run listing, not on the merge's hot path.
-                let errors = if args.dry_run {
-                    check::check_forms(&read.forms)
-                        .iter()
-                        .filter(|f| f.severity == check::Severity::Error)
-                        .count()
-                } else {
-                    0
-                };
-                listing.push(format!(
-                    "{}: {} 张表{}",
-                    file.display(),
-                    read.forms.len(),
-                    if errors > 0 {
-                        format!("（检查发现 {errors} 个错误，详见 declform check）")
-                    } else {
-                        String::new()
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<ReadResult>)>();
+    let outcome = std::thread::scope(|scope| {
+        let (files, stop, opts) = (&files, &stop, &opts);
+        scope.spawn(move || {
+            files
+                .par_iter()
+                .enumerate()
+                .for_each_with(tx, |tx, (i, f)| {
+                    if !stop.load(Ordering::Relaxed) {
+                        let _ = tx.send((i, reader::read_path(f, opts)));
                     }
-                ));
-                forms.extend(read.forms);
+                });
+        });
+        let mut pending = BTreeMap::new();
+        let mut next = 0;
+        for (i, result) in rx {
+            pending.insert(i, result);
+            while let Some(result) = pending.remove(&next) {
+                let taken = files.get(next).map_or(Ok(()), |file| {
+                    tally.take(args, file, result, merged.as_mut())
+                });
+                if let Err(e) = taken {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+                next += 1;
+                bar.inc(1);
             }
-            Err(e) if args.keep_going || args.dry_run => {
-                listing.push(format!("{}: 跳过（{}）", file.display(), e.message));
-                skipped.push(e);
-            }
-            Err(e) => return Err(e),
         }
-    }
-    for (i, dup) in duplicates(&forms).iter().enumerate() {
-        if let (Some(a), Some(b)) = (forms.get(i), dup.and_then(|j| forms.get(j))) {
+        Ok(())
+    });
+    bar.finish_and_clear();
+    outcome?;
+
+    let rows: &[SummaryRow] = match &merged {
+        Some(m) => m.rows(),
+        None => &tally.rows,
+    };
+    for (i, dup) in duplicates(rows).iter().enumerate() {
+        if let (Some(a), Some(b)) = (rows.get(i), dup.and_then(|j| rows.get(j))) {
             eprintln!(
                 "警告：疑似重复项目「{}」（{}，{}年度）：{} 与 {}",
                 a.project_name,
@@ -128,43 +123,109 @@ pub fn run(args: &Args) -> Result<ExitCode> {
             );
         }
     }
+    let forms = rows.len();
     if args.dry_run {
-        for line in &listing {
+        for line in &tally.listing {
             println!("{line}");
         }
         println!(
-            "共 {} 个文件，{} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）",
+            "共 {} 个文件，{forms} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）",
             files.len(),
-            forms.len(),
-            skipped.len()
+            tally.skipped.len()
         );
-        return Ok(exit(&skipped));
+        return Ok(exit(&tally.skipped));
     }
-    for e in &skipped {
+    for e in &tally.skipped {
         eprintln!("跳过：{e}");
     }
-    if forms.is_empty() {
+    if forms == 0 {
         return Err(inputs::usage(&first_input(args), "没有可合并的申报表"));
     }
-    let Some(out) = &args.output else {
-        return Ok(exit(&skipped));
+    let (Some(out), Some(merged)) = (&args.output, merged) else {
+        return Ok(exit(&tally.skipped));
     };
-    let mut wb = merge::merged_workbook(&forms)?;
+    let mut wb = merged.finish()?;
     writer::save(&mut wb, out)?;
     if !args.quiet {
         eprintln!(
-            "已将 {} 个文件中的 {} 张表合并到 {}{}",
-            files.len() - skipped.len(),
-            forms.len(),
+            "已将 {} 个文件中的 {forms} 张表合并到 {}{}",
+            files.len() - tally.skipped.len(),
             out.display(),
-            if skipped.is_empty() {
+            if tally.skipped.is_empty() {
                 String::new()
             } else {
-                format!("（跳过 {} 个文件）", skipped.len())
+                format!("（跳过 {} 个文件）", tally.skipped.len())
             }
         );
     }
-    Ok(exit(&skipped))
+    Ok(exit(&tally.skipped))
+}
+
+/// What the merge has taken in so far, in input order.
+#[derive(Default)]
+struct Tally {
+    /// Summary rows when nothing is written (--dry-run).
+    rows: Vec<SummaryRow>,
+    listing: Vec<String>,
+    skipped: Vec<Error>,
+}
+
+impl Tally {
+    /// Takes one file's reading: its forms go into the workbook (or, for a dry run, only the
+    /// listing); a bad file stops the merge unless --keep-going or --dry-run.
+    fn take(
+        &mut self,
+        args: &Args,
+        file: &std::path::Path,
+        result: Result<ReadResult>,
+        merged: Option<&mut MergedWorkbook>,
+    ) -> Result<()> {
+        let mut read = match result {
+            Ok(read) => read,
+            Err(e) if args.keep_going || args.dry_run => {
+                self.listing
+                    .push(format!("{}: 跳过（{}）", file.display(), e.message));
+                self.skipped.push(e);
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
+            form.source = Some(Source {
+                file: file.display().to_string(),
+                ..Default::default()
+            });
+        }
+        for n in &read.notices {
+            eprintln!("提示：{n}");
+        }
+        match merged {
+            Some(m) => {
+                for form in &read.forms {
+                    m.add(form)?;
+                }
+            }
+            None => {
+                // The rules run only for the --dry-run listing, not on the merge's hot path.
+                let errors = check::check_forms(&read.forms)
+                    .iter()
+                    .filter(|f| f.severity == check::Severity::Error)
+                    .count();
+                self.listing.push(format!(
+                    "{}: {} 张表{}",
+                    file.display(),
+                    read.forms.len(),
+                    if errors > 0 {
+                        format!("（检查发现 {errors} 个错误，详见 declform check）")
+                    } else {
+                        String::new()
+                    }
+                ));
+                self.rows.extend(read.forms.iter().map(SummaryRow::listing));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The first input, to name in messages about the inputs as a whole.
@@ -172,13 +233,11 @@ fn first_input(args: &Args) -> PathBuf {
     args.inputs.first().cloned().unwrap_or_default()
 }
 
-fn place(f: &Form) -> String {
-    match &f.source {
-        Some(s) => match &s.sheet {
-            Some(sheet) => format!("{}!{sheet}", s.file),
-            None => s.file.clone(),
-        },
-        None => String::from("?"),
+fn place(r: &SummaryRow) -> String {
+    if r.source_sheet.is_empty() {
+        r.file.clone()
+    } else {
+        format!("{}!{}", r.file, r.source_sheet)
     }
 }
 
