@@ -330,4 +330,12 @@ fn an_xls_cell_past_column_256_is_refused_before_calamine_allocates() {
         convert_fails(dir.path(), "wide.xls", &bytes, &[]),
         "错误：wide.xls: 工作簿已损坏：有单元格位于第 65535 列，超出 .xls 格式的 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
     );
+    // Also found by cargo fuzz: a sheet's DIMENSIONS record with 32-bit rows, from which
+    // calamine reserves rows × columns cells before reading any.
+    let bytes =
+        std::fs::read(root().join("tests/fixtures/hostile/calamine-xls-dimensions.xls")).unwrap();
+    assert_eq!(
+        convert_fails(dir.path(), "dims.xls", &bytes, &[]),
+        "错误：dims.xls: 工作簿已损坏：工作表声明的范围（第 2 至 808464402 行，共 48 列）超出 .xls 格式的 65536 行 × 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+    );
 }

@@ -270,42 +270,75 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
         file.open_stream(stream)
             .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut data))
             .map_err(|e| Error::io(shown, &e))?;
-        if let Some(col) = xls_column_beyond_limit(&data) {
+        if let Some(fault) = xls_extent_fault(&data) {
             return Err(Error::new(
                 ErrorKind::Corrupt,
                 Location::file(shown),
-                format!(
-                    "工作簿已损坏：有单元格位于第 {} 列，超出 .xls 格式的 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
-                    u32::from(col) + 1
-                ),
+                format!("工作簿已损坏：{fault}；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
             ));
         }
     }
     Ok(())
 }
 
-/// The first cell column past the xls format's 256 columns in a BIFF8 workbook stream.
-/// calamine builds a dense range over the cells' extent when it opens an xls file, so one
-/// such record (column up to 65,535) asks for a 137 GB allocation, which aborts the process
-/// (found by cargo fuzz).
-fn xls_column_beyond_limit(stream: &[u8]) -> Option<u16> {
+/// What in a BIFF workbook stream reaches past the xls format's 65,536 rows × 256 columns.
+/// calamine sizes its cell buffers from these records when it opens an xls file (a sheet's
+/// DIMENSIONS, with 32-bit rows, and every cell's column), so one such record asks for
+/// hundreds of gigabytes and aborts the process (both found by cargo fuzz).
+fn xls_extent_fault(stream: &[u8]) -> Option<String> {
     const FILEPASS: u16 = 0x002F;
+    const DIMENSIONS: u16 = 0x0200;
     // Cell records: FORMULA, LABELSST, NUMBER, RK, BLANK, LABEL, BOOLERR, RSTRING; and the
     // two that span columns, MULRK and MULBLANK (last column in their final two bytes).
     const CELLS: [u16; 8] = [
         0x0006, 0x00FD, 0x0203, 0x027E, 0x0201, 0x0204, 0x0205, 0x00D6,
     ];
     const SPANS: [u16; 2] = [0x00BD, 0x00BE];
+    const MAX_ROWS: u32 = 65_536;
+    const MAX_COLS: u32 = 256;
     let u16_at = |b: &[u8], i: usize| {
         b.get(i..i + 2)
             .and_then(|x| <[u8; 2]>::try_from(x).ok())
             .map(u16::from_le_bytes)
+    };
+    let u32_at = |b: &[u8], i: usize| {
+        b.get(i..i + 4)
+            .and_then(|x| <[u8; 4]>::try_from(x).ok())
+            .map(u32::from_le_bytes)
     };
     let mut at = 0usize;
     while let (Some(kind), Some(len)) = (u16_at(stream, at), u16_at(stream, at + 2)) {
         let body = stream.get(at + 4..at + 4 + usize::from(len)).unwrap_or(&[]);
         if kind == FILEPASS {
             return None; // encrypted from here on: calamine reports the password
+        }
+        if kind == DIMENSIONS {
+            // First row, row past the last, first column, column past the last.
+            let dims = match body.len() {
+                10 => (0..4)
+                    .map(|i| u16_at(body, 2 * i).map(u32::from))
+                    .collect::<Option<Vec<u32>>>(),
+                14 | 16 => [
+                    u32_at(body, 0),
+                    u32_at(body, 4),
+                    u16_at(body, 8).map(u32::from),
+                    u16_at(body, 10).map(u32::from),
+                ]
+                .into_iter()
+                .collect(),
+                _ => None,
+            };
+            if let Some([first_row, end_row, _, end_col]) =
+                dims.as_deref().and_then(|d| <[u32; 4]>::try_from(d).ok())
+            {
+                if end_row > MAX_ROWS || end_col > MAX_COLS || first_row > end_row {
+                    return Some(format!(
+                        "工作表声明的范围（第 {} 至 {} 行，共 {end_col} 列）超出 .xls 格式的 65536 行 × 256 列",
+                        u64::from(first_row) + 1,
+                        end_row
+                    ));
+                }
+            }
         }
         let mut cols = Vec::new();
         if CELLS.contains(&kind) {
@@ -314,8 +347,11 @@ fn xls_column_beyond_limit(stream: &[u8]) -> Option<u16> {
             cols.extend(u16_at(body, 2));
             cols.extend(body.len().checked_sub(2).and_then(|i| u16_at(body, i)));
         }
-        if let Some(&col) = cols.iter().find(|&&c| c > 255) {
-            return Some(col);
+        if let Some(&col) = cols.iter().find(|&&c| u32::from(c) >= MAX_COLS) {
+            return Some(format!(
+                "有单元格位于第 {} 列，超出 .xls 格式的 256 列",
+                u32::from(col) + 1
+            ));
         }
         at += 4 + usize::from(len);
     }
