@@ -330,14 +330,13 @@ fn xls_extent_fault(stream: &[u8]) -> Option<String> {
             };
             if let Some([first_row, end_row, _, end_col]) =
                 dims.as_deref().and_then(|d| <[u32; 4]>::try_from(d).ok())
+                && (end_row > MAX_ROWS || end_col > MAX_COLS || first_row > end_row)
             {
-                if end_row > MAX_ROWS || end_col > MAX_COLS || first_row > end_row {
-                    return Some(format!(
-                        "工作表声明的范围（第 {} 至 {} 行，共 {end_col} 列）超出 .xls 格式的 65536 行 × 256 列",
-                        u64::from(first_row) + 1,
-                        end_row
-                    ));
-                }
+                return Some(format!(
+                    "工作表声明的范围（第 {} 至 {} 行，共 {end_col} 列）超出 .xls 格式的 65536 行 × 256 列",
+                    u64::from(first_row) + 1,
+                    end_row
+                ));
             }
         }
         let mut cols = Vec::new();
