@@ -21,6 +21,7 @@ use chrono::Datelike;
 use rust_xlsxwriter::{
     DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -91,12 +92,12 @@ impl Default for Formats {
 }
 
 impl Formats {
-    fn amount_with_scale(&self, scale: u32) -> Format {
+    fn amount_with_scale(&self, scale: u32) -> Cow<'_, Format> {
         if scale <= 2 {
-            self.amount.clone()
+            Cow::Borrowed(&self.amount)
         } else {
             let zeros = "0".repeat(scale.min(30) as usize);
-            self.amount.clone().set_num_format(format!("#,##0.{zeros}"))
+            Cow::Owned(self.amount.clone().set_num_format(format!("#,##0.{zeros}")))
         }
     }
 }
@@ -171,14 +172,32 @@ pub fn add_form_sheet(
     write_form(ws, form, layout, formats, 0)
 }
 
+/// What one write of the grid puts in its cell or merged area.
+enum Content<'a> {
+    Text(Cow<'a, str>),
+    Date(Option<chrono::NaiveDate>),
+    Amount(Option<Amount>),
+}
+
+/// One write, held until the whole form is laid out: the sheet is then written row by row
+/// (as constant-memory worksheets require) with every row height known first.
+struct Op<'a> {
+    row: u32,
+    last_row: u32,
+    first: u16,
+    last: u16,
+    content: Content<'a>,
+    fmt: Cow<'a, Format>,
+}
+
 struct Grid<'a> {
-    ws: &'a mut Worksheet,
     widths: &'a [f64],
     /// row → the tallest height its cells need, in points.
     heights: BTreeMap<u32, f64>,
+    ops: Vec<Op<'a>>,
 }
 
-impl Grid<'_> {
+impl<'a> Grid<'a> {
     fn span_width(&self, first: u16, last: u16) -> f64 {
         (first..=last)
             .map(|c| self.widths.get(usize::from(c)).copied().unwrap_or(8.43))
@@ -192,73 +211,76 @@ impl Grid<'_> {
         *slot = slot.max(h);
     }
 
-    fn text(
-        &mut self,
-        row: u32,
-        last_row: u32,
-        cols: (u16, u16),
-        text: &str,
-        fmt: &Format,
-    ) -> Result<(), XlsxError> {
-        let (first, last) = cols;
-        if row != last_row || first != last {
-            self.ws.merge_range(row, first, last_row, last, text, fmt)?;
-        } else if text.is_empty() {
-            self.ws.write_blank(row, first, fmt)?;
-        } else {
-            self.ws.write_string_with_format(row, first, text, fmt)?;
-        }
-        if row == last_row {
-            self.need_height(row, 1, first, last, text);
-        }
-        Ok(())
+    fn push(&mut self, row: u32, last_row: u32, cols: (u16, u16), content: Content<'a>, fmt: Cow<'a, Format>) {
+        self.ops.push(Op {
+            row,
+            last_row,
+            first: cols.0,
+            last: cols.1,
+            content,
+            fmt,
+        });
     }
 
-    fn value(
-        &mut self,
-        row: u32,
-        last_row: u32,
-        cols: (u16, u16),
-        value: &FieldValue,
-        f: &Formats,
-    ) -> Result<(), XlsxError> {
-        let first = cols.0;
+    fn text(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: impl Into<Cow<'a, str>>, fmt: &'a Format) {
+        let text = text.into();
+        if row == last_row {
+            self.need_height(row, 1, cols.0, cols.1, &text);
+        }
+        self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
+    }
+
+    fn value(&mut self, row: u32, last_row: u32, cols: (u16, u16), value: FieldValue, f: &'a Formats) {
         match value {
-            FieldValue::Text(t) => {
-                self.text(row, last_row, cols, t.as_deref().unwrap_or(""), &f.text)
-            }
-            FieldValue::Date(d) => {
-                self.blank_area(row, last_row, cols, &f.date)?;
-                if let Some(dt) = d.and_then(excel_date) {
-                    self.ws
-                        .write_datetime_with_format(row, first, &dt, &f.date)?;
-                }
-                Ok(())
-            }
+            FieldValue::Text(t) => self.text(row, last_row, cols, t.unwrap_or_default(), &f.text),
+            FieldValue::Date(d) => self.push(row, last_row, cols, Content::Date(d), Cow::Borrowed(&f.date)),
             FieldValue::Amount(a) => {
                 let fmt = f.amount_with_scale(a.map_or(2, |a| a.value().scale()));
-                self.blank_area(row, last_row, cols, &fmt)?;
-                if let Some(a) = a {
-                    write_amount(self.ws, row, first, *a, &fmt, &f.amount_text)?;
-                }
-                Ok(())
+                self.push(row, last_row, cols, Content::Amount(a), fmt);
             }
         }
     }
 
-    /// A blank, formatted cell or merged area, for a value to be written into its top-left.
-    fn blank_area(
-        &mut self,
-        row: u32,
-        last_row: u32,
-        cols: (u16, u16),
-        fmt: &Format,
-    ) -> Result<(), XlsxError> {
-        let (first, last) = cols;
-        if row != last_row || first != last {
-            self.ws.merge_range(row, first, last_row, last, "", fmt)?;
-        } else {
-            self.ws.write_blank(row, first, fmt)?;
+    /// Writes the row heights, then every write in row order.
+    fn finish(mut self, ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+        for (row, h) in &self.heights {
+            ws.set_row_height(*row, *h)?;
+        }
+        self.ops.sort_by_key(|op| (op.row, op.first));
+        for op in &self.ops {
+            let merged = op.row != op.last_row || op.first != op.last;
+            if merged {
+                let text = match &op.content {
+                    Content::Text(t) => t.as_ref(),
+                    _ => "",
+                };
+                ws.merge_range(op.row, op.first, op.last_row, op.last, text, &op.fmt)?;
+            }
+            match &op.content {
+                Content::Text(_) if merged => {}
+                Content::Text(t) if t.is_empty() => {
+                    ws.write_blank(op.row, op.first, &op.fmt)?;
+                }
+                Content::Text(t) => {
+                    ws.write_string_with_format(op.row, op.first, t.as_ref(), &op.fmt)?;
+                }
+                Content::Date(d) => match d.and_then(excel_date) {
+                    Some(dt) => {
+                        ws.write_datetime_with_format(op.row, op.first, &dt, &op.fmt)?;
+                    }
+                    None if !merged => {
+                        ws.write_blank(op.row, op.first, &op.fmt)?;
+                    }
+                    None => {}
+                },
+                Content::Amount(a) => match a {
+                    Some(a) => write_amount(ws, op.row, op.first, *a, &op.fmt, &f.amount_text)?,
+                    None if !merged => {
+                        ws.write_blank(op.row, op.first, &op.fmt)?;
+                    }
+                    None => {}
+                },
+            }
         }
         Ok(())
     }
@@ -339,9 +361,9 @@ pub fn write_form(
     let after = layout.extra.after_row;
     let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
     let mut g = Grid {
-        ws,
         widths: &layout.column_widths,
         heights: BTreeMap::new(),
+        ops: Vec::new(),
     };
     let mut placement = Placement {
         title_row: origin_row,
@@ -350,29 +372,23 @@ pub fn write_form(
     let area = |a: &Area| (row_of(a.row), row_of(a.last_row), (a.col, a.last_col));
 
     let (r, lr, cols) = area(&layout.title.at);
-    g.text(r, lr, cols, &layout.title.text, &f.title)?;
+    g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
     g.heights.insert(r, 36.0);
     let (r, lr, cols) = area(&layout.year.at);
     let year = form
         .year
         .map(|y| layout.year.text.replace("{year}", &y.to_string()))
         .unwrap_or_default();
-    g.text(r, lr, cols, &year, &f.year)?;
+    g.text(r, lr, cols, year, &f.year);
 
     let period = form.period().unwrap_or_default();
     for cell in &layout.fields {
         let (r, lr, cols) = area(&cell.label_at);
-        g.text(
-            r,
-            lr,
-            cols,
-            &cell.label.replace("{period}", &period),
-            &f.label,
-        )?;
+        g.text(r, lr, cols, cell.label.replace("{period}", &period), &f.label);
         if let (Some(key), Some(at)) = (&cell.field, &cell.at) {
             let (r, lr, cols) = area(at);
             let value = form.field(key).unwrap_or(FieldValue::Text(None));
-            g.value(r, lr, cols, &value, f)?;
+            g.value(r, lr, cols, value, f);
             placement.fields.insert(key.clone(), (r, cols.0, cols.1));
         }
     }
@@ -385,8 +401,8 @@ pub fn write_form(
         let (label, value) = pairs
             .get(i)
             .map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
-        g.text(row, row, span(slot.label_at), label, &f.label)?;
-        g.text(row, row, span(slot.at), value, &f.text)?;
+        g.text(row, row, span(slot.label_at), label, &f.label);
+        g.text(row, row, span(slot.at), value, &f.text);
         if i < pairs.len() {
             placement
                 .extra
@@ -398,9 +414,9 @@ pub fn write_form(
     let header = row_of(spec.header_row - 1);
     let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
     let label_cols = span(spec.label.column);
-    g.text(header, header + n, label_cols, &spec.label.text, &f.label)?;
+    g.text(header, header + n, label_cols, spec.label.text.as_str(), &f.label);
     for c in &spec.columns {
-        g.text(header, header, span(c.at), &c.label, &f.label)?;
+        g.text(header, header, span(c.at), c.label.as_str(), &f.label);
         placement
             .indicator_columns
             .insert(c.field.clone(), c.at.first);
@@ -450,16 +466,13 @@ pub fn write_form(
                 .get(i)
                 .and_then(|row| row.get(k).copied())
                 .unwrap_or("");
-            g.text(r, lr, span(c.at), text, fmt)?;
+            g.text(r, lr, span(c.at), text, fmt);
             i = j;
         }
     }
     placement.end_row = header + n + 1;
 
-    let Grid { ws, heights, .. } = g;
-    for (row, h) in heights {
-        ws.set_row_height(row, h)?;
-    }
+    g.finish(ws, f)?;
     Ok(placement)
 }
 
