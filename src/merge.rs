@@ -229,7 +229,7 @@ fn column_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, k: u16) -> Amount 
 
 /// Builds the merged workbook: summaries first, then every form on a sheet of its own.
 pub fn merged_workbook(forms: &[Form]) -> Result<Workbook> {
-    let mut merged = MergedWorkbook::new()?;
+    let mut merged = MergedWorkbook::new(0)?;
     for form in forms {
         merged.add(form)?;
     }
@@ -243,11 +243,16 @@ pub struct MergedWorkbook {
     names: SheetNames,
     formats: Formats,
     rows: Vec<SummaryRow>,
+    constant_memory_sheets: usize,
 }
 
 impl MergedWorkbook {
-    /// An empty merged workbook with its two summary sheets.
-    pub fn new() -> Result<MergedWorkbook> {
+    /// An empty merged workbook with its two summary sheets. The first
+    /// `constant_memory_sheets` form sheets are written in rust_xlsxwriter's constant-memory
+    /// mode: their cells go to a temporary file as they are written instead of staying in
+    /// memory until the save, at the cost of one open file each until then (so the caller
+    /// sizes this by the process's open-file limit); later ones are ordinary sheets.
+    pub fn new(constant_memory_sheets: usize) -> Result<MergedWorkbook> {
         let mut wb = writer::new_workbook();
         let mut names = SheetNames::default();
         for name in [SUMMARY, BY_DEPARTMENT] {
@@ -261,13 +266,20 @@ impl MergedWorkbook {
             names,
             formats: Formats::default(),
             rows: Vec::new(),
+            constant_memory_sheets,
         })
     }
 
     /// Writes a form's sheet in the official layout and keeps its summary row.
     pub fn add(&mut self, form: &Form) -> Result<()> {
         let name = self.names.claim(&form.project_name);
-        let ws = self.wb.add_worksheet();
+        let ws = if self.rows.len() < self.constant_memory_sheets {
+            self.wb
+                .add_worksheet_with_constant_memory()
+                .map_err(|e| writer::xlsx_error(&form.project_name, &e))?
+        } else {
+            self.wb.add_worksheet()
+        };
         writer::add_form_sheet(
             ws,
             &name,

@@ -211,7 +211,14 @@ impl<'a> Grid<'a> {
         *slot = slot.max(h);
     }
 
-    fn push(&mut self, row: u32, last_row: u32, cols: (u16, u16), content: Content<'a>, fmt: Cow<'a, Format>) {
+    fn push(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        content: Content<'a>,
+        fmt: Cow<'a, Format>,
+    ) {
         self.ops.push(Op {
             row,
             last_row,
@@ -222,7 +229,14 @@ impl<'a> Grid<'a> {
         });
     }
 
-    fn text(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: impl Into<Cow<'a, str>>, fmt: &'a Format) {
+    fn text(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: impl Into<Cow<'a, str>>,
+        fmt: &'a Format,
+    ) {
         let text = text.into();
         if row == last_row {
             self.need_height(row, 1, cols.0, cols.1, &text);
@@ -230,10 +244,23 @@ impl<'a> Grid<'a> {
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
     }
 
-    fn value(&mut self, row: u32, last_row: u32, cols: (u16, u16), value: FieldValue, f: &'a Formats) {
+    fn value(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        value: FieldValue,
+        f: &'a Formats,
+    ) {
         match value {
             FieldValue::Text(t) => self.text(row, last_row, cols, t.unwrap_or_default(), &f.text),
-            FieldValue::Date(d) => self.push(row, last_row, cols, Content::Date(d), Cow::Borrowed(&f.date)),
+            FieldValue::Date(d) => self.push(
+                row,
+                last_row,
+                cols,
+                Content::Date(d),
+                Cow::Borrowed(&f.date),
+            ),
             FieldValue::Amount(a) => {
                 let fmt = f.amount_with_scale(a.map_or(2, |a| a.value().scale()));
                 self.push(row, last_row, cols, Content::Amount(a), fmt);
@@ -243,8 +270,12 @@ impl<'a> Grid<'a> {
 
     /// Writes the row heights, then every write in row order.
     fn finish(mut self, ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+        // Rows of the default height need no row record of their own.
+        ws.set_default_row_height(MIN_ROW_HEIGHT);
         for (row, h) in &self.heights {
-            ws.set_row_height(*row, *h)?;
+            if *h > MIN_ROW_HEIGHT {
+                ws.set_row_height(*row, *h)?;
+            }
         }
         self.ops.sort_by_key(|op| (op.row, op.first));
         for op in &self.ops {
@@ -384,7 +415,13 @@ pub fn write_form(
     let period = form.period().unwrap_or_default();
     for cell in &layout.fields {
         let (r, lr, cols) = area(&cell.label_at);
-        g.text(r, lr, cols, cell.label.replace("{period}", &period), &f.label);
+        g.text(
+            r,
+            lr,
+            cols,
+            cell.label.replace("{period}", &period),
+            &f.label,
+        );
         if let (Some(key), Some(at)) = (&cell.field, &cell.at) {
             let (r, lr, cols) = area(at);
             let value = form.field(key).unwrap_or(FieldValue::Text(None));
@@ -414,7 +451,13 @@ pub fn write_form(
     let header = row_of(spec.header_row - 1);
     let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
     let label_cols = span(spec.label.column);
-    g.text(header, header + n, label_cols, spec.label.text.as_str(), &f.label);
+    g.text(
+        header,
+        header + n,
+        label_cols,
+        spec.label.text.as_str(),
+        &f.label,
+    );
     for c in &spec.columns {
         g.text(header, header, span(c.at), c.label.as_str(), &f.label);
         placement

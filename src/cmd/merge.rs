@@ -65,7 +65,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         bar
     };
     let mut merged = match (&args.output, args.dry_run) {
-        (Some(_), false) => Some(MergedWorkbook::new()?),
+        (Some(_), false) => Some(MergedWorkbook::new(constant_memory_budget())?),
         _ => None,
     };
     let mut tally = Tally::default();
@@ -226,6 +226,15 @@ impl Tally {
         }
         Ok(())
     }
+}
+
+/// How many form sheets may be constant-memory sheets: each holds a temporary file open
+/// until the save, so the open-file limit is raised as far as allowed and a margin kept
+/// for the files being read.
+fn constant_memory_budget() -> usize {
+    const MARGIN: u64 = 256;
+    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    usize::try_from(limit.saturating_sub(MARGIN)).unwrap_or(usize::MAX)
 }
 
 /// The first input, to name in messages about the inputs as a whole.
