@@ -76,15 +76,22 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<ReadResult>)>();
     let outcome = std::thread::scope(|scope| {
         let (files, stop, opts) = (&files, &stop, &opts);
+        let pool = reading_pool(merged.is_some());
         scope.spawn(move || {
-            files
-                .par_iter()
-                .enumerate()
-                .for_each_with(tx, |tx, (i, f)| {
-                    if !stop.load(Ordering::Relaxed) {
-                        let _ = tx.send((i, reader::read_path(f, opts)));
-                    }
-                });
+            let read_all = || {
+                files
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, f)| {
+                        if !stop.load(Ordering::Relaxed) {
+                            let _ = tx.send((i, reader::read_path(f, opts)));
+                        }
+                    });
+            };
+            match pool {
+                Some(pool) => pool.install(read_all),
+                None => read_all(),
+            }
         });
         let mut pending = BTreeMap::new();
         let mut next = 0;
@@ -235,6 +242,19 @@ fn constant_memory_budget() -> usize {
     const MARGIN: u64 = 256;
     let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
     usize::try_from(limit.saturating_sub(MARGIN)).unwrap_or(usize::MAX)
+}
+
+/// The threads that read: while this thread writes sheets, one core fewer than the machine
+/// has (at least one), unless `RAYON_NUM_THREADS` says otherwise; `None` for rayon's default.
+fn reading_pool(writing: bool) -> Option<rayon::ThreadPool> {
+    if !writing || std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return None;
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(cores.saturating_sub(1).max(1))
+        .build()
+        .ok()
 }
 
 /// The first input, to name in messages about the inputs as a whole.
