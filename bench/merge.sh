@@ -5,6 +5,10 @@
 # and the ratio merge / floor.
 #
 #   bench/merge.sh [WORKBOOKS=1000] [FORMS=10] [RUNS=3]
+#
+# merge writes its form sheets in constant-memory mode, one temporary file each, in the
+# system temp folder ($TMPDIR); it is measured there and on tmpfs (/dev/shm), because
+# creating thousands of files costs very different amounts on different disks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workbooks=${1:-1000}
@@ -31,18 +35,28 @@ measure() {
   done
   echo "$best"
 }
-
-floor=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx")
-merge1=$(measure env RAYON_NUM_THREADS=1 target/release/declform merge "$corpus" -o "$out/m1.xlsx" --quiet)
-merge=$(measure target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
-
 report() { # name "secs kib"
   awk -v n="$1" -v s="${2%% *}" -v k="${2##* }" -v t="$total" \
-    'BEGIN{printf "%-26s %8.2f s %10.0f 表/秒 %8.1f MiB\n", n, s, (s>0? t/s : 0), k/1024}'
+    'BEGIN{printf "%-34s %7.2f s %8.0f 表/秒 %8.1f MiB\n", n, s, (s>0? t/s : 0), k/1024}'
 }
-echo "corpus: $workbooks workbooks × $forms forms = $total forms ($(nproc) cores, best of $runs)"
-report "floor (1 thread)" "$floor"
-report "merge (1 thread)" "$merge1"
-report "merge ($(nproc) threads)" "$merge"
-awk -v a="${merge1%% *}" -v b="${merge%% *}" -v f="${floor%% *}" \
-  'BEGIN{printf "ratio merge/floor: %.2f (1 thread), %.2f (all threads)\n", a/f, b/f}'
+ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{printf "%.2f", a/b}'; }
+
+shm=/dev/shm
+[ -d "$shm" ] && [ -w "$shm" ] || shm=""
+floor6=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx")
+floor1=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx" 1)
+merge_tmp=$(measure target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+merge1_tmp=$(measure env RAYON_NUM_THREADS=1 target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+echo "corpus: $workbooks workbooks × $forms forms = $total forms; $(nproc) cores; best of $runs"
+report "floor, zip level 6 (1 thread)" "$floor6"
+report "floor, zip level 1 (1 thread)" "$floor1"
+report "merge, temp in ${TMPDIR:-/tmp}" "$merge_tmp"
+report "merge, 1 reading thread, ${TMPDIR:-/tmp}" "$merge1_tmp"
+if [ -n "$shm" ]; then
+  merge_shm=$(measure env TMPDIR=$shm target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+  report "merge, temp in $shm" "$merge_shm"
+  echo "ratio merge/floor(level 6): $(ratio "$merge_shm" "$floor6") (temp in $shm), $(ratio "$merge_tmp" "$floor6") (temp in ${TMPDIR:-/tmp})"
+  echo "ratio merge/floor(level 1): $(ratio "$merge_shm" "$floor1") (temp in $shm), $(ratio "$merge_tmp" "$floor1") (temp in ${TMPDIR:-/tmp})"
+else
+  echo "ratio merge/floor: $(ratio "$merge_tmp" "$floor6") (level 6), $(ratio "$merge_tmp" "$floor1") (level 1)"
+fi

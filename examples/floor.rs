@@ -3,7 +3,9 @@
 //! and writes the same cells and merges into one workbook with rust_xlsxwriter: no model, no
 //! checks, no formats, one thread.
 //!
-//! `cargo run --release --example floor -- INPUT_DIR OUT.xlsx`
+//! `cargo run --release --example floor -- INPUT_DIR OUT.xlsx [ZIP_LEVEL]` (the zip
+//! compression level, rust_xlsxwriter's default 6 unless given, so that the floor can be
+//! compared at the level `declform merge` uses, 1).
 
 use calamine::{Data, Reader, Sheets, open_workbook_auto};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
@@ -38,12 +40,16 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let input = PathBuf::from(args.next().unwrap_or_else(|| "corpus".into()));
     let output = PathBuf::from(args.next().unwrap_or_else(|| "floor.xlsx".into()));
+    let level: Option<u8> = args.next().map(|l| l.parse()).transpose()?;
     let mut files: Vec<PathBuf> = std::fs::read_dir(&input)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_file())
         .collect();
     files.sort();
     let mut out = Workbook::new();
+    if let Some(level) = level {
+        out.set_zip_compression_level(level);
+    }
     let blank = Format::new();
     let mut n = 0;
     for file in &files {

@@ -254,6 +254,9 @@ impl MergedWorkbook {
     /// sizes this by the process's open-file limit); later ones are ordinary sheets.
     pub fn new(constant_memory_sheets: usize) -> Result<MergedWorkbook> {
         let mut wb = writer::new_workbook();
+        // A consolidated workbook is large and written once: deflate level 1 saves in about
+        // half the time of the default 6, for a file about 30% larger.
+        wb.set_zip_compression_level(1);
         let mut names = SheetNames::default();
         for name in [SUMMARY, BY_DEPARTMENT] {
             names.reserve(name);
