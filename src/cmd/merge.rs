@@ -65,7 +65,10 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         bar
     };
     let mut merged = match (&args.output, args.dry_run) {
-        (Some(_), false) => Some(MergedWorkbook::new(constant_memory_budget())?),
+        (Some(_), false) => Some(MergedWorkbook::new(
+            crate::merge::IN_MEMORY_SHEETS,
+            constant_memory_budget(),
+        )?),
         _ => None,
     };
     let mut tally = Tally::default();
