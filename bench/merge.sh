@@ -65,3 +65,13 @@ if [ -n "$shm" ]; then
 else
   echo "ratio merge/floor: $(ratio "$merge_tmp" "$floor6") (level 6), $(ratio "$merge_tmp" "$floor1") (level 1)"
 fi
+
+# Reading scales linearly: read (and check) a tenth of the corpus and all of it, writing nothing.
+small="target/bench/corpus-$((workbooks / 10))x${forms}"
+if [ ! -d "$small" ]; then
+  target/release/examples/gen_corpus "$small" "$((workbooks / 10))" "$forms" >/dev/null
+fi
+read_small=$(measure target/release/declform merge "$small" --dry-run --quiet)
+read_all=$(measure target/release/declform merge "$corpus" --dry-run --quiet)
+awk -v a="${read_small%% *}" -v b="${read_all%% *}" -v n="$total" \
+  'BEGIN{printf "reading (merge --dry-run): %d forms %.2f s, %d forms %.2f s: 10× the forms take %.1f× the time\n", n/10, a, n, b, b/a}'

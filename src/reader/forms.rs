@@ -2,13 +2,13 @@
 
 use super::Notice;
 use super::grid::{Grid, Value};
-use super::vocab::{Direction, Meaning, Vocabulary, normalize};
+use super::vocab::{Direction, Meaning, Vocabulary};
 use crate::amount::Amount;
 use crate::date::parse_date_text;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::layout::{a1, chinese_name};
 use crate::model::{FieldKind, FieldValue, Form, FormCells, Indicator, Source, field_kind};
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How many rows above 项目名称 the title and year line may stand.
 const TITLE_SEARCH_ROWS: u32 = 4;
@@ -26,7 +26,8 @@ pub struct SheetForms {
 
 struct Ctx<'a> {
     grid: &'a Grid,
-    vocab: &'static Vocabulary,
+    /// What each label cell of the sheet means, worked out once per cell.
+    labels: HashMap<(u32, u16), &'static Meaning>,
     file: &'a str,
     sheet: &'a str,
     used: HashSet<(u32, u16)>,
@@ -45,10 +46,7 @@ impl Ctx<'_> {
     }
 
     fn meaning_at(&self, row: u32, col: u16) -> Option<&'static Meaning> {
-        match self.grid.get(row, col)? {
-            Value::Text(t) => self.vocab.meaning(t),
-            _ => None,
-        }
+        self.labels.get(&(row, col)).copied()
     }
 
     /// The value cell to the right of a label: the cell just past the label (and its merge);
@@ -75,18 +73,28 @@ impl Ctx<'_> {
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
 pub fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
-    let mut ctx = Ctx {
-        grid,
-        vocab,
-        file,
-        sheet,
-        used: HashSet::new(),
-    };
+    let labels: HashMap<(u32, u16), &'static Meaning> = grid
+        .cells()
+        .filter_map(|(r, c, v)| match v {
+            Value::Text(t) => vocab.meaning(t).map(|m| ((r, c), m)),
+            _ => None,
+        })
+        .collect();
+    // Each form is anchored by its 项目名称 label.
     let anchors: Vec<(u32, u16)> = grid
         .cells()
-        .filter(|(_, _, v)| matches!(v, Value::Text(t) if t.chars().count() < 20 && normalize(t) == vocab.anchor))
+        .filter(|(r, c, _)| {
+            matches!(labels.get(&(*r, *c)), Some(Meaning::Field(f)) if f.iter().any(|(k, _)| k == "project_name"))
+        })
         .map(|(r, c, _)| (r, c))
         .collect();
+    let mut ctx = Ctx {
+        grid,
+        labels,
+        file,
+        sheet,
+        used: HashSet::default(),
+    };
     let mut out = SheetForms::default();
     let mut prev_end: Option<u32> = None;
     for (k, &(row, col)) in anchors.iter().enumerate() {
@@ -230,7 +238,7 @@ fn read_header(
 ) -> Result<()> {
     let grid = ctx.grid;
     let mut wan = false;
-    let mut assigned: HashSet<String> = HashSet::new();
+    let mut assigned: HashSet<String> = HashSet::default();
     // (field key, value cell)
     let mut found: Vec<(String, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
@@ -488,11 +496,11 @@ fn read_indicators(
             None => {}
         }
         // A new form's labels end the table.
-        if raw
-            .iter()
-            .flatten()
-            .any(|v| matches!(v, Value::Text(t) if ctx.vocab.is_label(t)))
-        {
+        let at_top_left = |c: u16| grid.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
+        if cols.iter().any(|&c| {
+            let (tr, tc) = at_top_left(c);
+            ctx.meaning_at(tr, tc).is_some()
+        }) {
             break;
         }
         let texts: Vec<String> = raw

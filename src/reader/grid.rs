@@ -3,7 +3,8 @@
 
 use crate::date::date_from_serial;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// A cell's content, format-neutral.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,11 +23,13 @@ pub mod forms;
 pub mod grid;
 pub mod guard;
 pub mod vocab;
+pub mod xlsx_merges;
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::model::Form;
 use calamine::{Data, DataRef, Reader, Sheets};
 use grid::{Grid, Merge, Value};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Cursor;
 use std::path::Path;
@@ -208,7 +210,10 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
         let opened = guard::guarded(|| open(&bytes, format))
             .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")));
         match opened {
-            Ok(sheets) => return read_sheets(sheets, shown),
+            Ok(sheets) => {
+                let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
+                return read_sheets(sheets, shown, merges);
+            }
             Err(e) => {
                 if is_password(&e) {
                     return Err(encrypted(shown));
@@ -380,7 +385,34 @@ fn open(bytes: &[u8], format: Format) -> Result<Sheets<Rs<'_>>, calamine::Error>
     })
 }
 
-fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
+/// The merges of an xlsx workbook's sheets, read by [`xlsx_merges`] from the same bytes.
+struct XlsxMerges<'a> {
+    zip: Option<zip::ZipArchive<Cursor<&'a [u8]>>>,
+    parts: HashMap<String, String>,
+}
+
+impl<'a> XlsxMerges<'a> {
+    fn new(bytes: &'a [u8]) -> XlsxMerges<'a> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+        let parts = zip
+            .as_mut()
+            .and_then(xlsx_merges::sheet_parts)
+            .unwrap_or_default();
+        XlsxMerges { zip, parts }
+    }
+
+    /// The sheet's merges, or `None` when calamine must find them.
+    fn of(&mut self, sheet: &str) -> Option<Vec<Merge>> {
+        let path = self.parts.get(sheet)?;
+        xlsx_merges::merges(self.zip.as_mut()?, path)
+    }
+}
+
+fn read_sheets(
+    mut sheets: Sheets<Rs<'_>>,
+    shown: &str,
+    mut merges: Option<XlsxMerges<'_>>,
+) -> Result<ReadResult> {
     let mut result = ReadResult::default();
     let names = sheets.sheet_names();
     for name in &names {
@@ -391,7 +423,8 @@ fn read_sheets(mut sheets: Sheets<Rs<'_>>, shown: &str) -> Result<ReadResult> {
                 format!("工作表无法读取（{e}）；请在 Excel 或 WPS 中打开并另存后再试"),
             )
         };
-        let grid = guard::guarded(|| load_grid(&mut sheets, name))
+        let known = merges.as_mut().and_then(|m| m.of(name));
+        let grid = guard::guarded(|| load_grid(&mut sheets, name, known))
             .unwrap_or(Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
             .map_err(|e| corrupt(&e))?;
         if let Some(flat) = crate::flat::forms_in_grid(&grid, shown, name) {
@@ -470,19 +503,31 @@ fn col16(c: u32) -> Option<u16> {
 }
 
 /// An empty grid of a format that knows merges, with these merges.
-fn grid_with_merges(merges: &[calamine::Dimensions]) -> Grid {
+fn grid_with_merges(merges: impl IntoIterator<Item = Merge>) -> Grid {
     let mut grid = Grid::new(true);
-    for m in merges.iter().filter_map(to_merge) {
+    for m in merges {
         grid.add_merge(m);
     }
     grid
 }
 
 /// Loads one sheet's non-empty cells (streaming for xlsx and xlsb) and its merges.
-fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::Error> {
+fn load_grid(
+    sheets: &mut Sheets<Rs<'_>>,
+    name: &str,
+    known: Option<Vec<Merge>>,
+) -> Result<Grid, calamine::Error> {
     match sheets {
         Sheets::Xlsx(x) => {
-            let mut grid = grid_with_merges(&x.merge_cells_by_sheet_name(name)?);
+            let merges = match known {
+                Some(m) => m,
+                None => x
+                    .merge_cells_by_sheet_name(name)?
+                    .iter()
+                    .filter_map(to_merge)
+                    .collect(),
+            };
+            let mut grid = grid_with_merges(merges);
             let mut cells = x.worksheet_cells_reader(name)?;
             while let Some(cell) = cells.next_cell_with_formula()? {
                 let (r, c) = cell.pos;
@@ -507,7 +552,11 @@ fn load_grid(sheets: &mut Sheets<Rs<'_>>, name: &str) -> Result<Grid, calamine::
             Ok(grid)
         }
         Sheets::Xls(x) => {
-            let mut grid = grid_with_merges(&x.merge_cells_by_sheet_name(name)?);
+            let mut grid = grid_with_merges(
+                x.merge_cells_by_sheet_name(name)?
+                    .iter()
+                    .filter_map(to_merge),
+            );
             let range = x.worksheet_range(name)?;
             fill_from_range(&mut grid, &range);
             Ok(grid)

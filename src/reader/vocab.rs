@@ -35,8 +35,6 @@ pub enum Meaning {
 #[derive(Debug)]
 pub struct Vocabulary {
     meanings: HashMap<String, Meaning>,
-    /// The normalised 项目名称 label, which anchors each form.
-    pub anchor: String,
 }
 
 /// Normalises a label for comparison: white space removed, full-width ASCII folded to
@@ -142,11 +140,7 @@ impl Vocabulary {
                 add(&c.label, Meaning::IndicatorColumn(c.field.clone()));
             }
         }
-        let anchor = Layout::get(LayoutKind::Y2024)
-            .field("project_name")
-            .map(|f| normalize(&f.label))
-            .unwrap_or_default();
-        Vocabulary { meanings, anchor }
+        Vocabulary { meanings }
     }
 
     /// What a cell's text means, if it is a known label.
