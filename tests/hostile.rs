@@ -6,7 +6,6 @@ mod common;
 use common::*;
 use declform::ErrorKind;
 use declform::reader::{ReadOptions, read_bytes};
-use std::io::{Read, Write};
 use std::path::Path;
 
 fn sample_bytes() -> Vec<u8> {
@@ -15,21 +14,10 @@ fn sample_bytes() -> Vec<u8> {
 
 /// Rewrites one part of a zip archive.
 fn with_part(bytes: &[u8], part: &str, edit: impl Fn(Vec<u8>) -> Vec<u8>) -> Vec<u8> {
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zin.len() {
-        let mut entry = zin.by_index(i).unwrap();
-        let name = entry.name().unwrap().to_string();
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).unwrap();
-        if name == part {
-            data = edit(data);
-        }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    rewrite_zip(
+        bytes,
+        |name, data| if name == part { edit(data) } else { data },
+    )
 }
 
 /// Runs `convert FILE -o out.json` and returns the one line it prints.

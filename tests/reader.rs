@@ -153,27 +153,17 @@ fn numbers_become_decimals_by_their_shortest_text() {
 /// Removes the cached value of every formula (`</f><v>…</v>` → `</f>`), as tools that
 /// never calculate leave them; rust_xlsxwriter itself always writes one.
 fn strip_cached_values(bytes: Vec<u8>) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for i in 0..zin.len() {
-        let mut entry = zin.by_index(i).unwrap();
-        let name = entry.name().unwrap().to_string();
-        let mut data = Vec::new();
-        entry.read_to_end(&mut data).unwrap();
-        if name.starts_with("xl/worksheets/") {
-            let mut xml = String::from_utf8(data).unwrap();
-            while let Some(start) = xml.find("</f><v>") {
-                let end = xml[start..].find("</v>").unwrap() + start + 4;
-                xml.replace_range(start + 4..end, "");
-            }
-            data = xml.into_bytes();
+    rewrite_zip(&bytes, |name, data| {
+        if !name.starts_with("xl/worksheets/") {
+            return data;
         }
-        out.start_file(name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        out.write_all(&data).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+        let mut xml = String::from_utf8(data).unwrap();
+        while let Some(start) = xml.find("</f><v>") {
+            let end = xml[start..].find("</v>").unwrap() + start + 4;
+            xml.replace_range(start + 4..end, "");
+        }
+        xml.into_bytes()
+    })
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! Containing panics of the parsing library.
 //!
 //! calamine can panic on malformed input (cargo fuzz found an out-of-range slice in its xls
-//! container parser). Only calls into calamine run under [`guarded`], so that a panic there
+//! container parser). Only calls into calamine run under `guarded`, so that a panic there
 //! becomes a "damaged workbook" error while a panic in this crate's own code still surfaces.
 
 use std::cell::Cell;
