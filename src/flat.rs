@@ -171,7 +171,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(SHEET)?;
     let base = Format::new()
-        .set_font_name(writer::FONT)
+        .set_font_name(&crate::layout::Style::get().font)
         .set_font_size(10.5);
     let bold = base.clone().set_bold().set_align(FormatAlign::Center);
     let amount = base.clone().set_num_format("#,##0.00");

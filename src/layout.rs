@@ -294,11 +294,57 @@ pub struct TaxonomyLevel {
     pub may_be_empty: bool,
 }
 
+/// How the forms are printed (`templates/style.json`): font, sizes, row heights, page.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Style {
+    /// The font of every cell.
+    pub font: String,
+    /// Its size in points.
+    pub font_size: f64,
+    /// The title's size.
+    pub title_font_size: f64,
+    /// The title row's height in points.
+    pub title_row_height: f64,
+    /// Points per line of wrapped text.
+    pub line_height: f64,
+    /// The least height of a row.
+    pub min_row_height: f64,
+    /// Excel's paper size code (9 is A4).
+    pub paper_size: u8,
+    /// Page margins in inches.
+    pub margins: Margins,
+}
+
+/// Page margins in inches.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Margins {
+    /// Left.
+    pub left: f64,
+    /// Right.
+    pub right: f64,
+    /// Top.
+    pub top: f64,
+    /// Bottom.
+    pub bottom: f64,
+    /// Header.
+    pub header: f64,
+    /// Footer.
+    pub footer: f64,
+}
+
+impl Style {
+    /// The embedded style.
+    pub fn get() -> &'static Style {
+        &embedded().style
+    }
+}
+
 struct Embedded {
     y2024: Layout,
     y2026: Layout,
     labels: Labels,
     taxonomy: Taxonomy,
+    style: Style,
 }
 
 fn embedded() -> &'static Embedded {
@@ -315,6 +361,8 @@ fn embedded() -> &'static Embedded {
                 .expect("templates/labels.json is valid"),
             taxonomy: serde_json::from_str(include_str!("../templates/taxonomy.json"))
                 .expect("templates/taxonomy.json is valid"),
+            style: serde_json::from_str(include_str!("../templates/style.json"))
+                .expect("templates/style.json is valid"),
         }
     })
 }
@@ -407,6 +455,7 @@ mod tests {
         }
         assert!(Labels::get().aliases.contains_key("项目总目标"));
         assert_eq!(Taxonomy::get().skeleton.len(), 9);
+        assert_eq!(Style::get().paper_size, 9);
     }
 
     #[test]

@@ -157,7 +157,7 @@ struct SummaryFormats {
 impl SummaryFormats {
     fn new() -> SummaryFormats {
         let base = Format::new()
-            .set_font_name(writer::FONT)
+            .set_font_name(&crate::layout::Style::get().font)
             .set_font_size(10.5)
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);

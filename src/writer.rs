@@ -14,7 +14,7 @@
 
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::layout::{Area, Cols, Layout, LayoutKind};
+use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
 use crate::model::{FieldValue, Form};
 use crate::sheetname::SheetNames;
 use chrono::Datelike;
@@ -24,13 +24,6 @@ use rust_xlsxwriter::{
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-
-/// The font of every cell: 宋体 shows Chinese in Excel and WPS; LibreOffice substitutes a CJK font.
-pub const FONT: &str = "宋体";
-const FONT_SIZE: f64 = 11.0;
-/// Points per line of 11 pt text, with leading.
-const LINE_HEIGHT: f64 = 14.5;
-const MIN_ROW_HEIGHT: f64 = 21.0;
 
 /// How to write.
 #[derive(Debug, Clone, Default)]
@@ -63,16 +56,17 @@ pub struct Formats {
 
 impl Default for Formats {
     fn default() -> Self {
+        let style = Style::get();
         let base = Format::new()
-            .set_font_name(FONT)
-            .set_font_size(FONT_SIZE)
+            .set_font_name(&style.font)
+            .set_font_size(style.font_size)
             .set_align(FormatAlign::VerticalCenter);
         let cell = base.clone().set_border(FormatBorder::Thin).set_text_wrap();
         let input = cell.clone().set_unlocked();
         Formats {
             title: base
                 .clone()
-                .set_font_size(18)
+                .set_font_size(style.title_font_size)
                 .set_bold()
                 .set_align(FormatAlign::Center),
             year: base.clone().set_align(FormatAlign::Center),
@@ -164,11 +158,13 @@ pub fn add_form_sheet(
     for (col, width) in layout.column_widths.iter().enumerate() {
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
-    ws.set_paper_size(9)
+    let style = Style::get();
+    let m = &style.margins;
+    ws.set_paper_size(style.paper_size)
         .set_portrait()
         .set_print_fit_to_pages(1, 0)
         .set_print_center_horizontally(true)
-        .set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+        .set_margins(m.left, m.right, m.top, m.bottom, m.header, m.footer);
     write_form(ws, form, layout, formats, 0)
 }
 
@@ -206,8 +202,9 @@ impl<'a> Grid<'a> {
 
     fn need_height(&mut self, row: u32, rows: u32, first: u16, last: u16, text: &str) {
         let lines = text_lines(text, self.span_width(first, last));
-        let h = (lines as f64 * LINE_HEIGHT + 6.0) / f64::from(rows.max(1));
-        let slot = self.heights.entry(row).or_insert(MIN_ROW_HEIGHT);
+        let style = Style::get();
+        let h = (lines as f64 * style.line_height + 6.0) / f64::from(rows.max(1));
+        let slot = self.heights.entry(row).or_insert(style.min_row_height);
         *slot = slot.max(h);
     }
 
@@ -271,9 +268,10 @@ impl<'a> Grid<'a> {
     /// Writes the row heights, then every write in row order.
     fn finish(mut self, ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
         // Rows of the default height need no row record of their own.
-        ws.set_default_row_height(MIN_ROW_HEIGHT);
+        let min = Style::get().min_row_height;
+        ws.set_default_row_height(min);
         for (row, h) in &self.heights {
-            if *h > MIN_ROW_HEIGHT {
+            if *h > min {
                 ws.set_row_height(*row, *h)?;
             }
         }
@@ -404,7 +402,7 @@ pub fn write_form(
 
     let (r, lr, cols) = area(&layout.title.at);
     g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
-    g.heights.insert(r, 36.0);
+    g.heights.insert(r, Style::get().title_row_height);
     let (r, lr, cols) = area(&layout.year.at);
     let year = form
         .year
