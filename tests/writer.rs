@@ -196,6 +196,8 @@ fn template_has_drop_downs_validation_and_protection() {
         "type=\"date\"",
         "≥85.00(%)",
         "<sheetProtection",
+        // Room to write the goals: row 11 is five lines high.
+        "<row r=\"11\" spans=\"1:6\" ht=\"78.75\" customHeight=\"1\"", // 78.5 pt, in whole pixels
     ] {
         assert!(xml.contains(needle), "sheet1.xml lacks {needle}");
     }

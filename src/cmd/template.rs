@@ -53,6 +53,15 @@ pub fn template_workbook(
     let mut wb = writer::new_workbook();
     let ws = wb.add_worksheet();
     let placement = writer::add_form_sheet(ws, "申报表", &form, layout, &Formats::default())?;
+    // Room to write the goals in: five lines of text.
+    let style = crate::layout::Style::get();
+    let goal_rows: std::collections::BTreeSet<u32> = ["overall_goal", "annual_goal"]
+        .iter()
+        .filter_map(|k| placement.fields.get(*k).map(|f| f.0))
+        .collect();
+    for row in goal_rows {
+        ws.set_row_height(row, 5.0 * style.line_height + 6.0)?;
+    }
     add_validations(ws, &placement, year)?;
     if protect {
         ws.protect_with_options(&ProtectionOptions {
