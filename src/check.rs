@@ -8,7 +8,9 @@
 //! ```
 
 use crate::amount::Amount;
-use crate::layout::{Taxonomy, a1, chinese_name};
+use crate::cellref::a1;
+use crate::field::Field;
+use crate::layout::Taxonomy;
 use crate::model::Form;
 use crate::target::Target;
 use chrono::Datelike;
@@ -36,26 +38,99 @@ impl fmt::Display for Severity {
     }
 }
 
-/// The rules, by id: (id, what it checks).
-pub const RULES: [(&str, &str); 11] = [
-    ("required", "必填项已填写"),
-    ("total-sum", "项目资金总额 = 财政资金 + 其他资金"),
-    (
-        "annual-sum",
-        "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
-    ),
-    ("annual-le-total", "年度资金申请总额 ≤ 项目资金总额"),
-    ("date-order", "计划开始日期 ≤ 计划完成日期"),
-    ("year-in-period", "年度在计划期间之内"),
-    ("taxonomy", "一级/二级指标符合指标体系"),
-    (
-        "indicators-present",
-        "产出、效益、满意度指标下至少各有一项三级指标",
-    ),
-    ("target-syntax", "指标值为 符号+数值+(单位) 或定性描述"),
-    ("target-missing", "三级指标有指标值"),
-    ("duplicate-indicator", "同一张表中三级指标不重复"),
-];
+/// A rule, with its stable id (`total-sum`, ...) and what it checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// `required`: the fields every form must fill in.
+    Required,
+    /// `total-sum`: 项目资金总额 = 财政资金 + 其他资金.
+    TotalSum,
+    /// `annual-sum`: 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
+    AnnualSum,
+    /// `annual-le-total`: 年度资金申请总额 ≤ 项目资金总额.
+    AnnualLeTotal,
+    /// `date-order`: 计划开始日期 ≤ 计划完成日期.
+    DateOrder,
+    /// `year-in-period`: the form's year lies within the planned period.
+    YearInPeriod,
+    /// `taxonomy`: 一级/二级 pairs from the national taxonomy.
+    Taxonomy,
+    /// `indicators-present`: at least one indicator under each 一级指标.
+    IndicatorsPresent,
+    /// `target-syntax`: 指标值 is operator + number + (unit) or qualitative text.
+    TargetSyntax,
+    /// `target-missing`: an indicator without a value.
+    TargetMissing,
+    /// `duplicate-indicator`: the same 三级指标 twice in one form.
+    DuplicateIndicator,
+}
+
+impl Rule {
+    /// Every rule, in the order `check` reports them.
+    pub const ALL: [Rule; 11] = [
+        Rule::Required,
+        Rule::TotalSum,
+        Rule::AnnualSum,
+        Rule::AnnualLeTotal,
+        Rule::DateOrder,
+        Rule::YearInPeriod,
+        Rule::Taxonomy,
+        Rule::IndicatorsPresent,
+        Rule::TargetSyntax,
+        Rule::TargetMissing,
+        Rule::DuplicateIndicator,
+    ];
+
+    /// The stable id, as printed in findings.
+    ///
+    /// ```
+    /// assert_eq!(declform::check::Rule::TotalSum.id(), "total-sum");
+    /// ```
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::TotalSum => "total-sum",
+            Rule::AnnualSum => "annual-sum",
+            Rule::AnnualLeTotal => "annual-le-total",
+            Rule::DateOrder => "date-order",
+            Rule::YearInPeriod => "year-in-period",
+            Rule::Taxonomy => "taxonomy",
+            Rule::IndicatorsPresent => "indicators-present",
+            Rule::TargetSyntax => "target-syntax",
+            Rule::TargetMissing => "target-missing",
+            Rule::DuplicateIndicator => "duplicate-indicator",
+        }
+    }
+
+    /// What the rule checks, in Chinese.
+    pub fn description(self) -> &'static str {
+        match self {
+            Rule::Required => "必填项已填写",
+            Rule::TotalSum => "项目资金总额 = 财政资金 + 其他资金",
+            Rule::AnnualSum => "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
+            Rule::AnnualLeTotal => "年度资金申请总额 ≤ 项目资金总额",
+            Rule::DateOrder => "计划开始日期 ≤ 计划完成日期",
+            Rule::YearInPeriod => "年度在计划期间之内",
+            Rule::Taxonomy => "一级/二级指标符合指标体系",
+            Rule::IndicatorsPresent => "产出、效益、满意度指标下至少各有一项三级指标",
+            Rule::TargetSyntax => "指标值为 符号+数值+(单位) 或定性描述",
+            Rule::TargetMissing => "三级指标有指标值",
+            Rule::DuplicateIndicator => "同一张表中三级指标不重复",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
 
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -70,8 +145,8 @@ pub struct Finding {
     pub form: String,
     /// 错误 or 警告.
     pub severity: Severity,
-    /// The rule's id.
-    pub rule: &'static str,
+    /// The rule (serialised as its id).
+    pub rule: Rule,
     /// What is wrong, in Chinese.
     pub message: String,
 }
@@ -94,9 +169,9 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn cell_of(&self, key: &str) -> Option<String> {
+    fn cell_of(&self, key: Field) -> Option<String> {
         let cells = self.form.source.as_ref()?.cells.as_ref()?;
-        cells.fields.get(key).map(|&(r, c)| a1(r, c))
+        cells.fields.get(&key).map(|&(r, c)| a1(r, c))
     }
 
     fn indicator_cell(&self, i: usize, col: usize) -> Option<String> {
@@ -111,7 +186,7 @@ impl Checker<'_> {
         &mut self,
         cell: Option<String>,
         severity: Severity,
-        rule: &'static str,
+        rule: Rule,
         message: String,
     ) {
         let source = self.form.source.as_ref();
@@ -126,7 +201,7 @@ impl Checker<'_> {
         });
     }
 
-    fn at(&mut self, key: &str, severity: Severity, rule: &'static str, message: String) {
+    fn at(&mut self, key: Field, severity: Severity, rule: Rule, message: String) {
         let cell = self.cell_of(key);
         self.push(cell, severity, rule, message);
     }
@@ -161,38 +236,38 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     use Severity::{Error, Warning};
 
     let texts = [
-        ("project_name", &form.project_name),
-        ("project_category", &form.project_category),
-        ("department", &form.department),
-        ("implementing_unit", &form.implementing_unit),
-        ("overall_goal", &form.overall_goal),
-        ("annual_goal", &form.annual_goal),
+        (Field::ProjectName, &form.project_name),
+        (Field::ProjectCategory, &form.project_category),
+        (Field::Department, &form.department),
+        (Field::ImplementingUnit, &form.implementing_unit),
+        (Field::OverallGoal, &form.overall_goal),
+        (Field::AnnualGoal, &form.annual_goal),
     ];
     for (key, value) in texts {
         if value.trim().is_empty() {
             c.at(
                 key,
                 Error,
-                "required",
-                format!("{}未填写", chinese_name(key)),
+                Rule::Required,
+                format!("{}未填写", key.label()),
             );
         }
     }
-    for (key, value) in [("start_date", form.start_date), ("end_date", form.end_date)] {
+    for (key, value) in [(Field::StartDate, form.start_date), (Field::EndDate, form.end_date)] {
         if value.is_none() {
             c.at(
                 key,
                 Error,
-                "required",
-                format!("{}未填写", chinese_name(key)),
+                Rule::Required,
+                format!("{}未填写", key.label()),
             );
         }
     }
     if f.total.is_none() {
         c.at(
-            "funds.total",
+            Field::FundsTotal,
             Error,
-            "required",
+            Rule::Required,
             "项目资金总额未填写".into(),
         );
     }
@@ -202,9 +277,9 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     {
         {
             c.at(
-                "funds.total",
+                Field::FundsTotal,
                 Error,
-                "total-sum",
+                Rule::TotalSum,
                 format!(
                     "项目资金总额 {} 不等于 财政资金 {} + 其他资金 {} = {}",
                     show(total),
@@ -221,7 +296,7 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     ) && annual != parts
     {
         {
-            c.at("funds.annual_total", Error, "annual-sum", format!(
+            c.at(Field::FundsAnnualTotal, Error, Rule::AnnualSum, format!(
                 "年度资金申请总额 {} 不等于 当年财政拨款 {} + 上年结转资金 {} + 其他资金 {} = {}",
                 show(annual), show(amount(f.annual_appropriation)), show(amount(f.annual_carryover)),
                 show(amount(f.annual_other)), show(parts)
@@ -233,9 +308,9 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     {
         {
             c.at(
-                "funds.annual_total",
+                Field::FundsAnnualTotal,
                 Error,
-                "annual-le-total",
+                Rule::AnnualLeTotal,
                 format!(
                     "年度资金申请总额 {} 大于 项目资金总额 {}",
                     show(annual),
@@ -248,9 +323,9 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     if let (Some(start), Some(end)) = (form.start_date, form.end_date) {
         if start > end {
             c.at(
-                "end_date",
+                Field::EndDate,
                 Error,
-                "date-order",
+                Rule::DateOrder,
                 format!("计划完成日期 {end} 早于计划开始日期 {start}"),
             );
         } else if let Some(year) = form.year
@@ -258,9 +333,9 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
         {
             {
                 c.at(
-                    "start_date",
+                    Field::StartDate,
                     Error,
-                    "year-in-period",
+                    Rule::YearInPeriod,
                     format!(
                         "表头年度 {year} 不在计划期间 {}年-{}年 之内",
                         start.year(),
@@ -297,7 +372,7 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
                 format!("二级指标“{}”不属于一级指标“{}”", ind.level2, ind.level1)
             };
             let cell = c.indicator_cell(i, if known.is_none() { 0 } else { 1 });
-            c.push(cell, Warning, "taxonomy", what);
+            c.push(cell, Warning, Rule::Taxonomy, what);
         }
         if ind.level3.is_empty() {
             continue;
@@ -307,7 +382,7 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             c.push(
                 cell,
                 Warning,
-                "duplicate-indicator",
+                Rule::DuplicateIndicator,
                 format!(
                     "三级指标“{}”重复出现（第{}行与第{}行）",
                     ind.level3,
@@ -321,13 +396,13 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             Target::Empty => c.push(
                 cell,
                 Warning,
-                "target-missing",
+                Rule::TargetMissing,
                 format!("三级指标“{}”没有填写指标值", ind.level3),
             ),
             Target::Placeholder(p) => c.push(
                 cell,
                 Error,
-                "target-syntax",
+                Rule::TargetSyntax,
                 format!(
                     "三级指标“{}”的指标值“{p}”是占位符，请填写实际指标值",
                     ind.level3
@@ -336,13 +411,13 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             Target::Malformed(why) => c.push(
                 cell,
                 Error,
-                "target-syntax",
+                Rule::TargetSyntax,
                 format!("三级指标“{}”：{why}", ind.level3),
             ),
             t if t.is_percentage_over_100() => c.push(
                 cell,
                 Error,
-                "target-syntax",
+                Rule::TargetSyntax,
                 format!("三级指标“{}”的百分比 {} 超过 100%", ind.level3, ind.target),
             ),
             _ => {}
@@ -364,7 +439,7 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
             c.push(
                 cell,
                 severity,
-                "indicators-present",
+                Rule::IndicatorsPresent,
                 format!("{level1}下没有任何三级指标"),
             );
         }
@@ -378,7 +453,7 @@ mod tests {
 
     #[test]
     fn rules_have_unique_ids() {
-        let ids: std::collections::HashSet<_> = RULES.iter().map(|r| r.0).collect();
-        assert_eq!(ids.len(), RULES.len());
+        let ids: std::collections::HashSet<_> = Rule::ALL.iter().map(|r| r.id()).collect();
+        assert_eq!(ids.len(), Rule::ALL.len());
     }
 }

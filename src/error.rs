@@ -1,36 +1,43 @@
 //! Errors that say where and what to do.
 //!
-//! Every error carries a [`Location`]: the file, and where known the sheet, the A1 cell and
-//! the form's Chinese label. Its text reads like `部门A.xlsx!项目3!C6 项目资金总额: "四十二万" 不是金额`.
+//! Every error carries a [`Location`]: the file, and where known the sheet, the A1 cell, the
+//! model [`Field`] and the form's Chinese label. Its text reads like
+//! `部门A.xlsx!项目3!C6 项目资金总额: "四十二万" 不是金额`.
 //!
 //! ```
-//! use declform::{Error, ErrorKind, Location};
+//! use declform::{Error, ErrorKind, Field, Location};
 //! let e = Error::new(
 //!     ErrorKind::BadAmount,
-//!     Location::file("部门A.xlsx").sheet("项目3").cell(5, 2).label("项目资金总额"),
+//!     Location::file("部门A.xlsx").sheet("项目3").cell(5, 2).field(Field::FundsTotal),
 //!     "\"四十二万\" 不是金额",
 //! );
 //! assert_eq!(e.to_string(), "部门A.xlsx!项目3!C6 项目资金总额: \"四十二万\" 不是金额");
+//! assert_eq!(e.kind(), ErrorKind::BadAmount);
+//! assert_eq!((e.file(), e.sheet(), e.cell()), ("部门A.xlsx", Some("项目3"), Some("C6")));
+//! assert_eq!(e.field(), Some(Field::FundsTotal));
 //! ```
 
-use crate::layout::a1;
+use crate::cellref::a1;
+use crate::field::Field;
 use std::fmt;
+use std::sync::Arc;
 
-/// Where something is.
+/// Where something is: a file, and where known a sheet, a cell, a field and its label.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
-    /// The file, as given by the user.
-    pub file: String,
-    /// The sheet.
-    pub sheet: Option<String>,
-    /// The A1 cell.
-    pub cell: Option<String>,
-    /// The form's label for the field (项目资金总额, 计划开始日期, ...).
-    pub label: Option<String>,
+    file: String,
+    sheet: Option<String>,
+    cell: Option<String>,
+    field: Option<Field>,
+    label: Option<String>,
 }
 
 impl Location {
-    /// A location in a file.
+    /// A location in a file, named as the user knows it.
+    ///
+    /// ```
+    /// assert_eq!(declform::Location::file("a.xlsx").to_string(), "a.xlsx");
+    /// ```
     pub fn file(file: impl Into<String>) -> Location {
         Location {
             file: file.into(),
@@ -39,21 +46,74 @@ impl Location {
     }
 
     /// The same location on a sheet.
+    ///
+    /// ```
+    /// assert_eq!(declform::Location::file("a.xlsx").sheet("表1").to_string(), "a.xlsx!表1");
+    /// ```
     pub fn sheet(mut self, sheet: impl Into<String>) -> Location {
         self.sheet = Some(sheet.into());
         self
     }
 
-    /// The same location at a zero-based cell.
+    /// The same location at a zero-based cell (row, column), shown as A1.
+    ///
+    /// ```
+    /// let l = declform::Location::file("a.xlsx").sheet("表1").cell(5, 2);
+    /// assert_eq!(l.to_string(), "a.xlsx!表1!C6");
+    /// ```
     pub fn cell(mut self, row: u32, col: u16) -> Location {
         self.cell = Some(a1(row, col));
         self
     }
 
-    /// The same location with the field's label.
+    /// The same location at a model field; its Chinese label (from `templates/`) becomes
+    /// the location's label.
+    ///
+    /// ```
+    /// use declform::{Field, Location};
+    /// let l = Location::file("a.json").field(Field::StartDate);
+    /// assert_eq!(l.to_string(), "a.json 计划开始日期");
+    /// ```
+    pub fn field(mut self, field: Field) -> Location {
+        self.field = Some(field);
+        self.label = Some(field.label());
+        self
+    }
+
+    /// The same location with a label of its own (`第3行`, `第1张表「甲」计划开始日期`).
+    ///
+    /// ```
+    /// let l = declform::Location::file("a.csv").label("第3行");
+    /// assert_eq!(l.to_string(), "a.csv 第3行");
+    /// ```
     pub fn label(mut self, label: impl Into<String>) -> Location {
         self.label = Some(label.into());
         self
+    }
+
+    /// The file, as given.
+    pub fn file_name(&self) -> &str {
+        &self.file
+    }
+
+    /// The sheet, for workbook inputs.
+    pub fn sheet_name(&self) -> Option<&str> {
+        self.sheet.as_deref()
+    }
+
+    /// The A1 cell, where known.
+    pub fn cell_ref(&self) -> Option<&str> {
+        self.cell.as_deref()
+    }
+
+    /// The model field, where known.
+    pub fn field_key(&self) -> Option<Field> {
+        self.field
+    }
+
+    /// The Chinese label shown after the place.
+    pub fn label_text(&self) -> Option<&str> {
+        self.label.as_deref()
     }
 }
 
@@ -74,10 +134,10 @@ impl fmt::Display for Location {
 }
 
 /// What kind of failure, for callers and tests that branch on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The file cannot be opened or written.
+    /// The file cannot be read or written.
     Io,
     /// The file is not a workbook (or not the format its name says).
     NotAWorkbook,
@@ -85,7 +145,7 @@ pub enum ErrorKind {
     Encrypted,
     /// The workbook is damaged.
     Corrupt,
-    /// The workbook is larger than the limits allow.
+    /// The input is larger than the limits allow.
     TooLarge,
     /// No form was found.
     NoForm,
@@ -99,45 +159,77 @@ pub enum ErrorKind {
     BadJson,
     /// A flat table is malformed or inconsistent.
     BadTable,
-    /// The command line asks for something that cannot be done.
-    Usage,
+    /// A workbook could not be written.
+    Write,
 }
 
-/// An error with its location and a message in Chinese.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
-    /// What kind.
-    pub kind: ErrorKind,
-    /// Where (boxed, so that results stay small).
-    pub location: Box<Location>,
-    /// What, and what to do.
-    pub message: String,
+type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An error with its location and a message in Chinese that says what to do.
+#[derive(Clone)]
+pub struct Error(Box<Inner>);
+
+#[derive(Clone)]
+struct Inner {
+    kind: ErrorKind,
+    location: Location,
+    message: String,
+    cause: Option<Cause>,
 }
 
 impl Error {
-    /// A new error.
+    /// A new error: what kind, where, and what (in Chinese, with what to do).
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::NoForm, Location::file("a.xlsx"), "没有找到申报表");
+    /// assert_eq!(e.to_string(), "a.xlsx: 没有找到申报表");
+    /// ```
     pub fn new(kind: ErrorKind, location: Location, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Inner {
             kind,
-            location: Box::new(location),
+            location,
             message: message.into(),
-        }
+            cause: None,
+        }))
     }
 
-    /// An I/O error on a path.
-    pub fn io(path: impl Into<String>, err: &std::io::Error) -> Error {
+    /// The same error with the underlying cause that [`source`](std::error::Error::source)
+    /// gives (an I/O error, the spreadsheet library's error).
+    pub(crate) fn with_cause(
+        mut self,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        self.0.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// An error reading the file `path`, with the I/O error as its source.
+    ///
+    /// ```
+    /// use std::error::Error as _;
+    /// let io = std::io::Error::from(std::io::ErrorKind::NotFound);
+    /// let e = declform::Error::io("缺失.xlsx", io);
+    /// assert_eq!(e.to_string(), "缺失.xlsx: 文件不存在");
+    /// assert!(e.source().is_some());
+    /// ```
+    pub fn io(path: impl Into<String>, err: std::io::Error) -> Error {
         let what = match err.kind() {
             std::io::ErrorKind::NotFound => "文件不存在".to_string(),
             std::io::ErrorKind::PermissionDenied => "没有权限读写该文件".to_string(),
             _ => format!("读写失败（{err}）"),
         };
-        Error::new(ErrorKind::Io, Location::file(path), what)
+        Error::new(ErrorKind::Io, Location::file(path), what).with_cause(err)
     }
-}
 
-impl Error {
-    /// An I/O error while writing an output.
-    pub fn io_write(path: impl Into<String>, err: &std::io::Error) -> Error {
+    /// An error writing the output `path`, with the I/O error as its source.
+    ///
+    /// ```
+    /// let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+    /// let e = declform::Error::io_write("out.xlsx", full);
+    /// assert_eq!(e.to_string(), "out.xlsx: 无法写出：磁盘已满");
+    /// ```
+    pub fn io_write(path: impl Into<String>, err: std::io::Error) -> Error {
         let what = match err.kind() {
             std::io::ErrorKind::NotFound => {
                 "无法写出：所在文件夹不存在或不能在其中创建文件".to_string()
@@ -148,17 +240,86 @@ impl Error {
             std::io::ErrorKind::StorageFull => "无法写出：磁盘已满".to_string(),
             _ => format!("无法写出（{err}）"),
         };
-        Error::new(ErrorKind::Io, Location::file(path), what)
+        Error::new(ErrorKind::Io, Location::file(path), what).with_cause(err)
+    }
+
+    /// What kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        self.0.kind
+    }
+
+    /// Where, as a whole.
+    pub fn location(&self) -> &Location {
+        &self.0.location
+    }
+
+    /// The file, as the caller named it.
+    pub fn file(&self) -> &str {
+        self.0.location.file_name()
+    }
+
+    /// The sheet, for errors inside a workbook.
+    pub fn sheet(&self) -> Option<&str> {
+        self.0.location.sheet_name()
+    }
+
+    /// The A1 cell, where the error is in one.
+    pub fn cell(&self) -> Option<&str> {
+        self.0.location.cell_ref()
+    }
+
+    /// The model field the error is about, where known.
+    pub fn field(&self) -> Option<Field> {
+        self.0.location.field_key()
+    }
+
+    /// The Chinese label of the place (`项目资金总额`, `第3行`), where there is one.
+    pub fn label(&self) -> Option<&str> {
+        self.0.location.label_text()
+    }
+
+    /// What is wrong and what to do, without the place.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+}
+
+impl PartialEq for Error {
+    /// Errors are equal when kind, location and message are; causes are not compared.
+    fn eq(&self, other: &Error) -> bool {
+        self.0.kind == other.0.kind
+            && self.0.location == other.0.location
+            && self.0.message == other.0.message
+    }
+}
+
+impl Eq for Error {}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.0.kind)
+            .field("location", &self.0.location)
+            .field("message", &self.0.message)
+            .field("cause", &self.0.cause.as_ref().map(|c| c.to_string()))
+            .finish()
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)
+        write!(f, "{}: {}", self.0.location, self.0.message)
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0
+            .cause
+            .as_deref()
+            .map(|c| c as &(dyn std::error::Error + 'static))
+    }
+}
 
 /// The library's result.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

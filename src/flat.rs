@@ -1,57 +1,26 @@
 //! The flat table: one row per indicator row, the form's fields repeated on each row, as
 //! CSV (UTF-8 with a byte-order mark, for Excel and WPS) or as one xlsx sheet; and back.
-//!
-//! ```
-//! use declform::{flat, json};
-//! let doc = json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed.json").unwrap();
-//! let mut csv = Vec::new();
-//! flat::write_csv(&doc.forms, &mut csv).unwrap();
-//! let back = flat::read_csv(&csv, "seed.csv").unwrap();
-//! assert_eq!(back, doc.forms);
-//! ```
+//! Its columns are described in `templates/tables.json`.
 
 use crate::amount::Amount;
+use crate::coerce::{Value, amount_of, date_of};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::model::{
-    AMOUNT_HEADERS, AMOUNT_KEYS, FieldKind, FieldValue, Form, Indicator, field_kind,
-};
-use crate::reader::forms::{amount_of, date_of};
-use crate::reader::grid::Value;
+use crate::field::{Field, FieldKind};
+use crate::layout::{Column, Computed, Style, Tables};
+use crate::model::{FieldValue, Form, Indicator};
 use crate::target::Target;
-use crate::writer;
+use crate::xlsx::{self, amount_format, date_format, display_width, write_amount};
 use indexmap::IndexMap;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use std::io::Write;
 
-/// The flat sheet's name.
-pub const SHEET: &str = "指标明细";
-/// The year column.
-pub const YEAR: &str = "年度";
-/// The indicator columns, in [`Indicator`] field order.
-pub const INDICATOR_COLUMNS: [&str; 4] = ["一级指标", "二级指标", "三级指标", "年度指标值"];
-/// The parsed target columns (written, ignored on input).
-pub const PARSED_COLUMNS: [&str; 3] = ["符号", "数值", "单位"];
+fn columns() -> &'static [Column] {
+    &Tables::get().flat.columns
+}
 
-/// The form columns after 年度: (header, model key).
-pub fn form_columns() -> Vec<(&'static str, String)> {
-    let mut cols: Vec<(&str, String)> = vec![
-        ("项目名称", "project_name".into()),
-        ("项目类别", "project_category".into()),
-        ("项目性质", "project_nature".into()),
-        ("主管部门", "department".into()),
-        ("实施单位", "implementing_unit".into()),
-        ("计划开始日期", "start_date".into()),
-        ("计划完成日期", "end_date".into()),
-    ];
-    cols.extend(
-        AMOUNT_HEADERS
-            .iter()
-            .zip(AMOUNT_KEYS)
-            .map(|(h, k)| (*h, format!("funds.{k}"))),
-    );
-    cols.push(("项目总目标", "overall_goal".into()));
-    cols.push(("年度总目标", "annual_goal".into()));
-    cols
+/// The headers of the indicator columns, in [`Field::INDICATOR`] order.
+fn indicator_headers() -> Vec<String> {
+    Field::INDICATOR.iter().map(|f| f.header()).collect()
 }
 
 /// One cell of the flat table.
@@ -89,28 +58,11 @@ fn extra_keys(forms: &[Form]) -> Vec<String> {
 
 /// The header row and the rows of the table.
 fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let cols = form_columns();
     let extras = extra_keys(forms);
-    let mut header: Vec<String> = vec![YEAR.into()];
-    header.extend(cols.iter().map(|(h, _)| h.to_string()));
-    header.extend(
-        INDICATOR_COLUMNS
-            .iter()
-            .chain(&PARSED_COLUMNS)
-            .map(|h| h.to_string()),
-    );
+    let mut header: Vec<String> = columns().iter().map(Column::header).collect();
     header.extend(extras.iter().cloned());
     let mut rows = Vec::new();
     for form in forms {
-        let mut head = vec![Cell::Year(form.year)];
-        for (_, key) in &cols {
-            head.push(match form.field(key) {
-                Some(FieldValue::Text(t)) => Cell::Text(t.unwrap_or_default()),
-                Some(FieldValue::Amount(a)) => Cell::Amount(a),
-                Some(FieldValue::Date(d)) => Cell::Date(d),
-                None => Cell::Text(String::new()),
-            });
-        }
         let tail: Vec<Cell> = extras
             .iter()
             .map(|k| Cell::Text(form.extra.get(k).cloned().unwrap_or_default()))
@@ -122,15 +74,36 @@ fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
             &form.indicators[..]
         };
         for ind in indicators {
-            let mut row = head.clone();
-            for t in [&ind.level1, &ind.level2, &ind.level3, &ind.target] {
-                row.push(Cell::Text(t.clone()));
-            }
-            let (op, number, unit) = match Target::parse(&ind.target) {
-                Target::Quantitative { op, number, unit } => (op, number, unit),
-                _ => Default::default(),
+            let target = Target::parse(&ind.target);
+            let part = |which: Computed| match &target {
+                Target::Quantitative { op, number, unit } => match which {
+                    Computed::TargetOp => op.clone(),
+                    Computed::TargetNumber => number.clone(),
+                    Computed::TargetUnit => unit.clone(),
+                    _ => String::new(),
+                },
+                _ => String::new(),
             };
-            row.extend([Cell::Text(op), Cell::Text(number), Cell::Text(unit)]);
+            let mut row: Vec<Cell> = columns()
+                .iter()
+                .map(|c| match (c.field, c.value) {
+                    (Some(field), _) => match field {
+                        Field::Level1 => Cell::Text(ind.level1.clone()),
+                        Field::Level2 => Cell::Text(ind.level2.clone()),
+                        Field::Level3 => Cell::Text(ind.level3.clone()),
+                        Field::Target => Cell::Text(ind.target.clone()),
+                        f => match form.get(f) {
+                            Some(FieldValue::Year(y)) => Cell::Year(y),
+                            Some(FieldValue::Text(t)) => Cell::Text(t.unwrap_or_default()),
+                            Some(FieldValue::Amount(a)) => Cell::Amount(a),
+                            Some(FieldValue::Date(d)) => Cell::Date(d),
+                            None => Cell::Text(String::new()),
+                        },
+                    },
+                    (None, Some(v)) => Cell::Text(part(v)),
+                    (None, None) => Cell::Text(String::new()),
+                })
+                .collect();
             row.extend(tail.iter().cloned());
             rows.push(row);
         }
@@ -139,7 +112,7 @@ fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
 }
 
 /// Writes the flat table as CSV: UTF-8 with a byte-order mark, RFC 4180 quoting.
-pub fn write_csv<W: Write>(forms: &[Form], mut w: W) -> std::io::Result<()> {
+pub(crate) fn write_csv<W: Write>(forms: &[Form], mut w: W) -> std::io::Result<()> {
     w.write_all("\u{feff}".as_bytes())?;
     let (header, rows) = table(forms);
     let mut out = csv::Writer::from_writer(w);
@@ -161,22 +134,23 @@ fn csv_io(e: csv::Error) -> std::io::Error {
 
 /// The flat table as a workbook of one sheet: bold frozen header, autofilter, amounts as
 /// `#,##0.00` numbers, dates as date cells, column widths that fit.
-pub fn workbook(forms: &[Form]) -> Result<Workbook> {
-    build(forms).map_err(|e| writer::xlsx_error("指标明细", &e))
+pub(crate) fn workbook(forms: &[Form]) -> Result<Workbook> {
+    build(forms).map_err(|e| xlsx::xlsx_error(&Tables::get().flat.sheet, e))
 }
 
 fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let (header, rows) = table(forms);
-    let mut wb = writer::new_workbook();
+    let mut wb = xlsx::new_workbook();
     let ws = wb.add_worksheet();
-    ws.set_name(SHEET)?;
+    let spec = &Tables::get().flat;
+    ws.set_name(&spec.sheet)?;
     let base = Format::new()
-        .set_font_name(&crate::layout::Style::get().font)
-        .set_font_size(10.5);
+        .set_font_name(&Style::get().font)
+        .set_font_size(Tables::get().summary_page.font_size);
     let bold = base.clone().set_bold().set_align(FormatAlign::Center);
-    let amount = base.clone().set_num_format("#,##0.00");
+    let amount = base.clone().set_num_format(amount_format(2));
     let amount_text = base.clone().set_align(FormatAlign::Right);
-    let date = base.clone().set_num_format("yyyy-mm-dd");
+    let date = base.clone().set_num_format(date_format());
     let mut widths: Vec<f64> = header.iter().map(|h| display_width(h)).collect();
     for (c, h) in header.iter().enumerate() {
         ws.write_string_with_format(0, col(c), h, &bold)?;
@@ -190,10 +164,10 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
                     ws.write_string_with_format(r, col(c), t, &base)?;
                 }
                 Cell::Amount(Some(a)) => {
-                    writer::write_amount(ws, r, col(c), *a, &amount, &amount_text)?
+                    write_amount(ws, r, col(c), *a, &amount, &amount_text)?
                 }
                 Cell::Date(Some(d)) => {
-                    if let Some(dt) = writer::excel_date(*d) {
+                    if let Some(dt) = xlsx::excel_date(*d) {
                         ws.write_datetime_with_format(r, col(c), &dt, &date)?;
                     }
                 }
@@ -208,7 +182,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
         }
     }
     for (c, w) in widths.iter().enumerate() {
-        ws.set_column_width(col(c), w.min(50.0))?;
+        ws.set_column_width(col(c), w.min(spec.width_max))?;
     }
     ws.set_freeze_panes(1, 0)?;
     let last_row = u32::try_from(rows.len()).unwrap_or(u32::MAX);
@@ -220,21 +194,14 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
-fn display_width(text: &str) -> f64 {
-    text.chars()
-        .map(|c| if c.is_ascii() { 1.1 } else { 2.1 })
-        .sum::<f64>()
-        + 2.0
-}
-
 /// Whether a header row is that of a flat table (it names 项目名称 and the indicator columns).
-pub fn is_flat_header(header: &[String]) -> bool {
+pub(crate) fn is_flat_header(header: &[String]) -> bool {
     let has = |h: &str| header.iter().any(|x| x.trim() == h);
-    has("项目名称") && INDICATOR_COLUMNS.iter().all(|h| has(h))
+    has(&Field::ProjectName.header()) && indicator_headers().iter().all(|h| has(h))
 }
 
 /// Reads a flat CSV (with or without a byte-order mark) into forms.
-pub fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
+pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::new(
             ErrorKind::BadTable,
@@ -318,27 +285,35 @@ pub(crate) fn forms_from_rows(
             ErrorKind::BadTable,
             whole.clone(),
             format!(
-                "不是指标明细表：表头须含“项目名称”和“{}”列",
-                INDICATOR_COLUMNS.join("”“")
+                "不是指标明细表：表头须含“{}”和“{}”列",
+                Field::ProjectName.header(),
+                indicator_headers().join("”“")
             ),
         ));
     }
     let index = |h: &str| header.iter().position(|x| x.trim() == h);
-    let form_cols: Vec<(&str, String, Option<usize>)> = std::iter::once((YEAR, "year".to_string()))
-        .chain(form_columns())
-        .map(|(h, k)| (h, k, index(h)))
-        .collect();
-    let ind_cols: Vec<Option<usize>> = INDICATOR_COLUMNS.iter().map(|h| index(h)).collect();
-    let known: Vec<&str> = form_cols
+    // The form's columns (every field but the indicator table's), in table order.
+    let form_cols: Vec<(String, Field, Option<usize>)> = columns()
         .iter()
-        .map(|(h, _, _)| *h)
-        .chain(INDICATOR_COLUMNS)
-        .chain(PARSED_COLUMNS)
+        .filter_map(|c| c.field.filter(|f| f.indicator_index().is_none()))
+        .map(|f| {
+            let h = f.header();
+            let i = index(&h);
+            (h, f, i)
+        })
+        .collect();
+    let ind_cols: Vec<Option<usize>> = indicator_headers().iter().map(|h| index(h)).collect();
+    let known: Vec<String> = columns().iter().map(Column::header).collect();
+    let identity: Vec<usize> = Tables::get()
+        .flat
+        .identity
+        .iter()
+        .filter_map(|f| form_cols.iter().position(|(_, g, _)| g == f))
         .collect();
     let extra_cols: Vec<(usize, &String)> = header
         .iter()
         .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty() && !known.contains(&h.trim()))
+        .filter(|(_, h)| !h.trim().is_empty() && !known.iter().any(|k| k == h.trim()))
         .collect();
 
     let mut forms: Vec<Form> = Vec::new();
@@ -358,17 +333,17 @@ pub(crate) fn forms_from_rows(
         if texts.iter().all(String::is_empty) && ind_cols.iter().all(|&i| get(i).is_none()) {
             continue; // a blank line
         }
-        let identity =
-            |t: &[String]| [0usize, 1, 4, 5].map(|i| t.get(i).cloned().unwrap_or_default());
-        let same_form = prev
-            .as_ref()
-            .is_some_and(|(_, p)| identity(p) == identity(&texts));
+        let same_form = prev.as_ref().is_some_and(|(_, p)| {
+            identity
+                .iter()
+                .all(|&i| p.get(i).cloned().unwrap_or_default() == texts.get(i).cloned().unwrap_or_default())
+        });
         if same_form {
             if let Some((prow, ptexts)) = &prev
                 && let Some(i) = (0..texts.len()).find(|&i| texts.get(i) != ptexts.get(i))
             {
                 let (header, col) = match form_cols.get(i) {
-                    Some((h, _, c)) => (h.to_string(), *c),
+                    Some((h, _, c)) => (h.clone(), *c),
                     None => extra_cols
                         .get(i - form_cols.len())
                         .map_or((String::new(), None), |(c, h)| (h.to_string(), Some(*c))),
@@ -387,10 +362,10 @@ pub(crate) fn forms_from_rows(
             }
         } else {
             let mut form = Form::default();
-            for (h, key, i) in &form_cols {
+            for (h, field, i) in &form_cols {
                 let Some(v) = get(*i) else { continue };
                 let at = || row_at.at(whole, *i, h);
-                if key == "year" {
+                if *field == Field::Year {
                     let y = match v {
                         Value::Number(f) if f.fract() == 0.0 && f.abs() < 1e5 => Some(*f as i32),
                         Value::Int(i) => i32::try_from(*i).ok(),
@@ -405,12 +380,12 @@ pub(crate) fn forms_from_rows(
                     })?);
                     continue;
                 }
-                let value = match field_kind(key) {
-                    Some(FieldKind::Amount) => FieldValue::Amount(amount_of(v, false, at)?),
-                    Some(FieldKind::Date) => FieldValue::Date(date_of(v, at)?),
+                let value = match field.kind() {
+                    FieldKind::Amount => FieldValue::Amount(amount_of(v, false, at)?),
+                    FieldKind::Date => FieldValue::Date(date_of(v, at)?),
                     _ => FieldValue::Text(Some(v.text())),
                 };
-                form.set_field(key, value);
+                form.set(*field, value);
             }
             for (i, h) in &extra_cols {
                 if let Some(v) = get(Some(*i)) {
@@ -433,45 +408,3 @@ pub(crate) fn forms_from_rows(
     Ok(forms)
 }
 
-/// The forms of a sheet that holds a flat table (its first row a flat header), or `None`
-/// when the sheet is not a flat table.
-pub(crate) fn forms_in_grid(
-    grid: &crate::reader::grid::Grid,
-    file: &str,
-    sheet: &str,
-) -> Option<Result<Vec<Form>>> {
-    let first = grid.rows_in(0..=u32::MAX).next()?;
-    let width = grid.row(first).map(|(c, _)| usize::from(c) + 1).max()?;
-    let mut header = vec![String::new(); width];
-    for (c, v) in grid.row(first) {
-        if let Some(slot) = header.get_mut(usize::from(c)) {
-            *slot = v.text();
-        }
-    }
-    if !is_flat_header(&header) {
-        return None;
-    }
-    let rows: Vec<(RowAt, Vec<Option<Value>>)> = grid
-        .rows_in(first + 1..=u32::MAX)
-        .map(|r| {
-            let cells = (0..width)
-                .map(|c| grid.get(r, u16::try_from(c).unwrap_or(u16::MAX)).cloned())
-                .collect();
-            (RowAt::Row(r), cells)
-        })
-        .collect();
-    let whole = Location::file(file).sheet(sheet);
-    Some(forms_from_rows(&header, rows, &whole).map(|forms| {
-        forms
-            .into_iter()
-            .map(|mut f| {
-                f.source = Some(crate::model::Source {
-                    file: file.to_string(),
-                    sheet: Some(sheet.to_string()),
-                    ..Default::default()
-                });
-                f
-            })
-            .collect()
-    }))
-}

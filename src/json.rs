@@ -1,19 +1,5 @@
 //! The JSON document (`{"forms": [...]}`) in and out, with errors that name the form and field.
 //!
-//! ```
-//! use declform::json;
-//! let err = json::from_str(
-//!     r#"{"forms":[{"year":2024,"project_name":"甲","project_category":"","department":"",
-//!        "implementing_unit":"","start_date":"2024-02-30","end_date":null,"funds":{},
-//!        "overall_goal":"","annual_goal":"","indicators":[]}]}"#,
-//!     "f.json",
-//! )
-//! .unwrap_err();
-//! assert_eq!(
-//!     err.to_string(),
-//!     "f.json 第1张表「甲」计划开始日期: \"2024-02-30\" 不是有效日期（应为 YYYY-MM-DD）"
-//! );
-//! ```
 
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::layout::chinese_name;

@@ -10,24 +10,47 @@
 //! assert_eq!(l.title.text, "财政项目支出绩效目标申报表");
 //! ```
 
+use crate::cellref::{column_index, parse_a1};
+use crate::field::{Field, FieldKind};
 use serde::Deserialize;
 use std::fmt;
+use std::str::FromStr;
 use std::sync::OnceLock;
 
 /// Which official grid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LayoutKind {
     /// The 2024 grid: five columns, no 项目性质.
-    #[value(name = "2024")]
     Y2024,
     /// The 2026 grid: six columns, with 项目性质.
-    #[value(name = "2026")]
     Y2026,
 }
 
 impl LayoutKind {
     /// Both layouts, the default first.
     pub const ALL: [LayoutKind; 2] = [LayoutKind::Y2024, LayoutKind::Y2026];
+}
+
+impl FromStr for LayoutKind {
+    type Err = String;
+
+    /// `"2024"` or `"2026"`.
+    ///
+    /// ```
+    /// use declform::LayoutKind;
+    /// assert_eq!("2026".parse::<LayoutKind>(), Ok(LayoutKind::Y2026));
+    /// assert!("2025".parse::<LayoutKind>().is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// A message naming the layouts there are, for any other text.
+    fn from_str(s: &str) -> Result<LayoutKind, String> {
+        LayoutKind::ALL
+            .into_iter()
+            .find(|k| k.to_string() == s.trim())
+            .ok_or_else(|| format!("没有“{s}”版式；可选 2024、2026"))
+    }
 }
 
 impl fmt::Display for LayoutKind {
@@ -70,64 +93,13 @@ pub struct Cols {
     pub last: u16,
 }
 
-/// The zero-based column of letters such as `"A"` or `"XFD"`.
-///
-/// ```
-/// assert_eq!(declform::layout::column_index("AA"), Some(26));
-/// ```
-pub fn column_index(letters: &str) -> Option<u16> {
-    if letters.is_empty() || letters.len() > 3 {
-        return None;
-    }
-    let mut n: u32 = 0;
-    for b in letters.bytes() {
-        if !b.is_ascii_uppercase() {
-            return None;
-        }
-        n = n * 26 + u32::from(b - b'A' + 1);
-    }
-    u16::try_from(n - 1).ok().filter(|&c| c < 16_384)
-}
-
-/// The letters of a zero-based column.
-///
-/// ```
-/// assert_eq!(declform::layout::column_letters(26), "AA");
-/// ```
-pub fn column_letters(col: u16) -> String {
-    let mut n = u32::from(col) + 1;
-    let mut out = Vec::new();
-    while n > 0 {
-        let r = (n - 1) % 26;
-        out.push(char::from(b'A' + r as u8));
-        n = (n - 1) / 26;
-    }
-    out.iter().rev().collect()
-}
-
-/// The A1 reference of a zero-based cell.
-///
-/// ```
-/// assert_eq!(declform::layout::a1(5, 2), "C6");
-/// ```
-pub fn a1(row: u32, col: u16) -> String {
-    format!("{}{}", column_letters(col), u64::from(row) + 1)
-}
-
-fn parse_cell(s: &str) -> Option<(u32, u16)> {
-    let split = s.find(|c: char| c.is_ascii_digit())?;
-    let (letters, digits) = s.split_at(split);
-    let row: u32 = digits.parse().ok()?;
-    Some((row.checked_sub(1)?, column_index(letters)?))
-}
-
 impl TryFrom<String> for Area {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
         let bad = || format!("not an A1 area: {s}");
         let (a, b) = s.split_once(':').unwrap_or((&s, &s));
-        let (row, col) = parse_cell(a).ok_or_else(bad)?;
-        let (last_row, last_col) = parse_cell(b).ok_or_else(bad)?;
+        let (row, col) = parse_a1(a).ok_or_else(bad)?;
+        let (last_row, last_col) = parse_a1(b).ok_or_else(bad)?;
         if last_row < row || last_col < col {
             return Err(bad());
         }
@@ -167,9 +139,9 @@ pub struct FieldCell {
     pub label: String,
     /// Where the label stands.
     pub label_at: Area,
-    /// The model field (`project_name`, `funds.total`, ...); `None` for section labels.
+    /// The model field; `None` for section labels.
     #[serde(default)]
-    pub field: Option<String>,
+    pub field: Option<Field>,
     /// Where the value stands.
     #[serde(default)]
     pub at: Option<Area>,
@@ -193,7 +165,7 @@ pub struct ExtraField {
     /// The label.
     pub label: String,
     /// The model field.
-    pub field: String,
+    pub field: Field,
 }
 
 /// Where `extra` label/value pairs go: rows inserted after a header row.
@@ -221,8 +193,8 @@ pub struct SectionLabel {
 pub struct IndicatorColumn {
     /// The header label.
     pub label: String,
-    /// `level1`, `level2`, `level3` or `target`.
-    pub field: String,
+    /// [`Field::Level1`], [`Field::Level2`], [`Field::Level3`] or [`Field::Target`].
+    pub field: Field,
     /// Its columns.
     pub at: Cols,
 }
@@ -261,12 +233,18 @@ pub struct Layout {
 
 /// The reader's extra vocabulary (`templates/labels.json`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Labels {
+pub(crate) struct Labels {
     /// Canonical label → accepted variants (both normalised before comparing).
-    pub aliases: indexmap::IndexMap<String, Vec<String>>,
+    pub(crate) aliases: indexmap::IndexMap<String, Vec<String>>,
 }
 
 /// The indicator taxonomy and the template's lists (`templates/taxonomy.json`).
+///
+/// ```
+/// let t = declform::layout::Taxonomy::get();
+/// assert_eq!(t.levels[0].level1, "产出指标");
+/// assert!(t.project_categories.contains(&"特定目标类".to_string()));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Taxonomy {
     /// 一级指标 with their 二级指标.
@@ -296,46 +274,266 @@ pub struct TaxonomyLevel {
 
 /// How the forms are printed (`templates/style.json`): font, sizes, row heights, page.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Style {
-    /// The font of every cell.
-    pub font: String,
-    /// Its size in points.
-    pub font_size: f64,
-    /// The title's size.
-    pub title_font_size: f64,
-    /// The title row's height in points.
-    pub title_row_height: f64,
+pub(crate) struct Style {
+    pub(crate) font: String,
+    pub(crate) font_size: f64,
+    pub(crate) title_font_size: f64,
+    pub(crate) title_row_height: f64,
     /// Points per line of wrapped text.
-    pub line_height: f64,
-    /// The least height of a row.
-    pub min_row_height: f64,
+    pub(crate) line_height: f64,
+    pub(crate) min_row_height: f64,
     /// Excel's paper size code (9 is A4).
-    pub paper_size: u8,
-    /// Page margins in inches.
-    pub margins: Margins,
+    pub(crate) paper_size: u8,
+    pub(crate) margins: Margins,
+    pub(crate) number_formats: NumberFormats,
 }
 
 /// Page margins in inches.
 #[derive(Debug, Clone, Deserialize)]
-pub struct Margins {
-    /// Left.
-    pub left: f64,
-    /// Right.
-    pub right: f64,
-    /// Top.
-    pub top: f64,
-    /// Bottom.
-    pub bottom: f64,
-    /// Header.
-    pub header: f64,
-    /// Footer.
-    pub footer: f64,
+pub(crate) struct Margins {
+    pub(crate) left: f64,
+    pub(crate) right: f64,
+    pub(crate) top: f64,
+    pub(crate) bottom: f64,
+    pub(crate) header: f64,
+    pub(crate) footer: f64,
+}
+
+/// How amounts and dates display.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct NumberFormats {
+    pub(crate) amount: String,
+    pub(crate) date: String,
 }
 
 impl Style {
     /// The embedded style.
-    pub fn get() -> &'static Style {
+    pub(crate) fn get() -> &'static Style {
         &embedded().style
+    }
+}
+
+/// The tables made from forms (`templates/tables.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Tables {
+    /// Table headers of fields whose header differs from their label on the form.
+    headers: std::collections::HashMap<Field, String>,
+    pub(crate) flat: FlatSpec,
+    pub(crate) summary: TableSpec,
+    pub(crate) by_department: TableSpec,
+    pub(crate) total_label: String,
+    /// `{row}` stands for the earlier row's number.
+    pub(crate) duplicate_note: String,
+    pub(crate) summary_page: SummaryPage,
+}
+
+/// The flat table.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct FlatSpec {
+    pub(crate) sheet: String,
+    pub(crate) columns: Vec<Column>,
+    /// The fields whose equal values on consecutive rows make those rows one form.
+    pub(crate) identity: Vec<Field>,
+    pub(crate) width_max: f64,
+}
+
+/// A summary sheet.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TableSpec {
+    pub(crate) sheet: String,
+    pub(crate) columns: Vec<Column>,
+    pub(crate) autofilter: bool,
+    pub(crate) width_min: f64,
+    pub(crate) width_max: f64,
+}
+
+/// One column of a table: a model field or a computed value.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Column {
+    #[serde(default)]
+    pub(crate) field: Option<Field>,
+    #[serde(default)]
+    pub(crate) value: Option<Computed>,
+    #[serde(default)]
+    header: Option<String>,
+    #[serde(default)]
+    pub(crate) style: CellStyle,
+    /// Whether the 合计 row sums this column.
+    #[serde(default)]
+    pub(crate) total: bool,
+}
+
+impl Column {
+    /// The column's header: its own, or the field's table header.
+    pub(crate) fn header(&self) -> String {
+        match (&self.header, self.field) {
+            (Some(h), _) => h.clone(),
+            (None, Some(f)) => f.header(),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A value computed for a table column rather than read from a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Computed {
+    /// 序号.
+    Index,
+    /// Indicators with a 三级指标.
+    Indicators,
+    /// The forms of a department.
+    Count,
+    /// The file the form was read from.
+    SourceFile,
+    /// The sheet the form was read from.
+    SourceSheet,
+    /// 备注 (flagged duplicates).
+    Note,
+    /// The parsed target's operator, number and unit (flat table).
+    TargetOp,
+    /// See [`Computed::TargetOp`].
+    TargetNumber,
+    /// See [`Computed::TargetOp`].
+    TargetUnit,
+}
+
+/// How a table cell is formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum CellStyle {
+    #[default]
+    Text,
+    Center,
+    Number,
+    Date,
+    Amount,
+    Link,
+}
+
+/// The summary sheets' print and screen set-up.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct SummaryPage {
+    pub(crate) font_size: f64,
+    /// RGB, hex.
+    header_fill: String,
+    link_color: String,
+    pub(crate) header_row_height: f64,
+    pub(crate) paper_size: u8,
+    pub(crate) landscape: bool,
+    pub(crate) margins: Margins,
+}
+
+impl SummaryPage {
+    pub(crate) fn header_fill(&self) -> u32 {
+        u32::from_str_radix(&self.header_fill, 16).unwrap_or(0xF2F2F2)
+    }
+
+    pub(crate) fn link_color(&self) -> u32 {
+        u32::from_str_radix(&self.link_color, 16).unwrap_or(0x0563C1)
+    }
+}
+
+impl Tables {
+    /// The embedded tables.
+    pub(crate) fn get() -> &'static Tables {
+        &embedded().tables
+    }
+}
+
+/// The blank template (`templates/template.json`).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct TemplateSpec {
+    pub(crate) sheet: String,
+    /// Lines of text each goal gets room for.
+    pub(crate) goal_lines: f64,
+    pub(crate) validations: Vec<ValidationSpec>,
+    pub(crate) list_error: Message,
+}
+
+/// A title and a message (`{items}` for a list's items).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Message {
+    pub(crate) title: String,
+    pub(crate) message: String,
+}
+
+/// One data validation of the template.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct ValidationSpec {
+    /// The one field it applies to…
+    #[serde(default)]
+    pub(crate) field: Option<Field>,
+    /// …or every field of this kind.
+    #[serde(default)]
+    pub(crate) kind: Option<ValidationKind>,
+    /// A drop-down list from the taxonomy.
+    #[serde(default)]
+    pub(crate) list: Option<ListName>,
+    /// The least amount.
+    #[serde(default)]
+    pub(crate) min: Option<f64>,
+    /// The date range, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub(crate) from: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub(crate) to: Option<chrono::NaiveDate>,
+    pub(crate) title: String,
+    /// `{year}` stands for the template's year.
+    pub(crate) message: String,
+    #[serde(default)]
+    pub(crate) error_title: Option<String>,
+    #[serde(default)]
+    pub(crate) error_message: Option<String>,
+}
+
+/// The kinds of field a validation may apply to as a whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ValidationKind {
+    Amount,
+    Date,
+}
+
+impl ValidationKind {
+    pub(crate) fn matches(self, kind: FieldKind) -> bool {
+        matches!(
+            (self, kind),
+            (ValidationKind::Amount, FieldKind::Amount) | (ValidationKind::Date, FieldKind::Date)
+        )
+    }
+}
+
+/// The lists of `templates/taxonomy.json` a drop-down may offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ListName {
+    ProjectCategories,
+    ProjectNatures,
+    Level1,
+    Level2,
+}
+
+impl Taxonomy {
+    /// The items of a list.
+    pub(crate) fn list(&self, name: ListName) -> Vec<String> {
+        match name {
+            ListName::ProjectCategories => self.project_categories.clone(),
+            ListName::ProjectNatures => self.project_natures.clone(),
+            ListName::Level1 => self.levels.iter().map(|l| l.level1.clone()).collect(),
+            ListName::Level2 => self
+                .levels
+                .iter()
+                .flat_map(|l| l.level2.iter().cloned())
+                .collect(),
+        }
+    }
+}
+
+impl TemplateSpec {
+    /// The embedded template description.
+    pub(crate) fn get() -> &'static TemplateSpec {
+        &embedded().template
     }
 }
 
@@ -345,6 +543,8 @@ struct Embedded {
     labels: Labels,
     taxonomy: Taxonomy,
     style: Style,
+    tables: Tables,
+    template: TemplateSpec,
 }
 
 fn embedded() -> &'static Embedded {
@@ -363,12 +563,21 @@ fn embedded() -> &'static Embedded {
                 .expect("templates/taxonomy.json is valid"),
             style: serde_json::from_str(include_str!("../templates/style.json"))
                 .expect("templates/style.json is valid"),
+            tables: serde_json::from_str(include_str!("../templates/tables.json"))
+                .expect("templates/tables.json is valid"),
+            template: serde_json::from_str(include_str!("../templates/template.json"))
+                .expect("templates/template.json is valid"),
         }
     })
 }
 
 impl Layout {
     /// The embedded layout of a kind.
+    ///
+    /// ```
+    /// use declform::layout::{Layout, LayoutKind};
+    /// assert_eq!(Layout::get(LayoutKind::Y2026).columns(), 6);
+    /// ```
     pub fn get(kind: LayoutKind) -> &'static Layout {
         match kind {
             LayoutKind::Y2024 => &embedded().y2024,
@@ -382,14 +591,20 @@ impl Layout {
     }
 
     /// The label cell of a model field, if the layout has one.
-    pub fn field(&self, field: &str) -> Option<&FieldCell> {
-        self.fields
-            .iter()
-            .find(|f| f.field.as_deref() == Some(field))
+    ///
+    /// ```
+    /// use declform::Field;
+    /// use declform::layout::{Layout, LayoutKind};
+    /// let l = Layout::get(LayoutKind::Y2024);
+    /// assert_eq!(l.field(Field::FundsTotal).unwrap().label, "项目资金总额");
+    /// assert!(l.field(Field::ProjectNature).is_none());
+    /// ```
+    pub fn field(&self, field: Field) -> Option<&FieldCell> {
+        self.fields.iter().find(|f| f.field == Some(field))
     }
 
-    /// The Chinese label of a model field (`funds.total` → `项目资金总额`), for messages.
-    pub fn field_label(&self, field: &str) -> Option<String> {
+    /// The Chinese label of a model field in this layout (`funds.total` → `项目资金总额`).
+    fn field_label(&self, field: Field) -> Option<String> {
         if let Some(f) = self.field(field) {
             return Some(f.label.replace("{period}", ""));
         }
@@ -406,7 +621,7 @@ impl Layout {
 
 impl Labels {
     /// The embedded reader vocabulary.
-    pub fn get() -> &'static Labels {
+    pub(crate) fn get() -> &'static Labels {
         &embedded().labels
     }
 }
@@ -418,6 +633,11 @@ impl Taxonomy {
     }
 
     /// The template's skeleton rows as indicators.
+    ///
+    /// ```
+    /// let rows = declform::layout::Taxonomy::get().skeleton_indicators();
+    /// assert_eq!(rows[0].level1, "产出指标");
+    /// ```
     pub fn skeleton_indicators(&self) -> Vec<crate::Indicator> {
         self.skeleton
             .iter()
@@ -426,19 +646,53 @@ impl Taxonomy {
     }
 }
 
-/// The Chinese name of a model field path for messages, from the layouts, e.g.
-/// `funds.total` → `项目资金总额`, `indicators` → `绩效指标`.
-pub fn chinese_name(field: &str) -> String {
+impl Field {
+    /// The field's Chinese label, from the layouts in `templates/`: `funds.total` →
+    /// `项目资金总额`, `start_date` → `计划开始日期`.
+    ///
+    /// ```
+    /// use declform::Field;
+    /// assert_eq!(Field::OverallGoal.label(), "项目总目标");
+    /// assert_eq!(Field::Target.label(), "年度指标值");
+    /// assert_eq!(Field::Year.label(), "年度");
+    /// ```
+    pub fn label(self) -> String {
+        LayoutKind::ALL
+            .iter()
+            .find_map(|&k| Layout::get(k).field_label(self))
+            .or_else(|| embedded().tables.headers.get(&self).cloned())
+            .unwrap_or_else(|| self.key().to_string())
+    }
+
+    /// The field's column header in tables (the flat table, the summaries): its label,
+    /// except where `templates/tables.json` tells two alike apart (`其他资金（项目）`).
+    ///
+    /// ```
+    /// use declform::Field;
+    /// assert_eq!(Field::FundsTotalOther.header(), "其他资金（项目）");
+    /// assert_eq!(Field::ProjectName.header(), "项目名称");
+    /// ```
+    pub fn header(self) -> String {
+        embedded()
+            .tables
+            .headers
+            .get(&self)
+            .cloned()
+            .unwrap_or_else(|| self.label())
+    }
+}
+
+/// The Chinese name of a model key path for messages (`funds.total` → `项目资金总额`,
+/// `indicators` → `绩效指标`); the key itself when it names nothing known.
+pub(crate) fn chinese_name(key: &str) -> String {
     let l = Layout::get(LayoutKind::Y2024);
-    match field {
-        "year" => "年度".into(),
+    match key {
         "indicators" => l.indicators.label.text.clone(),
         "extra" => "其他信息".into(),
         "funds" => "项目资金".into(),
-        f => LayoutKind::ALL
-            .iter()
-            .find_map(|&k| Layout::get(k).field_label(f))
-            .unwrap_or_else(|| f.to_string()),
+        k => k
+            .parse::<Field>()
+            .map_or_else(|_| k.to_string(), Field::label),
     }
 }
 
@@ -456,15 +710,12 @@ mod tests {
         assert!(Labels::get().aliases.contains_key("项目总目标"));
         assert_eq!(Taxonomy::get().skeleton.len(), 9);
         assert_eq!(Style::get().paper_size, 9);
+        assert_eq!(Tables::get().summary.columns.len(), 19);
+        assert_eq!(TemplateSpec::get().validations.len(), 8);
     }
 
     #[test]
-    fn a1_refs() {
-        assert_eq!(column_index("A"), Some(0));
-        assert_eq!(column_index("XFD"), Some(16_383));
-        assert_eq!(column_index("XFE"), None);
-        assert_eq!(column_letters(16_383), "XFD");
-        assert_eq!(a1(1_048_575, 16_383), "XFD1048576");
+    fn areas() {
         let a = Area::try_from("B7:C8".to_string()).unwrap();
         assert_eq!((a.row, a.col, a.last_row, a.last_col), (6, 1, 7, 2));
         assert!(Area::try_from("C8:B7".to_string()).is_err());
@@ -476,5 +727,15 @@ mod tests {
         assert_eq!(chinese_name("start_date"), "计划开始日期");
         assert_eq!(chinese_name("overall_goal"), "项目总目标");
         assert_eq!(chinese_name("project_nature"), "项目性质");
+        assert_eq!(chinese_name("year"), "年度");
+        assert_eq!(chinese_name("indicators"), "绩效指标");
+    }
+
+    #[test]
+    fn every_field_has_a_label_and_a_header() {
+        for f in Field::ALL {
+            assert_ne!(f.label(), f.key(), "{f}");
+            assert!(!f.header().is_empty());
+        }
     }
 }

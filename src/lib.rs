@@ -1,15 +1,31 @@
 //! `declform`: 财政项目支出绩效目标申报表 (fiscal project expenditure performance-target
 //! declaration forms) read from and written to workbooks, JSON and flat tables, exactly.
 //!
-//! The [`model`] is format-neutral; [`reader`] and [`writer`] are adapters around it, and
-//! both work from the one description of the official layouts in `templates/` ([`layout`]).
+//! The library works on bytes: it reads no files, starts no threads and makes no temporary
+//! files, so it builds for `wasm32-unknown-unknown` (`--no-default-features`). The command
+//! line (feature `cli`, on by default) does the I/O around it.
+//!
+//! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, declform JSON, flat
+//!   CSV) into [`Form`]s and [`Notice`]s;
+//! - [`write_workbook`] forms in the official grid, [`template`] a blank form,
+//!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
+//!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
+//!   [`to_json`] the model;
+//! - [`check`] forms against the rules, into [`Finding`](check::Finding)s.
+//!
+//! The [`model`] is format-neutral; reading and writing are adapters around it, and both
+//! work from the one description of the official layouts in `templates/` ([`layout`]).
 //!
 //! ```
-//! use declform::{json, writer};
-//! let doc = json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed.json").unwrap();
-//! assert_eq!(doc.forms.len(), 10);
-//! let mut wb = writer::workbook_of(&doc.forms, &writer::WriteOptions::default()).unwrap();
-//! assert!(wb.save_to_buffer().is_ok());
+//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let read = declform::read(seed, "seed.json", &Default::default())?;
+//! assert_eq!(read.forms.len(), 10);
+//!
+//! let xlsx = declform::write_workbook(&read.forms, None)?;
+//! let back = declform::read(xlsx, "seed.xlsx", &Default::default())?;
+//! assert_eq!(back.forms[0].funds.total, read.forms[0].funds.total);
+//! assert!(declform::check(&back.forms).iter().all(|f| f.severity == declform::check::Severity::Warning));
+//! # Ok::<(), declform::Error>(())
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -18,23 +34,183 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+// The bottom of the house: imported by everything above, importing nothing above.
+mod cellref;
+mod date;
+mod error;
+mod field;
+
 pub mod amount;
-pub mod check;
-pub mod cmd;
-pub mod date;
-pub mod error;
-pub mod flat;
-pub mod json;
 pub mod layout;
-pub mod merge;
 pub mod model;
-pub mod output;
-pub mod reader;
-pub mod samples;
-pub mod sheetname;
 pub mod target;
-pub mod writer;
+
+mod coerce;
+mod sheetname;
+mod xlsx;
+
+pub mod check;
+mod flat;
+mod json;
+pub mod merge;
+mod reader;
+mod template;
+mod writer;
 
 pub use amount::Amount;
 pub use error::{Error, ErrorKind, Location, Result};
+pub use field::{Field, FieldKind, UnknownField};
+pub use layout::LayoutKind;
+pub use merge::{Merged, Merger, merge};
 pub use model::{Document, Form, Funds, Indicator, Source};
+pub use reader::{
+    DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Read, ReadOptions,
+};
+
+/// Reads any input by its content: a workbook (xlsx, xlsm, xlsb, xls, ods; the format from
+/// the bytes, not the name), a declform JSON document or a flat CSV table (one row per
+/// indicator). `name` is how the input is named in errors, notices and each form's
+/// [`Source`]; its extension only breaks ties (`.json`, `.csv`).
+///
+/// ```
+/// let bytes = include_bytes!("../samples/办公室.xlsx").to_vec();
+/// let read = declform::read(bytes, "办公室.xlsx", &Default::default())?;
+/// assert_eq!(read.forms.len(), 2);
+/// assert_eq!(read.forms[0].source.as_ref().unwrap().file, "办公室.xlsx");
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// A located [`Error`] when the input is not one of these, is damaged, password-protected,
+/// beyond the [`ReadOptions`] limits, holds no form, or holds a value that cannot be read
+/// exactly (an amount or date, by cell).
+pub fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Read> {
+    reader::read(bytes, name, opts)
+}
+
+/// Writes forms as workbook bytes, each form on a sheet of its own in the official grid:
+/// `layout` for all, or by default the 2026 grid for forms with 项目性质 and 2024 for the
+/// others.
+///
+/// ```
+/// use declform::{Form, LayoutKind};
+/// let form = Form { project_name: "示例项目".into(), ..Form::default() };
+/// let xlsx = declform::write_workbook(&[form], Some(LayoutKind::Y2026))?;
+/// let read = declform::read(xlsx, "示例.xlsx", &Default::default())?;
+/// assert_eq!(read.forms[0].project_name, "示例项目");
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
+pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<u8>> {
+    let mut wb = writer::workbook_of(forms, layout)?;
+    xlsx::to_bytes(&mut wb, "工作簿")
+}
+
+/// A blank official form of `layout` for the budget `year`, with the standard indicator
+/// rows, drop-down lists, amount and date validation and input messages; `protect` locks
+/// the labels and leaves the input cells editable.
+///
+/// ```
+/// let xlsx = declform::template(declform::LayoutKind::Y2024, 2026, false)?;
+/// let read = declform::read(xlsx, "模板.xlsx", &Default::default())?;
+/// assert_eq!(read.forms[0].year, Some(2026));
+/// assert_eq!(read.forms[0].indicators.len(), 9);
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
+pub fn template(layout: LayoutKind, year: i32, protect: bool) -> Result<Vec<u8>> {
+    let mut wb = template::template_workbook(layout, year, protect)
+        .map_err(|e| xlsx::xlsx_error("模板", e))?;
+    xlsx::to_bytes(&mut wb, "模板")
+}
+
+/// The flat table of `forms` as CSV bytes: UTF-8 with a byte-order mark (for Excel and
+/// WPS), one row per indicator row, the form's fields repeated on each; [`read`] reads it
+/// back.
+///
+/// ```
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
+/// let csv = declform::flat_csv(&forms);
+/// assert!(csv.starts_with("\u{feff}年度,项目名称".as_bytes()));
+/// let back = declform::read(csv, "seed.csv", &Default::default())?;
+/// assert_eq!(back.forms.len(), forms.len());
+/// # Ok::<(), declform::Error>(())
+/// ```
+pub fn flat_csv(forms: &[Form]) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = flat::write_csv(forms, &mut out);
+    out
+}
+
+/// The flat table of `forms` as the bytes of a one-sheet workbook (`指标明细`): bold frozen
+/// header, autofilter, amounts as numbers, dates as date cells.
+///
+/// ```
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
+/// let back = declform::read(declform::flat_xlsx(&forms)?, "flat.xlsx", &Default::default())?;
+/// assert_eq!(back.forms[0].indicators, forms[0].indicators);
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
+pub fn flat_xlsx(forms: &[Form]) -> Result<Vec<u8>> {
+    let mut wb = flat::workbook(forms)?;
+    xlsx::to_bytes(&mut wb, "指标明细")
+}
+
+/// The forms as the JSON model of `spec/model.md` (`{"forms": [...]}`), pretty-printed,
+/// Chinese unescaped, ending in a newline.
+///
+/// ```
+/// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
+/// assert!(declform::to_json(&[form]).contains("\"project_name\": \"甲\""));
+/// ```
+pub fn to_json(forms: &[Form]) -> String {
+    json::to_string(&Document {
+        forms: forms.to_vec(),
+    })
+}
+
+/// Checks forms against the rules ([`check::Rule`]); findings in form order, each naming
+/// its file, sheet and cell where the form was read from a workbook.
+///
+/// ```
+/// let mut form = declform::Form { project_name: "甲".into(), ..Default::default() };
+/// form.funds.total = Some("100.00".parse().unwrap());
+/// form.funds.total_fiscal = Some("90.00".parse().unwrap());
+/// let findings = declform::check(&[form]);
+/// assert!(findings.iter().any(|f| f.rule == declform::check::Rule::TotalSum));
+/// ```
+pub fn check(forms: &[Form]) -> Vec<check::Finding> {
+    check::check_forms(forms)
+}
+
+/// Whether a text is one of the labels the reader knows (项目名称, 一级指标, their aliases):
+/// such a text in a value cell would be taken for a label.
+///
+/// ```
+/// assert!(declform::is_label("项 目 名 称"));
+/// assert!(!declform::is_label("上海市宝山区司法局"));
+/// ```
+pub fn is_label(text: &str) -> bool {
+    reader::vocab::Vocabulary::get().is_label(text)
+}
+
+/// Installs a panic hook that stays quiet about the panics of the spreadsheet library that
+/// the reader contains (reported as damaged workbooks), and reports every other panic as
+/// before. A program that reads untrusted workbooks calls this once at start.
+pub fn quiet_contained_panics() {
+    reader::guard::quiet_guarded_panics();
+}

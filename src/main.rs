@@ -1,8 +1,10 @@
-//! The `declform` command line: a thin shell around the library's subcommands.
+//! The `declform` command line: the shell around the library. It does the I/O (files,
+//! folders, atomic outputs, temporary files), the parallelism and the progress bars; the
+//! library works on bytes.
+
+mod cmd;
 
 use clap::{Parser, Subcommand};
-use declform::ErrorKind;
-use declform::cmd;
 use std::process::ExitCode;
 
 /// declform：财政项目支出绩效目标申报表的读取、生成、转换、合并与检查。
@@ -23,7 +25,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    declform::reader::guard::quiet_guarded_panics();
+    declform::quiet_contained_panics();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Convert(a) => cmd::convert::run(a),
@@ -35,11 +37,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("错误：{e}");
-            if e.kind == ErrorKind::Usage {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            e.exit_code()
         }
     }
 }

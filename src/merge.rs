@@ -1,68 +1,40 @@
 //! Many forms into one workbook: the summary sheets `汇总` and `按部门汇总`, then every form
-//! on its own sheet in the official layout.
+//! on its own sheet in the official layout. The summaries' columns, headers, formats and
+//! page are described in `templates/tables.json`.
 //!
 //! ```
-//! use declform::{json, merge};
-//! let doc = json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed.json").unwrap();
-//! let mut wb = merge::merged_workbook(&doc.forms).unwrap();
-//! assert_eq!(wb.worksheets().len(), 12);
+//! use declform::{Document, Merger};
+//! let doc: Document = serde_json::from_str(include_str!("../samples/seed-forms-2024.json")).unwrap();
+//! let mut merger = Merger::new().unwrap();
+//! for form in &doc.forms {
+//!     merger.add(form).unwrap();
+//! }
+//! let mut merged = merger.finish().unwrap();
+//! assert_eq!(merged.rows().len(), 10);
+//! assert!(merged.to_bytes().unwrap().starts_with(b"PK"));
 //! ```
 
 use crate::amount::Amount;
+use crate::cellref::{absolute_column_range, column_range};
 use crate::error::Result;
-use crate::layout::column_letters;
-use crate::model::{AMOUNT_HEADERS, Form};
+use crate::field::{Field, FieldKind};
+use crate::layout::{CellStyle, Column, Computed, Style, TableSpec, Tables};
+use crate::model::Form;
 use crate::sheetname::SheetNames;
-use crate::writer::{self, Formats, WriteOptions};
+use crate::writer::{self, Formats};
+use crate::xlsx::{self, Widths, amount_format, date_format, write_amount};
 use indexmap::IndexMap;
 use rust_xlsxwriter::{
-    Format, FormatAlign, FormatBorder, Formula, Url, Workbook, Worksheet, XlsxError,
+    Format, FormatAlign, FormatBorder, FormatUnderline, Formula, Url, Workbook, Worksheet,
+    XlsxError,
 };
 use std::collections::HashMap;
+use std::io::Write;
 
-/// The summary sheet's name.
-pub const SUMMARY: &str = "汇总";
-/// The per-department summary sheet's name.
-pub const BY_DEPARTMENT: &str = "按部门汇总";
-
-/// The summary's columns: the form's fields, the seven amounts ([`AMOUNT_HEADERS`]) from
-/// column [`FIRST_AMOUNT_COL`] on, then 指标数, the source and a note.
-pub const SUMMARY_COLUMNS: [&str; 19] = {
-    let a = AMOUNT_HEADERS;
-    [
-        "序号",
-        "主管部门",
-        "实施单位",
-        "项目名称",
-        "项目类别",
-        "项目性质",
-        "计划开始日期",
-        "计划完成日期",
-        a[0],
-        a[1],
-        a[2],
-        a[3],
-        a[4],
-        a[5],
-        a[6],
-        "指标数",
-        "来源文件",
-        "来源工作表",
-        "备注",
-    ]
-};
-/// The summary column of the first amount.
-pub const FIRST_AMOUNT_COL: u16 = 8;
-
-/// How many form sheets a merged workbook keeps in memory before it writes them in
-/// constant-memory mode (measured: 1,000 forms merge in 0.6 s and 80 MiB in memory, 1.5 s
-/// with a temporary file per sheet; 10,000 forms need 750 MiB in memory, 350 MiB without).
-pub const IN_MEMORY_SHEETS: usize = 1000;
-
-/// What the summaries need of a form, kept while the form's own sheet is already written.
-#[derive(Debug, Clone)]
+/// What the summaries keep of a form, once the form's own sheet is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
-    /// The form's sheet in the merged workbook.
+    /// The form's sheet in the merged workbook (empty for a form only listed).
     pub sheet: String,
     /// 主管部门.
     pub department: String,
@@ -80,26 +52,28 @@ pub struct SummaryRow {
     pub start_date: Option<chrono::NaiveDate>,
     /// 计划完成日期.
     pub end_date: Option<chrono::NaiveDate>,
-    /// The seven amounts.
+    /// The seven amounts, in [`Field::AMOUNTS`] order.
     pub amounts: [Option<Amount>; 7],
     /// Indicators with a 三级指标.
     pub indicators: usize,
-    /// Source file.
+    /// The file the form was read from.
     pub file: String,
-    /// Source sheet.
+    /// The sheet it was read from (empty for JSON and CSV).
     pub source_sheet: String,
 }
 
 impl SummaryRow {
-    /// The row of a form that is only listed, not written (no sheet of its own).
-    pub fn listing(form: &Form) -> SummaryRow {
-        SummaryRow::of(form, String::new())
-    }
-
-    fn of(form: &Form, sheet: String) -> SummaryRow {
+    /// The summary row of a form that has, or would have, the sheet `sheet`.
+    ///
+    /// ```
+    /// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
+    /// let row = declform::merge::SummaryRow::of(&form, "");
+    /// assert_eq!((row.project_name.as_str(), row.indicators), ("甲", 0));
+    /// ```
+    pub fn of(form: &Form, sheet: impl Into<String>) -> SummaryRow {
         let s = form.source.as_ref();
         SummaryRow {
-            sheet,
+            sheet: sheet.into(),
             department: form.department.clone(),
             implementing_unit: form.implementing_unit.clone(),
             project_name: form.project_name.clone(),
@@ -122,10 +96,23 @@ impl SummaryRow {
     fn key(&self) -> (&str, &str, Option<i32>) {
         (&self.project_name, &self.department, self.year)
     }
+
+    fn amount(&self, field: Field) -> Option<Amount> {
+        field
+            .amount_index()
+            .and_then(|i| self.amounts.get(i).copied().flatten())
+    }
 }
 
-/// For each row, the position of an earlier row that looks like the same project
-/// (same 项目名称, 主管部门 and year).
+/// For each row, the position of an earlier row that looks like the same project (same
+/// 项目名称, 主管部门 and year), which the summary flags in its 备注 column.
+///
+/// ```
+/// use declform::{Form, merge::{SummaryRow, duplicates}};
+/// let form = Form { project_name: "甲".into(), ..Default::default() };
+/// let rows = [SummaryRow::of(&form, ""), SummaryRow::of(&form, "")];
+/// assert_eq!(duplicates(&rows), [None, Some(0)]);
+/// ```
 pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
     let mut first: HashMap<(&str, &str, Option<i32>), usize> = HashMap::new();
     rows.iter()
@@ -138,6 +125,198 @@ pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
             }
         })
         .collect()
+}
+
+/// A merged workbook being built: each form's sheet is written as the form arrives (in
+/// input order), the summary sheets, created first so that they come first, at the end.
+///
+/// This is the serial, in-memory path; the command line reads its inputs in parallel and
+/// feeds the forms here in input order, so the bytes are the same however they were read.
+pub struct Merger {
+    wb: Workbook,
+    names: SheetNames,
+    formats: Formats,
+    rows: Vec<SummaryRow>,
+    in_memory_first: usize,
+    constant_memory_sheets: usize,
+}
+
+impl std::fmt::Debug for Merger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Merger")
+            .field("forms", &self.rows.len())
+            .finish()
+    }
+}
+
+impl Merger {
+    /// An empty merged workbook with its two summary sheets; every sheet stays in memory
+    /// until the workbook is written.
+    ///
+    /// # Errors
+    ///
+    /// Only if the summary sheets cannot be named (never with the shipped `templates/`).
+    pub fn new() -> Result<Merger> {
+        Merger::with_sheet_budget(usize::MAX, 0)
+    }
+
+    /// Like [`Merger::new`], but the form sheets after the first `in_memory_first` are
+    /// written in rust_xlsxwriter's constant-memory mode: their cells go to a temporary
+    /// file as they are written instead of staying in memory until the save, at the cost of
+    /// one open file each until then. The next `constant_memory_sheets` sheets are written
+    /// that way (size it by the process's open-file limit); any beyond stay in memory again.
+    /// Constant-memory sheets write their strings inline instead of sharing them, so the
+    /// bytes differ from [`Merger::new`]'s, while the workbook reads the same.
+    ///
+    /// # Errors
+    ///
+    /// As [`Merger::new`].
+    #[cfg(feature = "constant-memory")]
+    pub fn with_constant_memory(
+        in_memory_first: usize,
+        constant_memory_sheets: usize,
+    ) -> Result<Merger> {
+        Merger::with_sheet_budget(in_memory_first, constant_memory_sheets)
+    }
+
+    fn with_sheet_budget(in_memory_first: usize, constant_memory_sheets: usize) -> Result<Merger> {
+        let mut wb = xlsx::new_workbook();
+        // A consolidated workbook is large and written once: deflate level 1 saves in about
+        // half the time of the default 6, for a file about 30% larger.
+        wb.set_zip_compression_level(1);
+        let mut names = SheetNames::default();
+        let tables = Tables::get();
+        for name in [&tables.summary.sheet, &tables.by_department.sheet] {
+            names.reserve(name);
+            wb.add_worksheet()
+                .set_name(name)
+                .map_err(|e| xlsx::xlsx_error(name, e))?;
+        }
+        Ok(Merger {
+            wb,
+            names,
+            formats: Formats::default(),
+            rows: Vec::new(),
+            in_memory_first,
+            constant_memory_sheets,
+        })
+    }
+
+    /// Writes a form's sheet in the official layout (the 2026 grid for a form with
+    /// 项目性质, the 2024 grid otherwise) and keeps its summary row.
+    ///
+    /// # Errors
+    ///
+    /// When the sheet cannot be written (a constant-memory sheet's temporary file).
+    pub fn add(&mut self, form: &Form) -> Result<()> {
+        let name = self.names.claim(&form.project_name);
+        let n = self.rows.len();
+        let first = self.in_memory_first;
+        let ws = if n >= first && n < first.saturating_add(self.constant_memory_sheets) {
+            constant_memory_sheet(&mut self.wb)
+                .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?
+        } else {
+            self.wb.add_worksheet()
+        };
+        writer::add_form_sheet(
+            ws,
+            &name,
+            form,
+            writer::layout_for(form, None),
+            &self.formats,
+        )
+        .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
+        self.rows.push(SummaryRow::of(form, name));
+        Ok(())
+    }
+
+
+    /// The summary rows so far, in form order.
+    pub fn rows(&self) -> &[SummaryRow] {
+        &self.rows
+    }
+
+    /// Fills the summary sheets; the result is ready to be written.
+    ///
+    /// # Errors
+    ///
+    /// When the summaries cannot be written.
+    pub fn finish(mut self) -> Result<Merged> {
+        write_summaries(&mut self.wb, &self.rows)
+            .map_err(|e| xlsx::xlsx_error(&Tables::get().summary.sheet, e))?;
+        Ok(Merged {
+            wb: self.wb,
+            rows: self.rows,
+        })
+    }
+}
+
+#[cfg(feature = "constant-memory")]
+fn constant_memory_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError> {
+    wb.add_worksheet_with_constant_memory()
+}
+
+#[cfg(not(feature = "constant-memory"))]
+fn constant_memory_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError> {
+    Ok(wb.add_worksheet())
+}
+
+/// A finished merged workbook and its summary rows.
+pub struct Merged {
+    wb: Workbook,
+    rows: Vec<SummaryRow>,
+}
+
+impl std::fmt::Debug for Merged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Merged")
+            .field("forms", &self.rows.len())
+            .finish()
+    }
+}
+
+impl Merged {
+    /// The summary rows, in form order.
+    pub fn rows(&self) -> &[SummaryRow] {
+        &self.rows
+    }
+
+    /// The workbook's bytes.
+    ///
+    /// # Errors
+    ///
+    /// When the workbook cannot be written (a constant-memory sheet's temporary file gone).
+    pub fn to_bytes(&mut self) -> Result<Vec<u8>> {
+        xlsx::to_bytes(&mut self.wb, &Tables::get().summary.sheet)
+    }
+
+    /// Writes the workbook to `w` without holding all of it in memory; the same bytes as
+    /// [`Merged::to_bytes`].
+    ///
+    /// # Errors
+    ///
+    /// The writer's I/O error (a full disk keeps its kind).
+    pub fn write_to<W: Write + Send>(&mut self, w: W) -> std::io::Result<()> {
+        self.wb.save_to_writer(w).map_err(|e| match e {
+            XlsxError::IoError(io) => io,
+            XlsxError::ZipError(zip::result::ZipError::Io(io)) => io,
+            other => std::io::Error::other(other.to_string()),
+        })
+    }
+}
+
+/// Builds the merged workbook of `forms` in memory: summaries first, then every form on a
+/// sheet of its own.
+///
+/// # Errors
+///
+/// When the workbook cannot be written.
+pub fn merge(forms: &[Form]) -> Result<Merged> {
+    let mut merger = Merger::new()?;
+    for form in forms {
+        merger.add(form)?;
+    }
+    merger.finish()
 }
 
 struct SummaryFormats {
@@ -156,321 +335,349 @@ struct SummaryFormats {
 
 impl SummaryFormats {
     fn new() -> SummaryFormats {
+        let page = &Tables::get().summary_page;
         let base = Format::new()
-            .set_font_name(&crate::layout::Style::get().font)
-            .set_font_size(10.5)
+            .set_font_name(&Style::get().font)
+            .set_font_size(page.font_size)
             .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);
-        let bold = base.clone().set_bold().set_background_color(0xF2F2F2);
+        let bold = base
+            .clone()
+            .set_bold()
+            .set_background_color(page.header_fill());
         SummaryFormats {
             header: bold.clone().set_align(FormatAlign::Center).set_text_wrap(),
             text: base.clone().set_text_wrap(),
             center: base.clone().set_align(FormatAlign::Center),
-            amount: base.clone().set_num_format("#,##0.00"),
+            amount: base.clone().set_num_format(amount_format(2)),
             amount_text: base.clone().set_align(FormatAlign::Right),
             date: base
                 .clone()
                 .set_align(FormatAlign::Center)
-                .set_num_format("yyyy-mm-dd"),
+                .set_num_format(date_format()),
             link: base
                 .clone()
-                .set_font_color(0x0563C1)
-                .set_underline(rust_xlsxwriter::FormatUnderline::Single)
+                .set_font_color(page.link_color())
+                .set_underline(FormatUnderline::Single)
                 .set_text_wrap(),
             total_label: bold.clone().set_align(FormatAlign::Center),
-            total_amount: bold.clone().set_num_format("#,##0.00"),
+            total_amount: bold.clone().set_num_format(amount_format(2)),
             number: base.set_align(FormatAlign::Center),
             total_number: bold.set_align(FormatAlign::Center),
         }
     }
+
+    fn of(&self, style: CellStyle) -> &Format {
+        match style {
+            CellStyle::Text => &self.text,
+            CellStyle::Center => &self.center,
+            CellStyle::Number => &self.number,
+            CellStyle::Date => &self.date,
+            CellStyle::Amount => &self.amount,
+            CellStyle::Link => &self.link,
+        }
+    }
 }
 
-/// Column widths that fit their contents (CJK characters count double), within bounds.
-struct Widths(Vec<f64>);
+/// One summary cell's content.
+enum Cell<'a> {
+    Number(f64),
+    Text(&'a str),
+    Link(&'a str, &'a str),
+    Date(Option<chrono::NaiveDate>),
+    Amount(Option<Amount>),
+    /// A formula with its exact cached result; `width` is the text the column must fit.
+    Formula(String, String),
+}
 
-impl Widths {
-    fn see(&mut self, col: u16, text: &str) {
-        let w: f64 = text
-            .chars()
-            .map(|c| if c.is_ascii() { 1.1 } else { 2.1 })
-            .sum::<f64>()
-            + 2.0;
-        if let Some(slot) = self.0.get_mut(usize::from(col)) {
-            *slot = slot.max(w.min(40.0));
+/// A sheet of the summaries being written.
+struct Table<'a> {
+    ws: &'a mut Worksheet,
+    spec: &'a TableSpec,
+    f: &'a SummaryFormats,
+    widths: Widths,
+}
+
+impl<'a> Table<'a> {
+    fn new(ws: &'a mut Worksheet, spec: &'a TableSpec, f: &'a SummaryFormats) -> Self {
+        let widths = Widths::new(spec.columns.len(), spec.width_min, spec.width_max);
+        Table {
+            ws,
+            spec,
+            f,
+            widths,
         }
     }
 
-    fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        for (c, w) in self.0.iter().enumerate() {
-            ws.set_column_width(u16::try_from(c).unwrap_or(0), *w)?;
+    fn header(&mut self) -> Result<(), XlsxError> {
+        for (c, column) in self.spec.columns.iter().enumerate() {
+            let c = col(c);
+            let title = column.header();
+            self.ws.write_string_with_format(0, c, &title, &self.f.header)?;
+            self.widths.see(c, &title);
         }
+        Ok(())
+    }
+
+    fn cell(&mut self, row: u32, c: u16, style: CellStyle, cell: Cell<'_>) -> Result<(), XlsxError> {
+        let fmt = self.f.of(style);
+        match cell {
+            Cell::Number(n) => {
+                self.ws.write_number_with_format(row, c, n, fmt)?;
+            }
+            Cell::Text(t) => {
+                self.ws.write_string_with_format(row, c, t, fmt)?;
+                self.widths.see(c, t);
+            }
+            Cell::Link(text, sheet) => {
+                let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
+                    .set_text(text);
+                self.ws.write_url_with_format(row, c, link, fmt)?;
+                self.widths.see(c, text);
+            }
+            Cell::Date(d) => {
+                match d.and_then(xlsx::excel_date) {
+                    Some(dt) => self.ws.write_datetime_with_format(row, c, &dt, fmt)?,
+                    None => self.ws.write_blank(row, c, fmt)?,
+                };
+                self.widths.see(c, "2024-01-01");
+            }
+            Cell::Amount(a) => {
+                match a {
+                    Some(a) => write_amount(self.ws, row, c, a, fmt, &self.f.amount_text)?,
+                    None => {
+                        self.ws.write_blank(row, c, fmt)?;
+                    }
+                }
+                self.widths
+                    .see(c, &a.map(|a| a.to_string()).unwrap_or_default());
+            }
+            Cell::Formula(formula, result) => {
+                self.ws.write_formula_with_format(
+                    row,
+                    c,
+                    Formula::new(formula).set_result(&result),
+                    fmt,
+                )?;
+                if style == CellStyle::Amount {
+                    self.widths.see(c, &result);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The 合计 row after `rows` data rows: the label over the columns before the first
+    /// total, a SUM with its exact result under each total column, blanks elsewhere.
+    fn totals(&mut self, rows: u32, sums: &[(u16, String)]) -> Result<(), XlsxError> {
+        let total_row = rows + 1;
+        let first_total = self
+            .spec
+            .columns
+            .iter()
+            .position(|c| c.total)
+            .map_or(0, col);
+        let label = &Tables::get().total_label;
+        if first_total > 1 {
+            self.ws.merge_range(
+                total_row,
+                0,
+                total_row,
+                first_total - 1,
+                label,
+                &self.f.total_label,
+            )?;
+        } else if first_total == 1 {
+            self.ws
+                .write_string_with_format(total_row, 0, label, &self.f.total_label)?;
+        }
+        for (c, column) in self.spec.columns.iter().enumerate().skip(usize::from(first_total)) {
+            let c = col(c);
+            match sums.iter().find(|(sc, _)| *sc == c) {
+                Some((_, result)) if column.total => {
+                    let fmt = if column.style == CellStyle::Amount {
+                        &self.f.total_amount
+                    } else {
+                        &self.f.total_number
+                    };
+                    let formula = format!("=SUM({})", column_range(c, 1, rows));
+                    self.ws.write_formula_with_format(
+                        total_row,
+                        c,
+                        Formula::new(formula).set_result(result),
+                        fmt,
+                    )?;
+                    if column.style == CellStyle::Amount {
+                        self.widths.see(c, result);
+                    }
+                }
+                _ => {
+                    self.ws.write_blank(total_row, c, &self.f.total_label)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, rows: u32) -> Result<(), XlsxError> {
+        let page = &Tables::get().summary_page;
+        if self.spec.autofilter && rows > 0 {
+            let last = col(self.spec.columns.len().saturating_sub(1));
+            self.ws.autofilter(0, 0, rows, last)?;
+        }
+        self.widths.apply(self.ws)?;
+        self.ws.set_row_height(0, page.header_row_height)?;
+        xlsx::page_setup(self.ws, page.paper_size, page.landscape, &page.margins);
+        self.ws.set_repeat_rows(0, 0)?;
+        self.ws.set_freeze_panes(1, 0)?;
         Ok(())
     }
 }
 
-fn page_setup(ws: &mut Worksheet, header_rows: u32) -> Result<(), XlsxError> {
-    ws.set_paper_size(9)
-        .set_landscape()
-        .set_print_fit_to_pages(1, 0)
-        .set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
-    ws.set_repeat_rows(0, header_rows.saturating_sub(1))?;
-    ws.set_freeze_panes(header_rows, 0)?;
-    Ok(())
+fn col(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
 }
 
-fn write_amount_cell(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    a: Option<Amount>,
-    f: &SummaryFormats,
-) -> Result<(), XlsxError> {
-    match a {
-        Some(a) => writer::write_amount(ws, row, col, a, &f.amount, &f.amount_text),
-        None => ws.write_blank(row, col, &f.amount).map(|_| ()),
-    }
+fn row_number(i: usize) -> u32 {
+    u32::try_from(i + 1).unwrap_or(u32::MAX)
 }
 
-/// The exact sum of amount `k` (in [`AMOUNT_HEADERS`] order) over rows.
-fn column_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, k: u16) -> Amount {
-    rows.filter_map(|r| r.amounts.get(usize::from(k)).copied().flatten())
+/// The exact sum of an amount over rows.
+fn amount_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, field: Field) -> Amount {
+    rows.filter_map(|r| r.amount(field))
         .fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
 }
 
-/// Builds the merged workbook: summaries first, then every form on a sheet of its own.
-pub fn merged_workbook(forms: &[Form]) -> Result<Workbook> {
-    let mut merged = MergedWorkbook::new(usize::MAX, 0)?;
-    for form in forms {
-        merged.add(form)?;
-    }
-    merged.finish()
-}
-
-/// A merged workbook being built: each form's sheet is written as the form arrives (in
-/// input order), the summary sheets, created first so that they come first, at the end.
-pub struct MergedWorkbook {
-    wb: Workbook,
-    names: SheetNames,
-    formats: Formats,
-    rows: Vec<SummaryRow>,
-    in_memory_first: usize,
-    constant_memory_sheets: usize,
-}
-
-impl MergedWorkbook {
-    /// An empty merged workbook with its two summary sheets. The first `in_memory_first`
-    /// form sheets stay in memory (fastest; [`IN_MEMORY_SHEETS`] is the command's choice); the next
-    /// `constant_memory_sheets` are written in rust_xlsxwriter's constant-memory mode, their
-    /// cells going to a temporary file as they are written instead of staying in memory
-    /// until the save, at the cost of one open file each until then (so the caller sizes
-    /// this by the process's open-file limit); any beyond stay in memory again.
-    pub fn new(in_memory_first: usize, constant_memory_sheets: usize) -> Result<MergedWorkbook> {
-        let mut wb = writer::new_workbook();
-        // A consolidated workbook is large and written once: deflate level 1 saves in about
-        // half the time of the default 6, for a file about 30% larger.
-        wb.set_zip_compression_level(1);
-        let mut names = SheetNames::default();
-        for name in [SUMMARY, BY_DEPARTMENT] {
-            names.reserve(name);
-            wb.add_worksheet()
-                .set_name(name)
-                .map_err(|e| writer::xlsx_error(name, &e))?;
-        }
-        Ok(MergedWorkbook {
-            wb,
-            names,
-            formats: Formats::default(),
-            rows: Vec::new(),
-            in_memory_first,
-            constant_memory_sheets,
-        })
-    }
-
-    /// Writes a form's sheet in the official layout and keeps its summary row.
-    pub fn add(&mut self, form: &Form) -> Result<()> {
-        let name = self.names.claim(&form.project_name);
-        let n = self.rows.len();
-        let first = self.in_memory_first;
-        let ws = if n >= first && n < first.saturating_add(self.constant_memory_sheets) {
-            self.wb
-                .add_worksheet_with_constant_memory()
-                .map_err(|e| writer::xlsx_error(&form.project_name, &e))?
-        } else {
-            self.wb.add_worksheet()
+fn summary_cell<'a>(column: &Column, row: &'a SummaryRow, i: usize, note: &'a str) -> Cell<'a> {
+    if let Some(v) = column.value {
+        return match v {
+            Computed::Index => Cell::Number((i + 1) as f64),
+            Computed::Indicators => Cell::Number(row.indicators as f64),
+            Computed::SourceFile => Cell::Text(&row.file),
+            Computed::SourceSheet => Cell::Text(&row.source_sheet),
+            Computed::Note => Cell::Text(note),
+            _ => Cell::Text(""),
         };
-        writer::add_form_sheet(
-            ws,
-            &name,
-            form,
-            writer::layout_for(form, &WriteOptions::default()),
-            &self.formats,
-        )
-        .map_err(|e| writer::xlsx_error(&form.project_name, &e))?;
-        self.rows.push(SummaryRow::of(form, name));
-        Ok(())
     }
-
-    /// The summary rows so far, in form order.
-    pub fn rows(&self) -> &[SummaryRow] {
-        &self.rows
-    }
-
-    /// Fills the summary sheets and returns the workbook, ready to save.
-    pub fn finish(mut self) -> Result<Workbook> {
-        write_summaries(&mut self.wb, &self.rows).map_err(|e| writer::xlsx_error("汇总", &e))?;
-        Ok(self.wb)
+    match column.field {
+        Some(Field::Department) => Cell::Text(&row.department),
+        Some(Field::ImplementingUnit) => Cell::Text(&row.implementing_unit),
+        Some(Field::ProjectName) => Cell::Link(&row.project_name, &row.sheet),
+        Some(Field::ProjectCategory) => Cell::Text(&row.project_category),
+        Some(Field::ProjectNature) => Cell::Text(row.project_nature.as_deref().unwrap_or("")),
+        Some(Field::StartDate) => Cell::Date(row.start_date),
+        Some(Field::EndDate) => Cell::Date(row.end_date),
+        Some(Field::Year) => row
+            .year
+            .map_or(Cell::Text(""), |y| Cell::Number(f64::from(y))),
+        Some(f) if f.kind() == FieldKind::Amount => Cell::Amount(row.amount(f)),
+        _ => Cell::Text(""),
     }
 }
 
 fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxError> {
+    let tables = Tables::get();
     let dups = duplicates(rows);
     let f = SummaryFormats::new();
+    let n = u32::try_from(rows.len()).unwrap_or(u32::MAX);
 
-    // 汇总
-    let ws = wb.worksheet_from_index(0)?;
-    let mut widths = Widths(vec![6.0; SUMMARY_COLUMNS.len()]);
-    for (c, title) in SUMMARY_COLUMNS.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(0);
-        ws.write_string_with_format(0, c, *title, &f.header)?;
-        widths.see(c, title);
-    }
-    for (i, form) in rows.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
-        let texts = [
-            (1, form.department.as_str()),
-            (2, form.implementing_unit.as_str()),
-            (4, form.project_category.as_str()),
-            (5, form.project_nature.as_deref().unwrap_or("")),
-            (16, form.file.as_str()),
-            (17, form.source_sheet.as_str()),
-        ];
-        for (c, t) in texts {
-            ws.write_string_with_format(
-                row,
-                c,
-                t,
-                if c == 4 || c == 5 { &f.center } else { &f.text },
-            )?;
-            widths.see(c, t);
-        }
-        let link = Url::new(format!("internal:'{}'!A1", form.sheet.replace('\'', "''")))
-            .set_text(&form.project_name);
-        ws.write_url_with_format(row, 3, link, &f.link)?;
-        widths.see(3, &form.project_name);
-        for (c, d) in [(6, form.start_date), (7, form.end_date)] {
-            match d.and_then(writer::excel_date) {
-                Some(dt) => ws.write_datetime_with_format(row, c, &dt, &f.date)?,
-                None => ws.write_blank(row, c, &f.date)?,
-            };
-            widths.see(c, "2024-01-01");
-        }
-        for (k, a) in form.amounts.into_iter().enumerate() {
-            let c = FIRST_AMOUNT_COL + u16::try_from(k).unwrap_or(0);
-            write_amount_cell(ws, row, c, a, &f)?;
-            widths.see(c, &a.map(|a| a.to_string()).unwrap_or_default());
-        }
-        ws.write_number_with_format(row, 15, form.indicators as f64, &f.number)?;
+    // 汇总: one row per form.
+    let spec = &tables.summary;
+    let mut t = Table::new(wb.worksheet_from_index(0)?, spec, &f);
+    t.header()?;
+    for (i, row) in rows.iter().enumerate() {
         let note = match dups.get(i).copied().flatten() {
-            Some(j) => format!("疑似重复：与第{}行同名同部门同年度", j + 1),
+            Some(j) => tables.duplicate_note.replace("{row}", &(j + 1).to_string()),
             None => String::new(),
         };
-        ws.write_string_with_format(row, 18, &note, &f.text)?;
-        widths.see(18, &note);
+        for (c, column) in spec.columns.iter().enumerate() {
+            let cell = summary_cell(column, row, i, &note);
+            t.cell(row_number(i), col(c), column.style, cell)?;
+        }
     }
-    let n = u32::try_from(rows.len()).unwrap_or(u32::MAX);
-    let total_row = n + 1;
-    ws.merge_range(total_row, 0, total_row, 7, "合计", &f.total_label)?;
-    for k in 0..7u16 {
-        let c = FIRST_AMOUNT_COL + k;
-        let col = column_letters(c);
-        let sum = column_sum(rows.iter(), k);
-        let formula =
-            Formula::new(format!("=SUM({col}2:{col}{})", n + 1)).set_result(sum.to_string());
-        ws.write_formula_with_format(total_row, c, formula, &f.total_amount)?;
-        widths.see(c, &sum.to_string());
-    }
-    let indicator_total: usize = rows.iter().map(|r| r.indicators).sum();
-    ws.write_formula_with_format(
-        total_row,
-        15,
-        Formula::new(format!("=SUM(P2:P{})", n + 1)).set_result(indicator_total.to_string()),
-        &f.total_number,
-    )?;
-    for c in 16..=18 {
-        ws.write_blank(total_row, c, &f.total_label)?;
-    }
-    if n > 0 {
-        ws.autofilter(0, 0, n, 18)?;
-    }
-    widths.apply(ws)?;
-    ws.set_row_height(0, 30)?;
-    page_setup(ws, 1)?;
+    let sums: Vec<(u16, String)> = spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.total)
+        .map(|(c, column)| {
+            let sum = match (column.field, column.value) {
+                (Some(field), _) => amount_sum(rows.iter(), field).to_string(),
+                (None, Some(Computed::Indicators)) => {
+                    rows.iter().map(|r| r.indicators).sum::<usize>().to_string()
+                }
+                _ => rows.len().to_string(),
+            };
+            (col(c), sum)
+        })
+        .collect();
+    t.totals(n, &sums)?;
+    t.finish(n)?;
 
-    // 按部门汇总
-    let ws = wb.worksheet_from_index(1)?;
+    // 按部门汇总: one row per 主管部门, in order of first appearance, as formulas over 汇总
+    // with their exact results.
+    let summary_col = |field: Field| {
+        spec.columns
+            .iter()
+            .position(|c| c.field == Some(field))
+            .map(col)
+    };
+    let range = |field: Field| {
+        summary_col(field)
+            .map(|c| absolute_column_range(&spec.sheet, c, 1, n))
+            .unwrap_or_default()
+    };
+    let dept_spec = &tables.by_department;
+    let dept_col = dept_spec
+        .columns
+        .iter()
+        .position(|c| c.field == Some(Field::Department))
+        .map_or(0, col);
     let mut by_dept: IndexMap<&str, Vec<&SummaryRow>> = IndexMap::new();
     for r in rows {
         by_dept.entry(r.department.as_str()).or_default().push(r);
     }
-    let headers: Vec<&str> = ["序号", "主管部门", "表数"]
-        .into_iter()
-        .chain(AMOUNT_HEADERS)
-        .collect();
-    let mut widths = Widths(vec![6.0; headers.len()]);
-    for (c, h) in headers.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(0);
-        ws.write_string_with_format(0, c, *h, &f.header)?;
-        widths.see(c, h);
-    }
-    let last = n + 1;
-    let summary_range = |col: &str| format!("'{SUMMARY}'!${col}$2:${col}${last}");
+    let mut t = Table::new(wb.worksheet_from_index(1)?, dept_spec, &f);
+    t.header()?;
     for (i, (dept, group)) in by_dept.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        ws.write_number_with_format(row, 0, (i + 1) as f64, &f.number)?;
-        ws.write_string_with_format(row, 1, *dept, &f.text)?;
-        widths.see(1, dept);
-        let count = Formula::new(format!("=COUNTIF({},B{})", summary_range("B"), row + 1))
-            .set_result(group.len().to_string());
-        ws.write_formula_with_format(row, 2, count, &f.number)?;
-        for k in 0..7u16 {
-            let c = 3 + k;
-            let source_col = column_letters(FIRST_AMOUNT_COL + k);
-            let sum = column_sum(group.iter().copied(), k);
-            let formula = Formula::new(format!(
-                "=SUMIF({},B{},{})",
-                summary_range("B"),
-                row + 1,
-                summary_range(&source_col)
-            ))
-            .set_result(sum.to_string());
-            ws.write_formula_with_format(row, c, formula, &f.amount)?;
-            widths.see(c, &sum.to_string());
+        let row = row_number(i);
+        let criteria = crate::cellref::a1(row, dept_col);
+        for (c, column) in dept_spec.columns.iter().enumerate() {
+            let cell = match (column.value, column.field) {
+                (Some(Computed::Index), _) => Cell::Number((i + 1) as f64),
+                (Some(Computed::Count), _) => Cell::Formula(
+                    format!("=COUNTIF({},{criteria})", range(Field::Department)),
+                    group.len().to_string(),
+                ),
+                (_, Some(Field::Department)) => Cell::Text(dept),
+                (_, Some(field)) if field.kind() == FieldKind::Amount => Cell::Formula(
+                    format!(
+                        "=SUMIF({},{criteria},{})",
+                        range(Field::Department),
+                        range(field)
+                    ),
+                    amount_sum(group.iter().copied(), field).to_string(),
+                ),
+                _ => Cell::Text(""),
+            };
+            t.cell(row, col(c), column.style, cell)?;
         }
     }
     let d = u32::try_from(by_dept.len()).unwrap_or(u32::MAX);
-    let total_row = d + 1;
-    ws.merge_range(total_row, 0, total_row, 1, "合计", &f.total_label)?;
-    ws.write_formula_with_format(
-        total_row,
-        2,
-        Formula::new(format!("=SUM(C2:C{})", d + 1)).set_result(rows.len().to_string()),
-        &f.total_number,
-    )?;
-    for k in 0..7u16 {
-        let c = 3 + k;
-        let col = column_letters(c);
-        let sum = column_sum(rows.iter(), k);
-        ws.write_formula_with_format(
-            total_row,
-            c,
-            Formula::new(format!("=SUM({col}2:{col}{})", d + 1)).set_result(sum.to_string()),
-            &f.total_amount,
-        )?;
-    }
-    widths.apply(ws)?;
-    ws.set_row_height(0, 30)?;
-    page_setup(ws, 1)?;
-
+    let sums: Vec<(u16, String)> = dept_spec
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.total)
+        .map(|(c, column)| {
+            let sum = match column.field {
+                Some(field) => amount_sum(rows.iter(), field).to_string(),
+                None => rows.len().to_string(),
+            };
+            (col(c), sum)
+        })
+        .collect();
+    t.totals(d, &sums)?;
+    t.finish(d)?;
     Ok(())
 }

@@ -7,6 +7,7 @@
 //! ```
 
 use crate::amount::Amount;
+use crate::field::{Field, FieldKind};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -75,38 +76,31 @@ pub struct Funds {
     pub annual_other: Option<Amount>,
 }
 
-/// The seven amounts' model keys, in form order.
-pub const AMOUNT_KEYS: [&str; 7] = [
-    "total",
-    "total_fiscal",
-    "total_other",
-    "annual_total",
-    "annual_appropriation",
-    "annual_carryover",
-    "annual_other",
-];
-
-/// The seven amounts' column headers in tables (`merge`'s summary, the flat table), in
-/// [`AMOUNT_KEYS`] order; the two 其他资金 are told apart.
-pub const AMOUNT_HEADERS: [&str; 7] = [
-    "项目资金总额",
-    "财政资金",
-    "其他资金（项目）",
-    "年度资金申请总额",
-    "当年财政拨款",
-    "上年结转资金",
-    "其他资金（年度）",
-];
-
 impl Funds {
-    /// The amount of a model key of [`AMOUNT_KEYS`].
-    pub fn get(&self, key: &str) -> Option<Amount> {
-        self.slot(key).and_then(|a| *a)
+    /// The amount of an amount field ([`Field::AMOUNTS`]); `None` for an empty cell or a
+    /// field that is not an amount.
+    ///
+    /// ```
+    /// use declform::{Amount, Field, Funds};
+    /// let funds = Funds { total: Some("2646000.00".parse().unwrap()), ..Funds::default() };
+    /// assert_eq!(funds.get(Field::FundsTotal), funds.total);
+    /// assert_eq!(funds.get(Field::ProjectName), None);
+    /// ```
+    pub fn get(&self, field: Field) -> Option<Amount> {
+        self.slot(field).and_then(|a| *a)
     }
 
-    /// Sets the amount of a model key; returns false for an unknown key.
-    pub fn set(&mut self, key: &str, value: Option<Amount>) -> bool {
-        match self.slot_mut(key) {
+    /// Sets the amount of an amount field; returns false for a field that is not an amount.
+    ///
+    /// ```
+    /// use declform::{Field, Funds};
+    /// let mut funds = Funds::default();
+    /// assert!(funds.set(Field::FundsAnnualOther, Some("1.50".parse().unwrap())));
+    /// assert_eq!(funds.annual_other.unwrap().to_string(), "1.50");
+    /// assert!(!funds.set(Field::Year, None));
+    /// ```
+    pub fn set(&mut self, field: Field, value: Option<Amount>) -> bool {
+        match self.slot_mut(field) {
             Some(slot) => {
                 *slot = value;
                 true
@@ -115,41 +109,33 @@ impl Funds {
         }
     }
 
-    /// The seven amounts in form order.
+    /// The seven amounts in form order ([`Field::AMOUNTS`]).
     pub fn all(&self) -> [Option<Amount>; 7] {
-        [
-            self.total,
-            self.total_fiscal,
-            self.total_other,
-            self.annual_total,
-            self.annual_appropriation,
-            self.annual_carryover,
-            self.annual_other,
-        ]
+        Field::AMOUNTS.map(|f| self.get(f))
     }
 
-    fn slot(&self, key: &str) -> Option<&Option<Amount>> {
-        Some(match key {
-            "total" => &self.total,
-            "total_fiscal" => &self.total_fiscal,
-            "total_other" => &self.total_other,
-            "annual_total" => &self.annual_total,
-            "annual_appropriation" => &self.annual_appropriation,
-            "annual_carryover" => &self.annual_carryover,
-            "annual_other" => &self.annual_other,
+    fn slot(&self, field: Field) -> Option<&Option<Amount>> {
+        Some(match field {
+            Field::FundsTotal => &self.total,
+            Field::FundsTotalFiscal => &self.total_fiscal,
+            Field::FundsTotalOther => &self.total_other,
+            Field::FundsAnnualTotal => &self.annual_total,
+            Field::FundsAnnualAppropriation => &self.annual_appropriation,
+            Field::FundsAnnualCarryover => &self.annual_carryover,
+            Field::FundsAnnualOther => &self.annual_other,
             _ => return None,
         })
     }
 
-    fn slot_mut(&mut self, key: &str) -> Option<&mut Option<Amount>> {
-        Some(match key {
-            "total" => &mut self.total,
-            "total_fiscal" => &mut self.total_fiscal,
-            "total_other" => &mut self.total_other,
-            "annual_total" => &mut self.annual_total,
-            "annual_appropriation" => &mut self.annual_appropriation,
-            "annual_carryover" => &mut self.annual_carryover,
-            "annual_other" => &mut self.annual_other,
+    fn slot_mut(&mut self, field: Field) -> Option<&mut Option<Amount>> {
+        Some(match field {
+            Field::FundsTotal => &mut self.total,
+            Field::FundsTotalFiscal => &mut self.total_fiscal,
+            Field::FundsTotalOther => &mut self.total_other,
+            Field::FundsAnnualTotal => &mut self.annual_total,
+            Field::FundsAnnualAppropriation => &mut self.annual_appropriation,
+            Field::FundsAnnualCarryover => &mut self.annual_carryover,
+            Field::FundsAnnualOther => &mut self.annual_other,
             _ => return None,
         })
     }
@@ -204,18 +190,33 @@ pub struct Source {
     pub cell: Option<String>,
     /// Where each field stood on the sheet (not serialised), so that `check` can name cells.
     #[serde(skip)]
-    pub cells: Option<FormCells>,
+    pub(crate) cells: Option<FormCells>,
+}
+
+impl Source {
+    /// The source of a form read from a whole file (JSON, CSV): no sheet, no cell.
+    ///
+    /// ```
+    /// let s = declform::Source::file("a.json");
+    /// assert_eq!((s.file.as_str(), s.sheet, s.cell), ("a.json", None, None));
+    /// ```
+    pub fn file(file: impl Into<String>) -> Source {
+        Source {
+            file: file.into(),
+            ..Source::default()
+        }
+    }
 }
 
 /// Where a read form's fields stood on its sheet, zero-based.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct FormCells {
-    /// Header field key (`project_name`, `funds.total`, ...) → its value cell.
-    pub fields: std::collections::BTreeMap<String, (u32, u16)>,
+pub(crate) struct FormCells {
+    /// Header field → its value cell.
+    pub(crate) fields: std::collections::BTreeMap<Field, (u32, u16)>,
     /// The sheet row of each indicator.
-    pub indicator_rows: Vec<u32>,
+    pub(crate) indicator_rows: Vec<u32>,
     /// The columns of 一级, 二级, 三级指标 and 年度指标值.
-    pub indicator_cols: [u16; 4],
+    pub(crate) indicator_cols: [u16; 4],
 }
 
 impl Form {
@@ -242,10 +243,12 @@ impl Form {
     }
 }
 
-/// The value of one header field of a form, by its model key.
+/// The value of one field of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldValue {
-    /// A text field (`project_name`, goals, ...); `project_nature` gives `None` when null.
+    /// The year.
+    Year(Option<i32>),
+    /// A text field; `project_nature` gives `None` when null.
     Text(Option<String>),
     /// An amount (`funds.*`).
     Amount(Option<Amount>),
@@ -253,73 +256,61 @@ pub enum FieldValue {
     Date(Option<NaiveDate>),
 }
 
-/// What kind of value a header field holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldKind {
-    /// Text.
-    Text,
-    /// An amount of money.
-    Amount,
-    /// A date.
-    Date,
-}
-
-/// The kind of a header field key, `None` for keys that are not header fields.
-///
-/// ```
-/// use declform::model::{field_kind, FieldKind};
-/// assert_eq!(field_kind("funds.total"), Some(FieldKind::Amount));
-/// assert_eq!(field_kind("nope"), None);
-/// ```
-pub fn field_kind(key: &str) -> Option<FieldKind> {
-    match key {
-        "project_name" | "project_category" | "project_nature" | "department"
-        | "implementing_unit" | "overall_goal" | "annual_goal" => Some(FieldKind::Text),
-        "start_date" | "end_date" => Some(FieldKind::Date),
-        k => k
-            .strip_prefix("funds.")
-            .filter(|a| AMOUNT_KEYS.contains(a))
-            .map(|_| FieldKind::Amount),
-    }
-}
-
 impl Form {
-    /// A header field by model key (`project_name`, `funds.total`, `start_date`, ...).
-    pub fn field(&self, key: &str) -> Option<FieldValue> {
+    /// A field of the form's header (everything but the indicator table).
+    ///
+    /// ```
+    /// use declform::{Field, Form};
+    /// use declform::model::FieldValue;
+    /// let form = Form { project_name: "甲".into(), ..Form::default() };
+    /// assert_eq!(form.get(Field::ProjectName), Some(FieldValue::Text(Some("甲".into()))));
+    /// assert_eq!(form.get(Field::Level1), None);
+    /// ```
+    pub fn get(&self, field: Field) -> Option<FieldValue> {
         let text = |s: &String| Some(FieldValue::Text(Some(s.clone())));
-        match key {
-            "project_name" => text(&self.project_name),
-            "project_category" => text(&self.project_category),
-            "project_nature" => Some(FieldValue::Text(self.project_nature.clone())),
-            "department" => text(&self.department),
-            "implementing_unit" => text(&self.implementing_unit),
-            "overall_goal" => text(&self.overall_goal),
-            "annual_goal" => text(&self.annual_goal),
-            "start_date" => Some(FieldValue::Date(self.start_date)),
-            "end_date" => Some(FieldValue::Date(self.end_date)),
-            k => {
-                let a = k.strip_prefix("funds.")?;
-                AMOUNT_KEYS
-                    .contains(&a)
-                    .then(|| FieldValue::Amount(self.funds.get(a)))
-            }
+        match field {
+            Field::Year => Some(FieldValue::Year(self.year)),
+            Field::ProjectName => text(&self.project_name),
+            Field::ProjectCategory => text(&self.project_category),
+            Field::ProjectNature => Some(FieldValue::Text(self.project_nature.clone())),
+            Field::Department => text(&self.department),
+            Field::ImplementingUnit => text(&self.implementing_unit),
+            Field::OverallGoal => text(&self.overall_goal),
+            Field::AnnualGoal => text(&self.annual_goal),
+            Field::StartDate => Some(FieldValue::Date(self.start_date)),
+            Field::EndDate => Some(FieldValue::Date(self.end_date)),
+            f if f.kind() == FieldKind::Amount => Some(FieldValue::Amount(self.funds.get(f))),
+            _ => None,
         }
     }
 
-    /// Sets a header field by model key; returns false when key and value do not fit.
+    /// Sets a field of the form's header; returns false when field and value do not fit.
     /// An empty `project_nature` is stored as null.
-    pub fn set_field(&mut self, key: &str, value: FieldValue) -> bool {
+    ///
+    /// ```
+    /// use declform::{Field, Form};
+    /// use declform::model::FieldValue;
+    /// let mut form = Form::default();
+    /// assert!(form.set(Field::ProjectNature, FieldValue::Text(Some(String::new()))));
+    /// assert_eq!(form.project_nature, None);
+    /// assert!(!form.set(Field::StartDate, FieldValue::Text(None)));
+    /// ```
+    pub fn set(&mut self, field: Field, value: FieldValue) -> bool {
         match value {
+            FieldValue::Year(y) if field == Field::Year => {
+                self.year = y;
+                true
+            }
             FieldValue::Text(t) => {
                 let t = t.unwrap_or_default();
-                let slot = match key {
-                    "project_name" => &mut self.project_name,
-                    "project_category" => &mut self.project_category,
-                    "department" => &mut self.department,
-                    "implementing_unit" => &mut self.implementing_unit,
-                    "overall_goal" => &mut self.overall_goal,
-                    "annual_goal" => &mut self.annual_goal,
-                    "project_nature" => {
+                let slot = match field {
+                    Field::ProjectName => &mut self.project_name,
+                    Field::ProjectCategory => &mut self.project_category,
+                    Field::Department => &mut self.department,
+                    Field::ImplementingUnit => &mut self.implementing_unit,
+                    Field::OverallGoal => &mut self.overall_goal,
+                    Field::AnnualGoal => &mut self.annual_goal,
+                    Field::ProjectNature => {
                         self.project_nature = (!t.is_empty()).then_some(t);
                         return true;
                     }
@@ -328,20 +319,19 @@ impl Form {
                 *slot = t;
                 true
             }
-            FieldValue::Date(d) => match key {
-                "start_date" => {
+            FieldValue::Date(d) => match field {
+                Field::StartDate => {
                     self.start_date = d;
                     true
                 }
-                "end_date" => {
+                Field::EndDate => {
                     self.end_date = d;
                     true
                 }
                 _ => false,
             },
-            FieldValue::Amount(a) => key
-                .strip_prefix("funds.")
-                .is_some_and(|k| self.funds.set(k, a)),
+            FieldValue::Amount(a) => self.funds.set(field, a),
+            FieldValue::Year(_) => false,
         }
     }
 }

@@ -1,13 +1,6 @@
 //! Worksheet names that Excel accepts: at most 31 UTF-16 units, none of `[ ] : * ? / \`,
 //! no leading or trailing apostrophe, unique within the workbook (case-insensitively).
 //!
-//! ```
-//! use declform::sheetname::SheetNames;
-//! let mut names = SheetNames::default();
-//! assert_eq!(names.claim("项目:甲/乙"), "项目_甲_乙");
-//! assert_eq!(names.claim("项目:甲/乙"), "项目_甲_乙(2)");
-//! assert_eq!(names.claim(""), "表1");
-//! ```
 
 use std::collections::HashSet;
 

@@ -1,40 +1,21 @@
-//! The model to workbooks in the official layout, with rust_xlsxwriter.
-//!
-//! ```
-//! use declform::{writer, Form, Indicator};
-//! let form = Form {
-//!     project_name: "示例项目".into(),
-//!     indicators: vec![Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)")],
-//!     ..Form::default()
-//! };
-//! let mut wb = writer::workbook_of(&[form], &writer::WriteOptions::default()).unwrap();
-//! let bytes = wb.save_to_buffer().unwrap();
-//! assert!(bytes.starts_with(b"PK"));
-//! ```
+//! The model to workbooks in the official layout, with rust_xlsxwriter: each form on a sheet
+//! of its own, laid out from the layout description in `templates/`.
 
 use crate::amount::Amount;
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::Result;
+use crate::field::Field;
 use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
 use crate::model::{FieldValue, Form};
 use crate::sheetname::SheetNames;
-use chrono::Datelike;
-use rust_xlsxwriter::{
-    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
-};
+use crate::xlsx::{self, amount_format, date_format, text_lines, write_amount};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
-/// How to write.
-#[derive(Debug, Clone, Default)]
-pub struct WriteOptions {
-    /// Force a layout; by default a form with 项目性质 gets the 2026 grid, others 2024.
-    pub layout: Option<LayoutKind>,
-}
-
-/// The layout a form is written in.
-pub fn layout_for(form: &Form, opts: &WriteOptions) -> LayoutKind {
-    opts.layout.unwrap_or(if form.project_nature.is_some() {
+/// The layout a form is written in: `layout` when given; otherwise a form with 项目性质
+/// gets the 2026 grid, others 2024.
+pub(crate) fn layout_for(form: &Form, layout: Option<LayoutKind>) -> LayoutKind {
+    layout.unwrap_or(if form.project_nature.is_some() {
         LayoutKind::Y2026
     } else {
         LayoutKind::Y2024
@@ -43,7 +24,7 @@ pub fn layout_for(form: &Form, opts: &WriteOptions) -> LayoutKind {
 
 /// The formats of the grid, made once per workbook.
 #[derive(Debug, Clone)]
-pub struct Formats {
+pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
@@ -76,11 +57,11 @@ impl Default for Formats {
             date: input
                 .clone()
                 .set_align(FormatAlign::Center)
-                .set_num_format("yyyy-mm-dd"),
+                .set_num_format(date_format()),
             amount_text: input.clone().set_align(FormatAlign::Right),
             amount: input
                 .set_align(FormatAlign::Right)
-                .set_num_format("#,##0.00"),
+                .set_num_format(amount_format(2)),
         }
     }
 }
@@ -90,41 +71,32 @@ impl Formats {
         if scale <= 2 {
             Cow::Borrowed(&self.amount)
         } else {
-            let zeros = "0".repeat(scale.min(30) as usize);
-            Cow::Owned(self.amount.clone().set_num_format(format!("#,##0.{zeros}")))
+            Cow::Owned(self.amount.clone().set_num_format(amount_format(scale)))
         }
     }
 }
 
 /// Where a written form's parts landed on its sheet (zero-based).
 #[derive(Debug, Clone, Default)]
-pub struct Placement {
-    /// The title's row.
-    pub title_row: u32,
-    /// Model field key → (row, first column, last column) of its value.
-    pub fields: HashMap<String, (u32, u16, u16)>,
-    /// The extra pairs: (label cell, value cell) as (row, col).
-    pub extra: Vec<((u32, u16), (u32, u16))>,
-    /// The indicator table's header row.
-    pub indicator_header_row: u32,
+pub(crate) struct Placement {
+    /// Field → (row, first column, last column) of its value.
+    pub(crate) fields: HashMap<Field, (u32, u16, u16)>,
     /// The indicator rows, first and last.
-    pub indicator_rows: (u32, u32),
-    /// Indicator field (`level1`, ...) → its first column.
-    pub indicator_columns: HashMap<String, u16>,
-    /// The first row after the form.
-    pub end_row: u32,
+    pub(crate) indicator_rows: (u32, u32),
+    /// Indicator field → its first column.
+    pub(crate) indicator_columns: HashMap<Field, u16>,
 }
 
 /// Writes forms into one sheet each and returns the workbook.
-pub fn workbook_of(forms: &[Form], opts: &WriteOptions) -> Result<Workbook> {
-    let mut wb = new_workbook();
+pub(crate) fn workbook_of(forms: &[Form], layout: Option<LayoutKind>) -> Result<Workbook> {
+    let mut wb = xlsx::new_workbook();
     let formats = Formats::default();
     let mut names = SheetNames::default();
     for form in forms {
         let ws = wb.add_worksheet();
         let name = names.claim(&form.project_name);
-        add_form_sheet(ws, &name, form, layout_for(form, opts), &formats)
-            .map_err(|e| xlsx_error(&form.project_name, &e))?;
+        add_form_sheet(ws, &name, form, layout_for(form, layout), &formats)
+            .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
     }
     if forms.is_empty() {
         wb.add_worksheet();
@@ -132,21 +104,8 @@ pub fn workbook_of(forms: &[Form], opts: &WriteOptions) -> Result<Workbook> {
     Ok(wb)
 }
 
-/// A workbook with fixed document properties, so that the same forms give the same bytes.
-pub fn new_workbook() -> Workbook {
-    let mut wb = Workbook::new();
-    let created = ExcelDateTime::from_ymd(2024, 1, 1).unwrap_or_default();
-    wb.set_properties(
-        &DocProperties::new()
-            .set_title("财政项目支出绩效目标申报表")
-            .set_author("declform")
-            .set_creation_datetime(&created),
-    );
-    wb
-}
-
 /// Names a sheet, sets up the page and writes one form at its top.
-pub fn add_form_sheet(
+pub(crate) fn add_form_sheet(
     ws: &mut Worksheet,
     name: &str,
     form: &Form,
@@ -159,12 +118,8 @@ pub fn add_form_sheet(
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
-    let m = &style.margins;
-    ws.set_paper_size(style.paper_size)
-        .set_portrait()
-        .set_print_fit_to_pages(1, 0)
-        .set_print_center_horizontally(true)
-        .set_margins(m.left, m.right, m.top, m.bottom, m.header, m.footer);
+    xlsx::page_setup(ws, style.paper_size, false, &style.margins);
+    ws.set_print_center_horizontally(true);
     write_form(ws, form, layout, formats, 0)
 }
 
@@ -251,6 +206,10 @@ impl<'a> Grid<'a> {
     ) {
         match value {
             FieldValue::Text(t) => self.text(row, last_row, cols, t.unwrap_or_default(), &f.text),
+            FieldValue::Year(y) => {
+                let text = y.map(|y| y.to_string()).unwrap_or_default();
+                self.text(row, last_row, cols, text, &f.text)
+            }
             FieldValue::Date(d) => self.push(
                 row,
                 last_row,
@@ -293,7 +252,7 @@ impl<'a> Grid<'a> {
                 Content::Text(t) => {
                     ws.write_string_with_format(op.row, op.first, t.as_ref(), &op.fmt)?;
                 }
-                Content::Date(d) => match d.and_then(excel_date) {
+                Content::Date(d) => match d.and_then(xlsx::excel_date) {
                     Some(dt) => {
                         ws.write_datetime_with_format(op.row, op.first, &dt, &op.fmt)?;
                     }
@@ -315,60 +274,11 @@ impl<'a> Grid<'a> {
     }
 }
 
-/// A date as Excel's date, for a date cell.
-pub fn excel_date(d: chrono::NaiveDate) -> Option<ExcelDateTime> {
-    ExcelDateTime::from_ymd(
-        u16::try_from(d.year()).ok()?,
-        d.month() as u8,
-        d.day() as u8,
-    )
-    .ok()
-}
-
-/// Writes an amount as a number cell, or as text when a float cannot carry it exactly.
-pub fn write_amount(
-    ws: &mut Worksheet,
-    row: u32,
-    col: u16,
-    a: Amount,
-    number: &Format,
-    text: &Format,
-) -> Result<(), XlsxError> {
-    match a.to_f64_exact() {
-        Some(f) => ws.write_number_with_format(row, col, f, number)?,
-        None => ws.write_string_with_format(row, col, a.to_string(), text)?,
-    };
-    Ok(())
-}
-
-/// The number of lines a text needs in a cell `width` character units wide: a CJK
-/// character is about two units, other characters about 1.1.
-pub fn text_lines(text: &str, width: f64) -> usize {
-    let usable = (width - 1.5).max(1.0);
-    text.split('\n')
-        .map(|line| {
-            let w: f64 = line.chars().map(char_width).sum();
-            ((w / usable).ceil() as usize).max(1)
-        })
-        .sum()
-}
-
-fn char_width(c: char) -> f64 {
-    if c.is_ascii() {
-        1.1
-    } else if matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D)
-    {
-        2.05
-    } else {
-        1.2
-    }
-}
-
 /// The pairs written in the extra rows: model fields this layout has no cell for, then `extra`.
-pub fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
+fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
     let mut pairs = Vec::new();
     for f in &layout.extra.fields {
-        if let Some(FieldValue::Text(Some(v))) = form.field(&f.field) {
+        if let Some(FieldValue::Text(Some(v))) = form.get(f.field) {
             pairs.push((f.label.clone(), v));
         }
     }
@@ -377,7 +287,7 @@ pub fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
 }
 
 /// Writes one form with its top-left cell at `origin_row`, column A.
-pub fn write_form(
+pub(crate) fn write_form(
     ws: &mut Worksheet,
     form: &Form,
     layout: &Layout,
@@ -394,10 +304,7 @@ pub fn write_form(
         heights: BTreeMap::new(),
         ops: Vec::new(),
     };
-    let mut placement = Placement {
-        title_row: origin_row,
-        ..Placement::default()
-    };
+    let mut placement = Placement::default();
     let area = |a: &Area| (row_of(a.row), row_of(a.last_row), (a.col, a.last_col));
 
     let (r, lr, cols) = area(&layout.title.at);
@@ -420,11 +327,11 @@ pub fn write_form(
             cell.label.replace("{period}", &period),
             &f.label,
         );
-        if let (Some(key), Some(at)) = (&cell.field, &cell.at) {
+        if let (Some(field), Some(at)) = (cell.field, &cell.at) {
             let (r, lr, cols) = area(at);
-            let value = form.field(key).unwrap_or(FieldValue::Text(None));
+            let value = form.get(field).unwrap_or(FieldValue::Text(None));
             g.value(r, lr, cols, value, f);
-            placement.fields.insert(key.clone(), (r, cols.0, cols.1));
+            placement.fields.insert(field, (r, cols.0, cols.1));
         }
     }
 
@@ -438,11 +345,6 @@ pub fn write_form(
             .map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
         g.text(row, row, span(slot.label_at), label, &f.label);
         g.text(row, row, span(slot.at), value, &f.text);
-        if i < pairs.len() {
-            placement
-                .extra
-                .push(((row, slot.label_at.first), (row, slot.at.first)));
-        }
     }
 
     let spec = &layout.indicators;
@@ -458,11 +360,8 @@ pub fn write_form(
     );
     for c in &spec.columns {
         g.text(header, header, span(c.at), c.label.as_str(), &f.label);
-        placement
-            .indicator_columns
-            .insert(c.field.clone(), c.at.first);
+        placement.indicator_columns.insert(c.field, c.at.first);
     }
-    placement.indicator_header_row = header;
     placement.indicator_rows = (header + 1, header + n);
     let rows: Vec<[&str; 4]> = if form.indicators.is_empty() {
         vec![["", "", "", ""]]
@@ -480,12 +379,7 @@ pub fn write_form(
             .collect()
     };
     for c in &spec.columns {
-        let k = match c.field.as_str() {
-            "level1" => 0,
-            "level2" => 1,
-            "level3" => 2,
-            _ => 3,
-        };
+        let k = c.field.indicator_index().unwrap_or(3);
         let fmt = if k < 2 { &f.centered } else { &f.text };
         let mut i = 0;
         while i < rows.len() {
@@ -511,7 +405,6 @@ pub fn write_form(
             i = j;
         }
     }
-    placement.end_row = header + n + 1;
 
     g.finish(ws, f)?;
     Ok(placement)
@@ -521,22 +414,3 @@ fn span(c: Cols) -> (u16, u16) {
     (c.first, c.last)
 }
 
-/// An error of the writer as the crate's error.
-pub fn xlsx_error(what: &str, e: &XlsxError) -> Error {
-    Error::new(
-        ErrorKind::Io,
-        Location::file(what),
-        format!("无法写出工作簿（{e}）"),
-    )
-}
-
-/// Saves a workbook atomically: to a temporary file beside `path`, then renamed into place.
-pub fn save(wb: &mut Workbook, path: &Path) -> Result<()> {
-    crate::output::write_atomically(path, |w| {
-        wb.save_to_writer(w).map_err(|e| match e {
-            XlsxError::IoError(io) => io,
-            XlsxError::ZipError(zip::result::ZipError::Io(io)) => io,
-            other => std::io::Error::other(other.to_string()),
-        })
-    })
-}

@@ -1,9 +1,7 @@
 //! `declform check`: the rules, with messages that name file, sheet and cell.
 
-use super::inputs;
-use crate::check::{self, Finding, Severity};
-use crate::error::Result;
-use crate::reader;
+use super::{Outcome, inputs};
+use declform::check::{Finding, Severity};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +17,7 @@ pub struct Args {
     pub format: Format,
     /// Reading limits.
     #[command(flatten)]
-    pub limits: super::inputs::Limits,
+    pub limits: inputs::Limits,
 }
 
 /// How findings are printed.
@@ -32,18 +30,18 @@ pub enum Format {
 }
 
 /// Runs the command: exit 0 without 错误, 1 with any.
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Outcome {
     let files = inputs::expand(&args.inputs)?;
     let opts = args.limits.read_options();
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;
     for file in &files {
-        let read = reader::read_path(file, &opts)?;
+        let read = inputs::read_file(file, &opts)?;
         for n in &read.notices {
             eprintln!("提示：{n}");
         }
         forms += read.forms.len();
-        findings.extend(check::check_forms(&read.forms));
+        findings.extend(declform::check(&read.forms));
     }
     let errors = findings
         .iter()

@@ -1,6 +1,6 @@
-//! Input files and folders as the commands take them.
+//! Input files and folders as the commands take them, and reading one input file.
 
-use crate::error::{Error, ErrorKind, Location, Result};
+use declform::{Error, ErrorKind, Location, Read, ReadOptions};
 use std::path::{Path, PathBuf};
 
 /// The extensions read from folders.
@@ -9,11 +9,10 @@ pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"]
 /// Expands files and folders into the files to read: files as given, folders searched
 /// recursively for [`EXTENSIONS`] in path order; Excel lock files (`~$*`) and hidden
 /// files are skipped.
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta =
-            std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), &e))?;
+        let meta = std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), e))?;
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(input, &mut found)?;
@@ -26,10 +25,10 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), &e))?;
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir.display().to_string(), &e))?;
+        let entry = entry.map_err(|e| Error::io(dir.display().to_string(), e))?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("~$") || name.starts_with('.') {
@@ -37,7 +36,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         }
         let file_type = entry
             .file_type()
-            .map_err(|e| Error::io(path.display().to_string(), &e))?;
+            .map_err(|e| Error::io(path.display().to_string(), e))?;
         if file_type.is_dir() {
             walk(&path, out)?;
         } else if EXTENSIONS.contains(&super::extension(&path).as_str()) {
@@ -47,23 +46,34 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// A usage error about a path.
-pub fn usage(path: &Path, message: impl Into<String>) -> Error {
-    Error::new(
-        ErrorKind::Usage,
-        Location::file(path.display().to_string()),
-        message,
-    )
+/// Reads one input file (workbook, JSON or flat CSV, by content), named in messages as the
+/// user gave it; a file over the size limit is refused before it is read.
+pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
+    if meta.len() > opts.max_file_bytes {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            Location::file(&shown),
+            format!(
+                "文件大小 {} MiB，超过上限 {} MiB；确属正常文件时可用 --max-file-mb 提高上限",
+                meta.len().div_ceil(MIB),
+                opts.max_file_bytes / MIB
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+    declform::read(bytes, &shown, opts)
 }
 
 /// The reading limits, as options of every command that reads.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Limits {
     /// 压缩格式工作簿解压后的总大小上限（MiB，防“压缩炸弹”）/ most a zipped workbook may inflate to
-    #[arg(long, value_name = "MiB", default_value_t = crate::reader::DEFAULT_MAX_INFLATED_BYTES / MIB)]
+    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_INFLATED_BYTES / MIB)]
     pub max_inflated_mb: u64,
     /// 单个输入文件的大小上限（MiB）/ most an input file may weigh
-    #[arg(long, value_name = "MiB", default_value_t = crate::reader::DEFAULT_MAX_FILE_BYTES / MIB)]
+    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_FILE_BYTES / MIB)]
     pub max_file_mb: u64,
 }
 
@@ -71,8 +81,8 @@ const MIB: u64 = 1024 * 1024;
 
 impl Limits {
     /// The reader's options.
-    pub fn read_options(&self) -> crate::reader::ReadOptions {
-        crate::reader::ReadOptions {
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
             max_file_bytes: self.max_file_mb.saturating_mul(MIB),
             max_inflated_bytes: self.max_inflated_mb.saturating_mul(MIB),
         }

@@ -1,12 +1,9 @@
 //! `declform merge`: many department workbooks into one, with summaries.
 
-use super::inputs;
-use crate::check;
-use crate::error::{Error, Result};
-use crate::merge::{MergedWorkbook, SummaryRow, duplicates};
-use crate::model::Source;
-use crate::reader::{self, ReadResult};
-use crate::{output, writer};
+use super::{Outcome, inputs, output};
+use declform::check::Severity;
+use declform::merge::{SummaryRow, duplicates};
+use declform::{Error, Merger, Read, Source};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -35,20 +32,25 @@ pub struct Args {
     pub quiet: bool,
     /// Reading limits.
     #[command(flatten)]
-    pub limits: super::inputs::Limits,
+    pub limits: inputs::Limits,
 }
 
+/// How many form sheets a merged workbook keeps in memory before it writes them in
+/// constant-memory mode (measured: 1,000 forms merge in 0.6 s and 80 MiB in memory, 1.5 s
+/// with a temporary file per sheet; 10,000 forms need 750 MiB in memory, 350 MiB without).
+pub const IN_MEMORY_SHEETS: usize = 1000;
+
 /// Runs the command.
-pub fn run(args: &Args) -> Result<ExitCode> {
+pub fn run(args: &Args) -> Outcome {
     let files = inputs::expand(&args.inputs)?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
         if super::extension(out) != "xlsx" {
-            return Err(inputs::usage(out, "合并结果须为 .xlsx 工作簿"));
+            return Err(super::usage(out, "合并结果须为 .xlsx 工作簿"));
         }
     }
     if files.is_empty() {
-        return Err(inputs::usage(
+        return Err(super::usage(
             &first_input(args),
             "没有找到可合并的文件（.xlsx .xlsm .xlsb .xls .ods .json）",
         ));
@@ -65,8 +67,8 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         bar
     };
     let mut merged = match (&args.output, args.dry_run) {
-        (Some(_), false) => Some(MergedWorkbook::new(
-            crate::merge::IN_MEMORY_SHEETS,
+        (Some(_), false) => Some(Merger::with_constant_memory(
+            IN_MEMORY_SHEETS,
             constant_memory_budget(),
         )?),
         _ => None,
@@ -76,7 +78,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
     // before it are in, and its forms' sheets are written while later files are still read.
     let opts = args.limits.read_options();
     let stop = AtomicBool::new(false);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<ReadResult>)>();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Read, Error>)>();
     let outcome = std::thread::scope(|scope| {
         let (files, stop, opts) = (&files, &stop, &opts);
         let pool = reading_pool(merged.is_some());
@@ -87,7 +89,7 @@ pub fn run(args: &Args) -> Result<ExitCode> {
                     .enumerate()
                     .for_each_with(tx, |tx, (i, f)| {
                         if !stop.load(Ordering::Relaxed) {
-                            let _ = tx.send((i, reader::read_path(f, opts)));
+                            let _ = tx.send((i, inputs::read_file(f, opts)));
                         }
                     });
             };
@@ -149,13 +151,13 @@ pub fn run(args: &Args) -> Result<ExitCode> {
         eprintln!("跳过：{e}");
     }
     if forms == 0 {
-        return Err(inputs::usage(&first_input(args), "没有可合并的申报表"));
+        return Err(super::usage(&first_input(args), "没有可合并的申报表"));
     }
     let (Some(out), Some(merged)) = (&args.output, merged) else {
         return Ok(exit(&tally.skipped));
     };
-    let mut wb = merged.finish()?;
-    writer::save(&mut wb, out)?;
+    let mut merged = merged.finish()?;
+    output::write_atomically(out, |w| merged.write_to(w))?;
     if !args.quiet {
         eprintln!(
             "已将 {} 个文件中的 {forms} 张表合并到 {}{}",
@@ -187,24 +189,21 @@ impl Tally {
         &mut self,
         args: &Args,
         file: &std::path::Path,
-        result: Result<ReadResult>,
-        merged: Option<&mut MergedWorkbook>,
-    ) -> Result<()> {
+        result: Result<Read, Error>,
+        merged: Option<&mut Merger>,
+    ) -> Result<(), Error> {
         let mut read = match result {
             Ok(read) => read,
             Err(e) if args.keep_going || args.dry_run => {
                 self.listing
-                    .push(format!("{}: 跳过（{}）", file.display(), e.message));
+                    .push(format!("{}: 跳过（{}）", file.display(), e.message()));
                 self.skipped.push(e);
                 return Ok(());
             }
             Err(e) => return Err(e),
         };
         for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
-            form.source = Some(Source {
-                file: file.display().to_string(),
-                ..Default::default()
-            });
+            form.source = Some(Source::file(file.display().to_string()));
         }
         for n in &read.notices {
             eprintln!("提示：{n}");
@@ -217,9 +216,9 @@ impl Tally {
             }
             None => {
                 // The rules run only for the --dry-run listing, not on the merge's hot path.
-                let errors = check::check_forms(&read.forms)
+                let errors = declform::check(&read.forms)
                     .iter()
-                    .filter(|f| f.severity == check::Severity::Error)
+                    .filter(|f| f.severity == Severity::Error)
                     .count();
                 self.listing.push(format!(
                     "{}: {} 张表{}",
@@ -231,7 +230,8 @@ impl Tally {
                         String::new()
                     }
                 ));
-                self.rows.extend(read.forms.iter().map(SummaryRow::listing));
+                self.rows
+                    .extend(read.forms.iter().map(|f| SummaryRow::of(f, "")));
             }
         }
         Ok(())

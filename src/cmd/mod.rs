@@ -1,15 +1,70 @@
-//! The subcommands, one module each, each with its clap `Args` and a `run`.
+//! The subcommands, one module each, each with its clap `Args` and a `run`; and what they
+//! share: reading input files, writing outputs atomically, and usage errors.
 //!
-//! A `run` returns the process exit code on success (0, or 1 where the command's job
-//! found problems, as `check` does) and an [`Error`](crate::Error) for bad input (exit 1).
+//! A `run` returns the process exit code on success (0, or 1 where the command's job found
+//! problems, as `check` does) and a [`Failure`] otherwise: bad input exits 1, a usage
+//! error 2.
 
 pub mod check;
 pub mod convert;
 pub mod inputs;
 pub mod merge;
+pub mod output;
 pub mod template;
 
+use std::fmt;
 use std::path::Path;
+use std::process::ExitCode;
+
+/// What stops a command.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input or an output that cannot be written, as the library reports it (exit 1).
+    Input(declform::Error),
+    /// The command line asks for something that cannot be done (exit 2).
+    Usage {
+        /// The path the complaint is about.
+        path: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            Failure::Input(_) => ExitCode::from(1),
+            Failure::Usage { .. } => ExitCode::from(2),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Input(e) => write!(f, "{e}"),
+            Failure::Usage { path, message } => write!(f, "{path}: {message}"),
+        }
+    }
+}
+
+impl From<declform::Error> for Failure {
+    fn from(e: declform::Error) -> Failure {
+        Failure::Input(e)
+    }
+}
+
+/// What a command's `run` gives.
+pub type Outcome = Result<ExitCode, Failure>;
+
+/// A usage error about a path.
+pub fn usage(path: &Path, message: impl Into<String>) -> Failure {
+    Failure::Usage {
+        path: path.display().to_string(),
+        message: message.into(),
+    }
+}
 
 /// The lower-case extension of a path, `""` when none.
 pub fn extension(path: &Path) -> String {
@@ -17,4 +72,24 @@ pub fn extension(path: &Path) -> String {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase()
+}
+
+/// The layouts, as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LayoutArg {
+    /// 2024 版式：五列，无项目性质 / the 2024 grid
+    #[value(name = "2024")]
+    Y2024,
+    /// 2026 版式：六列，含项目性质 / the 2026 grid
+    #[value(name = "2026")]
+    Y2026,
+}
+
+impl From<LayoutArg> for declform::LayoutKind {
+    fn from(a: LayoutArg) -> declform::LayoutKind {
+        match a {
+            LayoutArg::Y2024 => declform::LayoutKind::Y2024,
+            LayoutArg::Y2026 => declform::LayoutKind::Y2026,
+        }
+    }
 }

@@ -3,11 +3,11 @@
 use super::Notice;
 use super::grid::{Grid, Value};
 use super::vocab::{Direction, Meaning, Vocabulary};
-use crate::amount::Amount;
-use crate::date::parse_date_text;
+use crate::cellref::a1;
+use crate::coerce::{UNCALCULATED, amount_of, date_of};
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::layout::{a1, chinese_name};
-use crate::model::{FieldKind, FieldValue, Form, FormCells, Indicator, Source, field_kind};
+use crate::field::{Field, FieldKind};
+use crate::model::{FieldValue, Form, FormCells, Indicator, Source};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How many rows above 项目名称 the title and year line may stand.
@@ -17,11 +17,11 @@ const HEADER_SEARCH_ROWS: u32 = 60;
 
 /// The forms of one sheet, top to bottom, and what was noticed on the way.
 #[derive(Debug, Default)]
-pub struct SheetForms {
+pub(crate) struct SheetForms {
     /// The forms.
-    pub forms: Vec<Form>,
+    pub(crate) forms: Vec<Form>,
     /// Warnings: cells inside a form that map to nothing.
-    pub notices: Vec<Notice>,
+    pub(crate) notices: Vec<Notice>,
 }
 
 struct Ctx<'a> {
@@ -71,7 +71,7 @@ impl Ctx<'_> {
 }
 
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
-pub fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
+pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
     let labels: HashMap<(u32, u16), &'static Meaning> = grid
         .cells()
@@ -84,7 +84,7 @@ pub fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms
     let anchors: Vec<(u32, u16)> = grid
         .cells()
         .filter(|(r, c, _)| {
-            matches!(labels.get(&(*r, *c)), Some(Meaning::Field(f)) if f.iter().any(|(k, _)| k == "project_name"))
+            matches!(labels.get(&(*r, *c)), Some(Meaning::Field(f)) if f.iter().any(|(k, _)| *k == Field::ProjectName))
         })
         .map(|(r, c, _)| (r, c))
         .collect();
@@ -124,7 +124,7 @@ fn read_form(
     let search_end = limit.min(anchor_row.saturating_add(HEADER_SEARCH_ROWS));
     let Some(header_row) = grid
         .rows_in(anchor_row.saturating_add(1)..=search_end)
-        .find(|&r| grid.row(r).any(|(c, _)| matches!(ctx.meaning_at(r, c), Some(Meaning::IndicatorColumn(f)) if f == "level1")))
+        .find(|&r| grid.row(r).any(|(c, _)| matches!(ctx.meaning_at(r, c), Some(Meaning::IndicatorColumn(Field::Level1)))))
     else {
         return Ok(None);
     };
@@ -238,9 +238,9 @@ fn read_header(
 ) -> Result<()> {
     let grid = ctx.grid;
     let mut wan = false;
-    let mut assigned: HashSet<String> = HashSet::default();
-    // (field key, value cell)
-    let mut found: Vec<(String, Option<(u32, u16)>)> = Vec::new();
+    let mut assigned: HashSet<Field> = HashSet::default();
+    // (field, value cell)
+    let mut found: Vec<(Field, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
         let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
         for c in row_cells {
@@ -261,7 +261,8 @@ fn read_header(
                     else {
                         continue;
                     };
-                    assigned.insert(key.clone());
+                    let key = *key;
+                    assigned.insert(key);
                     let at = match dir {
                         Direction::Right => ctx.right_of(r, c),
                         Direction::Below => ctx.below(r, c),
@@ -273,33 +274,33 @@ fn read_header(
                         Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
                         Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
                     });
-                    cells.fields.insert(key.clone(), expected);
-                    found.push((key.clone(), at));
+                    cells.fields.insert(key, expected);
+                    found.push((key, at));
                 }
                 _ => {}
             }
         }
     }
     for (key, at) in found {
-        let Some(kind) = field_kind(&key) else {
-            continue;
-        };
+        let kind = key.kind();
         let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
             None => match kind {
                 FieldKind::Text => FieldValue::Text(None),
                 FieldKind::Amount => FieldValue::Amount(None),
                 FieldKind::Date => FieldValue::Date(None),
+                FieldKind::Year | FieldKind::Indicator => continue,
             },
             Some((r, c, v)) => {
-                let loc = || ctx.loc(r, c).label(chinese_name(&key));
+                let loc = || ctx.loc(r, c).field(key);
                 match kind {
                     FieldKind::Text => FieldValue::Text(Some(v.text())),
                     FieldKind::Amount => FieldValue::Amount(amount_of(v, wan, loc)?),
                     FieldKind::Date => FieldValue::Date(date_of(v, loc)?),
+                    FieldKind::Year | FieldKind::Indicator => continue,
                 }
             }
         };
-        form.set_field(&key, value);
+        form.set(key, value);
     }
     // Leftover cells of the header block are label/value pairs the layout does not know.
     for r in grid.rows_in(first..=last) {
@@ -333,85 +334,6 @@ fn read_header(
     Ok(())
 }
 
-/// The error for a formula whose value was never calculated.
-fn uncalculated(formula: &str, location: Location) -> Error {
-    Error::new(
-        ErrorKind::Uncalculated,
-        location,
-        format!("公式 ={formula} {UNCALCULATED}"),
-    )
-}
-
-const UNCALCULATED: &str = "没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试";
-
-/// A cell's amount; `wan` converts 万元 to 元. Errors are located by `loc`.
-pub(crate) fn amount_of(
-    v: &Value,
-    wan: bool,
-    loc: impl Fn() -> Location,
-) -> Result<Option<Amount>> {
-    let bad = |what: String| Err(Error::new(ErrorKind::BadAmount, loc(), what));
-    let a = match v {
-        Value::Number(f) => Amount::from_f64(*f),
-        Value::Int(i) => Some(Amount::new((*i).into())),
-        Value::Text(t) => {
-            let t = t.trim();
-            let (t, unit_wan) = match t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
-                Some(rest) => (rest, true),
-                None => (t, false),
-            };
-            match t.parse::<Amount>() {
-                Ok(a) if unit_wan && !wan => return Ok(Amount::from_wan(a)),
-                Ok(a) => Some(a),
-                Err(_) => {
-                    return bad(format!(
-                        "\"{}\" 不是金额；请填写数字，如 2646000.00",
-                        v.text()
-                    ));
-                }
-            }
-        }
-        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
-        other => {
-            return bad(format!(
-                "\"{}\" 不是金额；请填写数字，如 2646000.00",
-                other.text()
-            ));
-        }
-    };
-    let Some(a) = a else {
-        // A finite number that a decimal cannot hold (beyond ±7.9e28).
-        return bad(format!("{} 超出可处理的金额范围", v.text()));
-    };
-    if wan {
-        return match Amount::from_wan(a) {
-            Some(a) => Ok(Some(a)),
-            None => bad(format!("\"{}\" 万元超出可处理的范围", v.text())),
-        };
-    }
-    Ok(Some(a))
-}
-
-/// A cell's date (date cell, serial number or text). Errors are located by `loc`.
-pub(crate) fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
-    let d = match v {
-        Value::Text(t) => parse_date_text(t),
-        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
-        other => other.as_serial_date(),
-    };
-    match d {
-        Some(d) => Ok(Some(d)),
-        None => Err(Error::new(
-            ErrorKind::BadDate,
-            loc(),
-            format!(
-                "\"{}\" 不是有效日期；请写成 2024-01-01 这样的日期",
-                v.text()
-            ),
-        )),
-    }
-}
-
 fn read_indicators(
     ctx: &mut Ctx<'_>,
     form: &mut Form,
@@ -425,12 +347,7 @@ fn read_indicators(
     for (c, _) in grid.row(header_row) {
         match ctx.meaning_at(header_row, c) {
             Some(Meaning::IndicatorColumn(f)) => {
-                let slot = match f.as_str() {
-                    "level1" => columns.get_mut(0),
-                    "level2" => columns.get_mut(1),
-                    "level3" => columns.get_mut(2),
-                    _ => columns.get_mut(3),
-                };
+                let slot = columns.get_mut(f.indicator_index().unwrap_or(3));
                 if let Some(slot) = slot.filter(|s| s.is_none()) {
                     *slot = Some(c);
                 }
@@ -444,11 +361,11 @@ fn read_indicators(
         }
     }
     let [Some(c1), Some(c2), Some(c3), Some(c4)] = columns else {
-        let missing: Vec<String> = ["level1", "level2", "level3", "target"]
+        let missing: Vec<String> = Field::INDICATOR
             .iter()
             .zip(columns)
             .filter(|(_, c)| c.is_none())
-            .map(|(f, _)| chinese_name(f))
+            .map(|(f, _)| f.label())
             .collect();
         return Err(Error::new(
             ErrorKind::NoForm,

@@ -1,55 +1,9 @@
 //! A sparse sheet: only the cells that hold something, and the merged areas if the format
 //! has them. Memory follows the cells, not the sheet's used rectangle.
 
-use crate::date::date_from_serial;
-use chrono::NaiveDate;
+pub(crate) use crate::coerce::Value;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-
-/// A cell's content, format-neutral.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Value {
-    /// Text.
-    Text(String),
-    /// A floating-point number.
-    Number(f64),
-    /// An integer (xls, xlsb).
-    Int(i64),
-    /// A boolean.
-    Bool(bool),
-    /// A date cell (date-formatted number, or an ISO date from ODS).
-    Date(NaiveDate),
-    /// An error value such as `#DIV/0!`.
-    Error(String),
-    /// A formula whose value was never calculated (no cached value); holds the formula.
-    Uncalculated(String),
-}
-
-impl Value {
-    /// The value as text, as a person reads the cell: numbers by their shortest form,
-    /// dates as `YYYY-MM-DD`; trimmed.
-    pub fn text(&self) -> String {
-        match self {
-            Value::Text(s) => s.trim().to_string(),
-            Value::Number(f) => format!("{f}"),
-            Value::Int(i) => i.to_string(),
-            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Error(e) => e.clone(),
-            Value::Uncalculated(_) => String::new(),
-        }
-    }
-
-    /// The value as a date, when it is one or a plausible serial number.
-    pub fn as_serial_date(&self) -> Option<NaiveDate> {
-        match self {
-            Value::Date(d) => Some(*d),
-            Value::Number(f) => date_from_serial(*f),
-            Value::Int(i) => date_from_serial(*i as f64),
-            _ => None,
-        }
-    }
-}
 
 /// A merged area, absolute and zero-based, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,16 +135,6 @@ impl Grid {
         self.rows
             .iter()
             .flat_map(|(r, cells)| cells.iter().map(move |(c, v)| (*r, *c, v)))
-    }
-
-    /// The last row that holds something.
-    pub fn last_row(&self) -> Option<u32> {
-        self.rows.keys().next_back().copied()
-    }
-
-    /// The number of non-empty cells.
-    pub fn len(&self) -> usize {
-        self.rows.values().map(BTreeMap::len).sum()
     }
 
     /// Whether no cell holds anything.

@@ -1,38 +1,24 @@
-//! Any declaration-form workbook (xlsx, xlsm, xlsb, xls, ods) into the model.
+//! Any input the tools take, from its bytes: a declaration-form workbook (xlsx, xlsm, xlsb,
+//! xls, ods), a declform JSON document or a flat CSV table, into the model.
 //!
 //! Forms are found by their labels, using the same layout description as the writer, so
 //! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
 //! grid, or stand several to a sheet all read.
-//!
-//! ```
-//! use declform::{reader, writer, Form, Indicator};
-//! let form = Form {
-//!     year: Some(2024),
-//!     project_name: "示例项目".into(),
-//!     indicators: vec![Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)")],
-//!     ..Form::default()
-//! };
-//! let mut wb = writer::workbook_of(&[form.clone()], &Default::default()).unwrap();
-//! let bytes = wb.save_to_buffer().unwrap();
-//! let read = reader::read_bytes(bytes, "示例.xlsx", &Default::default()).unwrap();
-//! assert_eq!(read.forms[0].project_name, form.project_name);
-//! assert_eq!(read.forms[0].indicators, form.indicators);
-//! ```
 
-pub mod forms;
-pub mod grid;
-pub mod guard;
-pub mod vocab;
-pub mod xlsx_merges;
+mod forms;
+mod grid;
+pub(crate) mod guard;
+pub(crate) mod vocab;
+mod xlsx_merges;
 
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::model::Form;
+use crate::flat::{self, RowAt};
+use crate::model::{Form, Source};
 use calamine::{Data, DataRef, Reader, Sheets};
 use grid::{Grid, Merge, Value};
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Cursor;
-use std::path::Path;
 
 /// The default for [`ReadOptions::max_file_bytes`]: 200 MiB.
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
@@ -40,7 +26,12 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How to read: the limits that keep hostile files in bounded time and memory.
-#[derive(Debug, Clone)]
+///
+/// ```
+/// let opts = declform::ReadOptions { max_inflated_bytes: 64 << 20, ..Default::default() };
+/// assert_eq!(opts.max_file_bytes, declform::DEFAULT_MAX_FILE_BYTES);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadOptions {
     /// The most a workbook file may weigh, in bytes.
     pub max_file_bytes: u64,
@@ -96,10 +87,20 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
 /// Something worth telling the user that is not an error: a skipped sheet, an ignored cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
+    location: Location,
+    message: String,
+}
+
+impl Notice {
     /// Where.
-    pub location: Location,
-    /// What.
-    pub message: String,
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// What, in Chinese.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 impl fmt::Display for Notice {
@@ -108,12 +109,12 @@ impl fmt::Display for Notice {
     }
 }
 
-/// What reading a file gave.
-#[derive(Debug, Default)]
-pub struct ReadResult {
+/// What reading an input gave: its forms and what was noticed on the way.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Read {
     /// The forms, in sheet order, top to bottom.
     pub forms: Vec<Form>,
-    /// Notices (skipped sheets, ignored cells).
+    /// Notices (skipped sheets, ignored cells), in the order they were seen.
     pub notices: Vec<Notice>,
 }
 
@@ -126,65 +127,100 @@ enum Format {
     Ods,
 }
 
-/// Reads any input the tools take: a JSON document (`.json`) or a workbook (anything else).
-pub fn read_path(path: &Path, opts: &ReadOptions) -> Result<ReadResult> {
-    let shown = path.display().to_string();
-    let ext = path
+/// What an input is, by its content; the name's extension only breaks ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Input {
+    Workbook,
+    Json,
+    Csv,
+}
+
+fn extension(name: &str) -> String {
+    std::path::Path::new(name)
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
-        .to_ascii_lowercase();
-    if ext == "csv" {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, &e))?;
-        let mut forms = crate::flat::read_csv(&bytes, &shown)?;
-        for f in &mut forms {
-            f.source = Some(crate::model::Source {
-                file: shown.clone(),
-                ..Default::default()
-            });
-        }
-        return Ok(ReadResult {
-            forms,
-            notices: Vec::new(),
-        });
-    }
-    if ext == "json" {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(&shown, &e))?;
-        let doc = crate::json::from_str(&text, &shown)?;
-        return Ok(ReadResult {
-            forms: doc.forms,
-            notices: Vec::new(),
-        });
-    }
-    read_file(path, &shown, opts)
+        .to_ascii_lowercase()
 }
 
-/// Reads a workbook file. `shown` is how the file is named in messages and `source`.
-pub fn read_file(path: &Path, shown: &str, opts: &ReadOptions) -> Result<ReadResult> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, &e))?;
-    if meta.len() > opts.max_file_bytes {
-        return Err(Error::new(
-            ErrorKind::TooLarge,
-            Location::file(shown),
-            format!(
-                "文件大小 {} MiB，超过上限 {} MiB；确属正常文件时可用 --max-file-mb 提高上限",
-                meta.len().div_ceil(1024 * 1024),
-                opts.max_file_bytes / (1024 * 1024)
-            ),
-        ));
+fn sniff(bytes: &[u8], name: &str) -> Input {
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&OLE_MAGIC) {
+        return Input::Workbook;
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(shown, &e))?;
-    read_bytes(bytes, shown, opts)
+    match extension(name).as_str() {
+        "json" => return Input::Json,
+        "csv" => return Input::Csv,
+        _ => {}
+    }
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace());
+    if first == Some(&b'{') {
+        return Input::Json;
+    }
+    let line = text.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    if let Ok(line) = std::str::from_utf8(line) {
+        let header: Vec<String> = line.trim_end().split(',').map(|h| h.trim_matches('"').to_string()).collect();
+        if flat::is_flat_header(&header) {
+            return Input::Csv;
+        }
+    }
+    Input::Workbook
+}
+
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Reads any input by its content: a workbook, a declform JSON document or a flat CSV.
+pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Read> {
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > opts.max_file_bytes {
+        return Err(too_large_file(name, bytes.len() as u64, opts));
+    }
+    match sniff(&bytes, name) {
+        Input::Workbook => read_workbook(bytes, name, opts),
+        Input::Json => {
+            let text = std::str::from_utf8(&bytes).map_err(|e| {
+                Error::new(
+                    ErrorKind::BadJson,
+                    Location::file(name),
+                    format!("不是 UTF-8 编码的 JSON（第 {} 个字节处）", e.valid_up_to() + 1),
+                )
+            })?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let doc = crate::json::from_str(text, name)?;
+            Ok(Read {
+                forms: doc.forms,
+                notices: Vec::new(),
+            })
+        }
+        Input::Csv => {
+            let mut forms = flat::read_csv(&bytes, name)?;
+            for f in &mut forms {
+                f.source = Some(Source::file(name));
+            }
+            Ok(Read {
+                forms,
+                notices: Vec::new(),
+            })
+        }
+    }
+}
+
+/// The error for an input larger than [`ReadOptions::max_file_bytes`].
+pub(crate) fn too_large_file(name: &str, size: u64, opts: &ReadOptions) -> Error {
+    Error::new(
+        ErrorKind::TooLarge,
+        Location::file(name),
+        format!(
+            "文件大小 {} MiB，超过上限 {} MiB；确属正常文件时可用 --max-file-mb 提高上限",
+            size.div_ceil(1024 * 1024),
+            opts.max_file_bytes / (1024 * 1024)
+        ),
+    )
 }
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension only breaks ties.
-pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<ReadResult> {
-    let ext = Path::new(shown)
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
+    let ext = extension(shown);
     let not_workbook = || {
         Error::new(
             ErrorKind::NotAWorkbook,
@@ -199,7 +235,7 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
             "ods" => &[Format::Ods, Format::Xlsx, Format::Xlsb],
             _ => &[Format::Xlsx, Format::Xlsb, Format::Ods],
         }
-    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    } else if bytes.starts_with(&OLE_MAGIC) {
         check_ole(&bytes, shown)?;
         &[Format::Xls]
     } else {
@@ -235,14 +271,18 @@ pub fn read_bytes(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Rea
             }
         }
     }
-    let detail = first_error.map(|e| e.to_string()).unwrap_or_default();
-    Err(Error::new(
+    let detail = first_error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let err = Error::new(
         ErrorKind::Corrupt,
         Location::file(shown),
         format!(
             "工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
         ),
-    ))
+    );
+    Err(match first_error {
+        Some(e) => err.with_cause(e),
+        None => err,
+    })
 }
 
 fn encrypted(shown: &str) -> Error {
@@ -274,7 +314,14 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
         let mut data = Vec::new();
         file.open_stream(stream)
             .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut data))
-            .map_err(|e| Error::io(shown, &e))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Corrupt,
+                    Location::file(shown),
+                    format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+                )
+                .with_cause(e)
+            })?;
         if let Some(fault) = xls_extent_fault(&data) {
             return Err(Error::new(
                 ErrorKind::Corrupt,
@@ -412,8 +459,8 @@ fn read_sheets(
     mut sheets: Sheets<Rs<'_>>,
     shown: &str,
     mut merges: Option<XlsxMerges<'_>>,
-) -> Result<ReadResult> {
-    let mut result = ReadResult::default();
+) -> Result<Read> {
+    let mut result = Read::default();
     let names = sheets.sheet_names();
     for name in &names {
         let corrupt = |e: &dyn fmt::Display| {
@@ -426,8 +473,8 @@ fn read_sheets(
         let known = merges.as_mut().and_then(|m| m.of(name));
         let grid = guard::guarded(|| load_grid(&mut sheets, name, known))
             .unwrap_or(Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
-            .map_err(|e| corrupt(&e))?;
-        if let Some(flat) = crate::flat::forms_in_grid(&grid, shown, name) {
+            .map_err(|e| corrupt(&e).with_cause(e))?;
+        if let Some(flat) = flat_forms_in_grid(&grid, shown, name) {
             result.forms.extend(flat?);
             continue;
         }
@@ -581,4 +628,42 @@ fn fill_from_range(grid: &mut Grid, range: &calamine::Range<Data>) {
             grid.set(row, col, v);
         }
     }
+}
+
+/// The forms of a sheet that holds a flat table (its first row a flat header), or `None`
+/// when the sheet is not a flat table.
+fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec<Form>>> {
+    let first = grid.rows_in(0..=u32::MAX).next()?;
+    let width = grid.row(first).map(|(c, _)| usize::from(c) + 1).max()?;
+    let mut header = vec![String::new(); width];
+    for (c, v) in grid.row(first) {
+        if let Some(slot) = header.get_mut(usize::from(c)) {
+            *slot = v.text();
+        }
+    }
+    if !flat::is_flat_header(&header) {
+        return None;
+    }
+    let rows: Vec<(RowAt, Vec<Option<Value>>)> = grid
+        .rows_in(first + 1..=u32::MAX)
+        .map(|r| {
+            let cells = (0..width)
+                .map(|c| grid.get(r, u16::try_from(c).unwrap_or(u16::MAX)).cloned())
+                .collect();
+            (RowAt::Row(r), cells)
+        })
+        .collect();
+    let whole = Location::file(file).sheet(sheet);
+    Some(flat::forms_from_rows(&header, rows, &whole).map(|forms| {
+        forms
+            .into_iter()
+            .map(|mut f| {
+                f.source = Some(Source {
+                    sheet: Some(sheet.to_string()),
+                    ..Source::file(file)
+                });
+                f
+            })
+            .collect()
+    }))
 }

@@ -1,12 +1,13 @@
 //! The reader's vocabulary, built from the same layout description the writer uses.
 
+use crate::field::Field;
 use crate::layout::{Labels, Layout, LayoutKind};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Where a field's value stands relative to its label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub(crate) enum Direction {
     /// In the same row, to the right.
     Right,
     /// In the same column, below.
@@ -15,16 +16,16 @@ pub enum Direction {
 
 /// What a normalised label means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Meaning {
+pub(crate) enum Meaning {
     /// The label of header fields: more than one where a label repeats (其他资金), left first.
-    Field(Vec<(String, Direction)>),
+    Field(Vec<(Field, Direction)>),
     /// A section label; `funds_unit` marks the 项目资金 label that carries the unit.
     Section {
         /// Whether this label carries the amounts' unit.
         funds_unit: bool,
     },
     /// A column header of the indicator table.
-    IndicatorColumn(String),
+    IndicatorColumn(Field),
     /// The indicator section label (绩效指标).
     IndicatorSection,
     /// The title.
@@ -33,22 +34,13 @@ pub enum Meaning {
 
 /// The labels every layout knows, normalised.
 #[derive(Debug)]
-pub struct Vocabulary {
+pub(crate) struct Vocabulary {
     meanings: HashMap<String, Meaning>,
 }
 
 /// Normalises a label for comparison: white space removed, full-width ASCII folded to
 /// half-width, parenthesised parts removed, a trailing colon removed.
-///
-/// ```
-/// use declform::reader::vocab::normalize;
-/// assert_eq!(normalize("项 目 名 称"), "项目名称");
-/// assert_eq!(normalize("项目资金\n（万元）"), "项目资金");
-/// assert_eq!(normalize("其中：财政资金"), "其中:财政资金");
-/// assert_eq!(normalize("项目总体目标 (2026 年-2027 年)"), "项目总体目标");
-/// assert_eq!(normalize("年度(/项目)指标值"), "年度指标值");
-/// ```
-pub fn normalize(text: &str) -> String {
+pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut depth = 0usize;
     for c in text.chars() {
@@ -75,7 +67,7 @@ pub fn normalize(text: &str) -> String {
 
 impl Vocabulary {
     /// The shared vocabulary.
-    pub fn get() -> &'static Vocabulary {
+    pub(crate) fn get() -> &'static Vocabulary {
         static V: OnceLock<Vocabulary> = OnceLock::new();
         V.get_or_init(Vocabulary::build)
     }
@@ -116,12 +108,13 @@ impl Vocabulary {
             for cell in cells {
                 let meaning = match (&cell.field, &cell.at) {
                     (Some(field), Some(at)) => {
+                        let field = *field;
                         let dir = if at.row > cell.label_at.last_row {
                             Direction::Below
                         } else {
                             Direction::Right
                         };
-                        Meaning::Field(vec![(field.clone(), dir)])
+                        Meaning::Field(vec![(field, dir)])
                     }
                     _ => Meaning::Section {
                         funds_unit: cell.role.as_deref() == Some("funds_unit"),
@@ -132,19 +125,19 @@ impl Vocabulary {
             for f in &layout.extra.fields {
                 add(
                     &f.label,
-                    Meaning::Field(vec![(f.field.clone(), Direction::Right)]),
+                    Meaning::Field(vec![(f.field, Direction::Right)]),
                 );
             }
             add(&layout.indicators.label.text, Meaning::IndicatorSection);
             for c in &layout.indicators.columns {
-                add(&c.label, Meaning::IndicatorColumn(c.field.clone()));
+                add(&c.label, Meaning::IndicatorColumn(c.field));
             }
         }
         Vocabulary { meanings }
     }
 
     /// What a cell's text means, if it is a known label.
-    pub fn meaning(&self, text: &str) -> Option<&Meaning> {
+    pub(crate) fn meaning(&self, text: &str) -> Option<&Meaning> {
         if text.chars().count() > 40 {
             return None;
         }
@@ -152,7 +145,7 @@ impl Vocabulary {
     }
 
     /// Whether a text is one of the known labels (the writer's and the reader's).
-    pub fn is_label(&self, text: &str) -> bool {
+    pub(crate) fn is_label(&self, text: &str) -> bool {
         self.meaning(text).is_some()
     }
 }
@@ -162,12 +155,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn labels_normalise() {
+        assert_eq!(normalize("项 目 名 称"), "项目名称");
+        assert_eq!(normalize("项目资金\n（万元）"), "项目资金");
+        assert_eq!(normalize("其中：财政资金"), "其中:财政资金");
+        assert_eq!(normalize("项目总体目标 (2026 年-2027 年)"), "项目总体目标");
+        assert_eq!(normalize("年度(/项目)指标值"), "年度指标值");
+    }
+
+    #[test]
     fn other_funds_has_two_fields_left_first() {
         let v = Vocabulary::get();
         let Some(Meaning::Field(fields)) = v.meaning("其他资金") else {
             panic!("其他资金 is a field label")
         };
-        let keys: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
+        let keys: Vec<&str> = fields.iter().map(|(f, _)| f.key()).collect();
         assert_eq!(keys, ["funds.total_other", "funds.annual_other"]);
     }
 
@@ -189,10 +191,7 @@ mod tests {
         }
         assert_eq!(
             v.meaning("项目总目标(2024年-2024年)"),
-            Some(&Meaning::Field(vec![(
-                "overall_goal".into(),
-                Direction::Below
-            )]))
+            Some(&Meaning::Field(vec![(Field::OverallGoal, Direction::Below)]))
         );
         assert!(!v.is_label("上海市宝山区司法局"));
     }

@@ -1,21 +1,14 @@
 //! Writing outputs so that a failure never leaves half a file behind.
 
-use crate::error::{Error, ErrorKind, Location, Result};
+use super::Failure;
+use declform::Error;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// Writes a file atomically: `write` fills a temporary file in the target's folder, which is
 /// then flushed and renamed over `path`. On any error the temporary file is removed and
 /// `path` is untouched.
-///
-/// ```
-/// use std::io::Write;
-/// let dir = tempfile::tempdir().unwrap();
-/// let path = dir.path().join("a.txt");
-/// declform::output::write_atomically(&path, |w| w.write_all(b"hi")).unwrap();
-/// assert_eq!(std::fs::read(&path).unwrap(), b"hi");
-/// ```
-pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
+pub fn write_atomically<F>(path: &Path, write: F) -> Result<(), Error>
 where
     F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
@@ -26,11 +19,11 @@ where
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .open(path)
-            .map_err(|e| Error::io_write(&shown, &e))?;
+            .map_err(|e| Error::io_write(&shown, e))?;
         let mut w = BufWriter::new(&mut file);
         return write(&mut w)
             .and_then(|_| w.flush())
-            .map_err(|e| Error::io_write(&shown, &e));
+            .map_err(|e| Error::io_write(&shown, e));
     }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -46,22 +39,30 @@ where
     }
     let mut tmp = builder
         .tempfile_in(dir)
-        .map_err(|e| Error::io_write(&shown, &e))?;
+        .map_err(|e| Error::io_write(&shown, e))?;
     {
         let mut w = BufWriter::new(&mut tmp);
-        write(&mut w).map_err(|e| Error::io_write(&shown, &e))?;
-        w.flush().map_err(|e| Error::io_write(&shown, &e))?;
+        write(&mut w).map_err(|e| Error::io_write(&shown, e))?;
+        w.flush().map_err(|e| Error::io_write(&shown, e))?;
     }
     tmp.as_file()
         .sync_all()
-        .map_err(|e| Error::io_write(&shown, &e))?;
+        .map_err(|e| Error::io_write(&shown, e))?;
     tmp.persist(path)
-        .map_err(|e| Error::io_write(&shown, &e.error))?;
+        .map_err(|e| Error::io_write(&shown, e.error))?;
     Ok(())
 }
 
+/// Writes bytes to a file atomically.
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomically(path, |w| w.write_all(bytes))
+}
+
 /// Refuses an output path that is also one of the inputs.
-pub fn refuse_overwriting_input(output: &Path, inputs: &[std::path::PathBuf]) -> Result<()> {
+pub fn refuse_overwriting_input(
+    output: &Path,
+    inputs: &[std::path::PathBuf],
+) -> Result<(), Failure> {
     let out = std::fs::canonicalize(output).ok();
     for input in inputs {
         let same = match (&out, std::fs::canonicalize(input).ok()) {
@@ -69,9 +70,8 @@ pub fn refuse_overwriting_input(output: &Path, inputs: &[std::path::PathBuf]) ->
             _ => output == input.as_path(),
         };
         if same {
-            return Err(Error::new(
-                ErrorKind::Usage,
-                Location::file(output.display().to_string()),
+            return Err(super::usage(
+                output,
                 "输出文件与输入文件相同，为避免覆盖原始数据已拒绝；请换一个输出文件名",
             ));
         }
