@@ -2,13 +2,13 @@
 //! `cargo bench` runs them; timings stay out of `cargo test`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use declform::reader::{ReadOptions, read_bytes};
 use declform::target::Target;
-use declform::{check, json, writer};
+use declform::{ReadOptions, read as read_bytes};
 use std::hint::black_box;
 
 fn seed() -> Vec<declform::Form> {
-    json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed")
+    let bytes = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+    read_bytes(bytes, "seed.json", &ReadOptions::default())
         .unwrap()
         .forms
 }
@@ -16,22 +16,14 @@ fn seed() -> Vec<declform::Form> {
 fn benches(c: &mut Criterion) {
     let forms = seed();
     let one = &forms[..1];
-    let bytes = writer::workbook_of(one, &Default::default())
-        .unwrap()
-        .save_to_buffer()
-        .unwrap();
+    let bytes = declform::write_workbook(one, None).unwrap();
     let opts = ReadOptions::default();
 
     c.bench_function("read one form (xlsx)", |b| {
         b.iter(|| read_bytes(black_box(bytes.clone()), "b.xlsx", &opts).unwrap())
     });
     c.bench_function("write one form (xlsx)", |b| {
-        b.iter(|| {
-            writer::workbook_of(black_box(one), &Default::default())
-                .unwrap()
-                .save_to_buffer()
-                .unwrap()
-        })
+        b.iter(|| declform::write_workbook(black_box(one), None).unwrap())
     });
     let targets: Vec<&str> = forms
         .iter()
@@ -47,7 +39,7 @@ fn benches(c: &mut Criterion) {
     });
     let read = read_bytes(bytes.clone(), "b.xlsx", &opts).unwrap().forms;
     c.bench_function("check one form", |b| {
-        b.iter(|| check::check_form(black_box(&read[0])))
+        b.iter(|| declform::check(black_box(&read[..1])))
     });
 }
 

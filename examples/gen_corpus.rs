@@ -7,12 +7,12 @@
 //! hand-made sheets do; `--xls K` also saves the first K workbooks as .xls with LibreOffice.
 
 use chrono::NaiveDate;
-use declform::layout::Taxonomy;
-use declform::writer::{self, Formats};
-use declform::{Amount, Form, Funds, Indicator};
+use declform::layout::{Layout, LayoutKind, Taxonomy};
+use declform::{Amount, Field, Form, Funds, Indicator};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 const DEPARTMENTS: [&str; 12] = [
@@ -165,31 +165,61 @@ pub fn form(rng: &mut ChaCha8Rng, n: usize) -> Form {
 }
 
 fn write_workbook(path: &Path, forms: &[Form], text_amounts: bool) -> anyhow::Result<()> {
-    let mut wb = writer::new_workbook();
-    let formats = Formats::default();
-    let mut names = declform::sheetname::SheetNames::default();
-    for form in forms {
-        let ws = wb.add_worksheet();
-        let placement = writer::add_form_sheet(
-            ws,
-            &names.claim(&form.project_name),
-            form,
-            writer::layout_for(form, &Default::default()),
-            &formats,
-        )?;
-        if text_amounts {
-            for k in declform::model::AMOUNT_KEYS {
-                let key = format!("funds.{k}");
-                if let (Some(a), Some(&(r, c, _))) = (form.funds.get(k), placement.fields.get(&key))
-                {
+    let mut bytes = declform::write_workbook(forms, None)?;
+    if text_amounts {
+        bytes = amounts_as_text(&bytes, forms)?;
+    }
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
+
+/// The workbook with every amount cell rewritten as text (`2,646,000.00`), as hand-made
+/// sheets hold them. The corpus's forms are 2024-grid forms without extra rows, so each
+/// amount stands where `templates/layout-2024.json` puts it.
+fn amounts_as_text(bytes: &[u8], forms: &[Form]) -> anyhow::Result<Vec<u8>> {
+    let layout = Layout::get(LayoutKind::Y2024);
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zin.len() {
+        let mut entry = zin.by_index(i)?;
+        let name = entry.name()?.to_string();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data)?;
+        let sheet = name
+            .strip_prefix("xl/worksheets/sheet")
+            .and_then(|n| n.strip_suffix(".xml"))
+            .and_then(|n| n.parse::<usize>().ok());
+        if let Some(form) = sheet.and_then(|n| forms.get(n - 1)) {
+            let mut xml = String::from_utf8(data)?;
+            for field in Field::AMOUNTS {
+                let (Some(a), Some(cell)) = (form.funds.get(field), layout.field(field)) else {
+                    continue;
+                };
+                let Some(at) = cell.at else { continue };
+                let r = format!("{}{}", (b'A' + at.col as u8) as char, at.row + 1);
+                let open = format!("<c r=\"{r}\"");
+                if let Some(start) = xml.find(&open) {
+                    let end = start + xml[start..].find("</c>").unwrap_or(0) + 4;
+                    let style = xml[start..end]
+                        .split(" s=\"")
+                        .nth(1)
+                        .and_then(|t| t.split('"').next())
+                        .map(|s| format!(" s=\"{s}\""))
+                        .unwrap_or_default();
                     let f: f64 = a.to_string().parse()?;
-                    ws.write_string(r, c, format_thousands(f))?;
+                    let text = format_thousands(f);
+                    xml.replace_range(
+                        start..end,
+                        &format!("<c r=\"{r}\"{style} t=\"inlineStr\"><is><t>{text}</t></is></c>"),
+                    );
                 }
             }
+            data = xml.into_bytes();
         }
+        out.start_file(name, zip::write::SimpleFileOptions::default())?;
+        out.write_all(&data)?;
     }
-    writer::save(&mut wb, path)?;
-    Ok(())
+    Ok(out.finish()?.into_inner())
 }
 
 fn format_thousands(f: f64) -> String {

@@ -3,7 +3,9 @@
 //!
 //! Run: `cargo run --example make_samples` (or `-- OUT_DIR` to write elsewhere).
 
-use declform::{json, samples};
+#[path = "../tests/common/samples.rs"]
+mod samples;
+
 use std::path::PathBuf;
 
 fn main() -> anyhow::Result<()> {
@@ -12,9 +14,10 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .map_or_else(|| root.clone(), PathBuf::from);
     let seed = root.join("seed-forms-2024.json");
-    let doc = json::from_str(
-        &std::fs::read_to_string(&seed)?,
+    let doc = declform::read(
+        std::fs::read(&seed)?,
         &seed.display().to_string(),
+        &Default::default(),
     )?;
     for (path, n) in samples::write_samples(&doc.forms, &out)? {
         println!("{}: {n} 张表", path.display());

@@ -1,10 +1,12 @@
 //! The rules a form must satisfy, each with a stable id and a severity.
 //!
 //! ```
-//! use declform::{check, json};
-//! let doc = json::from_str(include_str!("../samples/seed-forms-2024.json"), "seed.json").unwrap();
-//! let findings = check::check_forms(&doc.forms);
-//! assert!(findings.iter().all(|f| f.severity == check::Severity::Warning));
+//! use declform::check::{Rule, Severity};
+//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let forms = declform::read(seed, "seed.json", &Default::default()).unwrap().forms;
+//! let findings = declform::check(&forms);
+//! assert!(findings.iter().all(|f| f.severity == Severity::Warning));
+//! assert!(findings.iter().any(|f| f.rule == Rule::TargetMissing));
 //! ```
 
 use crate::amount::Amount;
@@ -126,6 +128,13 @@ impl fmt::Display for Rule {
     }
 }
 
+impl PartialEq<&str> for Rule {
+    /// A rule equals its id.
+    fn eq(&self, id: &&str) -> bool {
+        self.id() == *id
+    }
+}
+
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.id())
@@ -182,13 +191,7 @@ impl Checker<'_> {
         ))
     }
 
-    fn push(
-        &mut self,
-        cell: Option<String>,
-        severity: Severity,
-        rule: Rule,
-        message: String,
-    ) {
+    fn push(&mut self, cell: Option<String>, severity: Severity, rule: Rule, message: String) {
         let source = self.form.source.as_ref();
         self.out.push(Finding {
             file: source.map(|s| s.file.clone()).unwrap_or_default(),
@@ -222,12 +225,12 @@ fn show(a: Amount) -> String {
 }
 
 /// Checks every form; findings in form order.
-pub fn check_forms(forms: &[Form]) -> Vec<Finding> {
+pub(crate) fn check_forms(forms: &[Form]) -> Vec<Finding> {
     forms.iter().flat_map(check_form).collect()
 }
 
 /// Checks one form.
-pub fn check_form(form: &Form) -> Vec<Finding> {
+fn check_form(form: &Form) -> Vec<Finding> {
     let mut c = Checker {
         form,
         out: Vec::new(),
@@ -245,22 +248,15 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
     ];
     for (key, value) in texts {
         if value.trim().is_empty() {
-            c.at(
-                key,
-                Error,
-                Rule::Required,
-                format!("{}未填写", key.label()),
-            );
+            c.at(key, Error, Rule::Required, format!("{}未填写", key.label()));
         }
     }
-    for (key, value) in [(Field::StartDate, form.start_date), (Field::EndDate, form.end_date)] {
+    for (key, value) in [
+        (Field::StartDate, form.start_date),
+        (Field::EndDate, form.end_date),
+    ] {
         if value.is_none() {
-            c.at(
-                key,
-                Error,
-                Rule::Required,
-                format!("{}未填写", key.label()),
-            );
+            c.at(key, Error, Rule::Required, format!("{}未填写", key.label()));
         }
     }
     if f.total.is_none() {
@@ -450,6 +446,97 @@ pub fn check_form(form: &Form) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    /// Each rule's table entry is what the checks emit: one form broken for each rule gives
+    /// exactly the rules of the table, with the severities the README lists.
+    #[test]
+    fn the_rules_table_is_what_the_checks_emit() {
+        use crate::Indicator;
+        let seed: crate::Document =
+            serde_json::from_str(include_str!("../samples/seed-forms-2024.json")).unwrap();
+        let good = seed.forms[0].clone();
+        let a = |s: &str| Some(s.parse::<Amount>().unwrap());
+        let mut broken: Vec<(Rule, Form)> = Vec::new();
+        let mut f = good.clone();
+        f.department.clear();
+        broken.push((Rule::Required, f));
+        let mut f = good.clone();
+        f.funds.total = a("1.00");
+        broken.push((Rule::TotalSum, f));
+        let mut f = good.clone();
+        f.funds.annual_carryover = a("1.00");
+        broken.push((Rule::AnnualSum, f));
+        let mut f = good.clone();
+        f.funds.annual_total = a("99999999.00");
+        f.funds.annual_appropriation = a("99999999.00");
+        broken.push((Rule::AnnualLeTotal, f));
+        let mut f = good.clone();
+        std::mem::swap(&mut f.start_date, &mut f.end_date);
+        f.start_date = f.end_date.map(|d| d + chrono::Duration::days(400));
+        broken.push((Rule::DateOrder, f));
+        let mut f = good.clone();
+        f.year = Some(1999);
+        broken.push((Rule::YearInPeriod, f));
+        let mut f = good.clone();
+        f.indicators[0].level2 = "不存在的指标".into();
+        broken.push((Rule::Taxonomy, f));
+        let mut f = good.clone();
+        f.indicators.retain(|i| i.level1 != "满意度指标");
+        broken.push((Rule::IndicatorsPresent, f));
+        let mut f = good.clone();
+        f.indicators[0].target = "*".into();
+        broken.push((Rule::TargetSyntax, f));
+        let mut f = good.clone();
+        f.indicators[0].target.clear();
+        broken.push((Rule::TargetMissing, f));
+        let mut f = good.clone();
+        let first = f.indicators[0].clone();
+        f.indicators.insert(
+            1,
+            Indicator {
+                target: "≥1.00(人)".into(),
+                ..first
+            },
+        );
+        broken.push((Rule::DuplicateIndicator, f));
+
+        let baseline: HashSet<Rule> = check_form(&good).iter().map(|f| f.rule).collect();
+        let mut emitted = HashSet::new();
+        for (rule, form) in &broken {
+            let new: Vec<Finding> = check_form(form)
+                .into_iter()
+                .filter(|f| !baseline.contains(&f.rule) || f.rule == *rule)
+                .collect();
+            assert!(new.iter().any(|f| f.rule == *rule), "{rule}: {new:?}");
+            emitted.extend(new.iter().map(|f| f.rule));
+            for finding in &new {
+                assert_eq!(
+                    finding
+                        .to_string()
+                        .contains(&format!("[{}]", finding.rule.id())),
+                    true
+                );
+            }
+        }
+        let all: HashSet<Rule> = Rule::ALL.into_iter().collect();
+        assert_eq!(emitted, all, "rules the checks emit vs the table");
+        // Severities as documented: 警告 for taxonomy, target-missing and duplicates.
+        for (rule, form) in &broken {
+            let sev = check_form(form)
+                .into_iter()
+                .find(|f| f.rule == *rule)
+                .unwrap()
+                .severity;
+            let want = match rule {
+                Rule::Taxonomy | Rule::TargetMissing | Rule::DuplicateIndicator => {
+                    Severity::Warning
+                }
+                _ => Severity::Error,
+            };
+            assert_eq!(sev, want, "{rule}");
+        }
+    }
 
     #[test]
     fn rules_have_unique_ids() {

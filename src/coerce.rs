@@ -130,4 +130,3 @@ pub(crate) fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<ch
         )),
     }
 }
-

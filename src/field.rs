@@ -169,12 +169,24 @@ mod tests {
     fn keys_are_unique_and_parse_back() {
         for f in Field::ALL {
             assert_eq!(f.key().parse::<Field>(), Ok(f));
-            assert_eq!(serde_json::to_string(&f).unwrap(), format!("\"{}\"", f.key()));
+            assert_eq!(
+                serde_json::to_string(&f).unwrap(),
+                format!("\"{}\"", f.key())
+            );
         }
         assert!("funds.nope".parse::<Field>().is_err());
-        assert_eq!(Field::AMOUNTS.iter().filter(|f| f.kind() == FieldKind::Amount).count(), 7);
         assert_eq!(
-            Field::ALL.iter().filter(|f| f.kind() == FieldKind::Amount).count(),
+            Field::AMOUNTS
+                .iter()
+                .filter(|f| f.kind() == FieldKind::Amount)
+                .count(),
+            7
+        );
+        assert_eq!(
+            Field::ALL
+                .iter()
+                .filter(|f| f.kind() == FieldKind::Amount)
+                .count(),
             7
         );
     }

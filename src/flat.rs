@@ -163,9 +163,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
                 Cell::Text(t) => {
                     ws.write_string_with_format(r, col(c), t, &base)?;
                 }
-                Cell::Amount(Some(a)) => {
-                    write_amount(ws, r, col(c), *a, &amount, &amount_text)?
-                }
+                Cell::Amount(Some(a)) => write_amount(ws, r, col(c), *a, &amount, &amount_text)?,
                 Cell::Date(Some(d)) => {
                     if let Some(dt) = xlsx::excel_date(*d) {
                         ws.write_datetime_with_format(r, col(c), &dt, &date)?;
@@ -334,9 +332,9 @@ pub(crate) fn forms_from_rows(
             continue; // a blank line
         }
         let same_form = prev.as_ref().is_some_and(|(_, p)| {
-            identity
-                .iter()
-                .all(|&i| p.get(i).cloned().unwrap_or_default() == texts.get(i).cloned().unwrap_or_default())
+            identity.iter().all(|&i| {
+                p.get(i).cloned().unwrap_or_default() == texts.get(i).cloned().unwrap_or_default()
+            })
         });
         if same_form {
             if let Some((prow, ptexts)) = &prev
@@ -407,4 +405,3 @@ pub(crate) fn forms_from_rows(
     }
     Ok(forms)
 }
-

@@ -114,7 +114,7 @@ mod tests {
     #[test]
     fn bad_amount_names_form_and_field() {
         let e = from_str(&form_with("funds.total", "\"四十二万\""), "a.json").unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadJson);
+        assert_eq!(e.kind(), ErrorKind::BadJson);
         assert_eq!(
             e.to_string(),
             "a.json 第1张表「乙」项目资金总额: \"四十二万\" 不是金额（应为十进制数字字符串，如 \"2646000.00\"）"

@@ -63,9 +63,7 @@ pub use field::{Field, FieldKind, UnknownField};
 pub use layout::LayoutKind;
 pub use merge::{Merged, Merger, merge};
 pub use model::{Document, Form, Funds, Indicator, Source};
-pub use reader::{
-    DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Read, ReadOptions,
-};
+pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Read, ReadOptions};
 
 /// Reads any input by its content: a workbook (xlsx, xlsm, xlsb, xls, ods; the format from
 /// the bytes, not the name), a declform JSON document or a flat CSV table (one row per
@@ -213,4 +211,10 @@ pub fn is_label(text: &str) -> bool {
 /// before. A program that reads untrusted workbooks calls this once at start.
 pub fn quiet_contained_panics() {
     reader::guard::quiet_guarded_panics();
+}
+
+/// Whether the current thread is inside a reader call whose panics are contained (for a
+/// panic hook of a program's own, such as a fuzzer's that aborts on every other panic).
+pub fn in_contained_call() -> bool {
+    reader::guard::in_guarded_call()
 }

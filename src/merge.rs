@@ -230,7 +230,6 @@ impl Merger {
         Ok(())
     }
 
-
     /// The summary rows so far, in form order.
     pub fn rows(&self) -> &[SummaryRow] {
         &self.rows
@@ -413,13 +412,20 @@ impl<'a> Table<'a> {
         for (c, column) in self.spec.columns.iter().enumerate() {
             let c = col(c);
             let title = column.header();
-            self.ws.write_string_with_format(0, c, &title, &self.f.header)?;
+            self.ws
+                .write_string_with_format(0, c, &title, &self.f.header)?;
             self.widths.see(c, &title);
         }
         Ok(())
     }
 
-    fn cell(&mut self, row: u32, c: u16, style: CellStyle, cell: Cell<'_>) -> Result<(), XlsxError> {
+    fn cell(
+        &mut self,
+        row: u32,
+        c: u16,
+        style: CellStyle,
+        cell: Cell<'_>,
+    ) -> Result<(), XlsxError> {
         let fmt = self.f.of(style);
         match cell {
             Cell::Number(n) => {
@@ -430,8 +436,8 @@ impl<'a> Table<'a> {
                 self.widths.see(c, t);
             }
             Cell::Link(text, sheet) => {
-                let link = Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''")))
-                    .set_text(text);
+                let link =
+                    Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''"))).set_text(text);
                 self.ws.write_url_with_format(row, c, link, fmt)?;
                 self.widths.see(c, text);
             }
@@ -491,7 +497,13 @@ impl<'a> Table<'a> {
             self.ws
                 .write_string_with_format(total_row, 0, label, &self.f.total_label)?;
         }
-        for (c, column) in self.spec.columns.iter().enumerate().skip(usize::from(first_total)) {
+        for (c, column) in self
+            .spec
+            .columns
+            .iter()
+            .enumerate()
+            .skip(usize::from(first_total))
+        {
             let c = col(c);
             match sums.iter().find(|(sc, _)| *sc == c) {
                 Some((_, result)) if column.total => {

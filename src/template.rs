@@ -123,4 +123,3 @@ fn add_validations(
     }
     Ok(())
 }
-

@@ -413,4 +413,3 @@ pub(crate) fn write_form(
 fn span(c: Cols) -> (u16, u16) {
     (c.first, c.last)
 }
-

@@ -13,7 +13,7 @@ fn convert_json_to_stdout_and_back() {
     let sample = root().join("samples/人民调解科.xlsx");
     let out = declform(dir.path(), &["convert", sample.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let doc = declform::json::from_str(&String::from_utf8(out.stdout).unwrap(), "stdout").unwrap();
+    let doc = declform::read(out.stdout, "stdout.json", &Default::default()).unwrap();
     assert_eq!(doc.forms.len(), 5);
     let src = doc.forms[1].source.as_ref().unwrap();
     assert_eq!(

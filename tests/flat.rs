@@ -4,7 +4,6 @@ mod common;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
 use declform::ErrorKind;
-use declform::flat::{read_csv, write_csv};
 
 fn seed_csv() -> String {
     let mut bytes = Vec::new();
@@ -95,7 +94,7 @@ fn conflicting_values_for_one_project_name_both_rows() {
     lines[2] = lines[2].replacen("2646000.00", "2600000.00", 1);
     let bad = lines.join("\n");
     let e = read_csv(bad.as_bytes(), "c.csv").unwrap_err();
-    assert_eq!(e.kind, ErrorKind::BadTable);
+    assert_eq!(e.kind(), ErrorKind::BadTable);
     assert_eq!(
         e.to_string(),
         "c.csv 第3行 项目资金总额: 同一项目相邻两行的值不一致：第2行为“2646000.00”，第3行为“2600000.00”；请统一后再试"

@@ -5,7 +5,8 @@
 mod common;
 use common::*;
 use declform::ErrorKind;
-use declform::reader::{ReadOptions, read_bytes};
+use declform::ReadOptions;
+use declform::read as read_bytes;
 use std::path::Path;
 
 fn sample_bytes() -> Vec<u8> {
@@ -65,7 +66,7 @@ fn a_truncated_zip_is_corrupt() {
     let bytes = sample_bytes();
     let cut = &bytes[..bytes.len() / 2];
     let e = read_bytes(cut.to_vec(), "cut.xlsx", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Corrupt);
+    assert_eq!(e.kind(), ErrorKind::Corrupt);
     let dir = tempfile::tempdir().unwrap();
     let line = convert_fails(dir.path(), "cut.xlsx", cut, &[]);
     assert!(
@@ -87,11 +88,8 @@ fn malformed_sheet_xml_names_the_sheet() {
         text[..at].to_string().into_bytes()
     });
     let e = read_bytes(bytes.clone(), "bad.xlsx", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Corrupt);
-    assert_eq!(
-        e.location.sheet.as_deref(),
-        Some("政府购买服务人员专项经费")
-    );
+    assert_eq!(e.kind(), ErrorKind::Corrupt);
+    assert_eq!(e.sheet(), Some("政府购买服务人员专项经费"));
     let dir = tempfile::tempdir().unwrap();
     let line = convert_fails(dir.path(), "bad.xlsx", &bytes, &[]);
     assert!(
@@ -104,7 +102,7 @@ fn malformed_sheet_xml_names_the_sheet() {
 fn an_encrypted_workbook_says_so() {
     let bytes = std::fs::read(root().join("tests/fixtures/hostile/encrypted.xlsx")).unwrap();
     let e = read_bytes(bytes.clone(), "locked.xlsx", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Encrypted);
+    assert_eq!(e.kind(), ErrorKind::Encrypted);
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(
         convert_fails(dir.path(), "locked.xlsx", &bytes, &[]),
@@ -135,7 +133,7 @@ fn a_zip_bomb_is_refused_before_parsing_and_the_limit_can_be_raised() {
         ..ReadOptions::default()
     };
     let e = read_bytes(bytes.clone(), "bomb.xlsx", &opts).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::TooLarge);
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(
         convert_fails(dir.path(), "bomb.xlsx", &bytes, &["--max-inflated-mb", "2"]),
@@ -166,7 +164,7 @@ fn sizes_the_archive_lies_about_are_caught_when_inflating() {
         ..ReadOptions::default()
     };
     let e = read_bytes(bytes, "liar.xlsx", &opts).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::Corrupt, "{e}");
+    assert_eq!(e.kind(), ErrorKind::Corrupt, "{e}");
     assert!(
         e.to_string()
             .starts_with("liar.xlsx: 工作簿已损坏，无法打开（"),
@@ -176,7 +174,10 @@ fn sizes_the_archive_lies_about_are_caught_when_inflating() {
 
 #[test]
 fn an_amount_beyond_a_decimal_is_named() {
-    let mut wb = declform::writer::workbook_of(&seed().forms[..1], &Default::default()).unwrap();
+    let mut wb = editable_workbook(
+        &declform::write_workbook(&seed().forms[..1], None).unwrap(),
+        0,
+    );
     wb.worksheet_from_index(0)
         .unwrap()
         .write_number(5, 2, 1e30)
@@ -263,7 +264,7 @@ fn an_ods_sheet_with_a_far_cell_is_refused_clearly() {
     // builds a dense range and refuses beyond 100 million cells.
     let bytes = std::fs::read(root().join("tests/fixtures/hostile/far-cell.ods")).unwrap();
     let e = read_bytes(bytes.clone(), "far.ods", &ReadOptions::default()).unwrap_err();
-    assert_eq!(e.kind, ErrorKind::TooLarge);
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(
         convert_fails(dir.path(), "far.ods", &bytes, &[]),
@@ -298,7 +299,7 @@ fn malformed_xls_containers_are_refused_before_calamine() {
     ] {
         let bytes = std::fs::read(root().join("tests/fixtures/hostile").join(name)).unwrap();
         let e = read_bytes(bytes.clone(), name, &ReadOptions::default()).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Corrupt);
+        assert_eq!(e.kind(), ErrorKind::Corrupt);
         assert_eq!(
             convert_fails(dir.path(), name, &bytes, &[]),
             format!(

@@ -3,7 +3,7 @@
 mod common;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::*;
-use declform::check::{Severity, check_form};
+use declform::check::Severity;
 use declform::{Amount, Form};
 
 #[test]
@@ -38,7 +38,7 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     want.extend(read_forms(&d.join("in/sub/b.ods")));
     want.extend(read_forms(&d.join("in/sub/c.xls")));
     want.push(seed().forms[3].clone());
-    let got = declform::reader::read_path(&d.join("merged.xlsx"), &Default::default()).unwrap();
+    let got = read_path(&d.join("merged.xlsx"), &Default::default()).unwrap();
     // The summaries are skipped with a notice; every form is as read from its source.
     assert_eq!(without_source(got.forms), want);
     assert_eq!(got.notices.len(), 2);
@@ -197,14 +197,12 @@ fn check_json_output_is_an_array() {
 
 /// A seed form read from its sample workbook, with cells known.
 fn sample_form() -> Form {
-    let r =
-        declform::reader::read_path(&root().join("samples/人民调解科.xlsx"), &Default::default())
-            .unwrap();
+    let r = read_path(&root().join("samples/人民调解科.xlsx"), &Default::default()).unwrap();
     r.forms[0].clone()
 }
 
 fn findings(form: &Form) -> Vec<String> {
-    check_form(form)
+    check_one(form)
         .into_iter()
         .filter(|f| f.rule != "indicators-present" || f.severity == Severity::Error)
         .map(|f| f.to_string())
@@ -321,11 +319,11 @@ fn constant_memory_sheets_read_back_like_in_memory_ones() {
     // forced on ten seed forms: all in memory, all constant-memory, and a mix.
     let seed = seed().forms;
     for (in_memory, constant) in [(usize::MAX, 0), (0, usize::MAX), (3, 4)] {
-        let mut merged = declform::merge::MergedWorkbook::new(in_memory, constant).unwrap();
+        let mut merged = declform::Merger::with_constant_memory(in_memory, constant).unwrap();
         for form in &seed {
             merged.add(form).unwrap();
         }
-        let bytes = merged.finish().unwrap().save_to_buffer().unwrap();
+        let bytes = merged.finish().unwrap().to_bytes().unwrap();
         // Constant-memory sheets write their strings inline; in-memory ones share them.
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
         let inline: Vec<bool> = (0..seed.len())
@@ -340,11 +338,52 @@ fn constant_memory_sheets_read_back_like_in_memory_ones() {
             .map(|i| i >= in_memory && i - in_memory < constant)
             .collect();
         assert_eq!(inline, want, "in memory {in_memory}, constant {constant}");
-        let read = declform::reader::read_bytes(bytes, "m.xlsx", &Default::default()).unwrap();
+        let read = declform::read(bytes, "m.xlsx", &Default::default()).unwrap();
         assert_eq!(
             without_source(read.forms),
             seed,
             "in memory {in_memory}, constant {constant}"
         );
     }
+}
+
+fn check_one(form: &Form) -> Vec<declform::check::Finding> {
+    declform::check(std::slice::from_ref(form))
+}
+
+#[test]
+fn the_command_merges_to_the_same_bytes_as_the_library() {
+    // The shell reads its inputs in parallel and streams the workbook to disk; the library's
+    // serial, in-memory path gives the same bytes for the same inputs.
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: Vec<String> = ["人民调解科.xlsx", "社区矫正中心.xlsx", "办公室.xlsx"]
+        .iter()
+        .map(|n| root().join("samples").join(n).display().to_string())
+        .collect();
+    let mut args: Vec<&str> = vec!["merge"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", "m.xlsx", "--quiet"]);
+    let out = declform(dir.path(), &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut forms = Vec::new();
+    for input in &inputs {
+        let bytes = std::fs::read(input).unwrap();
+        forms.extend(
+            declform::read(bytes, input, &Default::default())
+                .unwrap()
+                .forms,
+        );
+    }
+    let mut merged = declform::merge(&forms).unwrap();
+    assert_eq!(merged.rows().len(), 10);
+    let library = merged.to_bytes().unwrap();
+    let command = std::fs::read(dir.path().join("m.xlsx")).unwrap();
+    assert!(
+        library == command,
+        "the command's merge differs from the library's"
+    );
+    // And the streaming writer gives the same bytes as the in-memory one.
+    let mut streamed = Vec::new();
+    merged.write_to(&mut streamed).unwrap();
+    assert!(streamed == library);
 }

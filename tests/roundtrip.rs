@@ -2,16 +2,13 @@
 
 mod common;
 use common::*;
-use declform::layout::LayoutKind;
-use declform::reader::vocab::Vocabulary;
-use declform::writer::{WriteOptions, workbook_of};
+use declform::LayoutKind;
 use declform::{Amount, Form, Funds, Indicator};
 use proptest::prelude::*;
 
 fn roundtrip(forms: &[Form], layout: Option<LayoutKind>) -> Vec<Form> {
-    let mut wb = workbook_of(forms, &WriteOptions { layout }).unwrap();
-    let bytes = wb.save_to_buffer().unwrap();
-    let read = declform::reader::read_bytes(bytes, "p.xlsx", &Default::default()).unwrap();
+    let bytes = declform::write_workbook(forms, layout).unwrap();
+    let read = declform::read(bytes, "p.xlsx", &Default::default()).unwrap();
     without_source(read.forms)
 }
 
@@ -27,7 +24,7 @@ fn seed_forms_round_trip_exactly_in_both_layouts() {
 fn samples_read_back_as_the_seed() {
     let seed = seed().forms;
     let mut read = Vec::new();
-    for (name, picks) in declform::samples::SPLIT {
+    for (name, picks) in common::samples::SPLIT {
         let forms = read_forms(&root().join("samples").join(name));
         assert_eq!(forms.len(), picks.len());
         for (form, &i) in forms.into_iter().zip(picks) {
@@ -42,8 +39,8 @@ fn samples_read_back_as_the_seed() {
 #[test]
 fn regenerating_the_samples_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    declform::samples::write_samples(&seed().forms, dir.path()).unwrap();
-    for (name, _) in declform::samples::SPLIT {
+    common::samples::write_samples(&seed().forms, dir.path()).unwrap();
+    for (name, _) in common::samples::SPLIT {
         let committed = std::fs::read(root().join("samples").join(name)).unwrap();
         let fresh = std::fs::read(dir.path().join(name)).unwrap();
         assert!(
@@ -63,7 +60,7 @@ fn cjk_text(max: usize) -> impl Strategy<Value = String> {
     .unwrap()
     .prop_map(|s| s.trim().to_string())
     .prop_filter("not a label", |s| {
-        !Vocabulary::get().is_label(s) && !s.contains("年度")
+        !declform::is_label(s) && !s.contains("年度")
     })
 }
 
@@ -201,16 +198,13 @@ proptest! {
 
 fn via_csv(forms: &[Form]) -> Vec<Form> {
     let mut bytes = Vec::new();
-    declform::flat::write_csv(forms, &mut bytes).unwrap();
-    declform::flat::read_csv(&bytes, "p.csv").unwrap()
+    write_csv(forms, &mut bytes).unwrap();
+    read_csv(&bytes, "p.csv").unwrap()
 }
 
 fn via_flat_xlsx(forms: &[Form]) -> Vec<Form> {
-    let bytes = declform::flat::workbook(forms)
-        .unwrap()
-        .save_to_buffer()
-        .unwrap();
-    let read = declform::reader::read_bytes(bytes, "p.xlsx", &Default::default()).unwrap();
+    let bytes = declform::flat_xlsx(forms).unwrap();
+    let read = declform::read(bytes, "p.xlsx", &Default::default()).unwrap();
     without_source(read.forms)
 }
 
@@ -225,12 +219,7 @@ fn seed_forms_round_trip_through_the_flat_table() {
 /// indicators would be a blank line), neighbours that are different projects, and extra
 /// values that are not empty (an empty cell reads as "no such field").
 fn flat_forms() -> impl Strategy<Value = Vec<Form>> {
-    let fixed: Vec<String> = std::iter::once(declform::flat::YEAR)
-        .chain(declform::flat::form_columns().iter().map(|(h, _)| *h))
-        .chain(declform::flat::INDICATOR_COLUMNS)
-        .chain(declform::flat::PARSED_COLUMNS)
-        .map(String::from)
-        .collect();
+    let fixed: Vec<String> = flat_headers();
     proptest::collection::vec(form(), 1..4).prop_map(move |mut forms| {
         for (i, f) in forms.iter_mut().enumerate() {
             if f.project_name.is_empty() {

@@ -216,8 +216,11 @@ fn forms_with_project_nature_get_the_2026_grid_and_extra_fields_are_written() {
     form.extra.insert("填报日期".into(), "".into());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("n.xlsx");
-    let mut wb = declform::writer::workbook_of(&[form.clone()], &Default::default()).unwrap();
-    declform::writer::save(&mut wb, &path).unwrap();
+    std::fs::write(
+        &path,
+        declform::write_workbook(&[form.clone()], None).unwrap(),
+    )
+    .unwrap();
     let s = &sheets(&path)[0].1;
     assert_eq!(s.text("D3"), "经常性项目");
     // Extra pairs stand in rows inserted after row 5: two pairs a row.
@@ -232,10 +235,7 @@ fn forms_with_project_nature_get_the_2026_grid_and_extra_fields_are_written() {
     assert_eq!(s.text("A7"), "填报日期");
     assert_eq!(s.text("A8"), "项目资金（元）");
     assert_eq!(
-        declform::reader::read_path(&path, &Default::default())
-            .unwrap()
-            .forms[0]
-            .extra,
+        read_path(&path, &Default::default()).unwrap().forms[0].extra,
         form.extra
     );
 }

@@ -3,7 +3,7 @@
 //! any other panic aborts, as libFuzzer expects.
 #![no_main]
 
-use declform::reader::{ReadOptions, guard, read_bytes};
+use declform::ReadOptions;
 use libfuzzer_sys::fuzz_target;
 use std::sync::Once;
 
@@ -12,7 +12,7 @@ static HOOK: Once = Once::new();
 fuzz_target!(|data: &[u8]| {
     HOOK.call_once(|| {
         std::panic::set_hook(Box::new(|info| {
-            if !guard::in_guarded_call() {
+            if !declform::in_contained_call() {
                 eprintln!("{info}");
                 std::process::abort();
             }
@@ -23,6 +23,6 @@ fuzz_target!(|data: &[u8]| {
         ..ReadOptions::default()
     };
     for name in ["f.xlsx", "f.ods", "f.xlsb"] {
-        let _ = read_bytes(data.to_vec(), name, &opts);
+        let _ = declform::read(data.to_vec(), name, &opts);
     }
 });

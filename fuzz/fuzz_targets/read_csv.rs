@@ -4,5 +4,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = declform::flat::read_csv(data, "f.csv");
+    let _ = declform::read(data.to_vec(), "f.csv", &Default::default());
 });

@@ -12,7 +12,8 @@ pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"]
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), e))?;
+        let meta =
+            std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), e))?;
         if meta.is_dir() {
             let mut found = Vec::new();
             walk(input, &mut found)?;

@@ -124,7 +124,14 @@ fn read_form(
     let search_end = limit.min(anchor_row.saturating_add(HEADER_SEARCH_ROWS));
     let Some(header_row) = grid
         .rows_in(anchor_row.saturating_add(1)..=search_end)
-        .find(|&r| grid.row(r).any(|(c, _)| matches!(ctx.meaning_at(r, c), Some(Meaning::IndicatorColumn(Field::Level1)))))
+        .find(|&r| {
+            grid.row(r).any(|(c, _)| {
+                matches!(
+                    ctx.meaning_at(r, c),
+                    Some(Meaning::IndicatorColumn(Field::Level1))
+                )
+            })
+        })
     else {
         return Ok(None);
     };

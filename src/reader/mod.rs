@@ -159,7 +159,11 @@ fn sniff(bytes: &[u8], name: &str) -> Input {
     }
     let line = text.split(|&b| b == b'\n').next().unwrap_or(&[]);
     if let Ok(line) = std::str::from_utf8(line) {
-        let header: Vec<String> = line.trim_end().split(',').map(|h| h.trim_matches('"').to_string()).collect();
+        let header: Vec<String> = line
+            .trim_end()
+            .split(',')
+            .map(|h| h.trim_matches('"').to_string())
+            .collect();
         if flat::is_flat_header(&header) {
             return Input::Csv;
         }
@@ -181,7 +185,10 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
                 Error::new(
                     ErrorKind::BadJson,
                     Location::file(name),
-                    format!("不是 UTF-8 编码的 JSON（第 {} 个字节处）", e.valid_up_to() + 1),
+                    format!(
+                        "不是 UTF-8 编码的 JSON（第 {} 个字节处）",
+                        e.valid_up_to() + 1
+                    ),
                 )
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -271,7 +278,10 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
             }
         }
     }
-    let detail = first_error.as_ref().map(|e| e.to_string()).unwrap_or_default();
+    let detail = first_error
+        .as_ref()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     let err = Error::new(
         ErrorKind::Corrupt,
         Location::file(shown),

@@ -123,10 +123,7 @@ impl Vocabulary {
                 add(&cell.label, meaning);
             }
             for f in &layout.extra.fields {
-                add(
-                    &f.label,
-                    Meaning::Field(vec![(f.field, Direction::Right)]),
-                );
+                add(&f.label, Meaning::Field(vec![(f.field, Direction::Right)]));
             }
             add(&layout.indicators.label.text, Meaning::IndicatorSection);
             for c in &layout.indicators.columns {
@@ -191,7 +188,10 @@ mod tests {
         }
         assert_eq!(
             v.meaning("项目总目标(2024年-2024年)"),
-            Some(&Meaning::Field(vec![(Field::OverallGoal, Direction::Below)]))
+            Some(&Meaning::Field(vec![(
+                Field::OverallGoal,
+                Direction::Below
+            )]))
         );
         assert!(!v.is_label("上海市宝山区司法局"));
     }

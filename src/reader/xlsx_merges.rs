@@ -103,3 +103,46 @@ fn area(text: &str) -> Option<Merge> {
         last_col: a.last_col,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_read_from_the_sheet_tail_equal_calamines() {
+        use calamine::Reader;
+        let mut files: Vec<std::path::PathBuf> = ["samples", "tests/fixtures/variants"]
+            .iter()
+            .flat_map(|d| {
+                std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(d))
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+            })
+            .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            .collect();
+        files.sort();
+        assert!(files.len() >= 8, "{files:?}");
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
+            let parts = sheet_parts(&mut zip).expect("sheet parts found");
+            let mut cal: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+            for name in cal.sheet_names() {
+                let mut want: Vec<(u32, u32, u32, u32)> = cal
+                    .merge_cells_by_sheet_name(&name)
+                    .unwrap()
+                    .iter()
+                    .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
+                    .collect();
+                let mut got: Vec<(u32, u32, u32, u32)> = merges(&mut zip, &parts[&name])
+                    .expect("merges read")
+                    .iter()
+                    .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
+                    .collect();
+                want.sort();
+                got.sort();
+                assert_eq!(got, want, "{}!{name}", file.display());
+            }
+        }
+    }
+}

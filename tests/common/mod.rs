@@ -1,8 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod samples;
+
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use declform::layout::a1;
 use declform::{Document, Form};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,35 @@ pub fn root() -> PathBuf {
 /// The seed forms shipped in samples/.
 pub fn seed() -> Document {
     let path = root().join("samples/seed-forms-2024.json");
-    declform::json::from_str(&std::fs::read_to_string(path).unwrap(), "seed").unwrap()
+    let read = declform::read(
+        std::fs::read(path).unwrap(),
+        "seed.json",
+        &Default::default(),
+    );
+    Document {
+        forms: read.unwrap().forms,
+    }
+}
+
+/// Reads a file with the library, named as its path.
+pub fn read_path(
+    path: &Path,
+    opts: &declform::ReadOptions,
+) -> Result<declform::Read, declform::Error> {
+    let bytes =
+        std::fs::read(path).map_err(|e| declform::Error::io(path.display().to_string(), e))?;
+    declform::read(bytes, &path.display().to_string(), opts)
+}
+
+/// The A1 reference of a zero-based cell.
+pub fn a1(row: u32, col: u16) -> String {
+    let mut n = u32::from(col) + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        letters.push(char::from(b'A' + ((n - 1) % 26) as u8));
+        n = (n - 1) / 26;
+    }
+    format!("{}{}", letters.iter().rev().collect::<String>(), row + 1)
 }
 
 /// Runs the real binary in `dir`.
@@ -94,7 +123,7 @@ pub fn without_source(forms: Vec<Form>) -> Vec<Form> {
 
 /// Reads a file with the library and drops sources.
 pub fn read_forms(path: &Path) -> Vec<Form> {
-    let r = declform::reader::read_path(path, &Default::default()).unwrap();
+    let r = read_path(path, &Default::default()).unwrap();
     without_source(r.forms)
 }
 
@@ -120,4 +149,68 @@ pub fn rewrite_zip(bytes: &[u8], edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec
         out.write_all(&data).unwrap();
     }
     out.finish().unwrap().into_inner()
+}
+
+/// A workbook to edit: every sheet of the xlsx `bytes` copied cell by cell (values, date
+/// cells as dates) with its merged areas, `row_offset` rows further down. Tests write forms
+/// with the library, then plant changes in the copy.
+pub fn editable_workbook(bytes: &[u8], row_offset: u32) -> rust_xlsxwriter::Workbook {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut cal = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut wb = Workbook::new();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    for name in cal.sheet_names() {
+        let range = cal.worksheet_range(&name).unwrap();
+        let merges = cal.merge_cells_by_sheet_name(&name).unwrap();
+        let ws = wb.add_worksheet();
+        ws.set_name(&name).unwrap();
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        for m in &merges {
+            ws.merge_range(
+                m.start.0 + row_offset,
+                m.start.1 as u16,
+                m.end.0 + row_offset,
+                m.end.1 as u16,
+                "",
+                &Format::new(),
+            )
+            .unwrap();
+        }
+        for (r, c, d) in range.used_cells() {
+            let (r, c) = (r0 + r as u32 + row_offset, (c0 as usize + c) as u16);
+            match d {
+                Data::String(s) => ws.write_string(r, c, s).map(|_| ()),
+                Data::Float(f) => ws.write_number(r, c, *f).map(|_| ()),
+                Data::Int(i) => ws.write_number(r, c, *i as f64).map(|_| ()),
+                Data::Bool(b) => ws.write_boolean(r, c, *b).map(|_| ()),
+                Data::DateTime(dt) => ws
+                    .write_number_with_format(r, c, dt.as_f64(), &date)
+                    .map(|_| ()),
+                _ => Ok(()),
+            }
+            .unwrap();
+        }
+    }
+    wb
+}
+
+/// The flat table of forms as CSV, appended to `out`.
+pub fn write_csv(forms: &[Form], out: &mut Vec<u8>) -> std::io::Result<()> {
+    out.extend(declform::flat_csv(forms));
+    Ok(())
+}
+
+/// A flat CSV read back, without sources.
+pub fn read_csv(bytes: &[u8], name: &str) -> Result<Vec<Form>, declform::Error> {
+    declform::read(bytes.to_vec(), name, &Default::default()).map(|r| without_source(r.forms))
+}
+
+/// The flat table's fixed column headers, as a CSV of no forms has them.
+pub fn flat_headers() -> Vec<String> {
+    let csv = String::from_utf8(declform::flat_csv(&[])).unwrap();
+    csv.trim_start_matches('\u{feff}')
+        .trim_end()
+        .split(',')
+        .map(String::from)
+        .collect()
 }

@@ -1,9 +1,8 @@
 //! The shipped samples: the ten seed forms split into three department-like workbooks.
-//! `cargo run --example make_samples` writes them; a test checks that doing so changes nothing.
+//! `cargo run --example make_samples` writes them (it includes this file); a test checks
+//! that doing so changes nothing.
 
-use crate::error::Result;
-use crate::model::Form;
-use crate::writer;
+use declform::Form;
 use std::path::{Path, PathBuf};
 
 /// Which seed forms (by position) go into which workbook.
@@ -14,16 +13,16 @@ pub const SPLIT: [(&str, &[usize]); 3] = [
 ];
 
 /// Writes the sample workbooks of `forms` into `dir`; returns the paths and form counts.
-pub fn write_samples(forms: &[Form], dir: &Path) -> Result<Vec<(PathBuf, usize)>> {
+pub fn write_samples(forms: &[Form], dir: &Path) -> anyhow::Result<Vec<(PathBuf, usize)>> {
     let mut written = Vec::new();
     for (name, picks) in SPLIT {
         let chosen: Vec<Form> = picks
             .iter()
             .filter_map(|&i| forms.get(i).cloned())
             .collect();
-        let mut wb = writer::workbook_of(&chosen, &writer::WriteOptions::default())?;
+        let bytes = declform::write_workbook(&chosen, None)?;
         let path = dir.join(name);
-        writer::save(&mut wb, &path)?;
+        std::fs::write(&path, bytes)?;
         written.push((path, chosen.len()));
     }
     Ok(written)
