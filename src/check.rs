@@ -511,11 +511,10 @@ mod tests {
             assert!(new.iter().any(|f| f.rule == *rule), "{rule}: {new:?}");
             emitted.extend(new.iter().map(|f| f.rule));
             for finding in &new {
-                assert_eq!(
+                assert!(
                     finding
                         .to_string()
-                        .contains(&format!("[{}]", finding.rule.id())),
-                    true
+                        .contains(&format!("[{}]", finding.rule.id()))
                 );
             }
         }

@@ -11,7 +11,7 @@
 //!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
 //!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
 //!   [`to_json`] the model;
-//! - [`check`] forms against the rules, into [`Finding`](check::Finding)s.
+//! - [`check()`] forms against the rules, into [`Finding`](check::Finding)s.
 //!
 //! The [`model`] is format-neutral; reading and writing are adapters around it, and both
 //! work from the one description of the official layouts in `templates/` ([`layout`]).
@@ -56,6 +56,11 @@ pub mod merge;
 mod reader;
 mod template;
 mod writer;
+
+/// The README's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub use amount::Amount;
 pub use error::{Error, ErrorKind, Location, Result};

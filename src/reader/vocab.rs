@@ -88,7 +88,7 @@ impl Vocabulary {
                     (Some(Meaning::Field(have)), Meaning::Field(new)) => {
                         for f in new {
                             if !have.contains(f) {
-                                have.push(f.clone());
+                                have.push(*f);
                             }
                         }
                     }
