@@ -19,16 +19,34 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An exact amount of money in 元, canonicalised to at least two decimal places.
+///
+/// ```
+/// let a: declform::Amount = "1,000.5".parse().unwrap();
+/// assert_eq!(a.to_string(), "1000.50");
+/// assert_eq!(serde_json::to_string(&a).unwrap(), "\"1000.50\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Amount(Decimal);
 
 /// Why a text is not an amount.
+///
+/// ```
+/// use declform::{Amount, amount::AmountError};
+/// assert_eq!("四十二万".parse::<Amount>(), Err(AmountError));
+/// assert_eq!(AmountError.to_string(), "不是金额");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("不是金额")]
 pub struct AmountError;
 
 impl Amount {
     /// Zero 元.
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// assert_eq!(Amount::ZERO.to_string(), "0.00");
+    /// assert_eq!(Amount::ZERO, "0".parse::<Amount>().unwrap());
+    /// ```
     pub const ZERO: Amount = Amount(Decimal::from_parts(0, 0, 0, false, 2));
 
     /// Wraps a decimal, canonicalising its scale (at least 2, trailing zeros past 2 dropped).
@@ -47,6 +65,13 @@ impl Amount {
     }
 
     /// The decimal value.
+    ///
+    /// ```
+    /// use rust_decimal::Decimal;
+    /// let a: declform::Amount = "1.5".parse().unwrap();
+    /// assert_eq!(a.value(), Decimal::new(150, 2));
+    /// assert_eq!(a.value().scale(), 2);
+    /// ```
     pub fn value(self) -> Decimal {
         self.0
     }
@@ -83,11 +108,25 @@ impl Amount {
     }
 
     /// Converts an amount of 万元 to 元, exactly.
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// let wan: Amount = "264.6".parse().unwrap();
+    /// assert_eq!(Amount::from_wan(wan).unwrap().to_string(), "2646000.00");
+    /// ```
     pub fn from_wan(wan: Amount) -> Option<Amount> {
         wan.0.checked_mul(Decimal::from(10_000)).map(Amount::new)
     }
 
     /// The sum, or `None` on overflow.
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// let a: Amount = "0.10".parse().unwrap();
+    /// assert_eq!(a.checked_add("0.20".parse().unwrap()).unwrap().to_string(), "0.30");
+    /// let max = Amount::new(rust_decimal::Decimal::MAX);
+    /// assert_eq!(max.checked_add(max), None);
+    /// ```
     pub fn checked_add(self, other: Amount) -> Option<Amount> {
         self.0.checked_add(other.0).map(Amount::new)
     }

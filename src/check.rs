@@ -21,6 +21,12 @@ use std::collections::HashMap;
 use std::fmt;
 
 /// How bad a finding is.
+///
+/// ```
+/// use declform::check::Severity;
+/// assert_eq!(Severity::Error.to_string(), "错误");
+/// assert_eq!(serde_json::to_string(&Severity::Warning).unwrap(), "\"警告\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Severity {
     /// 错误: the form is wrong and must be corrected.
@@ -41,6 +47,13 @@ impl fmt::Display for Severity {
 }
 
 /// A rule, with its stable id (`total-sum`, ...) and what it checks.
+///
+/// ```
+/// use declform::check::Rule;
+/// assert_eq!(Rule::DateOrder.to_string(), "date-order");
+/// assert!(Rule::TotalSum == "total-sum");
+/// assert_eq!(serde_json::to_string(&Rule::Taxonomy).unwrap(), "\"taxonomy\"");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rule {
     /// `required`: the fields every form must fill in.
@@ -69,6 +82,12 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order `check` reports them.
+    ///
+    /// ```
+    /// use declform::check::Rule;
+    /// assert_eq!(Rule::ALL.len(), 11);
+    /// assert_eq!(Rule::ALL[0].id(), "required");
+    /// ```
     pub const ALL: [Rule; 11] = [
         Rule::Required,
         Rule::TotalSum,
@@ -105,6 +124,11 @@ impl Rule {
     }
 
     /// What the rule checks, in Chinese.
+    ///
+    /// ```
+    /// use declform::check::Rule;
+    /// assert_eq!(Rule::DateOrder.description(), "计划开始日期 ≤ 计划完成日期");
+    /// ```
     pub fn description(self) -> &'static str {
         match self {
             Rule::Required => "必填项已填写",
@@ -142,6 +166,14 @@ impl Serialize for Rule {
 }
 
 /// One finding.
+///
+/// ```
+/// use declform::check::{Rule, Severity};
+/// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
+/// let f = &declform::check(&[form])[0];
+/// assert_eq!((f.rule, f.severity, f.cell.as_deref()), (Rule::Required, Severity::Error, None));
+/// assert_eq!(f.to_string(), "「甲」: 错误 [required] 项目类别未填写");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The file.

@@ -23,6 +23,12 @@ use std::fmt;
 use std::sync::Arc;
 
 /// Where something is: a file, and where known a sheet, a cell, a field and its label.
+///
+/// ```
+/// use declform::{Field, Location};
+/// let l = Location::file("a.xlsx").sheet("表1").cell(5, 2).field(Field::FundsTotal);
+/// assert_eq!(l.to_string(), "a.xlsx!表1!C6 项目资金总额");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
     file: String,
@@ -92,26 +98,55 @@ impl Location {
     }
 
     /// The file, as given.
+    ///
+    /// ```
+    /// let l = declform::Location::file("a.xlsx").sheet("表1");
+    /// assert_eq!(l.file_name(), "a.xlsx");
+    /// ```
     pub fn file_name(&self) -> &str {
         &self.file
     }
 
     /// The sheet, for workbook inputs.
+    ///
+    /// ```
+    /// use declform::Location;
+    /// assert_eq!(Location::file("a.xlsx").sheet("表1").sheet_name(), Some("表1"));
+    /// assert_eq!(Location::file("a.json").sheet_name(), None);
+    /// ```
     pub fn sheet_name(&self) -> Option<&str> {
         self.sheet.as_deref()
     }
 
     /// The A1 cell, where known.
+    ///
+    /// ```
+    /// use declform::Location;
+    /// assert_eq!(Location::file("a.xlsx").cell(0, 27).cell_ref(), Some("AB1"));
+    /// assert_eq!(Location::file("a.xlsx").cell_ref(), None);
+    /// ```
     pub fn cell_ref(&self) -> Option<&str> {
         self.cell.as_deref()
     }
 
     /// The model field, where known.
+    ///
+    /// ```
+    /// use declform::{Field, Location};
+    /// assert_eq!(Location::file("a.json").field(Field::EndDate).field_key(), Some(Field::EndDate));
+    /// assert_eq!(Location::file("a.json").field_key(), None);
+    /// ```
     pub fn field_key(&self) -> Option<Field> {
         self.field
     }
 
     /// The Chinese label shown after the place.
+    ///
+    /// ```
+    /// use declform::{Field, Location};
+    /// assert_eq!(Location::file("a.json").field(Field::EndDate).label_text(), Some("计划完成日期"));
+    /// assert_eq!(Location::file("a.csv").label("第3行").label_text(), Some("第3行"));
+    /// ```
     pub fn label_text(&self) -> Option<&str> {
         self.label.as_deref()
     }
@@ -134,6 +169,12 @@ impl fmt::Display for Location {
 }
 
 /// What kind of failure, for callers and tests that branch on it.
+///
+/// ```
+/// use declform::ErrorKind;
+/// let e = declform::read(br#"{"forms": 1}"#.to_vec(), "a.json", &Default::default()).unwrap_err();
+/// assert_eq!(e.kind(), ErrorKind::BadJson);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -166,6 +207,13 @@ pub enum ErrorKind {
 type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// An error with its location and a message in Chinese that says what to do.
+///
+/// ```
+/// let opts = declform::ReadOptions { max_file_bytes: 4, ..Default::default() };
+/// let e = declform::read(b"{}     ".to_vec(), "a.json", &opts).unwrap_err();
+/// assert_eq!((e.kind(), e.file()), (declform::ErrorKind::TooLarge, "a.json"));
+/// assert!(e.to_string().starts_with("a.json: "));
+/// ```
 #[derive(Clone)]
 pub struct Error(Box<Inner>);
 
@@ -244,41 +292,91 @@ impl Error {
     }
 
     /// What kind of failure.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::NoForm, Location::file("a.xlsx"), "没有找到申报表");
+    /// assert_eq!(e.kind(), ErrorKind::NoForm);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.0.kind
     }
 
     /// Where, as a whole.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let at = Location::file("a.xlsx").sheet("表1").cell(5, 2);
+    /// let e = Error::new(ErrorKind::BadAmount, at.clone(), "不是金额");
+    /// assert_eq!(e.location(), &at);
+    /// ```
     pub fn location(&self) -> &Location {
         &self.0.location
     }
 
     /// The file, as the caller named it.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::NoForm, Location::file("部门A.xlsx"), "没有找到申报表");
+    /// assert_eq!(e.file(), "部门A.xlsx");
+    /// ```
     pub fn file(&self) -> &str {
         self.0.location.file_name()
     }
 
     /// The sheet, for errors inside a workbook.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::Corrupt, Location::file("a.xlsx").sheet("表1"), "工作表无法读取");
+    /// assert_eq!(e.sheet(), Some("表1"));
+    /// ```
     pub fn sheet(&self) -> Option<&str> {
         self.0.location.sheet_name()
     }
 
     /// The A1 cell, where the error is in one.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::BadDate, Location::file("a.xlsx").cell(4, 1), "不是日期");
+    /// assert_eq!(e.cell(), Some("B5"));
+    /// ```
     pub fn cell(&self) -> Option<&str> {
         self.0.location.cell_ref()
     }
 
     /// The model field the error is about, where known.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Field, Location};
+    /// let e = Error::new(ErrorKind::BadDate, Location::file("a.json").field(Field::StartDate), "不是日期");
+    /// assert_eq!(e.field(), Some(Field::StartDate));
+    /// ```
     pub fn field(&self) -> Option<Field> {
         self.0.location.field_key()
     }
 
     /// The Chinese label of the place (`项目资金总额`, `第3行`), where there is one.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::BadTable, Location::file("a.csv").label("第3行"), "列数不对");
+    /// assert_eq!(e.label(), Some("第3行"));
+    /// ```
     pub fn label(&self) -> Option<&str> {
         self.0.location.label_text()
     }
 
     /// What is wrong and what to do, without the place.
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::NoForm, Location::file("a.xlsx"), "没有找到申报表");
+    /// assert_eq!(e.message(), "没有找到申报表");
+    /// assert_eq!(e.to_string(), "a.xlsx: 没有找到申报表");
+    /// ```
     pub fn message(&self) -> &str {
         &self.0.message
     }
@@ -322,4 +420,12 @@ impl std::error::Error for Error {
 }
 
 /// The library's result.
+///
+/// ```
+/// fn first_year(bytes: Vec<u8>) -> declform::Result<Option<i32>> {
+///     Ok(declform::read(bytes, "seed.json", &Default::default())?.forms[0].year)
+/// }
+/// assert_eq!(first_year(include_bytes!("../samples/seed-forms-2024.json").to_vec())?, Some(2024));
+/// # Ok::<(), declform::Error>(())
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

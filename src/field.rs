@@ -19,6 +19,12 @@ use std::str::FromStr;
 macro_rules! fields {
     ($( $(#[$doc:meta])* $variant:ident = $key:literal, $kind:ident; )*) => {
         /// A field of the model, by its key path.
+        ///
+        /// ```
+        /// use declform::Field;
+        /// assert_eq!(Field::StartDate.to_string(), "start_date");
+        /// assert_eq!(serde_json::to_string(&Field::FundsTotal).unwrap(), "\"funds.total\"");
+        /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         pub enum Field {
             $( $(#[$doc])* #[serde(rename = $key)] $variant, )*
@@ -26,14 +32,32 @@ macro_rules! fields {
 
         impl Field {
             /// Every field, in model order.
+            ///
+            /// ```
+            /// use declform::Field;
+            /// assert_eq!(Field::ALL.len(), 21);
+            /// assert_eq!((Field::ALL[0], Field::ALL[20]), (Field::Year, Field::Target));
+            /// ```
             pub const ALL: [Field; [$(Field::$variant),*].len()] = [$(Field::$variant),*];
 
             /// The model key path, as the JSON model and `templates/` write it.
+            ///
+            /// ```
+            /// use declform::Field;
+            /// const KEY: &str = Field::FundsAnnualCarryover.key();
+            /// assert_eq!(KEY, "funds.annual_carryover");
+            /// ```
             pub const fn key(self) -> &'static str {
                 match self { $( Field::$variant => $key, )* }
             }
 
             /// What kind of value the field holds.
+            ///
+            /// ```
+            /// use declform::{Field, FieldKind};
+            /// assert_eq!(Field::StartDate.kind(), FieldKind::Date);
+            /// assert_eq!(Field::Level3.kind(), FieldKind::Indicator);
+            /// ```
             pub const fn kind(self) -> FieldKind {
                 match self { $( Field::$variant => FieldKind::$kind, )* }
             }
@@ -87,6 +111,12 @@ fields! {
 }
 
 /// What kind of value a [`Field`] holds.
+///
+/// ```
+/// use declform::{Field, FieldKind};
+/// let count = |k| Field::ALL.iter().filter(|f| f.kind() == k).count();
+/// assert_eq!((count(FieldKind::Amount), count(FieldKind::Date), count(FieldKind::Year)), (7, 2, 1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FieldKind {
     /// The form's year.
@@ -103,6 +133,12 @@ pub enum FieldKind {
 
 impl Field {
     /// The seven amounts of the 项目资金 block, in form order.
+    ///
+    /// ```
+    /// use declform::{Field, FieldKind};
+    /// assert_eq!(Field::AMOUNTS[0], Field::FundsTotal);
+    /// assert!(Field::AMOUNTS.iter().all(|f| f.kind() == FieldKind::Amount));
+    /// ```
     pub const AMOUNTS: [Field; 7] = [
         Field::FundsTotal,
         Field::FundsTotalFiscal,
@@ -114,14 +150,31 @@ impl Field {
     ];
 
     /// The indicator table's columns, left to right.
+    ///
+    /// ```
+    /// use declform::Field;
+    /// assert_eq!(Field::INDICATOR.map(Field::key), ["level1", "level2", "level3", "target"]);
+    /// ```
     pub const INDICATOR: [Field; 4] = [Field::Level1, Field::Level2, Field::Level3, Field::Target];
 
     /// The position of an indicator field in [`Field::INDICATOR`]; `None` for header fields.
+    ///
+    /// ```
+    /// use declform::Field;
+    /// assert_eq!(Field::Level3.indicator_index(), Some(2));
+    /// assert_eq!(Field::ProjectName.indicator_index(), None);
+    /// ```
     pub fn indicator_index(self) -> Option<usize> {
         Field::INDICATOR.iter().position(|&f| f == self)
     }
 
     /// The position of an amount in [`Field::AMOUNTS`]; `None` for other fields.
+    ///
+    /// ```
+    /// use declform::Field;
+    /// assert_eq!(Field::FundsAnnualOther.amount_index(), Some(6));
+    /// assert_eq!(Field::StartDate.amount_index(), None);
+    /// ```
     pub fn amount_index(self) -> Option<usize> {
         Field::AMOUNTS.iter().position(|&f| f == self)
     }
@@ -134,6 +187,13 @@ impl fmt::Display for Field {
 }
 
 /// A key that names no field of the model.
+///
+/// ```
+/// use declform::{Field, UnknownField};
+/// let e = "funds.nope".parse::<Field>().unwrap_err();
+/// assert_eq!(e, UnknownField("funds.nope".into()));
+/// assert_eq!(e.to_string(), "unknown field key `funds.nope`");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownField(pub String);
 

@@ -30,7 +30,7 @@ pub fn from_str(text: &str, file: &str) -> Result<Document> {
             let name = value
                 .get("forms")
                 .and_then(|f| f.get(*index))
-                .and_then(|f| f.get("project_name"))
+                .and_then(|f| f.get(crate::field::Field::ProjectName.key()))
                 .and_then(|n| n.as_str())
                 .unwrap_or("");
             label = format!("第{}张表「{}」", index + 1, name);

@@ -18,6 +18,12 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 /// Which official grid.
+///
+/// ```
+/// use declform::{LayoutKind, layout::Layout};
+/// assert_eq!(LayoutKind::Y2026.to_string(), "2026");
+/// assert_eq!(Layout::get(LayoutKind::Y2024).columns(), 5);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LayoutKind {
     /// The 2024 grid: five columns, no 项目性质.
@@ -28,6 +34,11 @@ pub enum LayoutKind {
 
 impl LayoutKind {
     /// Both layouts, the default first.
+    ///
+    /// ```
+    /// use declform::LayoutKind;
+    /// assert_eq!(LayoutKind::ALL, [LayoutKind::Y2024, LayoutKind::Y2026]);
+    /// ```
     pub const ALL: [LayoutKind; 2] = [LayoutKind::Y2024, LayoutKind::Y2026];
 }
 
@@ -63,6 +74,12 @@ impl fmt::Display for LayoutKind {
 }
 
 /// A rectangle relative to the form's top-left cell, zero-based, inclusive.
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let title = Layout::get(LayoutKind::Y2024).title.at; // A1:E1
+/// assert_eq!((title.row, title.col, title.last_row, title.last_col), (0, 0, 0, 4));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Area {
@@ -78,12 +95,25 @@ pub struct Area {
 
 impl Area {
     /// Whether the area is more than one cell.
+    ///
+    /// ```
+    /// use declform::{Field, layout::{Layout, LayoutKind}};
+    /// let l = Layout::get(LayoutKind::Y2024);
+    /// assert!(l.title.at.is_merged());
+    /// assert!(!l.field(Field::FundsTotal).unwrap().at.unwrap().is_merged());
+    /// ```
     pub fn is_merged(&self) -> bool {
         self.row != self.last_row || self.col != self.last_col
     }
 }
 
 /// A span of columns, zero-based, inclusive (`"B"` or `"E:F"`).
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let target = Layout::get(LayoutKind::Y2026).indicators.columns[3].at; // E:F
+/// assert_eq!((target.first, target.last), (4, 5));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Cols {
@@ -124,6 +154,13 @@ impl TryFrom<String> for Cols {
 }
 
 /// Fixed text in a fixed place (title, year line).
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let year = &Layout::get(LayoutKind::Y2024).year;
+/// assert_eq!(year.text, "({year}年度)");
+/// assert_eq!((year.at.row, year.at.last_col), (1, 4));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Placed {
     /// Where.
@@ -133,6 +170,13 @@ pub struct Placed {
 }
 
 /// A label and, for a model field, where its value stands.
+///
+/// ```
+/// use declform::{Field, layout::{Layout, LayoutKind}};
+/// let f = Layout::get(LayoutKind::Y2024).field(Field::FundsTotalFiscal).unwrap();
+/// assert_eq!(f.label, "其中：财政资金");
+/// assert_eq!((f.label_at.col, f.at.unwrap().col, f.at.unwrap().last_row), (1, 2, 7));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct FieldCell {
     /// The label as written; `{period}` stands for `(2024年-2024年)`.
@@ -151,6 +195,12 @@ pub struct FieldCell {
 }
 
 /// A label/value pair slot of the extra rows.
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let slot = &Layout::get(LayoutKind::Y2024).extra.pairs[0]; // label in A, value in B:C
+/// assert_eq!((slot.label_at.first, slot.at.first, slot.at.last), (0, 1, 2));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct PairSlot {
     /// The label's columns.
@@ -160,6 +210,12 @@ pub struct PairSlot {
 }
 
 /// A model field that this layout has no cell for, written as an extra pair when set.
+///
+/// ```
+/// use declform::{Field, layout::{Layout, LayoutKind}};
+/// let extra = &Layout::get(LayoutKind::Y2024).extra.fields[0];
+/// assert_eq!((extra.label.as_str(), extra.field), ("项目性质", Field::ProjectNature));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExtraField {
     /// The label.
@@ -169,6 +225,12 @@ pub struct ExtraField {
 }
 
 /// Where `extra` label/value pairs go: rows inserted after a header row.
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let extra = &Layout::get(LayoutKind::Y2024).extra;
+/// assert_eq!((extra.after_row, extra.pairs.len(), extra.fields.len()), (5, 2, 1));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExtraSpec {
     /// The 1-based layout row after which extra rows are inserted.
@@ -180,6 +242,12 @@ pub struct ExtraSpec {
 }
 
 /// The 绩效指标 section label, merged down over the table.
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let label = &Layout::get(LayoutKind::Y2024).indicators.label;
+/// assert_eq!((label.text.as_str(), label.column.first), ("绩效指标", 0));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct SectionLabel {
     /// The text.
@@ -189,6 +257,12 @@ pub struct SectionLabel {
 }
 
 /// One column of the indicator table.
+///
+/// ```
+/// use declform::{Field, layout::{Layout, LayoutKind}};
+/// let c = &Layout::get(LayoutKind::Y2024).indicators.columns[0];
+/// assert_eq!((c.label.as_str(), c.field, c.at.first), ("一级指标", Field::Level1, 1));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct IndicatorColumn {
     /// The header label.
@@ -200,6 +274,13 @@ pub struct IndicatorColumn {
 }
 
 /// The 绩效指标 table.
+///
+/// ```
+/// use declform::{Field, layout::{Layout, LayoutKind}};
+/// let table = &Layout::get(LayoutKind::Y2024).indicators;
+/// assert_eq!(table.header_row, 12);
+/// assert!(table.columns.iter().map(|c| c.field).eq(Field::INDICATOR));
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct IndicatorSpec {
     /// The section label.
@@ -211,6 +292,13 @@ pub struct IndicatorSpec {
 }
 
 /// One official grid, as described in `templates/layout-*.json`.
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind};
+/// let l = Layout::get(LayoutKind::Y2026);
+/// assert_eq!(l.name, "2026");
+/// assert_eq!(l.column_widths.len(), 6);
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct Layout {
     /// `2024` or `2026`.
@@ -258,6 +346,12 @@ pub struct Taxonomy {
 }
 
 /// One 一级指标 of the taxonomy.
+///
+/// ```
+/// let cost = &declform::layout::Taxonomy::get().levels[1];
+/// assert_eq!(cost.level1, "成本指标");
+/// assert!(cost.level2_optional && cost.may_be_empty);
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 pub struct TaxonomyLevel {
     /// The 一级指标.
@@ -586,6 +680,12 @@ impl Layout {
     }
 
     /// The number of columns of the grid.
+    ///
+    /// ```
+    /// use declform::layout::{Layout, LayoutKind};
+    /// assert_eq!(Layout::get(LayoutKind::Y2024).columns(), 5);
+    /// assert_eq!(Layout::get(LayoutKind::Y2026).columns(), 6);
+    /// ```
     pub fn columns(&self) -> u16 {
         u16::try_from(self.column_widths.len()).unwrap_or(u16::MAX)
     }
@@ -628,6 +728,12 @@ impl Labels {
 
 impl Taxonomy {
     /// The embedded taxonomy.
+    ///
+    /// ```
+    /// let t = declform::layout::Taxonomy::get();
+    /// assert_eq!(t.levels.len(), 4);
+    /// assert_eq!(t.project_natures[0], "一次性项目");
+    /// ```
     pub fn get() -> &'static Taxonomy {
         &embedded().taxonomy
     }

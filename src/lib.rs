@@ -170,7 +170,7 @@ pub fn flat_csv(forms: &[Form]) -> Vec<u8> {
 /// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
 pub fn flat_xlsx(forms: &[Form]) -> Result<Vec<u8>> {
     let mut wb = flat::workbook(forms)?;
-    xlsx::to_bytes(&mut wb, "指标明细")
+    xlsx::to_bytes(&mut wb, &layout::Tables::get().flat.sheet)
 }
 
 /// The forms as the JSON model of `spec/model.md` (`{"forms": [...]}`), pretty-printed,
@@ -214,12 +214,26 @@ pub fn is_label(text: &str) -> bool {
 /// Installs a panic hook that stays quiet about the panics of the spreadsheet library that
 /// the reader contains (reported as damaged workbooks), and reports every other panic as
 /// before. A program that reads untrusted workbooks calls this once at start.
+///
+/// ```
+/// declform::quiet_contained_panics();
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// assert_eq!(declform::read(seed, "seed.json", &Default::default())?.forms.len(), 10);
+/// # Ok::<(), declform::Error>(())
+/// ```
 pub fn quiet_contained_panics() {
     reader::guard::quiet_guarded_panics();
 }
 
 /// Whether the current thread is inside a reader call whose panics are contained (for a
 /// panic hook of a program's own, such as a fuzzer's that aborts on every other panic).
+///
+/// ```
+/// std::panic::set_hook(Box::new(|info| {
+///     if !declform::in_contained_call() { eprintln!("{info}"); }
+/// }));
+/// assert!(!declform::in_contained_call()); // not inside a reader call here
+/// ```
 pub fn in_contained_call() -> bool {
     reader::guard::in_guarded_call()
 }

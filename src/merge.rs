@@ -32,6 +32,14 @@ use std::collections::HashMap;
 use std::io::Write;
 
 /// What the summaries keep of a form, once the form's own sheet is written.
+///
+/// ```
+/// let form = declform::Form { project_name: "甲".into(), department: "司法局".into(), ..Default::default() };
+/// let merged = declform::merge(&[form])?;
+/// let row = &merged.rows()[0];
+/// assert_eq!((row.sheet.as_str(), row.department.as_str(), row.amounts), ("甲", "司法局", [None; 7]));
+/// # Ok::<(), declform::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
     /// The form's sheet in the merged workbook (empty for a form only listed).
@@ -132,6 +140,15 @@ pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
 ///
 /// This is the serial, in-memory path; the command line reads its inputs in parallel and
 /// feeds the forms here in input order, so the bytes are the same however they were read.
+///
+/// ```
+/// let mut merger = declform::Merger::new()?;
+/// merger.add(&declform::Form { project_name: "甲".into(), ..Default::default() })?;
+/// let bytes = merger.finish()?.to_bytes()?;
+/// let back = declform::read(bytes, "合并.xlsx", &Default::default())?;
+/// assert_eq!(back.forms[0].project_name, "甲");
+/// # Ok::<(), declform::Error>(())
+/// ```
 pub struct Merger {
     wb: Workbook,
     names: SheetNames,
@@ -153,6 +170,12 @@ impl Merger {
     /// An empty merged workbook with its two summary sheets; every sheet stays in memory
     /// until the workbook is written.
     ///
+    /// ```
+    /// let merger = declform::Merger::new()?;
+    /// assert!(merger.rows().is_empty());
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// Only if the summary sheets cannot be named (never with the shipped `templates/`).
@@ -167,6 +190,16 @@ impl Merger {
     /// that way (size it by the process's open-file limit); any beyond stay in memory again.
     /// Constant-memory sheets write their strings inline instead of sharing them, so the
     /// bytes differ from [`Merger::new`]'s, while the workbook reads the same.
+    ///
+    /// ```
+    /// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+    /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
+    /// let mut merger = declform::Merger::with_constant_memory(2, 100)?;
+    /// forms.iter().try_for_each(|form| merger.add(form))?;
+    /// let bytes = merger.finish()?.to_bytes()?;
+    /// assert_eq!(declform::read(bytes, "合并.xlsx", &Default::default())?.forms.len(), forms.len());
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -205,6 +238,13 @@ impl Merger {
     /// Writes a form's sheet in the official layout (the 2026 grid for a form with
     /// 项目性质, the 2024 grid otherwise) and keeps its summary row.
     ///
+    /// ```
+    /// let mut merger = declform::Merger::new()?;
+    /// merger.add(&declform::Form { project_name: "甲".into(), ..Default::default() })?;
+    /// assert_eq!(merger.rows().len(), 1);
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// When the sheet cannot be written (a constant-memory sheet's temporary file).
@@ -231,11 +271,27 @@ impl Merger {
     }
 
     /// The summary rows so far, in form order.
+    ///
+    /// ```
+    /// let mut merger = declform::Merger::new()?;
+    /// merger.add(&declform::Form { project_name: "甲".into(), ..Default::default() })?;
+    /// merger.add(&declform::Form { project_name: "乙".into(), ..Default::default() })?;
+    /// assert_eq!(merger.rows()[1].project_name, "乙");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     pub fn rows(&self) -> &[SummaryRow] {
         &self.rows
     }
 
     /// Fills the summary sheets; the result is ready to be written.
+    ///
+    /// ```
+    /// let mut merger = declform::Merger::new()?;
+    /// merger.add(&declform::Form { project_name: "甲".into(), ..Default::default() })?;
+    /// let merged = merger.finish()?;
+    /// assert_eq!(merged.rows()[0].sheet, "甲");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -261,6 +317,15 @@ fn constant_memory_sheet(wb: &mut Workbook) -> Result<&mut Worksheet, XlsxError>
 }
 
 /// A finished merged workbook and its summary rows.
+///
+/// ```
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
+/// let mut merged = declform::merge(&forms)?;
+/// assert_eq!(merged.rows().len(), forms.len());
+/// assert!(merged.to_bytes()?.starts_with(b"PK"));
+/// # Ok::<(), declform::Error>(())
+/// ```
 pub struct Merged {
     wb: Workbook,
     rows: Vec<SummaryRow>,
@@ -276,11 +341,26 @@ impl std::fmt::Debug for Merged {
 
 impl Merged {
     /// The summary rows, in form order.
+    ///
+    /// ```
+    /// let forms = [declform::Form { department: "司法局".into(), ..Default::default() }];
+    /// let merged = declform::merge(&forms)?;
+    /// assert_eq!(merged.rows()[0].department, "司法局");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     pub fn rows(&self) -> &[SummaryRow] {
         &self.rows
     }
 
     /// The workbook's bytes.
+    ///
+    /// ```
+    /// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+    /// let bytes = declform::merge(&forms)?.to_bytes()?;
+    /// let back = declform::read(bytes, "合并.xlsx", &Default::default())?;
+    /// assert_eq!(back.forms[0].project_name, "甲");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -291,6 +371,15 @@ impl Merged {
 
     /// Writes the workbook to `w` without holding all of it in memory; the same bytes as
     /// [`Merged::to_bytes`].
+    ///
+    /// ```
+    /// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+    /// let mut merged = declform::merge(&forms)?;
+    /// let mut out = Vec::new();
+    /// merged.write_to(&mut out)?;
+    /// assert_eq!(out, merged.to_bytes()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -306,6 +395,14 @@ impl Merged {
 
 /// Builds the merged workbook of `forms` in memory: summaries first, then every form on a
 /// sheet of its own.
+///
+/// ```
+/// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+/// let mut merged = declform::merge(&forms)?;
+/// let back = declform::read(merged.to_bytes()?, "合并.xlsx", &Default::default())?;
+/// assert_eq!((back.forms.len(), back.forms[0].project_name.as_str()), (1, "甲"));
+/// # Ok::<(), declform::Error>(())
+/// ```
 ///
 /// # Errors
 ///

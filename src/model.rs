@@ -13,6 +13,14 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 /// A JSON document: `{"forms": [...]}`.
+///
+/// ```
+/// use declform::{Document, Form};
+/// let doc = Document { forms: vec![Form { project_name: "甲".into(), ..Form::default() }] };
+/// let json = serde_json::to_string(&doc).unwrap();
+/// assert!(json.starts_with(r#"{"forms":[{"year":null,"project_name":"甲""#));
+/// assert_eq!(serde_json::from_str::<Document>(&json).unwrap(), doc);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Document {
     /// The forms, in order.
@@ -20,6 +28,14 @@ pub struct Document {
 }
 
 /// One 财政项目支出绩效目标申报表.
+///
+/// ```
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let form = &declform::read(seed, "seed.json", &Default::default())?.forms[0];
+/// assert_eq!((form.year, form.department.as_str()), (Some(2024), "上海市宝山区司法局"));
+/// assert_eq!(form.indicators[0].level1, "产出指标");
+/// # Ok::<(), declform::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Form {
     /// `(2024年度)` under the title; `None` when the form has no year line.
@@ -58,6 +74,12 @@ pub struct Form {
 }
 
 /// The 项目资金 block; every amount in 元, `None` for an empty cell.
+///
+/// ```
+/// let funds = declform::Funds { total: Some("100".parse().unwrap()), ..Default::default() };
+/// assert_eq!(funds.total.unwrap().to_string(), "100.00");
+/// assert_eq!(funds.annual_total, None);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Funds {
     /// 项目资金总额.
@@ -110,6 +132,13 @@ impl Funds {
     }
 
     /// The seven amounts in form order ([`Field::AMOUNTS`]).
+    ///
+    /// ```
+    /// let funds = declform::Funds { annual_other: Some("1.50".parse().unwrap()), ..Default::default() };
+    /// let all = funds.all();
+    /// assert_eq!(all[6], funds.annual_other);
+    /// assert_eq!(all.iter().flatten().count(), 1);
+    /// ```
     pub fn all(&self) -> [Option<Amount>; 7] {
         Field::AMOUNTS.map(|f| self.get(f))
     }
@@ -142,6 +171,12 @@ impl Funds {
 }
 
 /// One row of the 绩效指标 table.
+///
+/// ```
+/// let i = declform::Indicator::new("产出指标", "数量指标", "培训人数", "≥100(人)");
+/// assert_eq!((i.level2.as_str(), i.target.as_str()), ("数量指标", "≥100(人)"));
+/// assert!(!i.is_empty_category());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Indicator {
     /// 一级指标.
@@ -172,12 +207,26 @@ impl Indicator {
     }
 
     /// A row that only shows a category: empty `level3` and `target`.
+    ///
+    /// ```
+    /// use declform::Indicator;
+    /// assert!(Indicator::new("效益指标", "经济效益指标", "", "").is_empty_category());
+    /// assert!(!Indicator::new("产出指标", "数量指标", "培训人数", "").is_empty_category());
+    /// ```
     pub fn is_empty_category(&self) -> bool {
         self.level3.is_empty() && self.target.is_empty()
     }
 }
 
 /// Where a form was read from.
+///
+/// ```
+/// let xlsx = include_bytes!("../samples/办公室.xlsx").to_vec();
+/// let read = declform::read(xlsx, "办公室.xlsx", &Default::default())?;
+/// let source = read.forms[0].source.as_ref().unwrap();
+/// assert_eq!((source.file.as_str(), source.cell.as_deref()), ("办公室.xlsx", Some("A1")));
+/// # Ok::<(), declform::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Source {
     /// The file, as given.
@@ -222,6 +271,14 @@ pub(crate) struct FormCells {
 impl Form {
     /// The period of the goal label, `(2024年-2024年)`, from the two dates; `None`
     /// unless both dates are known.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// let (start, end) = (NaiveDate::from_ymd_opt(2024, 1, 1), NaiveDate::from_ymd_opt(2025, 12, 31));
+    /// let form = declform::Form { start_date: start, end_date: end, ..Default::default() };
+    /// assert_eq!(form.period().as_deref(), Some("(2024年-2025年)"));
+    /// assert_eq!(declform::Form::default().period(), None);
+    /// ```
     pub fn period(&self) -> Option<String> {
         use chrono::Datelike;
         Some(format!(
@@ -233,6 +290,13 @@ impl Form {
 
     /// A blank form of a layout (`project_nature` `Some("")` for a 2026-style form)
     /// with the standard indicator skeleton, as `declform template` writes it.
+    ///
+    /// ```
+    /// let skeleton = declform::layout::Taxonomy::get().skeleton_indicators();
+    /// let form = declform::Form::blank(Some(2026), &skeleton, true);
+    /// assert_eq!((form.year, form.project_nature.as_deref()), (Some(2026), Some("")));
+    /// assert_eq!(form.indicators.len(), 9);
+    /// ```
     pub fn blank(year: Option<i32>, skeleton: &[Indicator], with_nature: bool) -> Form {
         Form {
             year,
@@ -244,6 +308,14 @@ impl Form {
 }
 
 /// The value of one field of a form.
+///
+/// ```
+/// use declform::{Field, Form, model::FieldValue};
+/// let mut form = Form::default();
+/// assert!(form.set(Field::Year, FieldValue::Year(Some(2024))));
+/// assert_eq!(form.get(Field::Year), Some(FieldValue::Year(Some(2024))));
+/// assert_eq!(form.get(Field::FundsTotal), Some(FieldValue::Amount(None)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldValue {
     /// The year.

@@ -12,6 +12,13 @@
 use std::fmt;
 
 /// A parsed target.
+///
+/// ```
+/// use declform::target::Target;
+/// assert_eq!(Target::parse("  "), Target::Empty);
+/// assert_eq!(Target::parse("*"), Target::Placeholder("*".into()));
+/// assert!(matches!(Target::parse("≥85(%"), Target::Malformed(_)));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// No target.
@@ -51,6 +58,13 @@ const OPERATORS: [(&str, &str); 13] = [
 
 impl Target {
     /// Parses a target as written.
+    ///
+    /// ```
+    /// use declform::target::Target;
+    /// let t = Target::parse(">=90（%）");
+    /// assert_eq!(t, Target::Quantitative { op: "≥".into(), number: "90".into(), unit: "%".into() });
+    /// assert_eq!(t.to_string(), "≥90(%)");
+    /// ```
     pub fn parse(text: &str) -> Target {
         let t = text.trim();
         if t.is_empty() {
@@ -102,6 +116,13 @@ impl Target {
     }
 
     /// Whether the target is a percentage over 100.
+    ///
+    /// ```
+    /// use declform::target::Target;
+    /// assert!(Target::parse("≥120.00(%)").is_percentage_over_100());
+    /// assert!(!Target::parse("=100.00(%)").is_percentage_over_100());
+    /// assert!(!Target::parse("≥120.00(人)").is_percentage_over_100());
+    /// ```
     pub fn is_percentage_over_100(&self) -> bool {
         match self {
             Target::Quantitative { number, unit, .. } if unit == "%" => number

@@ -21,8 +21,24 @@ use std::fmt;
 use std::io::Cursor;
 
 /// The default for [`ReadOptions::max_file_bytes`]: 200 MiB.
+///
+/// ```
+/// let opts = declform::ReadOptions { max_file_bytes: 1024, ..Default::default() };
+/// assert!(opts.max_file_bytes < declform::DEFAULT_MAX_FILE_BYTES);
+/// let seed = include_bytes!("../../samples/seed-forms-2024.json").to_vec();
+/// let e = declform::read(seed, "seed.json", &opts).unwrap_err();
+/// assert_eq!(e.kind(), declform::ErrorKind::TooLarge);
+/// ```
 pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// The default for [`ReadOptions::max_inflated_bytes`]: 256 MiB.
+///
+/// ```
+/// assert_eq!(declform::ReadOptions::default().max_inflated_bytes, declform::DEFAULT_MAX_INFLATED_BYTES);
+/// let opts = declform::ReadOptions { max_inflated_bytes: 1024, ..Default::default() };
+/// let xlsx = include_bytes!("../../samples/办公室.xlsx").to_vec();
+/// let e = declform::read(xlsx, "办公室.xlsx", &opts).unwrap_err();
+/// assert_eq!(e.kind(), declform::ErrorKind::TooLarge);
+/// ```
 pub const DEFAULT_MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
 
 /// How to read: the limits that keep hostile files in bounded time and memory.
@@ -85,6 +101,14 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
 }
 
 /// Something worth telling the user that is not an error: a skipped sheet, an ignored cell.
+///
+/// ```
+/// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+/// let merged = declform::merge(&forms)?.to_bytes()?; // summary sheets hold no form
+/// let read = declform::read(merged, "合并.xlsx", &Default::default())?;
+/// assert_eq!(read.notices[0].to_string(), "合并.xlsx!汇总: 此工作表中没有申报表，已跳过");
+/// # Ok::<(), declform::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
     location: Location,
@@ -93,11 +117,27 @@ pub struct Notice {
 
 impl Notice {
     /// Where.
+    ///
+    /// ```
+    /// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+    /// let merged = declform::merge(&forms)?.to_bytes()?;
+    /// let read = declform::read(merged, "合并.xlsx", &Default::default())?;
+    /// assert_eq!(read.notices[0].location().sheet_name(), Some("汇总"));
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     pub fn location(&self) -> &Location {
         &self.location
     }
 
     /// What, in Chinese.
+    ///
+    /// ```
+    /// let forms = [declform::Form { project_name: "甲".into(), ..Default::default() }];
+    /// let merged = declform::merge(&forms)?.to_bytes()?;
+    /// let read = declform::read(merged, "合并.xlsx", &Default::default())?;
+    /// assert_eq!(read.notices[0].message(), "此工作表中没有申报表，已跳过");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
@@ -110,6 +150,14 @@ impl fmt::Display for Notice {
 }
 
 /// What reading an input gave: its forms and what was noticed on the way.
+///
+/// ```
+/// let seed = include_bytes!("../../samples/seed-forms-2024.json").to_vec();
+/// let read = declform::read(seed, "seed.json", &Default::default())?;
+/// assert_eq!(read.forms.len(), 10);
+/// assert!(read.notices.is_empty());
+/// # Ok::<(), declform::Error>(())
+/// ```
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Read {
     /// The forms, in sheet order, top to bottom.
