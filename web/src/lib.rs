@@ -1,0 +1,238 @@
+//! declform in the browser: the library compiled to WebAssembly for the offline page
+//! (`bash web/build.sh` writes `target/web/declform.html`).
+//!
+//! A [`Session`] holds the files a clerk dropped onto the page, read in order, and gives
+//! what the command line gives for them: each file's forms or its error in the command
+//! line's words, the findings of `check`, and the merged workbook (as `declform merge
+//! --keep-going` makes it: same bytes for the same files), the flat table, the JSON, a file
+//! re-laid in an official grid, and blank templates. It holds no files and starts no
+//! threads; the page runs it in a Web Worker.
+
+use declform::check::Severity;
+use declform::{Error, Form, LayoutKind, Read, Source};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// The files read so far, in the order they were added.
+#[wasm_bindgen]
+#[derive(Debug, Default)]
+pub struct Session {
+    files: Vec<Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    name: String,
+    result: Result<Read, Error>,
+}
+
+/// What the page shows of one file.
+#[derive(Debug, Serialize)]
+struct FileView<'a> {
+    name: &'a str,
+    ok: bool,
+    /// The error in the command line's words (`错误：…`), when the file could not be read.
+    error: Option<String>,
+    forms: Vec<FormView<'a>>,
+    notices: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FormView<'a> {
+    project_name: &'a str,
+    department: &'a str,
+    sheet: Option<&'a str>,
+    indicators: usize,
+}
+
+/// One finding as the page's table shows it.
+#[derive(Debug, Serialize)]
+struct FindingView {
+    severity: String,
+    rule: &'static str,
+    place: String,
+    message: String,
+}
+
+impl Session {
+    /// The forms of the files that could be read, in order; forms without a source (JSON)
+    /// are named by their file, as `declform merge` names them.
+    fn forms(&self) -> Vec<Form> {
+        let mut forms = Vec::new();
+        for entry in &self.files {
+            if let Ok(read) = &entry.result {
+                for form in &read.forms {
+                    let mut form = form.clone();
+                    if form.source.is_none() {
+                        form.source = Some(Source::file(entry.name.clone()));
+                    }
+                    forms.push(form);
+                }
+            }
+        }
+        forms
+    }
+
+    fn view(entry: &Entry) -> FileView<'_> {
+        match &entry.result {
+            Ok(read) => FileView {
+                name: &entry.name,
+                ok: true,
+                error: None,
+                forms: read
+                    .forms
+                    .iter()
+                    .map(|f| FormView {
+                        project_name: &f.project_name,
+                        department: &f.department,
+                        sheet: f.source.as_ref().and_then(|s| s.sheet.as_deref()),
+                        indicators: f.indicators.iter().filter(|i| !i.level3.is_empty()).count(),
+                    })
+                    .collect(),
+                notices: read.notices.iter().map(|n| format!("提示：{n}")).collect(),
+            },
+            Err(e) => FileView {
+                name: &entry.name,
+                ok: false,
+                error: Some(format!("错误：{e}")),
+                forms: Vec::new(),
+                notices: Vec::new(),
+            },
+        }
+    }
+
+    /// Forms to write, or the error the command line gives when there are none.
+    fn forms_or_error(&self) -> Result<Vec<Form>, JsError> {
+        let forms = self.forms();
+        if forms.is_empty() {
+            return Err(JsError::new("没有可用的申报表：请先添加能读取的文件"));
+        }
+        Ok(forms)
+    }
+}
+
+fn js(e: Error) -> JsError {
+    JsError::new(&format!("错误：{e}"))
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// An empty session.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Reads one file (any format declform reads, by content) and returns what the page
+    /// shows of it, as JSON: `{name, ok, error, forms: [{project_name, department, sheet,
+    /// indicators}], notices}`.
+    pub fn add(&mut self, name: String, bytes: Vec<u8>) -> String {
+        let result = declform::read(bytes, &name, &declform::ReadOptions::default());
+        self.files.push(Entry { name, result });
+        self.files
+            .last()
+            .map(|e| serde_json::to_string(&Session::view(e)).unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    /// Forgets every file.
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+
+    /// The findings of `check` over every readable file, as a JSON array of `{severity,
+    /// rule, place, message}` (`place` is `file!sheet!cell`).
+    pub fn findings(&self) -> String {
+        let views: Vec<FindingView> = declform::check(&self.forms())
+            .into_iter()
+            .map(|f| FindingView {
+                severity: f.severity.to_string(),
+                rule: f.rule.id(),
+                place: match (&f.sheet, &f.cell) {
+                    (Some(s), Some(c)) => format!("{}!{s}!{c}", f.file),
+                    (Some(s), None) => format!("{}!{s}", f.file),
+                    _ => format!("{}「{}」", f.file, f.form),
+                },
+                message: f.message,
+            })
+            .collect();
+        serde_json::to_string(&views).unwrap_or_default()
+    }
+
+    /// Counts for the status line, as JSON: `{files, forms, failed: [names], errors,
+    /// warnings}`.
+    pub fn summary(&self) -> String {
+        let findings = declform::check(&self.forms());
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        serde_json::json!({
+            "files": self.files.len(),
+            "forms": self.forms().len(),
+            "failed": self.files.iter().filter(|e| e.result.is_err()).map(|e| &e.name).collect::<Vec<_>>(),
+            "errors": errors,
+            "warnings": findings.len() - errors,
+        })
+        .to_string()
+    }
+
+    /// The merged workbook of every readable file: the bytes `declform merge --keep-going`
+    /// writes for the same files.
+    pub fn merged(&self) -> Result<Vec<u8>, JsError> {
+        let forms = self.forms_or_error()?;
+        declform::merge(&forms)
+            .and_then(|mut m| m.to_bytes())
+            .map_err(js)
+    }
+
+    /// The flat table (one row per indicator) as CSV.
+    pub fn flat_csv(&self) -> Result<Vec<u8>, JsError> {
+        Ok(declform::flat_csv(&self.forms_or_error()?))
+    }
+
+    /// The flat table as an xlsx workbook.
+    pub fn flat_xlsx(&self) -> Result<Vec<u8>, JsError> {
+        declform::flat_xlsx(&self.forms_or_error()?).map_err(js)
+    }
+
+    /// The forms as the JSON model.
+    pub fn json(&self) -> Result<String, JsError> {
+        Ok(declform::to_json(&self.forms_or_error()?))
+    }
+
+    /// The forms of the `index`th file re-laid in an official grid: `"2024"`, `"2026"`, or
+    /// `""` for each form's own (2026 where it has 项目性质).
+    pub fn workbook(&self, index: usize, layout: &str) -> Result<Vec<u8>, JsError> {
+        let entry = self
+            .files
+            .get(index)
+            .ok_or_else(|| JsError::new("没有这个文件"))?;
+        let read = entry.result.as_ref().map_err(|e| js(e.clone()))?;
+        let layout = parse_layout(layout)?;
+        declform::write_workbook(&read.forms, layout).map_err(js)
+    }
+}
+
+fn parse_layout(layout: &str) -> Result<Option<LayoutKind>, JsError> {
+    if layout.is_empty() {
+        return Ok(None);
+    }
+    layout
+        .parse::<LayoutKind>()
+        .map(Some)
+        .map_err(|e| JsError::new(&e))
+}
+
+/// A blank official form of a grid (`"2024"` or `"2026"`) for the budget year.
+#[wasm_bindgen]
+pub fn template(layout: &str, year: i32) -> Result<Vec<u8>, JsError> {
+    let layout = parse_layout(layout)?.unwrap_or(LayoutKind::Y2024);
+    declform::template(layout, year, false).map_err(js)
+}
+
+/// The library's version, shown on the page.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
