@@ -737,19 +737,6 @@ impl Taxonomy {
     pub fn get() -> &'static Taxonomy {
         &embedded().taxonomy
     }
-
-    /// The template's skeleton rows as indicators.
-    ///
-    /// ```
-    /// let rows = declform::layout::Taxonomy::get().skeleton_indicators();
-    /// assert_eq!(rows[0].level1, "产出指标");
-    /// ```
-    pub fn skeleton_indicators(&self) -> Vec<crate::Indicator> {
-        self.skeleton
-            .iter()
-            .map(|(l1, l2)| crate::Indicator::new(l1, l2, "", ""))
-            .collect()
-    }
 }
 
 impl Field {

@@ -3,10 +3,11 @@
 //! page are described in `templates/tables.json`.
 //!
 //! ```
-//! use declform::{Document, Merger};
-//! let doc: Document = serde_json::from_str(include_str!("../samples/seed-forms-2024.json")).unwrap();
+//! use declform::Merger;
+//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let forms = declform::read(seed, "seed.json", &Default::default()).unwrap().forms;
 //! let mut merger = Merger::new().unwrap();
-//! for form in &doc.forms {
+//! for form in &forms {
 //!     merger.add(form).unwrap();
 //! }
 //! let mut merged = merger.finish().unwrap();

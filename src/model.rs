@@ -271,15 +271,7 @@ pub(crate) struct FormCells {
 impl Form {
     /// The period of the goal label, `(2024年-2024年)`, from the two dates; `None`
     /// unless both dates are known.
-    ///
-    /// ```
-    /// use chrono::NaiveDate;
-    /// let (start, end) = (NaiveDate::from_ymd_opt(2024, 1, 1), NaiveDate::from_ymd_opt(2025, 12, 31));
-    /// let form = declform::Form { start_date: start, end_date: end, ..Default::default() };
-    /// assert_eq!(form.period().as_deref(), Some("(2024年-2025年)"));
-    /// assert_eq!(declform::Form::default().period(), None);
-    /// ```
-    pub fn period(&self) -> Option<String> {
+    pub(crate) fn period(&self) -> Option<String> {
         use chrono::Datelike;
         Some(format!(
             "({}年-{}年)",
@@ -290,18 +282,16 @@ impl Form {
 
     /// A blank form of a layout (`project_nature` `Some("")` for a 2026-style form)
     /// with the standard indicator skeleton, as `declform template` writes it.
-    ///
-    /// ```
-    /// let skeleton = declform::layout::Taxonomy::get().skeleton_indicators();
-    /// let form = declform::Form::blank(Some(2026), &skeleton, true);
-    /// assert_eq!((form.year, form.project_nature.as_deref()), (Some(2026), Some("")));
-    /// assert_eq!(form.indicators.len(), 9);
-    /// ```
-    pub fn blank(year: Option<i32>, skeleton: &[Indicator], with_nature: bool) -> Form {
+    pub(crate) fn blank(year: Option<i32>, with_nature: bool) -> Form {
+        let skeleton = crate::layout::Taxonomy::get()
+            .skeleton
+            .iter()
+            .map(|(l1, l2)| Indicator::new(l1, l2, "", ""))
+            .collect();
         Form {
             year,
             project_nature: with_nature.then(String::new),
-            indicators: skeleton.to_vec(),
+            indicators: skeleton,
             ..Form::default()
         }
     }

@@ -19,11 +19,7 @@ pub(crate) fn template_workbook(
     protect: bool,
 ) -> Result<Workbook, XlsxError> {
     let spec = TemplateSpec::get();
-    let form = Form::blank(
-        Some(year),
-        &Taxonomy::get().skeleton_indicators(),
-        layout == LayoutKind::Y2026,
-    );
+    let form = Form::blank(Some(year), layout == LayoutKind::Y2026);
     let mut wb = xlsx::new_workbook();
     let ws = wb.add_worksheet();
     let placement = writer::add_form_sheet(ws, &spec.sheet, &form, layout, &Formats::default())?;

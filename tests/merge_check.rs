@@ -313,6 +313,7 @@ fn each_rule_breaks_and_passes() {
     );
 }
 
+#[cfg(feature = "constant-memory")]
 #[test]
 fn constant_memory_sheets_read_back_like_in_memory_ones() {
     // The command keeps 1,000 sheets in memory before switching; here every other mode is

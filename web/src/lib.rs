@@ -18,6 +18,8 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug, Default)]
 pub struct Session {
     files: Vec<Entry>,
+    /// The forms of the readable files, in order, named as `declform merge` names them.
+    forms: Vec<Form>,
 }
 
 #[derive(Debug)]
@@ -55,22 +57,22 @@ struct FindingView {
 }
 
 impl Session {
-    /// The forms of the files that could be read, in order; forms without a source (JSON)
-    /// are named by their file, as `declform merge` names them.
-    fn forms(&self) -> Vec<Form> {
-        let mut forms = Vec::new();
-        for entry in &self.files {
-            if let Ok(read) = &entry.result {
-                for form in &read.forms {
-                    let mut form = form.clone();
-                    if form.source.is_none() {
-                        form.source = Some(Source::file(entry.name.clone()));
-                    }
-                    forms.push(form);
+    /// The forms of a file that could be read; forms without a source (JSON) are named by
+    /// their file, as `declform merge` names them.
+    fn forms_of(entry: &Entry) -> Vec<Form> {
+        let Ok(read) = &entry.result else {
+            return Vec::new();
+        };
+        read.forms
+            .iter()
+            .map(|form| {
+                let mut form = form.clone();
+                if form.source.is_none() {
+                    form.source = Some(Source::file(entry.name.clone()));
                 }
-            }
-        }
-        forms
+                form
+            })
+            .collect()
     }
 
     fn view(entry: &Entry) -> FileView<'_> {
@@ -102,12 +104,11 @@ impl Session {
     }
 
     /// Forms to write, or the error the command line gives when there are none.
-    fn forms_or_error(&self) -> Result<Vec<Form>, JsError> {
-        let forms = self.forms();
-        if forms.is_empty() {
+    fn forms_or_error(&self) -> Result<&[Form], JsError> {
+        if self.forms.is_empty() {
             return Err(JsError::new("没有可用的申报表：请先添加能读取的文件"));
         }
-        Ok(forms)
+        Ok(&self.forms)
     }
 }
 
@@ -128,7 +129,9 @@ impl Session {
     /// indicators}], notices}`.
     pub fn add(&mut self, name: String, bytes: Vec<u8>) -> String {
         let result = declform::read(bytes, &name, &declform::ReadOptions::default());
-        self.files.push(Entry { name, result });
+        let entry = Entry { name, result };
+        self.forms.extend(Session::forms_of(&entry));
+        self.files.push(entry);
         self.files
             .last()
             .map(|e| serde_json::to_string(&Session::view(e)).unwrap_or_default())
@@ -138,12 +141,26 @@ impl Session {
     /// Forgets every file.
     pub fn clear(&mut self) {
         self.files.clear();
+        self.forms.clear();
     }
 
-    /// The findings of `check` over every readable file, as a JSON array of `{severity,
-    /// rule, place, message}` (`place` is `file!sheet!cell`).
-    pub fn findings(&self) -> String {
-        let views: Vec<FindingView> = declform::check(&self.forms())
+    /// The findings of `check` over every readable file and the counts for the status line,
+    /// as JSON: `{findings: [{severity, rule, place, message}], summary: {files, forms,
+    /// failed: [names], errors, warnings}}` (`place` is `file!sheet!cell`).
+    pub fn report(&self) -> String {
+        let findings = declform::check(&self.forms);
+        let errors = findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let summary = serde_json::json!({
+            "files": self.files.len(),
+            "forms": self.forms.len(),
+            "failed": self.files.iter().filter(|e| e.result.is_err()).map(|e| &e.name).collect::<Vec<_>>(),
+            "errors": errors,
+            "warnings": findings.len() - errors,
+        });
+        let views: Vec<FindingView> = findings
             .into_iter()
             .map(|f| FindingView {
                 severity: f.severity.to_string(),
@@ -156,49 +173,31 @@ impl Session {
                 message: f.message,
             })
             .collect();
-        serde_json::to_string(&views).unwrap_or_default()
-    }
-
-    /// Counts for the status line, as JSON: `{files, forms, failed: [names], errors,
-    /// warnings}`.
-    pub fn summary(&self) -> String {
-        let findings = declform::check(&self.forms());
-        let errors = findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
-        serde_json::json!({
-            "files": self.files.len(),
-            "forms": self.forms().len(),
-            "failed": self.files.iter().filter(|e| e.result.is_err()).map(|e| &e.name).collect::<Vec<_>>(),
-            "errors": errors,
-            "warnings": findings.len() - errors,
-        })
-        .to_string()
+        serde_json::json!({ "findings": views, "summary": summary }).to_string()
     }
 
     /// The merged workbook of every readable file: the bytes `declform merge --keep-going`
     /// writes for the same files.
     pub fn merged(&self) -> Result<Vec<u8>, JsError> {
         let forms = self.forms_or_error()?;
-        declform::merge(&forms)
+        declform::merge(forms)
             .and_then(|mut m| m.to_bytes())
             .map_err(js)
     }
 
     /// The flat table (one row per indicator) as CSV.
     pub fn flat_csv(&self) -> Result<Vec<u8>, JsError> {
-        Ok(declform::flat_csv(&self.forms_or_error()?))
+        Ok(declform::flat_csv(self.forms_or_error()?))
     }
 
     /// The flat table as an xlsx workbook.
     pub fn flat_xlsx(&self) -> Result<Vec<u8>, JsError> {
-        declform::flat_xlsx(&self.forms_or_error()?).map_err(js)
+        declform::flat_xlsx(self.forms_or_error()?).map_err(js)
     }
 
     /// The forms as the JSON model.
     pub fn json(&self) -> Result<String, JsError> {
-        Ok(declform::to_json(&self.forms_or_error()?))
+        Ok(declform::to_json(self.forms_or_error()?))
     }
 
     /// The forms of the `index`th file re-laid in an official grid: `"2024"`, `"2026"`, or

@@ -33,10 +33,13 @@ try {
   page.on("console", (msg) => { if (msg.type() === "error") result.consoleErrors.push(msg.text()); });
   page.on("pageerror", (err) => result.consoleErrors.push(String(err)));
   await page.goto(pageUrl);
+  await page.waitForFunction(() => document.body.dataset.ready === "1", null, { timeout: 60000 });
+  result.ready = await page.textContent("#status");
   const started = Date.now();
   await page.setInputFiles("#files", inputs);
   await page.waitForFunction(() => document.querySelector("#status").textContent.includes("完成"), null, { timeout: 600000 });
   result.seconds = (Date.now() - started) / 1000;
+  result.timing = JSON.parse(await page.evaluate(() => document.body.dataset.timing));
   result.status = await page.textContent("#status");
   result.files = await page.$$eval("#file-list tbody tr", (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
   result.findings = await page.$$eval("#findings tbody tr", (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
@@ -46,9 +49,11 @@ try {
   await page.selectOption("#severity-filter", "");
   await page.screenshot({ path: path.join(outDir, "page.png"), fullPage: true });
   for (const [id, name] of [["#download-merged", "merged.xlsx"], ["#download-csv", "flat.csv"], ["#download-template-2026", "template.xlsx"]]) {
+    const clicked = Date.now();
     const [download] = await Promise.all([page.waitForEvent("download"), page.click(id)]);
     await download.saveAs(path.join(outDir, name));
     result[name] = download.suggestedFilename();
+    result[`${name} seconds`] = (Date.now() - clicked) / 1000;
   }
 } finally {
   await browser.close();
