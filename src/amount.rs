@@ -137,25 +137,50 @@ impl FromStr for Amount {
 
     /// Parses `2646000.00`, `2,646,000.00`, `2 646 000`, `￥1,000`, full-width digits and `-0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let cleaned: String = s
+        // Full-width digits and marks fold to ASCII; a currency sign or 元 may stand around.
+        let folded: String = s
             .trim()
             .chars()
             .filter_map(|c| match c {
-                ',' | '，' | ' ' | '\u{3000}' | '\u{a0}' | '¥' | '￥' | '元' => None,
+                '¥' | '￥' | '元' => None,
                 '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
                 '．' => Some('.'),
                 '－' => Some('-'),
+                '，' => Some(','),
+                '\u{3000}' | '\u{a0}' => Some(' '),
                 c => Some(c),
             })
             .collect();
-        let digits = cleaned.strip_prefix(['-', '+']).unwrap_or(&cleaned);
-        let valid = !digits.is_empty()
-            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-            && digits.chars().filter(|&c| c == '.').count() <= 1
-            && digits.chars().any(|c| c.is_ascii_digit());
-        if !valid {
+        let t = folded.trim();
+        let (sign, body) = match t.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", t.strip_prefix('+').unwrap_or(t)),
+        };
+        let (int, frac) = match body.split_once('.') {
+            Some((i, f)) => (i, Some(f)),
+            None => (body, None),
+        };
+        // One decimal point, digits after it; before it digits, grouped in threes by commas
+        // (or spaces) where grouped at all: `1.234,56`, `12,34` and `1,2,3.4` are refused.
+        let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
+        let frac_ok = frac.is_none_or(|f| digits(f));
+        let int_ok = if int.contains([',', ' ']) {
+            let mut groups = int.split([',', ' ']);
+            let first = groups.next().unwrap_or("");
+            (1..=3).contains(&first.len())
+                && digits(first)
+                && groups.all(|g| g.len() == 3 && digits(g))
+        } else {
+            digits(int)
+        };
+        let int: String = int.chars().filter(|c| c.is_ascii_digit()).collect();
+        if !frac_ok || !int_ok || (int.is_empty() && frac.is_none_or(str::is_empty)) {
             return Err(AmountError);
         }
+        let cleaned = match frac {
+            Some(f) => format!("{sign}{}.{f}", if int.is_empty() { "0" } else { &int }),
+            None => format!("{sign}{int}"),
+        };
         Decimal::from_str_exact(&cleaned)
             .map(Amount::new)
             .map_err(|_| AmountError)
@@ -205,6 +230,38 @@ mod tests {
                 want,
                 "{input}"
             );
+        }
+    }
+
+    #[test]
+    fn grouping_is_in_threes_or_refused() {
+        for (input, want) in [
+            ("2,646,000.00", "2646000.00"),
+            ("２，６４６，０００．００", "2646000.00"),
+            ("2 646 000.00", "2646000.00"),
+            ("¥1,000", "1000.00"),
+            ("1,000元", "1000.00"),
+            (".5", "0.50"),
+            ("999,999", "999999.00"),
+        ] {
+            assert_eq!(
+                input.parse::<Amount>().unwrap().to_string(),
+                want,
+                "{input}"
+            );
+        }
+        // A thousandfold error (European decimal comma), a misplaced group, stray commas.
+        for bad in [
+            "1.234,56",
+            "12,34",
+            "1,2,3.4",
+            "1,000.00,0",
+            ",100",
+            "1000,",
+            "1,0000",
+            "1..2",
+        ] {
+            assert_eq!(bad.parse::<Amount>(), Err(AmountError), "{bad:?}");
         }
     }
 

@@ -13,17 +13,24 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
         let y = t.get(0..4)?.parse().ok()?;
         let m = t.get(4..6)?.parse().ok()?;
         let d = t.get(6..8)?.parse().ok()?;
-        return NaiveDate::from_ymd_opt(y, m, d);
+        return NaiveDate::from_ymd_opt(y, m, d).filter(|d| in_range(*d));
     }
     let t = t.strip_suffix('日').unwrap_or(t);
     let mut parts = t.split(['-', '/', '.', '年', '月']);
     let y: i32 = parts.next()?.trim().parse().ok()?;
     let m: u32 = parts.next()?.trim().parse().ok()?;
     let d: u32 = parts.next()?.trim().parse().ok()?;
-    if parts.next().is_some() || !(1000..=9999).contains(&y) {
+    if parts.next().is_some() || !(1900..=9999).contains(&y) {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Whether a date lies in the range spreadsheets and the model carry: 1900-01-01 to
+/// 9999-12-31 (Excel's own date range).
+pub(crate) fn in_range(d: NaiveDate) -> bool {
+    NaiveDate::from_ymd_opt(1900, 1, 1).is_some_and(|first| d >= first)
+        && NaiveDate::from_ymd_opt(9999, 12, 31).is_some_and(|last| d <= last)
 }
 
 /// The date of an Excel serial day number (1900 date system), ignoring any time of day.
@@ -60,7 +67,7 @@ pub(crate) mod opt_iso {
         };
         NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .ok()
-            .filter(|_| text.len() == 10)
+            .filter(|d| text.len() == 10 && super::in_range(*d))
             .map(Some)
             .ok_or_else(|| {
                 serde::de::Error::custom(format!("\"{text}\" 不是有效日期（应为 YYYY-MM-DD）"))

@@ -215,16 +215,37 @@ pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = Vec::new();
+    let mut records: Vec<Vec<String>> = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| {
-            Error::new(
+        let at = || Location::file(file).label(format!("第{}行", i + 1));
+        let rec =
+            rec.map_err(|e| Error::new(ErrorKind::BadTable, at(), format!("CSV 格式错误（{e}）")))?;
+        let rec: Vec<String> = rec.iter().map(str::to_string).collect();
+        // Every row has the header's columns: a shorter or longer row is a cut-off file, a
+        // stray separator or a quote that swallowed what follows.
+        if let Some(header) = records.first()
+            && rec.len() != header.len()
+        {
+            return Err(Error::new(
                 ErrorKind::BadTable,
-                Location::file(file).label(format!("第{}行", i + 1)),
-                format!("CSV 格式错误（{e}）"),
-            )
-        })?;
-        records.push(rec.iter().map(str::to_string).collect::<Vec<String>>());
+                at(),
+                format!(
+                    "这一行有 {} 列，表头有 {} 列；文件可能不完整，或有多余的逗号、未闭合的引号；请在 Excel 或 WPS 中检查该行",
+                    rec.len(),
+                    header.len()
+                ),
+            ));
+        }
+        records.push(rec);
+    }
+    // Quotes come in pairs (`""` inside a quoted cell is a pair too): an odd count means a
+    // quote that was never closed, and the cell it opened ran to the end of the file.
+    if text.matches('"').count() % 2 == 1 {
+        return Err(Error::new(
+            ErrorKind::BadTable,
+            Location::file(file).label(format!("第{}行", records.len())),
+            "这一行有未闭合的引号（\"），其后的内容都被读进了一个单元格；请在 Excel 或 WPS 中检查该行",
+        ));
     }
     let mut rows = records.into_iter();
     let header = rows.next().unwrap_or_default();

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("错误：{e}");
+            cmd::note!("错误：{e}");
             e.exit_code()
         }
     }

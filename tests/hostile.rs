@@ -328,3 +328,204 @@ fn an_xls_cell_past_column_256_is_refused_before_calamine_allocates() {
         "错误：dims.xls: 工作簿已损坏：工作表声明的范围（第 2 至 808464402 行，共 48 列）超出 .xls 格式的 65536 行 × 256 列；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
     );
 }
+
+/// Runs the binary with stdout and stderr sent to the given files.
+fn run_to(dir: &Path, args: &[&str], stdout: &str, stderr_to: &str) -> std::process::ExitStatus {
+    std::process::Command::new(env!("CARGO_BIN_EXE_declform"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(stdout)
+                .unwrap(),
+        )
+        .stderr(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(stderr_to)
+                .unwrap(),
+        )
+        .status()
+        .unwrap()
+}
+
+#[test]
+fn messages_to_a_full_stream_never_panic_and_the_own_output_fails_loudly() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = root().join("samples/办公室.xlsx").display().to_string();
+    // Messages that cannot be written are dropped; the merge is still written.
+    let status = run_to(
+        d,
+        &["merge", &sample, "-o", "m.xlsx"],
+        "/dev/null",
+        "/dev/full",
+    );
+    assert_eq!(status.code(), Some(0));
+    assert!(d.join("m.xlsx").exists());
+    // The command's own output cannot be written: exit 1, whatever happens to the message.
+    for args in [vec!["convert", &sample], vec!["check", &sample]] {
+        let status = run_to(d, &args, "/dev/full", "/dev/null");
+        assert_eq!(status.code(), Some(1), "{args:?}");
+        let status = run_to(d, &args, "/dev/full", "/dev/full");
+        assert_eq!(status.code(), Some(1), "{args:?} with stderr full too");
+    }
+    let out = declform(d, &["convert", &sample, "-o", "/dev/full", "--to", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn dash_means_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = root().join("samples/办公室.xlsx").display().to_string();
+    let out = declform(d, &["convert", &sample, "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = declform::read(out.stdout, "stdout.json", &Default::default()).unwrap();
+    assert_eq!(doc.forms.len(), 2);
+    let out = declform(d, &["convert", &sample, "-o", "-", "--to", "csv"]);
+    assert!(out.stdout.starts_with("\u{feff}年度,项目名称".as_bytes()));
+    let out = declform(d, &["template", "-o", "-"]);
+    assert!(out.stdout.starts_with(b"PK"));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert!(!d.join("-").exists(), "a file named - was written");
+}
+
+#[test]
+fn broken_csv_is_refused_with_the_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = Vec::new();
+    write_csv(&seed().forms[..2], &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = text.split('\n').collect();
+    // An unclosed quote in the third row swallows the rest of the file into one cell.
+    let mut unclosed: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    unclosed[2] = unclosed[2].replacen(',', ",\"", 1);
+    let unclosed = unclosed.join("\n");
+    // A file cut off in the middle of its last row.
+    let body: Vec<&str> = text.trim_end().split('\n').collect();
+    let last = body[body.len() - 1]
+        .split(',')
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(",");
+    let cut = format!("{}\n{last}", body[..body.len() - 1].join("\n"));
+    // A row shorter than the header.
+    let mut short: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    short[4] = short[4].split(',').take(5).collect::<Vec<_>>().join(",");
+    let short = short.join("\n");
+    let rows = text.trim_end().split('\n').count();
+    for (name, body, row, columns) in [
+        ("unclosed.csv", unclosed.as_str(), 3, None),
+        ("cut.csv", cut.as_str(), rows, Some(3)),
+        ("short.csv", short.as_str(), 5, Some(5)),
+    ] {
+        let err = convert_fails(d, name, body.as_bytes(), &[]);
+        assert!(
+            err.starts_with(&format!("错误：{name} 第{row}行: 这一行")),
+            "{err}"
+        );
+        if let Some(n) = columns {
+            assert!(
+                err.contains(&format!("这一行有 {n} 列，表头有 24 列")),
+                "{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ambiguous_text_amounts_are_refused_with_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    for (text, ok) in [
+        ("1.234,56", false),
+        ("12,34", false),
+        ("1,2,3.4", false),
+        ("2,646,000.00", true),
+    ] {
+        let mut wb = editable_workbook(&bytes, 0);
+        wb.worksheet_from_index(0)
+            .unwrap()
+            .write_string(5, 2, text)
+            .unwrap();
+        let edited = wb.save_to_buffer().unwrap();
+        if ok {
+            let read = declform::read(edited, "a.xlsx", &Default::default()).unwrap();
+            assert_eq!(read.forms[0].funds.total.unwrap().to_string(), "2646000.00");
+        } else {
+            let err = convert_fails(dir.path(), "a.xlsx", &edited, &[]);
+            assert_eq!(
+                err,
+                format!(
+                    "错误：a.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: \"{text}\" 不是金额；请填写数字，如 2646000.00"
+                )
+            );
+        }
+    }
+}
+
+#[test]
+fn dates_outside_1900_to_9999_are_refused_with_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+    for (serial, text) in [
+        (Some(2_958_466.0), ""),
+        (Some(-1.0), ""),
+        (None, "1899-12-31"),
+    ] {
+        let mut wb = editable_workbook(&bytes, 0);
+        let ws = wb.worksheet_from_index(0).unwrap();
+        match serial {
+            Some(n) => ws.write_number_with_format(4, 1, n, &date).unwrap(),
+            None => ws.write_string(4, 1, text).unwrap(),
+        };
+        let err = convert_fails(dir.path(), "d.xlsx", &wb.save_to_buffer().unwrap(), &[]);
+        assert!(
+            err.starts_with("错误：d.xlsx!村(居)委专职调解岗位工作津贴!B5 计划开始日期: "),
+            "{err}"
+        );
+        assert!(
+            err.ends_with("不是有效日期；请写成 2024-01-01 这样的日期"),
+            "{err}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn pipes_in_folders_are_skipped_and_devices_read_only_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/a.xlsx")).unwrap();
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(d.join("in/p.xlsx"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    for cmd in ["merge", "check"] {
+        let mut args = vec![cmd, "in"];
+        if cmd == "merge" {
+            args.extend(["-o", "m.xlsx"]);
+        }
+        let started = std::time::Instant::now();
+        let out = declform(d, &args);
+        assert!(started.elapsed().as_secs() < 30, "{cmd} hung on a pipe");
+        assert!(
+            stderr(&out).contains("提示：in/p.xlsx: 不是普通文件，已跳过"),
+            "{cmd}: {}",
+            stderr(&out)
+        );
+    }
+    assert!(d.join("m.xlsx").exists());
+    let out = declform(d, &["convert", "/dev/zero", "--max-file-mb", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "错误：/dev/zero: 输入超过上限 2 MiB（不是普通文件，读到上限为止）；确属正常文件时可用 --max-file-mb 提高上限"
+    );
+}

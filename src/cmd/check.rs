@@ -2,7 +2,6 @@
 
 use super::{Outcome, inputs};
 use declform::check::{Finding, Severity};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -38,7 +37,7 @@ pub fn run(args: &Args) -> Outcome {
     for file in &files {
         let read = inputs::read_file(file, &opts)?;
         for n in &read.notices {
-            eprintln!("提示：{n}");
+            super::note!("提示：{n}");
         }
         forms += read.forms.len();
         findings.extend(declform::check(&read.forms));
@@ -48,7 +47,6 @@ pub fn run(args: &Args) -> Outcome {
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
-    let mut out = std::io::stdout().lock();
     let text = match args.format {
         Format::Json => format!(
             "{}\n",
@@ -56,8 +54,8 @@ pub fn run(args: &Args) -> Outcome {
         ),
         Format::Text => findings.iter().map(|f| format!("{f}\n")).collect(),
     };
-    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
-    eprintln!(
+    super::emit(text.as_bytes())?;
+    super::note!(
         "检查了 {} 个文件中的 {forms} 张表：{errors} 个错误，{warnings} 个警告",
         files.len()
     );

@@ -2,7 +2,6 @@
 
 use super::{Failure, LayoutArg, Outcome, inputs, output};
 use declform::{Error, Form, LayoutKind, ReadOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -37,14 +36,7 @@ pub fn run(args: &Args) -> Outcome {
     }
     let forms = read_inputs(&args.inputs, &args.limits.read_options())?;
     match &args.output {
-        None => {
-            let text = declform::to_json(&forms);
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is the reader's choice, not an error.
-            let _ = stdout
-                .write_all(text.as_bytes())
-                .and_then(|_| stdout.flush());
-        }
+        None => super::emit(declform::to_json(&forms).as_bytes())?,
         Some(out) => write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?,
     }
     Ok(ExitCode::SUCCESS)
@@ -65,6 +57,9 @@ fn output_kind(out: &Path, to: Option<OutputKind>) -> Result<OutputKind, Failure
     if let Some(kind) = to {
         return Ok(kind);
     }
+    if super::is_stdout(out) {
+        return Ok(OutputKind::Json);
+    }
     match super::extension(out).as_str() {
         "json" => Ok(OutputKind::Json),
         "xlsx" => Ok(OutputKind::Xlsx),
@@ -82,7 +77,7 @@ fn read_inputs(inputs: &[PathBuf], opts: &ReadOptions) -> Result<Vec<Form>, Erro
     for input in inputs {
         let read = inputs::read_file(input, opts)?;
         for n in &read.notices {
-            eprintln!("提示：{n}");
+            super::note!("提示：{n}");
         }
         forms.extend(read.forms);
     }

@@ -8,7 +8,8 @@ pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"]
 
 /// Expands files and folders into the files to read: files as given, folders searched
 /// recursively for [`EXTENSIONS`] in path order; Excel lock files (`~$*`) and hidden
-/// files are skipped.
+/// files are skipped, and so, with a notice, is anything in a folder that is not a regular
+/// file (a named pipe would wait for a writer forever, a device never ends).
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
@@ -41,15 +42,22 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         if file_type.is_dir() {
             walk(&path, out)?;
         } else if EXTENSIONS.contains(&super::extension(&path).as_str()) {
-            out.push(path);
+            // Follows a link to a file; a link to nothing or to a folder is not a file.
+            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+                out.push(path);
+            } else {
+                super::note!("提示：{}: 不是普通文件，已跳过", path.display());
+            }
         }
     }
     Ok(())
 }
 
 /// Reads one input file (workbook, JSON or flat CSV, by content), named in messages as the
-/// user gave it; a file over the size limit is refused before it is read.
+/// user gave it; a file over the size limit is refused before it is read, and an input that
+/// reports no size (a device, a pipe) is read only up to the limit.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
+    use std::io::Read as _;
     let shown = path.display().to_string();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
     if meta.len() > opts.max_file_bytes {
@@ -63,7 +71,21 @@ pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(&shown, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
+    let mut bytes = Vec::new();
+    file.take(opts.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(&shown, e))?;
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            Location::file(&shown),
+            format!(
+                "输入超过上限 {} MiB（不是普通文件，读到上限为止）；确属正常文件时可用 --max-file-mb 提高上限",
+                opts.max_file_bytes / MIB
+            ),
+        ));
+    }
     declform::read(bytes, &shown, opts)
 }
 

@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> Outcome {
     let files = inputs::expand(&args.inputs)?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
-        if super::extension(out) != "xlsx" {
+        if !super::is_stdout(out) && super::extension(out) != "xlsx" {
             return Err(super::usage(out, "合并结果须为 .xlsx 工作簿"));
         }
     }
@@ -125,7 +125,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     for (i, dup) in duplicates(rows).iter().enumerate() {
         if let (Some(a), Some(b)) = (rows.get(i), dup.and_then(|j| rows.get(j))) {
-            eprintln!(
+            super::note!(
                 "警告：疑似重复项目「{}」（{}，{}年度）：{} 与 {}",
                 a.project_name,
                 a.department,
@@ -137,18 +137,17 @@ pub fn run(args: &Args) -> Outcome {
     }
     let forms = rows.len();
     if args.dry_run {
-        for line in &tally.listing {
-            println!("{line}");
-        }
-        println!(
-            "共 {} 个文件，{forms} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）",
+        let mut text: String = tally.listing.iter().map(|l| format!("{l}\n")).collect();
+        text.push_str(&format!(
+            "共 {} 个文件，{forms} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）\n",
             files.len(),
             tally.skipped.len()
-        );
+        ));
+        super::emit(text.as_bytes())?;
         return Ok(exit(&tally.skipped));
     }
     for e in &tally.skipped {
-        eprintln!("跳过：{e}");
+        super::note!("跳过：{e}");
     }
     if forms == 0 {
         return Err(super::usage(&first_input(args), "没有可合并的申报表"));
@@ -159,7 +158,7 @@ pub fn run(args: &Args) -> Outcome {
     let mut merged = merged.finish()?;
     output::write_atomically(out, |w| merged.write_to(w))?;
     if !args.quiet {
-        eprintln!(
+        super::note!(
             "已将 {} 个文件中的 {forms} 张表合并到 {}{}",
             files.len() - tally.skipped.len(),
             out.display(),
@@ -206,7 +205,7 @@ impl Tally {
             form.source = Some(Source::file(file.display().to_string()));
         }
         for n in &read.notices {
-            eprintln!("提示：{n}");
+            super::note!("提示：{n}");
         }
         match merged {
             Some(m) => {

@@ -13,6 +13,7 @@ pub mod output;
 pub mod template;
 
 use std::fmt;
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -57,6 +58,32 @@ impl From<declform::Error> for Failure {
 
 /// What a command's `run` gives.
 pub type Outcome = Result<ExitCode, Failure>;
+
+/// Writes a message line to stderr. A message that cannot be written (a full disk, a closed
+/// stream) is dropped: the command's own work goes on.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+pub(crate) use note;
+
+/// Writes the command's own output to stdout. A closed pipe (`| head`) is the reader's
+/// choice and ends quietly; any other failure (a full disk) is an error, exit 1.
+pub fn emit(bytes: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Input(declform::Error::io_write("标准输出", e))),
+    }
+}
+
+/// Whether an output path means standard output (`-o -`).
+pub fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
 
 /// A usage error about a path.
 pub fn usage(path: &Path, message: impl Into<String>) -> Failure {

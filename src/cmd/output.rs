@@ -13,6 +13,14 @@ where
     F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
     let shown = path.display().to_string();
+    if super::is_stdout(path) {
+        let mut out = BufWriter::new(std::io::stdout());
+        return match write(&mut out).and_then(|_| out.flush()) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Error::io_write("标准输出", e)),
+        };
+    }
     // A device or pipe (`/dev/stdout`, `/dev/full`) is written to directly: it cannot be
     // replaced by a rename, and renaming over it would replace the device itself.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
@@ -63,6 +71,9 @@ pub fn refuse_overwriting_input(
     output: &Path,
     inputs: &[std::path::PathBuf],
 ) -> Result<(), Failure> {
+    if super::is_stdout(output) {
+        return Ok(());
+    }
     let out = std::fs::canonicalize(output).ok();
     for input in inputs {
         let same = match (&out, std::fs::canonicalize(input).ok()) {

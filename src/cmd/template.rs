@@ -27,6 +27,8 @@ pub fn run(args: &Args) -> Outcome {
     let year = args.year.unwrap_or_else(|| chrono::Local::now().year() + 1);
     let bytes = declform::template(args.layout.into(), year, args.protect)?;
     output::write_bytes(&args.output, &bytes)?;
-    eprintln!("已生成空白申报表：{}", args.output.display());
+    if !super::is_stdout(&args.output) {
+        super::note!("已生成空白申报表：{}", args.output.display());
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -567,8 +567,9 @@ fn value_of(d: DataRef<'_>) -> Option<Value> {
         DataRef::Float(f) => Value::Number(f),
         DataRef::Int(i) => Value::Int(i),
         DataRef::Bool(b) => Value::Bool(b),
+        // A date outside 1900..9999 stays a number, which no date reading accepts.
         DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(d) if dt.is_datetime() => Value::Date(d.date()),
+            Some(d) if dt.is_datetime() && crate::date::in_range(d.date()) => Value::Date(d.date()),
             _ => Value::Number(dt.as_f64()),
         },
         DataRef::DateTimeIso(s) => match crate::date::parse_date_text(&s) {
