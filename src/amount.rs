@@ -163,7 +163,7 @@ impl FromStr for Amount {
         // One decimal point, digits after it; before it digits, grouped in threes by commas
         // (or spaces) where grouped at all: `1.234,56`, `12,34` and `1,2,3.4` are refused.
         let digits = |p: &str| p.chars().all(|c| c.is_ascii_digit());
-        let frac_ok = frac.is_none_or(|f| digits(f));
+        let frac_ok = frac.is_none_or(&digits);
         let int_ok = if int.contains([',', ' ']) {
             let mut groups = int.split([',', ' ']);
             let first = groups.next().unwrap_or("");
