@@ -116,12 +116,49 @@ pub(crate) fn write_csv<W: Write>(forms: &[Form], mut w: W) -> std::io::Result<(
     w.write_all("\u{feff}".as_bytes())?;
     let (header, rows) = table(forms);
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(&header).map_err(csv_io)?;
+    out.write_record(header.iter().map(|h| escape(h).into_owned()))
+        .map_err(csv_io)?;
     for row in rows {
-        out.write_record(row.iter().map(Cell::text))
+        out.write_record(row.iter().map(|c| escape(&c.text()).into_owned()))
             .map_err(csv_io)?;
     }
     out.flush()
+}
+
+/// What a spreadsheet takes for the start of a formula when it opens a CSV (OWASP's list).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// Whether a text written to CSV needs a leading apostrophe: it starts like a formula, or
+/// with an apostrophe before such a start or before another apostrophe (so that exactly
+/// the escaping apostrophe is removed on reading).
+fn needs_escape(text: &str) -> bool {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) if FORMULA_STARTS.contains(&c) => true,
+        Some('\'') => chars
+            .next()
+            .is_some_and(|c| c == '\'' || FORMULA_STARTS.contains(&c)),
+        _ => false,
+    }
+}
+
+/// A cell's text as written to CSV: `'=721.00(平方米)` for `=721.00(平方米)`, so that Excel,
+/// WPS and LibreOffice show text instead of running a formula.
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if needs_escape(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// A flat-table cell's text as read: the escaping apostrophe of [`escape`] removed, and no
+/// other.
+pub(crate) fn unescape(text: String) -> String {
+    match text.strip_prefix('\'') {
+        Some(rest) if needs_escape(rest) => rest.to_string(),
+        _ => text,
+    }
 }
 
 /// The I/O error inside a CSV error, so that its kind (disk full, ...) survives.
@@ -248,13 +285,18 @@ pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
         ));
     }
     let mut rows = records.into_iter();
-    let header = rows.next().unwrap_or_default();
+    let header: Vec<String> = rows
+        .next()
+        .unwrap_or_default()
+        .into_iter()
+        .map(unescape)
+        .collect();
     let rows: Vec<(RowAt, Vec<Option<Value>>)> = rows
         .enumerate()
         .map(|(i, r)| {
             let cells = r
                 .into_iter()
-                .map(|t| (!t.is_empty()).then_some(Value::Text(t)))
+                .map(|t| (!t.is_empty()).then(|| Value::Text(unescape(t))))
                 .collect();
             (RowAt::Line(i + 2), cells)
         })
@@ -425,4 +467,29 @@ pub(crate) fn forms_from_rows(
         prev = Some((row_at, texts));
     }
     Ok(forms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_are_escaped_and_exactly_unescaped() {
+        for (text, written) in [
+            ("=721.00(平方米)", "'=721.00(平方米)"),
+            ("+1", "'+1"),
+            ("-3.00", "'-3.00"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("'=x", "''=x"),
+            ("''", "'''"),
+            ("'abc", "'abc"),
+            ("'", "'"),
+            ("≥85.00(%)", "≥85.00(%)"),
+            ("", ""),
+        ] {
+            assert_eq!(escape(text), written, "{text:?}");
+            assert_eq!(unescape(written.to_string()), text, "{written:?}");
+        }
+    }
 }

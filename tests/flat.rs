@@ -185,3 +185,28 @@ fn convert_writes_csv_and_flat_xlsx_and_reads_them_back() {
     assert!(xml.contains("<autoFilter ref=\"A1:X"), "autofilter");
     assert!(xml.contains("state=\"frozen\""), "frozen header");
 }
+
+#[test]
+fn text_that_looks_like_a_formula_stays_text() {
+    // In CSV it gets a leading apostrophe, which the reader removes again.
+    let text = seed_csv();
+    assert!(
+        text.contains(",'=721.00(平方米),"),
+        "the CSV carries a bare formula"
+    );
+    assert!(!text.contains(",=721.00(平方米),"));
+    assert_eq!(read_csv(text.as_bytes(), "s.csv").unwrap(), seed().forms);
+    // In the flat xlsx it is a text cell, no formula.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flat.xlsx");
+    std::fs::write(&path, declform::flat_xlsx(&seed().forms).unwrap()).unwrap();
+    let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
+    let range = wb.worksheet_range("指标明细").unwrap();
+    assert!(
+        range
+            .used_cells()
+            .any(|(_, _, d)| *d == Data::String("=721.00(平方米)".into()))
+    );
+    let formulas = wb.worksheet_formula("指标明细").unwrap();
+    assert_eq!(formulas.used_cells().count(), 0);
+}

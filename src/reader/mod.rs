@@ -697,7 +697,7 @@ fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec
     let mut header = vec![String::new(); width];
     for (c, v) in grid.row(first) {
         if let Some(slot) = header.get_mut(usize::from(c)) {
-            *slot = v.text();
+            *slot = flat::unescape(v.text());
         }
     }
     if !flat::is_flat_header(&header) {
@@ -707,7 +707,13 @@ fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec
         .rows_in(first + 1..=u32::MAX)
         .map(|r| {
             let cells = (0..width)
-                .map(|c| grid.get(r, u16::try_from(c).unwrap_or(u16::MAX)).cloned())
+                .map(|c| {
+                    grid.get(r, u16::try_from(c).unwrap_or(u16::MAX))
+                        .map(|v| match v {
+                            Value::Text(t) => Value::Text(flat::unescape(t.clone())),
+                            other => other.clone(),
+                        })
+                })
                 .collect();
             (RowAt::Row(r), cells)
         })
