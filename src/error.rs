@@ -202,6 +202,9 @@ pub enum ErrorKind {
     BadTable,
     /// A workbook could not be written.
     Write,
+    /// A form holds something the official layout cannot carry (an `extra` key that is
+    /// empty or one of the layout's own labels).
+    Unwritable,
 }
 
 type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;

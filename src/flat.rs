@@ -352,6 +352,24 @@ pub(crate) fn forms_from_rows(
             ),
         ));
     }
+    // Two columns of one header: which one holds the field is anyone's guess.
+    for (i, h) in header.iter().enumerate() {
+        let h = h.trim();
+        if let Some(j) = (!h.is_empty())
+            .then(|| header.iter().take(i).position(|x| x.trim() == h))
+            .flatten()
+        {
+            return Err(Error::new(
+                ErrorKind::BadTable,
+                whole.clone().label(format!("表头“{h}”")),
+                format!(
+                    "第{}列和第{}列的表头相同，无法确定用哪一列；请删除或改名其中一列",
+                    j + 1,
+                    i + 1
+                ),
+            ));
+        }
+    }
     let index = |h: &str| header.iter().position(|x| x.trim() == h);
     // The form's columns (every field but the indicator table's), in table order.
     let form_cols: Vec<(String, Field, Option<usize>)> = columns()

@@ -107,7 +107,9 @@ pub fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Read> {
 ///
 /// # Errors
 ///
-/// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
+/// When a form's `extra` has an empty key or one of the layout's own labels, which would
+/// make the written form unreadable ([`ErrorKind::Unwritable`], naming the form and key), or
+/// rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
 pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<u8>> {
     let mut wb = writer::workbook_of(forms, layout)?;
     xlsx::to_bytes(&mut wb, "工作簿")

@@ -248,8 +248,11 @@ impl Merger {
     ///
     /// # Errors
     ///
-    /// When the sheet cannot be written (a constant-memory sheet's temporary file).
+    /// When the form's `extra` has an empty key or one of the layout's labels
+    /// ([`ErrorKind::Unwritable`](crate::ErrorKind::Unwritable)), or the sheet cannot be
+    /// written (a constant-memory sheet's temporary file).
     pub fn add(&mut self, form: &Form) -> Result<()> {
+        writer::refuse_unwritable(form, self.rows.len())?;
         let name = self.names.claim(&form.project_name);
         let n = self.rows.len();
         let first = self.in_memory_first;

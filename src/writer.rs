@@ -2,7 +2,7 @@
 //! of its own, laid out from the layout description in `templates/`.
 
 use crate::amount::Amount;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
 use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
 use crate::model::{FieldValue, Form};
@@ -87,8 +87,43 @@ pub(crate) struct Placement {
     pub(crate) indicator_columns: HashMap<Field, u16>,
 }
 
+/// Refuses a form whose `extra` would make the written form unreadable or different when
+/// read back: an empty key, or a key that is one of the layouts' labels (项目名称, 项目资金总额,
+/// 一级指标, ...), which the reader would take for that field. `index` is the form's
+/// position (0-based) among those written, for the message.
+pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
+    let vocab = crate::reader::vocab::Vocabulary::get();
+    for key in form.extra.keys() {
+        let why = if key.trim().is_empty() {
+            "其他信息中有一项没有名称（空的键）；请为它填写名称，如“联系电话”"
+        } else if vocab.is_label(key) {
+            "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"
+        } else {
+            continue;
+        };
+        let file = form
+            .source
+            .as_ref()
+            .map_or_else(|| "输入".to_string(), |s| s.file.clone());
+        return Err(Error::new(
+            ErrorKind::Unwritable,
+            Location::file(file).label(format!(
+                "第{}张表「{}」其他信息“{}”",
+                index + 1,
+                form.project_name,
+                key
+            )),
+            why,
+        ));
+    }
+    Ok(())
+}
+
 /// Writes forms into one sheet each and returns the workbook.
 pub(crate) fn workbook_of(forms: &[Form], layout: Option<LayoutKind>) -> Result<Workbook> {
+    for (i, form) in forms.iter().enumerate() {
+        refuse_unwritable(form, i)?;
+    }
     let mut wb = xlsx::new_workbook();
     let formats = Formats::default();
     let mut names = SheetNames::default();

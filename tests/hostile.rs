@@ -529,3 +529,43 @@ fn pipes_in_folders_are_skipped_and_devices_read_only_to_the_limit() {
         "错误：/dev/zero: 输入超过上限 2 MiB（不是普通文件，读到上限为止）；确属正常文件时可用 --max-file-mb 提高上限"
     );
 }
+
+#[test]
+fn extra_cannot_corrupt_a_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (key, why) in [
+        ("项目名称", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
+        ("项目资金总额", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
+        ("一级指标", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
+        ("", "其他信息中有一项没有名称（空的键）；请为它填写名称，如“联系电话”"),
+    ] {
+        let mut form = seed().forms[0].clone();
+        form.extra.insert(key.into(), "某值".into());
+        let json = declform::to_json(&[form]);
+        let name = "extra.json";
+        std::fs::write(d.join(name), json).unwrap();
+        for out in ["x.xlsx", "m.xlsx"] {
+            let args: Vec<&str> = if out == "m.xlsx" {
+                vec!["merge", name, "-o", out]
+            } else {
+                vec!["convert", name, "-o", out]
+            };
+            let o = declform(d, &args);
+            assert_eq!(o.status.code(), Some(1), "{key:?}: {}", stderr(&o));
+            assert_eq!(
+                stderr(&o).lines().last().unwrap(),
+                format!("错误：{} 第1张表「村(居)委专职调解岗位工作津贴」其他信息“{key}”: {why}", if out == "m.xlsx" { name } else { "输入" })
+            );
+            assert!(!d.join(out).exists());
+        }
+    }
+    // A flat CSV with two columns of one header is refused.
+    let mut csv = Vec::new();
+    write_csv(&seed().forms[..1], &mut csv).unwrap();
+    let text = String::from_utf8(csv).unwrap().replacen("项目类别", "项目名称", 1);
+    assert_eq!(
+        convert_fails(d, "dup.csv", text.as_bytes(), &[]),
+        "错误：dup.csv 表头“项目名称”: 第2列和第3列的表头相同，无法确定用哪一列；请删除或改名其中一列"
+    );
+}
