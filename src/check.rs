@@ -58,6 +58,8 @@ impl fmt::Display for Severity {
 pub enum Rule {
     /// `required`: the fields every form must fill in.
     Required,
+    /// `amount-negative`: no amount is below zero.
+    AmountNegative,
     /// `total-sum`: 项目资金总额 = 财政资金 + 其他资金.
     TotalSum,
     /// `annual-sum`: 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
@@ -85,11 +87,12 @@ impl Rule {
     ///
     /// ```
     /// use declform::check::Rule;
-    /// assert_eq!(Rule::ALL.len(), 11);
+    /// assert_eq!(Rule::ALL.len(), 12);
     /// assert_eq!(Rule::ALL[0].id(), "required");
     /// ```
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::Required,
+        Rule::AmountNegative,
         Rule::TotalSum,
         Rule::AnnualSum,
         Rule::AnnualLeTotal,
@@ -110,6 +113,7 @@ impl Rule {
     pub fn id(self) -> &'static str {
         match self {
             Rule::Required => "required",
+            Rule::AmountNegative => "amount-negative",
             Rule::TotalSum => "total-sum",
             Rule::AnnualSum => "annual-sum",
             Rule::AnnualLeTotal => "annual-le-total",
@@ -132,6 +136,7 @@ impl Rule {
     pub fn description(self) -> &'static str {
         match self {
             Rule::Required => "必填项已填写",
+            Rule::AmountNegative => "金额不为负数",
             Rule::TotalSum => "项目资金总额 = 财政资金 + 其他资金",
             Rule::AnnualSum => "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
             Rule::AnnualLeTotal => "年度资金申请总额 ≤ 项目资金总额",
@@ -298,6 +303,20 @@ fn check_form(form: &Form) -> Vec<Finding> {
             Rule::Required,
             "项目资金总额未填写".into(),
         );
+    }
+
+    for field in Field::AMOUNTS {
+        if let Some(a) = f
+            .get(field)
+            .filter(|a| a.value().is_sign_negative() && !a.value().is_zero())
+        {
+            c.at(
+                field,
+                Error,
+                Rule::AmountNegative,
+                format!("{} {} 是负数；金额不能小于 0", field.label(), show(a)),
+            );
+        }
     }
 
     if let (Some(total), Some(parts)) = (f.total, sum(&[f.total_fiscal, f.total_other]))
@@ -493,6 +512,9 @@ mod tests {
         let mut f = good.clone();
         f.department.clear();
         broken.push((Rule::Required, f));
+        let mut f = good.clone();
+        f.funds.total_other = a("-1.00");
+        broken.push((Rule::AmountNegative, f));
         let mut f = good.clone();
         f.funds.total = a("1.00");
         broken.push((Rule::TotalSum, f));

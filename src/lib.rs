@@ -115,6 +115,26 @@ pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<
     xlsx::to_bytes(&mut wb, "工作簿")
 }
 
+/// Whether a form can be written in the official layout: every text fits a cell (32,767
+/// characters) and no `extra` key is empty or one of the layout's own labels. The writers
+/// ([`write_workbook`], [`Merger::add`]) refuse such a form with the same error; a caller
+/// that must not stop half-way (a merge that skips bad files) asks first.
+///
+/// ```
+/// let mut form = declform::Form { project_name: "甲".into(), ..Default::default() };
+/// assert!(declform::writable(&form, 0).is_ok());
+/// form.extra.insert("项目名称".into(), "乙".into());
+/// let e = declform::writable(&form, 0).unwrap_err();
+/// assert_eq!(e.kind(), declform::ErrorKind::Unwritable);
+/// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::Unwritable`], naming the form (by `index`, 0-based, and 项目名称) and the field.
+pub fn writable(form: &Form, index: usize) -> Result<()> {
+    writer::refuse_unwritable(form, index)
+}
+
 /// A blank official form of `layout` for the budget `year`, with the standard indicator
 /// rows, drop-down lists, amount and date validation and input messages; `protect` locks
 /// the labels and leaves the input cells editable.

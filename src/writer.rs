@@ -87,11 +87,57 @@ pub(crate) struct Placement {
     pub(crate) indicator_columns: HashMap<Field, u16>,
 }
 
-/// Refuses a form whose `extra` would make the written form unreadable or different when
+/// The most characters a cell holds.
+const MAX_CELL_CHARS: usize = 32_767;
+
+/// Refuses a text longer than a cell holds, and a form whose `extra` would make the written form unreadable or different when
 /// read back: an empty key, or a key that is one of the layouts' labels (项目名称, 项目资金总额,
 /// 一级指标, ...), which the reader would take for that field. `index` is the form's
 /// position (0-based) among those written, for the message.
 pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
+    let file = || {
+        form.source
+            .as_ref()
+            .map_or_else(|| "输入".to_string(), |s| s.file.clone())
+    };
+    let at = |what: String| {
+        Location::file(file()).label(format!(
+            "第{}张表「{}」{what}",
+            index + 1,
+            form.project_name
+        ))
+    };
+    // A cell holds at most 32,767 characters (Excel's limit, which rust_xlsxwriter enforces).
+    let texts = Field::ALL
+        .into_iter()
+        .filter_map(|f| match form.get(f) {
+            Some(FieldValue::Text(Some(t))) => Some((f.label(), t)),
+            _ => None,
+        })
+        .chain(form.indicators.iter().enumerate().flat_map(|(i, ind)| {
+            [
+                (Field::Level1, &ind.level1),
+                (Field::Level2, &ind.level2),
+                (Field::Level3, &ind.level3),
+                (Field::Target, &ind.target),
+            ]
+            .map(|(f, t)| (format!("绩效指标第{}行{}", i + 1, f.label()), t.clone()))
+        }))
+        .chain(
+            form.extra
+                .iter()
+                .map(|(k, v)| (format!("其他信息“{k}”"), v.clone())),
+        );
+    for (what, text) in texts {
+        let n = text.chars().count();
+        if n > MAX_CELL_CHARS {
+            return Err(Error::new(
+                ErrorKind::Unwritable,
+                at(what),
+                format!("内容有 {n} 个字符，超过单元格上限 {MAX_CELL_CHARS} 个字符；请精简后再试"),
+            ));
+        }
+    }
     let vocab = crate::reader::vocab::Vocabulary::get();
     for key in form.extra.keys() {
         let why = if key.trim().is_empty() {
@@ -101,18 +147,9 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
         } else {
             continue;
         };
-        let file = form
-            .source
-            .as_ref()
-            .map_or_else(|| "输入".to_string(), |s| s.file.clone());
         return Err(Error::new(
             ErrorKind::Unwritable,
-            Location::file(file).label(format!(
-                "第{}张表「{}」其他信息“{}”",
-                index + 1,
-                form.project_name,
-                key
-            )),
+            at(format!("其他信息“{key}”")),
             why,
         ));
     }

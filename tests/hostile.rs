@@ -535,10 +535,22 @@ fn extra_cannot_corrupt_a_form() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     for (key, why) in [
-        ("项目名称", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
-        ("项目资金总额", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
-        ("一级指标", "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"),
-        ("", "其他信息中有一项没有名称（空的键）；请为它填写名称，如“联系电话”"),
+        (
+            "项目名称",
+            "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称",
+        ),
+        (
+            "项目资金总额",
+            "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称",
+        ),
+        (
+            "一级指标",
+            "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称",
+        ),
+        (
+            "",
+            "其他信息中有一项没有名称（空的键）；请为它填写名称，如“联系电话”",
+        ),
     ] {
         let mut form = seed().forms[0].clone();
         form.extra.insert(key.into(), "某值".into());
@@ -555,7 +567,10 @@ fn extra_cannot_corrupt_a_form() {
             assert_eq!(o.status.code(), Some(1), "{key:?}: {}", stderr(&o));
             assert_eq!(
                 stderr(&o).lines().last().unwrap(),
-                format!("错误：{} 第1张表「村(居)委专职调解岗位工作津贴」其他信息“{key}”: {why}", if out == "m.xlsx" { name } else { "输入" })
+                format!(
+                    "错误：{} 第1张表「村(居)委专职调解岗位工作津贴」其他信息“{key}”: {why}",
+                    if out == "m.xlsx" { name } else { "输入" }
+                )
             );
             assert!(!d.join(out).exists());
         }
@@ -563,9 +578,65 @@ fn extra_cannot_corrupt_a_form() {
     // A flat CSV with two columns of one header is refused.
     let mut csv = Vec::new();
     write_csv(&seed().forms[..1], &mut csv).unwrap();
-    let text = String::from_utf8(csv).unwrap().replacen("项目类别", "项目名称", 1);
+    let text = String::from_utf8(csv)
+        .unwrap()
+        .replacen("项目类别", "项目名称", 1);
     assert_eq!(
         convert_fails(d, "dup.csv", text.as_bytes(), &[]),
         "错误：dup.csv 表头“项目名称”: 第2列和第3列的表头相同，无法确定用哪一列；请删除或改名其中一列"
+    );
+}
+
+#[test]
+fn a_text_longer_than_a_cell_is_named_and_skipped_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut form = seed().forms[0].clone();
+    form.overall_goal = "很".repeat(40_000);
+    std::fs::write(d.join("long.json"), declform::to_json(&[form])).unwrap();
+    let o = declform(d, &["convert", "long.json", "-o", "x.xlsx"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).trim_end(),
+        "错误：输入 第1张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符，超过单元格上限 32767 个字符；请精简后再试"
+    );
+    assert!(!d.join("x.xlsx").exists());
+    let sample = root().join("samples/办公室.xlsx").display().to_string();
+    let o = declform(
+        d,
+        &[
+            "merge",
+            "--keep-going",
+            &sample,
+            "long.json",
+            "-o",
+            "m.xlsx",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "跳过：long.json 第3张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let merged = read_path(&d.join("m.xlsx"), &Default::default()).unwrap();
+    assert_eq!(merged.forms.len(), 2);
+}
+
+#[test]
+fn check_reports_a_negative_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut form = seed().forms[0].clone();
+    form.funds.total_other = Some("-1.00".parse().unwrap());
+    form.funds.total_fiscal = Some("2646001.00".parse().unwrap());
+    std::fs::write(d.join("neg.json"), declform::to_json(&[form])).unwrap();
+    let o = declform(d, &["check", "neg.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap().lines().next().unwrap(),
+        "「村(居)委专职调解岗位工作津贴」: 错误 [amount-negative] 其他资金 -1.00 是负数；金额不能小于 0"
     );
 }

@@ -207,6 +207,23 @@ impl Tally {
         for n in &read.notices {
             super::note!("提示：{n}");
         }
+        // A form that cannot be written stops the merge, or with --keep-going skips its file
+        // (before any of its forms is written).
+        let base = merged.as_ref().map_or(self.rows.len(), |m| m.rows().len());
+        if let Some(e) = read
+            .forms
+            .iter()
+            .enumerate()
+            .find_map(|(i, f)| declform::writable(f, base + i).err())
+        {
+            if args.keep_going || args.dry_run {
+                self.listing
+                    .push(format!("{}: 跳过（{}）", file.display(), e.message()));
+                self.skipped.push(e);
+                return Ok(());
+            }
+            return Err(e);
+        }
         match merged {
             Some(m) => {
                 for form in &read.forms {
