@@ -26,6 +26,8 @@ enum Command {
 
 fn main() -> ExitCode {
     declform::quiet_contained_panics();
+    // Ctrl-C or SIGTERM while an output is written: remove its temporary file, then end.
+    let _ = ctrlc::set_handler(|| cmd::output::remove_partial_outputs_and_exit());
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Convert(a) => cmd::convert::run(a),

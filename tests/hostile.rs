@@ -640,3 +640,55 @@ fn check_reports_a_negative_amount() {
         "「村(居)委专职调解岗位工作津贴」: 错误 [amount-negative] 其他资金 -1.00 是负数；金额不能小于 0"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_interrupted_merge_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    let sample = std::fs::read(root().join("samples/人民调解科.xlsx")).unwrap();
+    for i in 0..400 {
+        std::fs::write(d.join(format!("in/{i:03}.xlsx")), &sample).unwrap();
+    }
+    std::fs::create_dir(d.join("out")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_declform"))
+        .current_dir(d)
+        .args(["merge", "in", "-o", "out/m.xlsx", "--quiet"])
+        .stderr(std::fs::File::create(d.join("stderr.txt")).unwrap())
+        .spawn()
+        .unwrap();
+    // Wait for the output's temporary file, then interrupt the run while it is written.
+    let started = std::time::Instant::now();
+    let partial = loop {
+        let found = std::fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with(".declform-"));
+        if found.is_some() || started.elapsed().as_secs() > 120 {
+            break found;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    assert!(
+        partial.is_some(),
+        "the run ended before its output was being written"
+    );
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = child.wait().unwrap();
+    let err = std::fs::read_to_string(d.join("stderr.txt")).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    let left: Vec<String> = std::fs::read_dir(d.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert!(err.contains("已中断；未写出任何文件"), "{err}");
+}

@@ -15,11 +15,13 @@ if ! command -v wasm-bindgen >/dev/null 2>&1 || [ "$(wasm-bindgen --version | cu
 fi
 
 cargo build --quiet -p declform-web --target wasm32-unknown-unknown --profile wasm-release
+# The page goes to target/web in the repository; the build itself wherever cargo builds.
+built="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/wasm-release/declform_web.wasm"
 out=target/web
 rm -rf "$out/pkg"
 mkdir -p "$out/pkg"
 wasm-bindgen --target no-modules --no-typescript --out-dir "$out/pkg" \
-  target/wasm32-unknown-unknown/wasm-release/declform_web.wasm
+  "$built"
 wasm="$out/pkg/declform_web_bg.wasm"
 # (wasm-opt from Debian's binaryen saves only 6% here and, without the right feature flags,
 # breaks wasm-bindgen's reference-type table; the page stays well under 3 MiB without it.)

@@ -3,7 +3,44 @@
 use super::Failure;
 use declform::Error;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The temporary files being written, removed if the process is interrupted.
+static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes the temporary files of outputs being written and ends the process: called on
+/// Ctrl-C and SIGTERM, so that an interrupted run leaves nothing behind (the target itself
+/// is only ever replaced whole).
+pub fn remove_partial_outputs_and_exit() -> ! {
+    if let Ok(paths) = IN_PROGRESS.lock() {
+        for p in paths.iter() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    super::note!("已中断；未写出任何文件");
+    std::process::exit(130)
+}
+
+/// Keeps a temporary file on the list while it exists.
+struct Registered(PathBuf);
+
+impl Registered {
+    fn new(path: &Path) -> Registered {
+        if let Ok(mut paths) = IN_PROGRESS.lock() {
+            paths.push(path.to_path_buf());
+        }
+        Registered(path.to_path_buf())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Ok(mut paths) = IN_PROGRESS.lock() {
+            paths.retain(|p| *p != self.0);
+        }
+    }
+}
 
 /// Writes a file atomically: `write` fills a temporary file in the target's folder, which is
 /// then flushed and renamed over `path`. On any error the temporary file is removed and
@@ -48,6 +85,7 @@ where
     let mut tmp = builder
         .tempfile_in(dir)
         .map_err(|e| Error::io_write(&shown, e))?;
+    let _registered = Registered::new(tmp.path());
     {
         let mut w = BufWriter::new(&mut tmp);
         write(&mut w).map_err(|e| Error::io_write(&shown, e))?;
