@@ -268,6 +268,9 @@ impl Error {
         let what = match err.kind() {
             std::io::ErrorKind::NotFound => "文件不存在".to_string(),
             std::io::ErrorKind::PermissionDenied => "没有权限读写该文件".to_string(),
+            std::io::ErrorKind::InvalidFilename => {
+                "路径过长或文件名无效，系统无法打开；请移到层级较浅的文件夹或改短名称".to_string()
+            }
             _ => format!("读写失败（{err}）"),
         };
         Error::new(ErrorKind::Io, Location::file(path), what).with_cause(err)

@@ -692,3 +692,84 @@ fn an_interrupted_merge_leaves_nothing_behind() {
     assert!(left.is_empty(), "left behind: {left:?}");
     assert!(err.contains("已中断；未写出任何文件"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn keep_going_skips_an_unreadable_subfolder_and_links_are_followed_alike() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sub in ["in/ok", "in/locked", "elsewhere"] {
+        std::fs::create_dir_all(d.join(sub)).unwrap();
+    }
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/ok/a.xlsx")).unwrap();
+    std::fs::copy(
+        root().join("samples/社区矫正中心.xlsx"),
+        d.join("elsewhere/b.xlsx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        root().join("samples/人民调解科.xlsx"),
+        d.join("in/locked/c.xlsx"),
+    )
+    .unwrap();
+    // A linked folder and a linked file are both read; a link back up is a loop, read once.
+    symlink(d.join("elsewhere"), d.join("in/linked")).unwrap();
+    symlink(d.join("elsewhere/b.xlsx"), d.join("in/ok/b-link.xlsx")).unwrap();
+    symlink(d.join("in"), d.join("in/ok/loop")).unwrap();
+    std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let locked_readable = std::fs::read_dir(d.join("in/locked")).is_ok(); // root reads anyway
+    let o = declform(d, &["merge", "in", "--dry-run", "--keep-going"]);
+    let listing = String::from_utf8(o.stdout.clone()).unwrap();
+    std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(listing.contains("in/linked/b.xlsx: 3 张表"), "{listing}");
+    assert!(listing.contains("in/ok/b-link.xlsx: 3 张表"), "{listing}");
+    assert!(
+        stderr(&o).contains("in/ok/loop: 与已读取的文件夹相同（链接），已跳过"),
+        "{}",
+        stderr(&o)
+    );
+    // A folder deeper than the system's path limit (4,096 bytes) cannot be listed, even by root.
+    let long = "长".repeat(80);
+    let mkdeep = std::process::Command::new("sh")
+        .arg("-c")
+        .arg({
+            // Each step stays under the limit; the whole path from `in` does not.
+            let eight = vec![long.as_str(); 8].join("/");
+            let ten = vec![long.as_str(); 10].join("/");
+            format!("cd in && mkdir -p {eight} && cd {eight} && mkdir -p {ten}")
+        })
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(mkdeep.success());
+    let o = declform(d, &["merge", "in", "--dry-run", "--keep-going"]);
+    assert!(
+        stderr(&o).contains("路径过长或文件名无效，系统无法打开；请移到层级较浅的文件夹或改短名称"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .contains("in/ok/a.xlsx: 2 张表")
+    );
+    let o = declform(d, &["merge", "in", "--dry-run"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "without --keep-going the deep folder stops the run"
+    );
+    if locked_readable {
+        eprintln!(
+            "running as root: an unreadable folder cannot be made here; that part is not checked"
+        );
+    } else {
+        assert!(
+            stderr(&o).contains("跳过：in/locked: 没有权限读写该文件"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!listing.contains("c.xlsx"));
+    }
+}

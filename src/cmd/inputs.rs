@@ -9,15 +9,19 @@ pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"]
 /// Expands files and folders into the files to read: files as given, folders searched
 /// recursively for [`EXTENSIONS`] in path order; Excel lock files (`~$*`) and hidden
 /// files are skipped, and so, with a notice, is anything in a folder that is not a regular
-/// file (a named pipe would wait for a writer forever, a device never ends).
-pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+/// file (a named pipe would wait for a writer forever, a device never ends). Links are
+/// followed, to files and to folders alike; a folder reached twice (a link loop) is read
+/// once. A subfolder that cannot be listed stops the expansion, or with `keep_going` is
+/// skipped with a notice.
+pub fn expand(inputs: &[PathBuf], keep_going: bool) -> Result<Vec<PathBuf>, Error> {
     let mut out = Vec::new();
     for input in inputs {
         let meta =
             std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), e))?;
         if meta.is_dir() {
             let mut found = Vec::new();
-            walk(input, &mut found)?;
+            let mut seen = std::collections::HashSet::new();
+            walk(input, &mut found, &mut seen, keep_going, true)?;
             found.sort();
             out.extend(found);
         } else {
@@ -27,8 +31,30 @@ pub fn expand(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
     Ok(out)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+fn walk(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    keep_going: bool,
+    top: bool,
+) -> Result<(), Error> {
+    if let Ok(real) = std::fs::canonicalize(dir)
+        && !seen.insert(real)
+    {
+        super::note!(
+            "提示：{}: 与已读取的文件夹相同（链接），已跳过",
+            dir.display()
+        );
+        return Ok(());
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if keep_going && !top => {
+            super::note!("跳过：{}", Error::io(dir.display().to_string(), e));
+            return Ok(());
+        }
+        Err(e) => return Err(Error::io(dir.display().to_string(), e)),
+    };
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.display().to_string(), e))?;
         let path = entry.path();
@@ -36,14 +62,25 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Error> {
         if name.starts_with("~$") || name.starts_with('.') {
             continue;
         }
-        let file_type = entry
-            .file_type()
-            .map_err(|e| Error::io(path.display().to_string(), e))?;
-        if file_type.is_dir() {
-            walk(&path, out)?;
+        // Follows links: to a folder, to a file, or to nothing (a dangling link, not an error).
+        let meta = std::fs::metadata(&path);
+        if let Err(e) = &meta
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            let e = Error::io(
+                path.display().to_string(),
+                std::io::Error::new(e.kind(), e.to_string()),
+            );
+            if !keep_going {
+                return Err(e);
+            }
+            super::note!("跳过：{e}");
+            continue;
+        }
+        if meta.as_ref().is_ok_and(|m| m.is_dir()) {
+            walk(&path, out, seen, keep_going, false)?;
         } else if EXTENSIONS.contains(&super::extension(&path).as_str()) {
-            // Follows a link to a file; a link to nothing or to a folder is not a file.
-            if std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            if meta.is_ok_and(|m| m.is_file()) {
                 out.push(path);
             } else {
                 super::note!("提示：{}: 不是普通文件，已跳过", path.display());

@@ -42,7 +42,7 @@ pub const IN_MEMORY_SHEETS: usize = 1000;
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
-    let files = inputs::expand(&args.inputs)?;
+    let files = inputs::expand(&args.inputs, args.keep_going)?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
         if !super::is_stdout(out) && super::extension(out) != "xlsx" {
