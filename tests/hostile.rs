@@ -735,8 +735,8 @@ fn keep_going_skips_an_unreadable_subfolder_and_links_are_followed_alike() {
         .arg("-c")
         .arg({
             // Each step stays under the limit; the whole path from `in` does not.
-            let eight = vec![long.as_str(); 8].join("/");
-            let ten = vec![long.as_str(); 10].join("/");
+            let eight = [long.as_str(); 8].join("/");
+            let ten = [long.as_str(); 10].join("/");
             format!("cd in && mkdir -p {eight} && cd {eight} && mkdir -p {ten}")
         })
         .current_dir(d)
