@@ -773,3 +773,22 @@ fn keep_going_skips_an_unreadable_subfolder_and_links_are_followed_alike() {
         assert!(!listing.contains("c.xlsx"));
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_full_disk_during_a_merge_says_so_in_chinese_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    let sample = std::fs::read(root().join("samples/人民调解科.xlsx")).unwrap();
+    for i in 0..30 {
+        std::fs::write(d.join(format!("in/{i}.xlsx")), &sample).unwrap();
+    }
+    // A workbook name that leads to a full device.
+    std::os::unix::fs::symlink("/dev/full", d.join("full.xlsx")).unwrap();
+    let o = declform(d, &["merge", "in", "--quiet", "-o", "full.xlsx"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert_eq!(err.lines().last(), Some("错误：full.xlsx: 无法写出：磁盘已满"), "{err}");
+    assert!(!err.contains("ZipWriter"), "{err}");
+}
