@@ -789,6 +789,37 @@ fn a_full_disk_during_a_merge_says_so_in_chinese_only() {
     let o = declform(d, &["merge", "in", "--quiet", "-o", "full.xlsx"]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert_eq!(err.lines().last(), Some("错误：full.xlsx: 无法写出：磁盘已满"), "{err}");
+    assert_eq!(
+        err.lines().last(),
+        Some("错误：full.xlsx: 无法写出：磁盘已满"),
+        "{err}"
+    );
     assert!(!err.contains("ZipWriter"), "{err}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_name_that_is_not_utf8_is_shown_the_same_way_everywhere() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    let good = std::ffi::OsStr::from_bytes(b"\xff\xe5\x8a\x9e.xlsx");
+    let bad = std::ffi::OsStr::from_bytes(b"bad\xfe.xlsx");
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in").join(good)).unwrap();
+    std::fs::write(d.join("in").join(bad), "不是工作簿").unwrap();
+    let o = declform(
+        d,
+        &["merge", "in", "--keep-going", "--quiet", "-o", "m.xlsx"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    // Both names show U+FFFD for the bytes that are not UTF-8: in messages and in the summary.
+    assert!(
+        stderr(&o).contains("跳过：in/bad\u{fffd}.xlsx: 不是 Excel"),
+        "{}",
+        stderr(&o)
+    );
+    let sheets = sheets(&d.join("m.xlsx"));
+    let summary = &sheets[0].1;
+    assert_eq!(summary.text("Q2"), "in/\u{fffd}办.xlsx");
 }

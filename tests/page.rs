@@ -112,10 +112,7 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
 
     // The status says 完成 and names the file that failed, in the command line's words.
     let status = seen["status"].as_str().unwrap();
-    assert!(
-        status.starts_with("完成：4 个文件，共 10 张表"),
-        "{status}"
-    );
+    assert!(status.starts_with("完成：4 个文件，共 10 张表"), "{status}");
     assert!(status.contains("无法读取 1 个文件：损坏.xlsx"), "{status}");
     let cli = declform(d, &["convert", "损坏.xlsx"]);
     let files = seen["files"].as_array().unwrap();
