@@ -114,3 +114,21 @@ fn a_workbook_without_forms_is_an_error_naming_the_file() {
         "错误：cover.xlsx: 没有找到申报表：各工作表中都没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格\n"
     );
 }
+
+#[test]
+fn template_refuses_to_overwrite_a_file_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let filled = std::fs::read(root().join("samples/人民调解科.xlsx")).unwrap();
+    std::fs::write(d.join("t.xlsx"), &filled).unwrap();
+    let out = declform(d, &["template", "-o", "t.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        "错误：t.xlsx: 文件已存在；为避免用空白模板覆盖已填写的内容已拒绝；确需覆盖请加 --force，或换一个文件名"
+    );
+    assert!(std::fs::read(d.join("t.xlsx")).unwrap() == filled);
+    let out = declform(d, &["template", "-o", "t.xlsx", "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(std::fs::read(d.join("t.xlsx")).unwrap() != filled);
+}

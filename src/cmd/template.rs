@@ -20,10 +20,20 @@ pub struct Args {
     /// 保护工作表：标签锁定，只能在填写单元格中输入 / protect the sheet, leaving input cells editable
     #[arg(long)]
     pub protect: bool,
+    /// 输出文件已存在时覆盖它 / replace an existing output file
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
+    // A blank template written over a filled workbook would lose a unit's work.
+    if !args.force && std::fs::metadata(&args.output).is_ok_and(|m| m.is_file()) {
+        return Err(super::usage(
+            &args.output,
+            "文件已存在；为避免用空白模板覆盖已填写的内容已拒绝；确需覆盖请加 --force，或换一个文件名",
+        ));
+    }
     let year = args.year.unwrap_or_else(|| chrono::Local::now().year() + 1);
     let bytes = declform::template(args.layout.into(), year, args.protect)?;
     output::write_bytes(&args.output, &bytes)?;
