@@ -80,6 +80,9 @@ pub enum Rule {
     TargetMissing,
     /// `duplicate-indicator`: the same 三级指标 twice in one form.
     DuplicateIndicator,
+    /// `unreadable`: the file could be read at all (reported by whoever reads the files, as
+    /// [`Finding::unreadable`]; the checks of a form never emit it).
+    Unreadable,
 }
 
 impl Rule {
@@ -87,10 +90,10 @@ impl Rule {
     ///
     /// ```
     /// use declform::check::Rule;
-    /// assert_eq!(Rule::ALL.len(), 12);
+    /// assert_eq!(Rule::ALL.len(), 13);
     /// assert_eq!(Rule::ALL[0].id(), "required");
     /// ```
-    pub const ALL: [Rule; 12] = [
+    pub const ALL: [Rule; 13] = [
         Rule::Required,
         Rule::AmountNegative,
         Rule::TotalSum,
@@ -103,6 +106,7 @@ impl Rule {
         Rule::TargetSyntax,
         Rule::TargetMissing,
         Rule::DuplicateIndicator,
+        Rule::Unreadable,
     ];
 
     /// The stable id, as printed in findings.
@@ -124,6 +128,7 @@ impl Rule {
             Rule::TargetSyntax => "target-syntax",
             Rule::TargetMissing => "target-missing",
             Rule::DuplicateIndicator => "duplicate-indicator",
+            Rule::Unreadable => "unreadable",
         }
     }
 
@@ -147,6 +152,7 @@ impl Rule {
             Rule::TargetSyntax => "指标值为 符号+数值+(单位) 或定性描述",
             Rule::TargetMissing => "三级指标有指标值",
             Rule::DuplicateIndicator => "同一张表中三级指标不重复",
+            Rule::Unreadable => "文件能够读取",
         }
     }
 }
@@ -197,12 +203,39 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A file that could not be read, as a 错误 finding of its own rule ([`Rule::Unreadable`]),
+    /// so that a check of many files reports it and goes on with the others.
+    ///
+    /// ```
+    /// let e = declform::read(b"x".to_vec(), "a.xlsx", &Default::default()).unwrap_err();
+    /// let f = declform::check::Finding::unreadable(&e);
+    /// assert_eq!(f.rule, declform::check::Rule::Unreadable);
+    /// assert!(f.to_string().starts_with("a.xlsx: 错误 [unreadable] 不是 Excel"));
+    /// ```
+    pub fn unreadable(e: &crate::Error) -> Finding {
+        Finding {
+            file: e.file().to_string(),
+            sheet: e.sheet().map(str::to_string),
+            cell: e.cell().map(str::to_string),
+            form: String::new(),
+            severity: Severity::Error,
+            rule: Rule::Unreadable,
+            message: match e.label() {
+                Some(l) => format!("{l}: {}", e.message()),
+                None => e.message().to_string(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
         match (&self.sheet, &self.cell) {
             (Some(s), Some(c)) => write!(f, "!{s}!{c}")?,
             (Some(s), None) => write!(f, "!{s}")?,
+            _ if self.form.is_empty() => {}
             _ => write!(f, "「{}」", self.form)?,
         }
         write!(f, ": {} [{}] {}", self.severity, self.rule, self.message)
@@ -572,7 +605,11 @@ mod tests {
                 );
             }
         }
-        let all: HashSet<Rule> = Rule::ALL.into_iter().collect();
+        // Unreadable is reported for files, not forms.
+        let all: HashSet<Rule> = Rule::ALL
+            .into_iter()
+            .filter(|r| *r != Rule::Unreadable)
+            .collect();
         assert_eq!(emitted, all, "rules the checks emit vs the table");
         // Severities as documented: 警告 for taxonomy, target-missing and duplicates.
         for (rule, form) in &broken {

@@ -388,3 +388,28 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
     merged.write_to(&mut streamed).unwrap();
     assert!(streamed == library);
 }
+
+#[test]
+fn check_reports_an_unreadable_file_and_checks_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("坏.xlsx"), "不是工作簿").unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("好.xlsx")).unwrap();
+    let out = declform(d, &["check", "坏.xlsx", "好.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        "坏.xlsx: 错误 [unreadable] 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确"
+    );
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].starts_with("好.xlsx!政府购买服务人员专项经费!D16: 警告 [indicators-present]")
+    );
+    assert!(
+        stderr(&out).contains("检查了 2 个文件中的 2 张表：1 个错误，2 个警告"),
+        "{}",
+        stderr(&out)
+    );
+}

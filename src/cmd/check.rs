@@ -35,7 +35,14 @@ pub fn run(args: &Args) -> Outcome {
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;
     for file in &files {
-        let read = inputs::read_file(file, &opts)?;
+        // An unreadable file is a 错误 of its own; the other files are still checked.
+        let read = match inputs::read_file(file, &opts) {
+            Ok(read) => read,
+            Err(e) => {
+                findings.push(Finding::unreadable(&e));
+                continue;
+            }
+        };
         for n in &read.notices {
             super::note!("提示：{n}");
         }
