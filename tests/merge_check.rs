@@ -413,3 +413,25 @@ fn check_reports_an_unreadable_file_and_checks_the_rest() {
         stderr(&out)
     );
 }
+
+#[test]
+fn merge_lists_every_bad_file_before_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/a.xlsx")).unwrap();
+    std::fs::write(d.join("in/b.xlsx"), "x").unwrap();
+    std::fs::write(d.join("in/c.xlsx"), "y").unwrap();
+    let out = declform(d, &["merge", "in", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 3, "{err}");
+    assert!(lines[0].starts_with("错误：in/b.xlsx: 不是 Excel"));
+    assert!(lines[1].starts_with("错误：in/c.xlsx: 不是 Excel"));
+    assert_eq!(
+        lines[2],
+        "错误：共 2 个文件无法合并，未写出任何文件；可加 --keep-going 跳过它们，合并其余文件"
+    );
+    assert!(!d.join("m.xlsx").exists());
+}

@@ -118,6 +118,18 @@ pub fn run(args: &Args) -> Outcome {
     });
     bar.finish_and_clear();
     outcome?;
+    match tally.failed.len() {
+        0 => {}
+        1 => return Err(tally.failed.remove(0).into()),
+        n => {
+            for e in &tally.failed {
+                super::note!("错误：{e}");
+            }
+            return Err(super::Failure::Summary(format!(
+                "共 {n} 个文件无法合并，未写出任何文件；可加 --keep-going 跳过它们，合并其余文件"
+            )));
+        }
+    }
 
     let rows: &[SummaryRow] = match &merged {
         Some(m) => m.rows(),
@@ -179,6 +191,8 @@ struct Tally {
     rows: Vec<SummaryRow>,
     listing: Vec<String>,
     skipped: Vec<Error>,
+    /// Files that fail the merge (without --keep-going), in input order.
+    failed: Vec<Error>,
 }
 
 impl Tally {
@@ -199,7 +213,12 @@ impl Tally {
                 self.skipped.push(e);
                 return Ok(());
             }
-            Err(e) => return Err(e),
+            // Without --keep-going a bad file fails the merge, but every file is still read so
+            // that all the bad ones are listed at once.
+            Err(e) => {
+                self.failed.push(e);
+                return Ok(());
+            }
         };
         for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
             form.source = Some(Source::file(file.display().to_string()));
@@ -222,7 +241,11 @@ impl Tally {
                 self.skipped.push(e);
                 return Ok(());
             }
-            return Err(e);
+            self.failed.push(e);
+            return Ok(());
+        }
+        if !self.failed.is_empty() {
+            return Ok(()); // the merge has failed: nothing more is written
         }
         match merged {
             Some(m) => {

@@ -22,6 +22,8 @@ use std::process::ExitCode;
 pub enum Failure {
     /// Bad input or an output that cannot be written, as the library reports it (exit 1).
     Input(declform::Error),
+    /// Several inputs failed, each already reported; this sums them up (exit 1).
+    Summary(String),
     /// The command line asks for something that cannot be done (exit 2).
     Usage {
         /// The path the complaint is about.
@@ -35,7 +37,7 @@ impl Failure {
     /// The process exit code.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Failure::Input(_) => ExitCode::from(1),
+            Failure::Input(_) | Failure::Summary(_) => ExitCode::from(1),
             Failure::Usage { .. } => ExitCode::from(2),
         }
     }
@@ -45,6 +47,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Input(e) => write!(f, "{e}"),
+            Failure::Summary(s) => f.write_str(s),
             Failure::Usage { path, message } => write!(f, "{path}: {message}"),
         }
     }
