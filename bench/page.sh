@@ -17,7 +17,7 @@ cd "$dir/corpus"
 files=(*.xlsx)
 for i in $(seq "$runs"); do
   node "$OLDPWD/web/test/page.mjs" "$OLDPWD/target/web/declform.html" "$dir/out" "${files[@]}" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"page: read+check {d[\"seconds\"]:.2f} s, merge+download {d[\"merged.xlsx seconds\"]:.2f} s, total {d[\"seconds\"]+d[\"merged.xlsx seconds\"]:.2f} s")'
+    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["seconds"]; m=d["merged.xlsx seconds"]; print("page: read+check %.2f s, merge+download %.2f s, total %.2f s" % (s, m, s + m))'
   /usr/bin/time -f "declform merge, one core: %e s" taskset -c 0 "$OLDPWD/target/release/declform" merge --quiet "${files[@]}" -o "$dir/cli.xlsx"
 done
 cmp -s "$dir/cli.xlsx" "$dir/out/merged.xlsx" && echo "merged workbooks: identical bytes" || echo "merged workbooks: DIFFER"
