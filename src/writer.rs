@@ -108,35 +108,56 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
         ))
     };
     // A cell holds at most 32,767 characters (Excel's limit, which rust_xlsxwriter enforces).
-    let texts = Field::ALL
+    // Texts are only measured here; the place is named only for one that is too long.
+    let header = [
+        (Field::ProjectName, &form.project_name),
+        (Field::ProjectCategory, &form.project_category),
+        (Field::Department, &form.department),
+        (Field::ImplementingUnit, &form.implementing_unit),
+        (Field::OverallGoal, &form.overall_goal),
+        (Field::AnnualGoal, &form.annual_goal),
+    ];
+    let nature = form
+        .project_nature
+        .iter()
+        .map(|t| (Field::ProjectNature, t));
+    let too_long = |t: &str| t.len() > MAX_CELL_CHARS && t.chars().count() > MAX_CELL_CHARS;
+    let mut long: Option<(String, usize)> = header
         .into_iter()
-        .filter_map(|f| match form.get(f) {
-            Some(FieldValue::Text(Some(t))) => Some((f.label(), t)),
-            _ => None,
-        })
-        .chain(form.indicators.iter().enumerate().flat_map(|(i, ind)| {
+        .chain(nature)
+        .find(|(_, t)| too_long(t))
+        .map(|(f, t)| (f.label(), t.chars().count()));
+    if long.is_none() {
+        long = form.indicators.iter().enumerate().find_map(|(i, ind)| {
             [
                 (Field::Level1, &ind.level1),
                 (Field::Level2, &ind.level2),
                 (Field::Level3, &ind.level3),
                 (Field::Target, &ind.target),
             ]
-            .map(|(f, t)| (format!("绩效指标第{}行{}", i + 1, f.label()), t.clone()))
-        }))
-        .chain(
-            form.extra
-                .iter()
-                .map(|(k, v)| (format!("其他信息“{k}”"), v.clone())),
-        );
-    for (what, text) in texts {
-        let n = text.chars().count();
-        if n > MAX_CELL_CHARS {
-            return Err(Error::new(
-                ErrorKind::Unwritable,
-                at(what),
-                format!("内容有 {n} 个字符，超过单元格上限 {MAX_CELL_CHARS} 个字符；请精简后再试"),
-            ));
-        }
+            .into_iter()
+            .find(|(_, t)| too_long(t))
+            .map(|(f, t)| {
+                (
+                    format!("绩效指标第{}行{}", i + 1, f.label()),
+                    t.chars().count(),
+                )
+            })
+        });
+    }
+    if long.is_none() {
+        long = form
+            .extra
+            .iter()
+            .find(|(_, v)| too_long(v))
+            .map(|(k, v)| (format!("其他信息“{k}”"), v.chars().count()));
+    }
+    if let Some((what, n)) = long {
+        return Err(Error::new(
+            ErrorKind::Unwritable,
+            at(what),
+            format!("内容有 {n} 个字符，超过单元格上限 {MAX_CELL_CHARS} 个字符；请精简后再试"),
+        ));
     }
     let vocab = crate::reader::vocab::Vocabulary::get();
     for key in form.extra.keys() {
