@@ -308,15 +308,7 @@ fn check_form(form: &Form) -> Vec<Finding> {
     let f = &form.funds;
     use Severity::{Error, Warning};
 
-    let texts = [
-        (Field::ProjectName, &form.project_name),
-        (Field::ProjectCategory, &form.project_category),
-        (Field::Department, &form.department),
-        (Field::ImplementingUnit, &form.implementing_unit),
-        (Field::OverallGoal, &form.overall_goal),
-        (Field::AnnualGoal, &form.annual_goal),
-    ];
-    for (key, value) in texts {
+    for (key, value) in form.header_texts() {
         if value.trim().is_empty() {
             c.at(key, Error, Rule::Required, format!("{}未填写", key.label()));
         }

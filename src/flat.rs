@@ -87,12 +87,9 @@ fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
             let mut row: Vec<Cell> = columns()
                 .iter()
                 .map(|c| match (c.field, c.value) {
-                    (Some(field), _) => match field {
-                        Field::Level1 => Cell::Text(ind.level1.clone()),
-                        Field::Level2 => Cell::Text(ind.level2.clone()),
-                        Field::Level3 => Cell::Text(ind.level3.clone()),
-                        Field::Target => Cell::Text(ind.target.clone()),
-                        f => match form.get(f) {
+                    (Some(field), _) => match ind.get(field) {
+                        Some(text) => Cell::Text(text.to_string()),
+                        None => match form.get(field) {
                             Some(FieldValue::Year(y)) => Cell::Year(y),
                             Some(FieldValue::Text(t)) => Cell::Text(t.unwrap_or_default()),
                             Some(FieldValue::Amount(a)) => Cell::Amount(a),

@@ -253,6 +253,37 @@ impl Merger {
     /// written (a constant-memory sheet's temporary file).
     pub fn add(&mut self, form: &Form) -> Result<()> {
         writer::refuse_unwritable(form, self.rows.len())?;
+        self.write(form)
+    }
+
+    /// Adds the forms of one input, all or none: every form is checked as [`Merger::add`]
+    /// checks it before any is written, so that a caller can skip a bad file whole.
+    ///
+    /// ```
+    /// let good = declform::Form { project_name: "甲".into(), ..Default::default() };
+    /// let mut bad = good.clone();
+    /// bad.extra.insert("项目名称".into(), "乙".into());
+    /// let mut merger = declform::Merger::new()?;
+    /// assert!(merger.add_all(&[good.clone(), bad]).is_err());
+    /// assert!(merger.rows().is_empty());
+    /// merger.add_all(&[good])?;
+    /// assert_eq!(merger.rows().len(), 1);
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Merger::add`]; on [`ErrorKind::Unwritable`](crate::ErrorKind::Unwritable) nothing
+    /// of `forms` has been written.
+    pub fn add_all(&mut self, forms: &[Form]) -> Result<()> {
+        for (i, form) in forms.iter().enumerate() {
+            writer::refuse_unwritable(form, self.rows.len() + i)?;
+        }
+        forms.iter().try_for_each(|form| self.write(form))
+    }
+
+    /// Writes a form's sheet and keeps its summary row; the form has been checked.
+    fn write(&mut self, form: &Form) -> Result<()> {
         let name = self.names.claim(&form.project_name);
         let n = self.rows.len();
         let first = self.in_memory_first;

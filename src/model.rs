@@ -216,6 +216,30 @@ impl Indicator {
     pub fn is_empty_category(&self) -> bool {
         self.level3.is_empty() && self.target.is_empty()
     }
+
+    /// The row's texts in [`Field::INDICATOR`] order (一级, 二级, 三级指标, 年度指标值).
+    ///
+    /// ```
+    /// let i = declform::Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)");
+    /// assert_eq!(i.texts(), ["产出指标", "数量指标", "人数", "≥10.00(人)"]);
+    /// ```
+    pub fn texts(&self) -> [&str; 4] {
+        [&self.level1, &self.level2, &self.level3, &self.target]
+    }
+
+    /// The text of an indicator field; `None` for a field of the form's header.
+    ///
+    /// ```
+    /// use declform::{Field, Indicator};
+    /// let i = Indicator::new("产出指标", "数量指标", "人数", "≥10.00(人)");
+    /// assert_eq!(i.get(Field::Level3), Some("人数"));
+    /// assert_eq!(i.get(Field::ProjectName), None);
+    /// ```
+    pub fn get(&self, field: Field) -> Option<&str> {
+        field
+            .indicator_index()
+            .and_then(|k| self.texts().get(k).copied())
+    }
 }
 
 /// Where a form was read from.
@@ -269,6 +293,18 @@ pub(crate) struct FormCells {
 }
 
 impl Form {
+    /// The header's text fields that are never null (all but 项目性质), with their fields.
+    pub(crate) fn header_texts(&self) -> [(Field, &str); 6] {
+        [
+            (Field::ProjectName, &self.project_name),
+            (Field::ProjectCategory, &self.project_category),
+            (Field::Department, &self.department),
+            (Field::ImplementingUnit, &self.implementing_unit),
+            (Field::OverallGoal, &self.overall_goal),
+            (Field::AnnualGoal, &self.annual_goal),
+        ]
+    }
+
     /// The period of the goal label, `(2024年-2024年)`, from the two dates; `None`
     /// unless both dates are known.
     pub(crate) fn period(&self) -> Option<String> {

@@ -5,7 +5,7 @@ use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
 use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
-use crate::model::{FieldValue, Form};
+use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
 use crate::xlsx::{self, amount_format, date_format, text_lines, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -109,40 +109,29 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
     };
     // A cell holds at most 32,767 characters (Excel's limit, which rust_xlsxwriter enforces).
     // Texts are only measured here; the place is named only for one that is too long.
-    let header = [
-        (Field::ProjectName, &form.project_name),
-        (Field::ProjectCategory, &form.project_category),
-        (Field::Department, &form.department),
-        (Field::ImplementingUnit, &form.implementing_unit),
-        (Field::OverallGoal, &form.overall_goal),
-        (Field::AnnualGoal, &form.annual_goal),
-    ];
     let nature = form
         .project_nature
         .iter()
-        .map(|t| (Field::ProjectNature, t));
+        .map(|t| (Field::ProjectNature, t.as_str()));
     let too_long = |t: &str| t.len() > MAX_CELL_CHARS && t.chars().count() > MAX_CELL_CHARS;
-    let mut long: Option<(String, usize)> = header
+    let mut long: Option<(String, usize)> = form
+        .header_texts()
         .into_iter()
         .chain(nature)
         .find(|(_, t)| too_long(t))
         .map(|(f, t)| (f.label(), t.chars().count()));
     if long.is_none() {
         long = form.indicators.iter().enumerate().find_map(|(i, ind)| {
-            [
-                (Field::Level1, &ind.level1),
-                (Field::Level2, &ind.level2),
-                (Field::Level3, &ind.level3),
-                (Field::Target, &ind.target),
-            ]
-            .into_iter()
-            .find(|(_, t)| too_long(t))
-            .map(|(f, t)| {
-                (
-                    format!("绩效指标第{}行{}", i + 1, f.label()),
-                    t.chars().count(),
-                )
-            })
+            Field::INDICATOR
+                .into_iter()
+                .zip(ind.texts())
+                .find(|(_, t)| too_long(t))
+                .map(|(f, t)| {
+                    (
+                        format!("绩效指标第{}行{}", i + 1, f.label()),
+                        t.chars().count(),
+                    )
+                })
         });
     }
     if long.is_none() {
@@ -459,17 +448,7 @@ pub(crate) fn write_form(
     let rows: Vec<[&str; 4]> = if form.indicators.is_empty() {
         vec![["", "", "", ""]]
     } else {
-        form.indicators
-            .iter()
-            .map(|i| {
-                [
-                    i.level1.as_str(),
-                    i.level2.as_str(),
-                    i.level3.as_str(),
-                    i.target.as_str(),
-                ]
-            })
-            .collect()
+        form.indicators.iter().map(Indicator::texts).collect()
     };
     for c in &spec.columns {
         let k = c.field.indicator_index().unwrap_or(3);

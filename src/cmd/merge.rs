@@ -3,7 +3,7 @@
 use super::{Outcome, inputs, output};
 use declform::check::Severity;
 use declform::merge::{SummaryRow, duplicates};
-use declform::{Error, Merger, Read, Source};
+use declform::{Error, ErrorKind, Merger, Read, Source};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -207,16 +207,8 @@ impl Tally {
     ) -> Result<(), Error> {
         let mut read = match result {
             Ok(read) => read,
-            Err(e) if args.keep_going || args.dry_run => {
-                self.listing
-                    .push(format!("{}: 跳过（{}）", file.display(), e.message()));
-                self.skipped.push(e);
-                return Ok(());
-            }
-            // Without --keep-going a bad file fails the merge, but every file is still read so
-            // that all the bad ones are listed at once.
             Err(e) => {
-                self.failed.push(e);
+                self.refuse(args, file, e);
                 return Ok(());
             }
         };
@@ -226,54 +218,60 @@ impl Tally {
         for n in &read.notices {
             super::note!("提示：{n}");
         }
-        // A form that cannot be written stops the merge, or with --keep-going skips its file
-        // (before any of its forms is written).
+        let dry_run = merged.is_none();
         let base = merged.as_ref().map_or(self.rows.len(), |m| m.rows().len());
-        if let Some(e) = read
-            .forms
-            .iter()
-            .enumerate()
-            .find_map(|(i, f)| declform::writable(f, base + i).err())
-        {
-            if args.keep_going || args.dry_run {
-                self.listing
-                    .push(format!("{}: 跳过（{}）", file.display(), e.message()));
-                self.skipped.push(e);
+        // A form that cannot be written fails the merge, or with --keep-going skips its file
+        // whole: the merger adds a file's forms all or none. Once the merge has failed, or
+        // for a dry run, the forms are only checked.
+        let added = match merged.filter(|_| self.failed.is_empty()) {
+            Some(m) => m.add_all(&read.forms),
+            None => read
+                .forms
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, f)| declform::writable(f, base + i)),
+        };
+        match added {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::Unwritable => {
+                self.refuse(args, file, e);
                 return Ok(());
             }
-            self.failed.push(e);
-            return Ok(());
+            Err(e) => return Err(e),
         }
-        if !self.failed.is_empty() {
-            return Ok(()); // the merge has failed: nothing more is written
-        }
-        match merged {
-            Some(m) => {
-                for form in &read.forms {
-                    m.add(form)?;
+        if dry_run {
+            // The rules run only for the --dry-run listing, not on the merge's hot path.
+            let errors = declform::check(&read.forms)
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            self.listing.push(format!(
+                "{}: {} 张表{}",
+                file.display(),
+                read.forms.len(),
+                if errors > 0 {
+                    format!("（检查发现 {errors} 个错误，详见 declform check）")
+                } else {
+                    String::new()
                 }
-            }
-            None => {
-                // The rules run only for the --dry-run listing, not on the merge's hot path.
-                let errors = declform::check(&read.forms)
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .count();
-                self.listing.push(format!(
-                    "{}: {} 张表{}",
-                    file.display(),
-                    read.forms.len(),
-                    if errors > 0 {
-                        format!("（检查发现 {errors} 个错误，详见 declform check）")
-                    } else {
-                        String::new()
-                    }
-                ));
-                self.rows
-                    .extend(read.forms.iter().map(|f| SummaryRow::of(f, "")));
-            }
+            ));
+            self.rows
+                .extend(read.forms.iter().map(|f| SummaryRow::of(f, "")));
         }
         Ok(())
+    }
+
+    /// A file that cannot be merged: skipped (listed) with --keep-going or --dry-run;
+    /// otherwise it fails the merge, but every file is still read so that all the bad ones
+    /// are listed at once.
+    fn refuse(&mut self, args: &Args, file: &std::path::Path, e: Error) {
+        if args.keep_going || args.dry_run {
+            self.listing
+                .push(format!("{}: 跳过（{}）", file.display(), e.message()));
+            self.skipped.push(e);
+        } else {
+            self.failed.push(e);
+        }
     }
 }
 
