@@ -379,7 +379,22 @@ pub(crate) struct Style {
     /// Excel's paper size code (9 is A4).
     pub(crate) paper_size: u8,
     pub(crate) margins: Margins,
+    pub(crate) measure: Measure,
     pub(crate) number_formats: NumberFormats,
+}
+
+/// How printed text is measured, to size rows (`templates/style.json`, `measure`).
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Measure {
+    /// Printed points per unit of Excel's column width, in each program measured (Excel,
+    /// LibreOffice).
+    pub(crate) points_per_unit: Vec<f64>,
+    /// Room kept between text and a border, each side, in points.
+    pub(crate) padding_points: f64,
+    /// The room one indent level takes, in points.
+    pub(crate) indent_points: f64,
+    /// The width of a non-CJK character, in ems.
+    pub(crate) latin_em: f64,
 }
 
 /// Page margins in inches.
@@ -541,6 +556,8 @@ pub(crate) struct TemplateSpec {
     pub(crate) sheet: String,
     /// Lines of text each goal gets room for.
     pub(crate) goal_lines: f64,
+    /// Empty indicator rows under each 二级指标 (and under an 一级指标 without one).
+    pub(crate) rows_per_level2: usize,
     pub(crate) validations: Vec<ValidationSpec>,
     pub(crate) list_error: Message,
 }

@@ -318,11 +318,14 @@ impl Form {
 
     /// A blank form of a layout (`project_nature` `Some("")` for a 2026-style form)
     /// with the standard indicator skeleton, as `declform template` writes it.
-    pub(crate) fn blank(year: Option<i32>, with_nature: bool) -> Form {
+    pub(crate) fn blank(year: Option<i32>, with_nature: bool, rows_per_level2: usize) -> Form {
         let skeleton = crate::layout::Taxonomy::get()
             .skeleton
             .iter()
-            .map(|(l1, l2)| Indicator::new(l1, l2, "", ""))
+            .flat_map(|(l1, l2)| {
+                std::iter::repeat_with(|| Indicator::new(l1, l2, "", ""))
+                    .take(rows_per_level2.max(1))
+            })
             .collect();
         Form {
             year,

@@ -19,7 +19,11 @@ pub(crate) fn template_workbook(
     protect: bool,
 ) -> Result<Workbook, XlsxError> {
     let spec = TemplateSpec::get();
-    let form = Form::blank(Some(year), layout == LayoutKind::Y2026);
+    let form = Form::blank(
+        Some(year),
+        layout == LayoutKind::Y2026,
+        spec.rows_per_level2,
+    );
     let mut wb = xlsx::new_workbook();
     let ws = wb.add_worksheet();
     let placement = writer::add_form_sheet(ws, &spec.sheet, &form, layout, &Formats::default())?;
@@ -30,7 +34,10 @@ pub(crate) fn template_workbook(
         .filter_map(|k| placement.fields.get(k).map(|f| f.0))
         .collect();
     for row in goal_rows {
-        ws.set_row_height(row, spec.goal_lines * style.line_height + 6.0)?;
+        ws.set_row_height(
+            row,
+            spec.goal_lines * style.line_height + 2.0 * style.measure.padding_points,
+        )?;
     }
     add_validations(ws, &placement, year, spec)?;
     if protect {

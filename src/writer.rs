@@ -7,7 +7,7 @@ use crate::field::Field;
 use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
-use crate::xlsx::{self, amount_format, date_format, text_lines, write_amount};
+use crate::xlsx::{self, amount_format, date_format, span_points, wrap_all, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -28,7 +28,9 @@ pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
-    text: Format,
+    /// Left-aligned input text, indented one to three levels (the writer indents further a
+    /// text whose last line would hold one character).
+    text: [Format; 3],
     centered: Format,
     date: Format,
     amount_text: Format,
@@ -52,21 +54,28 @@ impl Default for Formats {
                 .set_align(FormatAlign::Center),
             year: base.clone().set_align(FormatAlign::Center),
             label: cell.clone().set_align(FormatAlign::Center),
-            text: input.clone().set_align(FormatAlign::Left),
+            text: [1, 2, 3].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
             centered: input.clone().set_align(FormatAlign::Center),
             date: input
                 .clone()
                 .set_align(FormatAlign::Center)
                 .set_num_format(date_format()),
-            amount_text: input.clone().set_align(FormatAlign::Right),
+            amount_text: input.clone().set_align(FormatAlign::Right).set_indent(1),
             amount: input
                 .set_align(FormatAlign::Right)
+                .set_indent(1)
                 .set_num_format(amount_format(2)),
         }
     }
 }
 
 impl Formats {
+    /// Left-aligned input text at an indent level (1 to 3).
+    fn text(&self, indent: u8) -> &Format {
+        let i = usize::from(indent.clamp(1, 3) - 1);
+        self.text.get(i).unwrap_or(&self.centered)
+    }
+
     fn amount_with_scale(&self, scale: u32) -> Cow<'_, Format> {
         if scale <= 2 {
             Cow::Borrowed(&self.amount)
@@ -231,16 +240,18 @@ struct Grid<'a> {
 }
 
 impl<'a> Grid<'a> {
-    fn span_width(&self, first: u16, last: u16) -> f64 {
-        (first..=last)
+    /// The printed widths of columns `first..=last`, in points, in each program measured.
+    fn span_points(&self, first: u16, last: u16) -> Vec<f64> {
+        let units = (first..=last)
             .map(|c| self.widths.get(usize::from(c)).copied().unwrap_or(8.43))
-            .sum()
+            .sum();
+        span_points(units, usize::from(last.saturating_sub(first)) + 1)
     }
 
-    fn need_height(&mut self, row: u32, rows: u32, first: u16, last: u16, text: &str) {
-        let lines = text_lines(text, self.span_width(first, last));
+    /// Makes row `row` tall enough for `lines` lines of body text.
+    fn need_lines(&mut self, row: u32, lines: usize) {
         let style = Style::get();
-        let h = (lines as f64 * style.line_height + 6.0) / f64::from(rows.max(1));
+        let h = lines as f64 * style.line_height + 2.0 * style.measure.padding_points;
         let slot = self.heights.entry(row).or_insert(style.min_row_height);
         *slot = slot.max(h);
     }
@@ -263,6 +274,7 @@ impl<'a> Grid<'a> {
         });
     }
 
+    /// A text in a format without indent (labels, centered values).
     fn text(
         &mut self,
         row: u32,
@@ -273,8 +285,41 @@ impl<'a> Grid<'a> {
     ) {
         let text = text.into();
         if row == last_row {
-            self.need_height(row, 1, cols.0, cols.1, &text);
+            let size = Style::get().font_size;
+            let (w, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
+            self.need_lines(row, w.lines);
         }
+        self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
+    }
+
+    /// A left-aligned input text, indented so that it keeps off the border; a text whose
+    /// last line would hold one character alone is indented further (up to three levels),
+    /// which moves a character down to keep it company.
+    fn input_text(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: impl Into<Cow<'a, str>>,
+        f: &'a Formats,
+    ) {
+        let text = text.into();
+        let size = Style::get().font_size;
+        let widths = self.span_points(cols.0, cols.1);
+        let mut indent = 1;
+        let (mut w, mut orphan) = wrap_all(&text, &widths, size, indent);
+        while orphan && indent < 3 {
+            indent += 1;
+            (w, orphan) = wrap_all(&text, &widths, size, indent);
+        }
+        if orphan {
+            indent = 1;
+            (w, _) = wrap_all(&text, &widths, size, indent);
+        }
+        if row == last_row {
+            self.need_lines(row, w.lines);
+        }
+        let fmt = f.text(indent);
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
     }
 
@@ -287,10 +332,10 @@ impl<'a> Grid<'a> {
         f: &'a Formats,
     ) {
         match value {
-            FieldValue::Text(t) => self.text(row, last_row, cols, t.unwrap_or_default(), &f.text),
+            FieldValue::Text(t) => self.input_text(row, last_row, cols, t.unwrap_or_default(), f),
             FieldValue::Year(y) => {
                 let text = y.map(|y| y.to_string()).unwrap_or_default();
-                self.text(row, last_row, cols, text, &f.text)
+                self.input_text(row, last_row, cols, text, f)
             }
             FieldValue::Date(d) => self.push(
                 row,
@@ -426,7 +471,7 @@ pub(crate) fn write_form(
             .get(i)
             .map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
         g.text(row, row, span(slot.label_at), label, &f.label);
-        g.text(row, row, span(slot.at), value, &f.text);
+        g.input_text(row, row, span(slot.at), value, f);
     }
 
     let spec = &layout.indicators;
@@ -452,7 +497,7 @@ pub(crate) fn write_form(
     };
     for c in &spec.columns {
         let k = c.field.indicator_index().unwrap_or(3);
-        let fmt = if k < 2 { &f.centered } else { &f.text };
+        let centered = k < 2;
         let mut i = 0;
         while i < rows.len() {
             // level1 merges over equal level1; level2 over equal (level1, level2).
@@ -473,7 +518,11 @@ pub(crate) fn write_form(
                 .get(i)
                 .and_then(|row| row.get(k).copied())
                 .unwrap_or("");
-            g.text(r, lr, span(c.at), text, fmt);
+            if centered {
+                g.text(r, lr, span(c.at), text, &f.centered);
+            } else {
+                g.input_text(r, lr, span(c.at), text, f);
+            }
             i = j;
         }
     }

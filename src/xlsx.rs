@@ -79,27 +79,123 @@ pub(crate) fn write_amount(
     Ok(())
 }
 
-/// The number of lines a text needs in a cell `width` character units wide: a CJK
-/// character is about two units, other characters about 1.1.
-pub(crate) fn text_lines(text: &str, width: f64) -> usize {
-    let usable = (width - 1.5).max(1.0);
-    text.split('\n')
-        .map(|line| {
-            let w: f64 = line.chars().map(char_width).sum();
-            ((w / usable).ceil() as usize).max(1)
-        })
-        .sum()
+/// How a text wraps in a printed cell: its number of lines and the characters on its last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Wrap {
+    /// Lines as printed.
+    pub(crate) lines: usize,
+    /// Characters on the last line.
+    pub(crate) last: usize,
 }
 
-fn char_width(c: char) -> f64 {
-    if c.is_ascii() {
-        1.1
-    } else if matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D)
-    {
-        2.05
-    } else {
-        1.2
+impl Wrap {
+    /// Whether the last of several lines holds a single character.
+    pub(crate) fn orphan(&self) -> bool {
+        self.lines > 1 && self.last == 1
     }
+}
+
+/// The printed widths, in points, of `columns` columns whose widths add up to `units`
+/// (Excel's character units, as given to rust_xlsxwriter, which adds 5/7 of a unit of
+/// padding per column), in each program measured: narrowest first.
+pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
+    let mut widths: Vec<f64> = Style::get()
+        .measure
+        .points_per_unit
+        .iter()
+        .map(|p| (units + columns as f64 * 5.0 / 7.0) * p)
+        .collect();
+    widths.sort_by(f64::total_cmp);
+    widths
+}
+
+/// How `text` wraps in the narrowest of `widths` (the most lines), and whether its last
+/// line holds one character alone in any of them.
+pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wrap, bool) {
+    let all: Vec<Wrap> = widths
+        .iter()
+        .map(|w| wrap(text, *w, font, indent))
+        .collect();
+    let most = all
+        .iter()
+        .copied()
+        .max_by_key(|w| w.lines)
+        .unwrap_or(Wrap { lines: 1, last: 0 });
+    (most, all.iter().any(Wrap::orphan))
+}
+
+/// How `text` at `font` points wraps in a cell `width` points wide with `indent` indent
+/// levels: CJK characters break anywhere and are one em wide; runs of other characters
+/// break at spaces; closing punctuation stays with the character before it.
+pub(crate) fn wrap(text: &str, width: f64, font: f64, indent: u8) -> Wrap {
+    let m = &Style::get().measure;
+    let usable = (width - 2.0 * m.padding_points - f64::from(indent) * m.indent_points).max(font);
+    let mut lines = 0;
+    let mut last = 0;
+    for para in text.split('\n') {
+        let (mut x, mut n) = (0.0, 0usize);
+        lines += 1;
+        for token in tokens(para) {
+            let w: f64 = token.chars().map(|c| char_em(c, m.latin_em) * font).sum();
+            let count = token.chars().count();
+            if x > 0.0 && x + w > usable && !token.starts_with(' ') {
+                lines += 1;
+                x = 0.0;
+                n = 0;
+            }
+            x += w;
+            n += count;
+            // A word longer than the line breaks inside it.
+            while x > usable + 0.01 && count > 1 {
+                let per_line = (usable / (w / count as f64)).floor().max(1.0);
+                lines += 1;
+                x -= per_line * (w / count as f64);
+                n = n.saturating_sub(per_line as usize);
+            }
+        }
+        last = n;
+    }
+    Wrap { lines, last }
+}
+
+/// A paragraph's unbreakable pieces: one CJK character (with the closing punctuation
+/// after it), a run of other characters, or a run of spaces.
+fn tokens(para: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = para.char_indices().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(&(at, c)) = chars.get(i) {
+        let mut j = i + 1;
+        if is_cjk(c) {
+            while chars.get(j).is_some_and(|&(_, d)| is_closing(d)) {
+                j += 1;
+            }
+        } else {
+            let space = c == ' ';
+            while chars
+                .get(j)
+                .is_some_and(|&(_, d)| !is_cjk(d) && (d == ' ') == space)
+            {
+                j += 1;
+            }
+        }
+        let end = chars.get(j).map_or(para.len(), |&(e, _)| e);
+        out.extend(para.get(at..end));
+        i = j;
+    }
+    out
+}
+
+fn is_closing(c: char) -> bool {
+    "，。、；：？！）》」』】〕”’…·%".contains(c)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D | 0x2018..=0x2019 | 0x2026)
+}
+
+fn char_em(c: char, latin: f64) -> f64 {
+    if is_cjk(c) { 1.0 } else { latin }
 }
 
 /// The width a one-line cell needs for `text`, in Excel's character units, with room for
@@ -143,7 +239,7 @@ impl Widths {
     }
 }
 
-/// Paper, orientation, one page wide, and margins.
+/// Paper, orientation and margins; sheets print at 100%, never shrunk to fit.
 pub(crate) fn page_setup(ws: &mut Worksheet, paper: u8, landscape: bool, m: &Margins) {
     ws.set_paper_size(paper);
     if landscape {
@@ -151,8 +247,7 @@ pub(crate) fn page_setup(ws: &mut Worksheet, paper: u8, landscape: bool, m: &Mar
     } else {
         ws.set_portrait();
     }
-    ws.set_print_fit_to_pages(1, 0)
-        .set_margins(m.left, m.right, m.top, m.bottom, m.header, m.footer);
+    ws.set_margins(m.left, m.right, m.top, m.bottom, m.header, m.footer);
 }
 
 #[cfg(test)]
@@ -161,15 +256,28 @@ mod tests {
 
     #[test]
     fn amount_formats_follow_the_scale() {
-        assert_eq!(amount_format(2), "#,##0.00");
-        assert_eq!(amount_format(4), "#,##0.0000");
+        assert_eq!(amount_format(2), "#,##0.00_ ");
+        assert_eq!(amount_format(4), "#,##0.0000_ ");
         assert_eq!(date_format(), "yyyy-mm-dd");
     }
 
     #[test]
-    fn cjk_text_needs_more_lines() {
-        assert_eq!(text_lines("abc", 10.0), 1);
-        assert_eq!(text_lines("项目名称项目名称", 10.0), 2);
-        assert_eq!(text_lines("a\nb", 10.0), 2);
+    fn text_wraps_as_printed() {
+        // 10 pt characters in a cell with 50 points of room (55 less the padding).
+        let w = 50.0 + 2.0 * Style::get().measure.padding_points;
+        assert_eq!(wrap("abc", w, 10.0, 0), Wrap { lines: 1, last: 3 });
+        assert_eq!(
+            wrap("项目名称项目名称", w, 10.0, 0),
+            Wrap { lines: 2, last: 3 }
+        );
+        assert!(wrap("项目名称项目", w, 10.0, 0).orphan());
+        // Closing punctuation goes down with the character before it.
+        assert_eq!(wrap("项目名称项。", w, 10.0, 0), Wrap { lines: 2, last: 2 });
+        // Words of Latin letters stay whole; paragraphs start new lines.
+        assert_eq!(wrap("abcd efgh", w, 10.0, 0).lines, 2);
+        assert_eq!(wrap("a\nb", w, 10.0, 0), Wrap { lines: 2, last: 1 });
+        // An indent takes room.
+        assert_eq!(wrap("项目名称项", w, 10.0, 0).lines, 1);
+        assert_eq!(wrap("项目名称项", w, 10.0, 1).lines, 2);
     }
 }

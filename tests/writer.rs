@@ -88,6 +88,17 @@ fn convert_writes_each_seed_form_on_its_own_sheet_in_the_2024_grid() {
     assert_eq!(sheets[1].1.cells.get("C6"), Some(&Data::Float(5246207.06)));
 }
 
+/// The merges of the template's indicator table: 绩效指标 over all 27 rows (nine 二级指标
+/// of three empty rows each), each 一级指标 over its rows, each 二级指标 over its three.
+fn skeleton_merges() -> Vec<String> {
+    let mut m = vec!["A12:A39".to_string()];
+    for (first, last) in [(13, 21), (22, 24), (25, 36), (37, 39)] {
+        m.push(format!("B{first}:B{last}"));
+    }
+    m.extend((13..=39).step_by(3).map(|r| format!("C{r}:C{}", r + 2)));
+    m
+}
+
 #[test]
 fn template_2024_is_the_blank_grid_with_the_skeleton() {
     let dir = tempfile::tempdir().unwrap();
@@ -98,14 +109,25 @@ fn template_2024_is_the_blank_grid_with_the_skeleton() {
     let s = &sheets[0].1;
     assert_eq!(
         s.merges,
-        sorted(&[
-            "A1:E1", "A2:E2", "B3:C3", "B4:C4", "B5:C5", "A6:A9", "B7:B8", "C7:C8", "A10:A11",
-            "B10:C10", "D10:E10", "B11:C11", "D11:E11", "A12:A21", "B13:B15", "B17:B20",
-        ])
+        sorted(
+            &[
+                "A1:E1", "A2:E2", "B3:C3", "B4:C4", "B5:C5", "A6:A9", "B7:B8", "C7:C8", "A10:A11",
+                "B10:C10", "D10:E10", "B11:C11", "D11:E11",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(skeleton_merges())
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+        )
     );
     assert_eq!(s.text("A2"), "(2025年度)");
     assert_eq!(s.text("B10"), "项目总目标");
-    let skeleton: Vec<(String, String)> = (13..=21)
+    // Three empty rows under each 二级指标 of the skeleton: its first row names it.
+    let skeleton: Vec<(String, String)> = (13..=39)
+        .step_by(3)
         .map(|r| (s.text(&format!("B{r}")), s.text(&format!("C{r}"))))
         .collect();
     let want = [
@@ -119,6 +141,14 @@ fn template_2024_is_the_blank_grid_with_the_skeleton() {
         ("", "可持续影响指标"),
         ("满意度指标", "服务对象满意度指标"),
     ];
+    for r in (13..=39).filter(|r| (r - 13) % 3 != 0) {
+        assert_eq!(
+            s.text(&format!("C{r}")),
+            "",
+            "C{r} lies inside a merged 二级指标"
+        );
+        assert_eq!(s.text(&format!("D{r}")), "", "D{r} is an empty row");
+    }
     let want: Vec<(String, String)> = want
         .iter()
         .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -153,9 +183,12 @@ fn template_2026_is_the_six_column_grid() {
     let mut want = vec![
         "A1:F1", "A2:F2", "B4:C4", "E4:F4", "B5:C5", "E5:F5", "A6:A9", "B7:B8", "C7:C8", "E6:F6",
         "E7:F7", "E8:F8", "E9:F9", "A10:A11", "B10:C10", "D10:F10", "B11:C11", "D11:F11",
-        "A12:A21", "E12:F12", "B13:B15", "B17:B20",
+        "E12:F12",
     ];
-    let rows: Vec<String> = (13..=21).map(|r| format!("E{r}:F{r}")).collect();
+    let rows: Vec<String> = (13..=39)
+        .map(|r| format!("E{r}:F{r}"))
+        .chain(skeleton_merges())
+        .collect();
     want.extend(rows.iter().map(String::as_str));
     assert_eq!(s.merges, sorted(&want));
     for (cell, text) in [
@@ -197,7 +230,7 @@ fn template_has_drop_downs_validation_and_protection() {
         "≥85.00(%)",
         "<sheetProtection",
         // Room to write the goals: row 11 is five lines high.
-        "<row r=\"11\" spans=\"1:6\" ht=\"78.75\" customHeight=\"1\"", // 78.5 pt, in whole pixels
+        "<row r=\"11\" spans=\"1:6\" ht=\"80.25\" customHeight=\"1\"", // 80 pt, in whole pixels
     ] {
         assert!(xml.contains(needle), "sheet1.xml lacks {needle}");
     }
