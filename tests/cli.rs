@@ -15,12 +15,18 @@ fn convert_json_to_stdout_and_back() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = declform::read(out.stdout, "stdout.json", &Default::default()).unwrap();
     assert_eq!(doc.forms.len(), 5);
+    // Read back, the JSON is the source; the workbook that convert read rides along.
     let src = doc.forms[1].source.as_ref().unwrap();
     assert_eq!(
-        (src.sheet.as_deref(), src.cell.as_deref()),
+        (src.file.as_str(), src.sheet.as_deref(), src.cell.as_deref()),
+        ("stdout.json", None, None)
+    );
+    let origin = src.origin.as_deref().unwrap();
+    assert_eq!(
+        (origin.sheet.as_deref(), origin.cell.as_deref()),
         (Some("医患纠纷办案补贴"), Some("A1"))
     );
-    assert!(src.file.ends_with("人民调解科.xlsx"));
+    assert!(origin.file.ends_with("人民调解科.xlsx"));
 }
 
 #[test]

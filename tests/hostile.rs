@@ -616,7 +616,7 @@ fn a_text_longer_than_a_cell_is_named_and_skipped_alone() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "跳过：long.json 第3张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符"
+            "long.json 第3张表「村(居)委专职调解岗位工作津贴」项目总目标: 跳过（内容有 40000 个字符"
         ),
         "{}",
         stderr(&o)
@@ -815,7 +815,7 @@ fn a_file_name_that_is_not_utf8_is_shown_the_same_way_everywhere() {
     assert_eq!(o.status.code(), Some(1));
     // Both names show U+FFFD for the bytes that are not UTF-8: in messages and in the summary.
     assert!(
-        stderr(&o).contains("跳过：in/bad\u{fffd}.xlsx: 不是 Excel"),
+        stderr(&o).contains("in/bad\u{fffd}.xlsx: 跳过（不是 Excel"),
         "{}",
         stderr(&o)
     );

@@ -141,7 +141,7 @@ fn a_bad_input_stops_the_merge_unless_keep_going() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("跳过：b.xlsx: 不是 Excel 或 WPS 表格文件"),
+        stderr(&out).contains("b.xlsx: 跳过（不是 Excel 或 WPS 表格文件"),
         "{}",
         stderr(&out)
     );

@@ -30,7 +30,11 @@ pub enum Format {
 
 /// Runs the command: exit 0 without 错误, 1 with any.
 pub fn run(args: &Args) -> Outcome {
-    let files = inputs::expand(&args.inputs, false)?;
+    let how = inputs::Expand {
+        folders: true,
+        ..Default::default()
+    };
+    let files = inputs::expand(&args.inputs, how)?;
     let opts = args.limits.read_options();
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;

@@ -30,11 +30,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
+    let files = inputs::expand(&args.inputs, inputs::Expand::default())?;
     if let Some(out) = &args.output {
-        output::refuse_overwriting_input(out, &args.inputs)?;
+        output::refuse_overwriting_input(out, &files)?;
         output_kind(out, args.to)?;
     }
-    let forms = read_inputs(&args.inputs, &args.limits.read_options())?;
+    let forms = read_inputs(&files, &args.limits.read_options())?;
     match &args.output {
         None => super::emit(declform::to_json(&forms).as_bytes())?,
         Some(out) => write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?,
