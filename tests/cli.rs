@@ -138,3 +138,36 @@ fn template_refuses_to_overwrite_a_file_unless_forced() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(std::fs::read(d.join("t.xlsx")).unwrap() != filled);
 }
+
+#[test]
+fn every_help_shows_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["convert", "check", "merge", "template"] {
+        let out = declform(dir.path(), &[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains(&format!("例子 / Examples:\n  declform {command} ")),
+            "{help}"
+        );
+        assert!(help.contains("\n退出代码 / Exit codes:\n  0  "), "{help}");
+        assert!(help.contains("\n  2  用法错误"), "{help}");
+    }
+    let out = declform(dir.path(), &["check", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(
+        "退出代码 / Exit codes:\n\
+         \x20 0  没有错误（可能有警告）/ no 错误 (警告 may be listed)\n\
+         \x20 1  发现错误，或有文件无法读取 / an 错误 found, or a file could not be read\n\
+         \x20 2  用法错误 / usage error\n"
+    ));
+    let out = declform(dir.path(), &["--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("例子 / Examples:\n  declform template -o 模板.xlsx"),
+        "{help}"
+    );
+    assert!(
+        help.contains("退出代码 / Exit codes: 0 成功 / success"),
+        "{help}"
+    );
+}

@@ -14,6 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// 合并多个申报表文件为一个工作簿（含汇总表）。Merge many workbooks into one, with summaries.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform merge 各部门/ -o 汇总.xlsx  # 文件夹中的全部工作簿 / every workbook in a folder
+  declform merge 各部门/ 补报.xlsx -o 汇总.xlsx
+  declform merge 各部门/*.xlsx -o 汇总.xlsx
+  declform merge 各部门/ --dry-run  # 只列出将要合并的内容 / list, write nothing
+  declform merge 各部门/ -o 汇总.xlsx --keep-going  # 跳过无法读取的文件 / skip bad files
+
+退出代码 / Exit codes:
+  0  成功 / success
+  1  有文件无法读取或合并：未写出任何文件；加 --keep-going 时跳过它们并写出其余的
+     / a bad input: nothing written (with --keep-going: skipped, the rest written)
+  2  用法错误（如输出不是 .xlsx、输出与输入相同）/ usage error")]
 pub struct Args {
     /// 输入文件或文件夹（递归查找 .xlsx .xlsm .xlsb .xls .ods .json）/ input files or folders
     #[arg(required = true)]
