@@ -195,7 +195,7 @@ pub fn flat_xlsx(forms: &[Form]) -> Result<Vec<u8>> {
     xlsx::to_bytes(&mut wb, &layout::Tables::get().flat.sheet)
 }
 
-/// The forms as the JSON model of `spec/model.md` (`{"forms": [...]}`), pretty-printed,
+/// The forms as the JSON model of `docs/model.md` (`{"forms": [...]}`), pretty-printed,
 /// Chinese unescaped, ending in a newline.
 ///
 /// ```

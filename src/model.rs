@@ -1,4 +1,4 @@
-//! The form model of `spec/model.md`: what `convert` writes as JSON and reads back.
+//! The form model of `docs/model.md`: what `convert` writes as JSON and reads back.
 //!
 //! ```
 //! use declform::Document;
@@ -305,7 +305,8 @@ impl Source {
     ///
     /// ```
     /// use declform::Source;
-    /// let xlsx = Source { sheet: Some("表1".into()), cell: Some("A1".into()), ..Source::file("a.xlsx") };
+    /// let mut xlsx = Source::file("a.xlsx");
+    /// (xlsx.sheet, xlsx.cell) = (Some("表1".into()), Some("A1".into()));
     /// let once = Source::json("a.json", Some(xlsx.clone()));
     /// let twice = Source::json("b.json", Some(once));
     /// assert_eq!(twice.file, "b.json");
