@@ -73,7 +73,9 @@ pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Rea
 /// Reads any input by its content: a workbook (xlsx, xlsm, xlsb, xls, ods; the format from
 /// the bytes, not the name), a declform JSON document or a flat CSV table (one row per
 /// indicator). `name` is how the input is named in errors, notices and each form's
-/// [`Source`]; its extension only breaks ties (`.json`, `.csv`).
+/// [`Source`] (for JSON too: a source the document recorded, such as the workbook that
+/// `convert` read, is kept as [`Source::origin`]); its extension only breaks ties (`.json`,
+/// `.csv`).
 ///
 /// ```
 /// let bytes = include_bytes!("../samples/办公室.xlsx").to_vec();
@@ -195,7 +197,7 @@ pub fn flat_xlsx(forms: &[Form]) -> Result<Vec<u8>> {
     xlsx::to_bytes(&mut wb, &layout::Tables::get().flat.sheet)
 }
 
-/// The forms as the JSON model of `spec/model.md` (`{"forms": [...]}`), pretty-printed,
+/// The forms as the JSON model of `docs/model.md` (`{"forms": [...]}`), pretty-printed,
 /// Chinese unescaped, ending in a newline.
 ///
 /// ```

@@ -11,6 +11,16 @@ use std::process::ExitCode;
 /// Read, write, convert, merge and check fiscal performance-target declaration forms.
 #[derive(Debug, Parser)]
 #[command(name = "declform", version)]
+#[command(after_help = "\
+例子 / Examples:
+  declform template -o 模板.xlsx  # 空白申报表 / a blank form
+  declform merge 各部门/ -o 汇总.xlsx  # 合并 / merge
+  declform check 各部门/  # 检查 / check
+  declform convert 办公室.xlsx -o 办公室.json  # 转换 / convert
+  declform help merge  # 某个命令的说明和例子 / one command's help
+
+退出代码 / Exit codes: 0 成功 / success, 1 输入有误 / bad input (check: 发现错误),
+  2 用法错误 / usage error")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

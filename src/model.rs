@@ -1,4 +1,4 @@
-//! The form model of `spec/model.md`: what `convert` writes as JSON and reads back.
+//! The form model of `docs/model.md`: what `convert` writes as JSON and reads back.
 //!
 //! ```
 //! use declform::Document;
@@ -261,6 +261,25 @@ pub struct Source {
     /// The A1 reference of the form's title (or first) cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cell: Option<String>,
+    /// Where the form was first read from, for a form read from a JSON document that
+    /// recorded it: `convert 办公室.xlsx -o 办公室.json` writes each form's workbook, sheet
+    /// and cell, and reading that JSON names `办公室.json` in [`file`](Source::file) (in
+    /// findings, errors and the merged summary) and keeps the workbook's place here. Always
+    /// the first place (never an origin of an origin).
+    ///
+    /// ```
+    /// let xlsx = include_bytes!("../samples/办公室.xlsx").to_vec();
+    /// let forms = declform::read(xlsx, "办公室.xlsx", &Default::default())?.forms;
+    /// let json = declform::to_json(&forms).into_bytes();
+    /// let read = declform::read(json, "办公室.json", &Default::default())?;
+    /// let source = read.forms[0].source.as_ref().unwrap();
+    /// assert_eq!((source.file.as_str(), source.sheet.as_deref()), ("办公室.json", None));
+    /// let origin = source.origin.as_deref().unwrap();
+    /// assert_eq!((origin.file.as_str(), origin.cell.as_deref()), ("办公室.xlsx", Some("A1")));
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Box<Source>>,
     /// Where each field stood on the sheet (not serialised), so that `check` can name cells.
     #[serde(skip)]
     pub(crate) cells: Option<FormCells>,
@@ -277,6 +296,34 @@ impl Source {
         Source {
             file: file.into(),
             ..Source::default()
+        }
+    }
+
+    /// The source of a form read from the JSON document `file`, whose form recorded
+    /// `earlier` (where it was read from before): `file` is named, and the first place the
+    /// form was read from rides along as [`origin`](Source::origin).
+    ///
+    /// ```
+    /// use declform::Source;
+    /// let mut xlsx = Source::file("a.xlsx");
+    /// (xlsx.sheet, xlsx.cell) = (Some("表1".into()), Some("A1".into()));
+    /// let once = Source::json("a.json", Some(xlsx.clone()));
+    /// let twice = Source::json("b.json", Some(once));
+    /// assert_eq!(twice.file, "b.json");
+    /// assert_eq!(twice.origin.as_deref(), Some(&xlsx));
+    /// assert_eq!(Source::json("c.json", None), Source::file("c.json"));
+    /// ```
+    pub fn json(file: impl Into<String>, earlier: Option<Source>) -> Source {
+        let origin = earlier.map(|mut e| match e.origin.take() {
+            Some(mut first) => {
+                first.origin = None;
+                first
+            }
+            None => Box::new(e),
+        });
+        Source {
+            origin,
+            ..Source::file(file)
         }
     }
 }

@@ -15,12 +15,18 @@ fn convert_json_to_stdout_and_back() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = declform::read(out.stdout, "stdout.json", &Default::default()).unwrap();
     assert_eq!(doc.forms.len(), 5);
+    // Read back, the JSON is the source; the workbook that convert read rides along.
     let src = doc.forms[1].source.as_ref().unwrap();
     assert_eq!(
-        (src.sheet.as_deref(), src.cell.as_deref()),
+        (src.file.as_str(), src.sheet.as_deref(), src.cell.as_deref()),
+        ("stdout.json", None, None)
+    );
+    let origin = src.origin.as_deref().unwrap();
+    assert_eq!(
+        (origin.sheet.as_deref(), origin.cell.as_deref()),
         (Some("医患纠纷办案补贴"), Some("A1"))
     );
-    assert!(src.file.ends_with("人民调解科.xlsx"));
+    assert!(origin.file.ends_with("人民调解科.xlsx"));
 }
 
 #[test]
@@ -131,4 +137,37 @@ fn template_refuses_to_overwrite_a_file_unless_forced() {
     let out = declform(d, &["template", "-o", "t.xlsx", "--force"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(std::fs::read(d.join("t.xlsx")).unwrap() != filled);
+}
+
+#[test]
+fn every_help_shows_examples_and_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["convert", "check", "merge", "template"] {
+        let out = declform(dir.path(), &[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            help.contains(&format!("例子 / Examples:\n  declform {command} ")),
+            "{help}"
+        );
+        assert!(help.contains("\n退出代码 / Exit codes:\n  0  "), "{help}");
+        assert!(help.contains("\n  2  用法错误"), "{help}");
+    }
+    let out = declform(dir.path(), &["check", "--help"]);
+    assert!(String::from_utf8_lossy(&out.stdout).ends_with(
+        "退出代码 / Exit codes:\n\
+         \x20 0  没有错误（可能有警告）/ no 错误 (警告 may be listed)\n\
+         \x20 1  发现错误，或有文件无法读取 / an 错误 found, or a file could not be read\n\
+         \x20 2  用法错误 / usage error\n"
+    ));
+    let out = declform(dir.path(), &["--help"]);
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("例子 / Examples:\n  declform template -o 模板.xlsx"),
+        "{help}"
+    );
+    assert!(
+        help.contains("退出代码 / Exit codes: 0 成功 / success"),
+        "{help}"
+    );
 }

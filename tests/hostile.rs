@@ -568,8 +568,7 @@ fn extra_cannot_corrupt_a_form() {
             assert_eq!(
                 stderr(&o).lines().last().unwrap(),
                 format!(
-                    "错误：{} 第1张表「村(居)委专职调解岗位工作津贴」其他信息“{key}”: {why}",
-                    if out == "m.xlsx" { name } else { "输入" }
+                    "错误：{name} 第1张表「村(居)委专职调解岗位工作津贴」其他信息“{key}”: {why}"
                 )
             );
             assert!(!d.join(out).exists());
@@ -598,7 +597,7 @@ fn a_text_longer_than_a_cell_is_named_and_skipped_alone() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o).trim_end(),
-        "错误：输入 第1张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符，超过单元格上限 32767 个字符；请精简后再试"
+        "错误：long.json 第1张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符，超过单元格上限 32767 个字符；请精简后再试"
     );
     assert!(!d.join("x.xlsx").exists());
     let sample = root().join("samples/办公室.xlsx").display().to_string();
@@ -616,7 +615,7 @@ fn a_text_longer_than_a_cell_is_named_and_skipped_alone() {
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(
         stderr(&o).contains(
-            "跳过：long.json 第3张表「村(居)委专职调解岗位工作津贴」项目总目标: 内容有 40000 个字符"
+            "long.json 第3张表「村(居)委专职调解岗位工作津贴」项目总目标: 跳过（内容有 40000 个字符"
         ),
         "{}",
         stderr(&o)
@@ -637,7 +636,7 @@ fn check_reports_a_negative_amount() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(o.stdout).unwrap().lines().next().unwrap(),
-        "「村(居)委专职调解岗位工作津贴」: 错误 [amount-negative] 其他资金 -1.00 是负数；金额不能小于 0"
+        "neg.json「村(居)委专职调解岗位工作津贴」: 错误 [amount-negative] 其他资金 -1.00 是负数；金额不能小于 0"
     );
 }
 
@@ -713,9 +712,16 @@ fn keep_going_skips_an_unreadable_subfolder_and_links_are_followed_alike() {
         d.join("in/locked/c.xlsx"),
     )
     .unwrap();
-    // A linked folder and a linked file are both read; a link back up is a loop, read once.
+    std::fs::copy(
+        root().join("samples/社区矫正中心.xlsx"),
+        d.join("other.xlsx"),
+    )
+    .unwrap();
+    // A linked folder and a linked file are both read; a link back up is a loop, read once;
+    // a link to a file read already is read once too.
     symlink(d.join("elsewhere"), d.join("in/linked")).unwrap();
-    symlink(d.join("elsewhere/b.xlsx"), d.join("in/ok/b-link.xlsx")).unwrap();
+    symlink(d.join("other.xlsx"), d.join("in/ok/b-link.xlsx")).unwrap();
+    symlink(d.join("elsewhere/b.xlsx"), d.join("in/ok/b-again.xlsx")).unwrap();
     symlink(d.join("in"), d.join("in/ok/loop")).unwrap();
     std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
     let locked_readable = std::fs::read_dir(d.join("in/locked")).is_ok(); // root reads anyway
@@ -724,6 +730,13 @@ fn keep_going_skips_an_unreadable_subfolder_and_links_are_followed_alike() {
     std::fs::set_permissions(d.join("in/locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert!(listing.contains("in/linked/b.xlsx: 3 张表"), "{listing}");
     assert!(listing.contains("in/ok/b-link.xlsx: 3 张表"), "{listing}");
+    assert!(!listing.contains("b-again"), "{listing}");
+    assert!(
+        stderr(&o)
+            .contains("提示：in/ok/b-again.xlsx: 与 in/linked/b.xlsx 是同一个文件，只读取一次"),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stderr(&o).contains("in/ok/loop: 与已读取的文件夹相同（链接），已跳过"),
         "{}",
@@ -815,7 +828,7 @@ fn a_file_name_that_is_not_utf8_is_shown_the_same_way_everywhere() {
     assert_eq!(o.status.code(), Some(1));
     // Both names show U+FFFD for the bytes that are not UTF-8: in messages and in the summary.
     assert!(
-        stderr(&o).contains("跳过：in/bad\u{fffd}.xlsx: 不是 Excel"),
+        stderr(&o).contains("in/bad\u{fffd}.xlsx: 跳过（不是 Excel"),
         "{}",
         stderr(&o)
     );

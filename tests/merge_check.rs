@@ -141,7 +141,7 @@ fn a_bad_input_stops_the_merge_unless_keep_going() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("跳过：b.xlsx: 不是 Excel 或 WPS 表格文件"),
+        stderr(&out).contains("b.xlsx: 跳过（不是 Excel 或 WPS 表格文件"),
         "{}",
         stderr(&out)
     );
@@ -434,4 +434,250 @@ fn merge_lists_every_bad_file_before_failing() {
         "错误：共 2 个文件无法合并，未写出任何文件；可加 --keep-going 跳过它们，合并其余文件"
     );
     assert!(!d.join("m.xlsx").exists());
+}
+
+/// The forms of xlsx bytes, without sources.
+fn read_forms_of_bytes(bytes: Vec<u8>) -> Vec<Form> {
+    without_source(
+        declform::read(bytes, "x.xlsx", &Default::default())
+            .unwrap()
+            .forms,
+    )
+}
+
+/// The summary's column with this header, top to bottom, below the header.
+fn summary_column(path: &std::path::Path, header: &str) -> Vec<String> {
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let col = (0..summary.width())
+        .find(|&c| summary.get((0, c)) == Some(&Data::String(header.into())))
+        .unwrap();
+    (1..summary.height())
+        .map(|r| {
+            summary
+                .get((r, col))
+                .map_or(String::new(), |d| d.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn json_inputs_are_named_by_the_file_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        root().join("samples/社区矫正中心.xlsx"),
+        d.join("社区.xlsx"),
+    )
+    .unwrap();
+    let out = declform(d, &["convert", "社区.xlsx", "-o", "社区.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // check: findings name the JSON file (and the form, having no sheet or cell).
+    let out = declform(d, &["check", "社区.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "社区.json「社区矫正中心房屋租赁费」: 警告 [target-missing] 三级指标“成本合理性”没有填写指标值\n\
+         社区.json「社区矫正中心保安经费」: 警告 [indicators-present] 成本指标下没有任何三级指标\n"
+    );
+    let out = declform(d, &["check", "社区.json", "--format", "json"]);
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["社区.json", "社区.json"]);
+
+    // merge: the summary's 来源文件 is the JSON file, with no sheet.
+    let out = declform(d, &["merge", "社区.json", "-o", "m.xlsx", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let m = d.join("m.xlsx");
+    assert_eq!(summary_column(&m, "来源文件")[..3], ["社区.json"; 3]);
+    assert_eq!(summary_column(&m, "来源工作表")[..3], [""; 3]);
+
+    // Converted again, the JSON names the JSON it was read from, and keeps the workbook
+    // the forms were first read from as their origin.
+    let out = declform(d, &["convert", "社区.json", "-o", "again.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(d.join("again.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["forms"][1]["source"],
+        serde_json::json!({
+            "file": "社区.json",
+            "origin": {"file": "社区.xlsx", "sheet": "社区矫正中心保安经费", "cell": "A1"}
+        })
+    );
+    let read = read_path(&d.join("again.json"), &Default::default()).unwrap();
+    let source = read.forms[1].source.as_ref().unwrap();
+    assert!(source.file.ends_with("again.json"));
+    assert_eq!(source.origin.as_ref().unwrap().file, "社区.xlsx");
+
+    // A JSON without sources (the seed) is named too.
+    std::fs::copy(
+        root().join("samples/seed-forms-2024.json"),
+        d.join("seed.json"),
+    )
+    .unwrap();
+    let out = declform(d, &["check", "seed.json"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 7);
+    assert!(
+        stdout.lines().all(|l| l.starts_with("seed.json「")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn dry_run_and_keep_going_name_a_bad_amount_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("a.xlsx")).unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(0)
+        .unwrap()
+        .write_string(5, 2, "四十二万")
+        .unwrap();
+    std::fs::write(d.join("b.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let line = "b.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: 跳过（\"四十二万\" 不是金额；请填写数字，如 2646000.00）";
+
+    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "a.xlsx: 2 张表\n{line}\n共 2 个文件，2 张表，跳过 1 个文件；未写出任何文件（--dry-run）\n"
+        )
+    );
+
+    let out = declform(
+        d,
+        &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx", "--keep-going"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        format!("{line}\n已将 1 个文件中的 2 张表合并到 m.xlsx（跳过 1 个文件）\n")
+    );
+}
+
+#[test]
+fn folders_take_declform_json_each_file_once_and_never_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/a.xlsx")).unwrap();
+    std::fs::write(
+        d.join("in/config.json"),
+        r#"{"name": "设置", "forms_dir": "x"}"#,
+    )
+    .unwrap();
+    std::fs::write(d.join("in/list.json"), "[1, 2]").unwrap();
+    let json = serde_json::json!({"forms": [seed().forms[3]]}).to_string();
+    std::fs::write(d.join("in/d.json"), json).unwrap();
+    let args = [
+        "merge",
+        "in",
+        "in/a.xlsx",
+        "./in/a.xlsx",
+        "-o",
+        "in/汇总.xlsx",
+    ];
+
+    let out = declform(d, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "提示：in/config.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in/list.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in/a.xlsx: 给出了两次，只读取一次\n\
+         提示：./in/a.xlsx: 与 in/a.xlsx 是同一个文件，只读取一次\n\
+         已将 2 个文件中的 3 张表合并到 in/汇总.xlsx\n"
+    );
+    let first = std::fs::read(d.join("in/汇总.xlsx")).unwrap();
+
+    // Run again: the output now lies in the input folder and is left out.
+    let out = declform(d, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "提示：in/config.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in/list.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in/汇总.xlsx: 是本次的输出文件，不作为输入读取\n\
+         提示：in/a.xlsx: 给出了两次，只读取一次\n\
+         提示：./in/a.xlsx: 与 in/a.xlsx 是同一个文件，只读取一次\n\
+         已将 2 个文件中的 3 张表合并到 in/汇总.xlsx\n"
+    );
+    assert_eq!(read_forms(&d.join("in/汇总.xlsx")).len(), 3);
+    // The same inputs, so the same forms in the same order.
+    assert_eq!(
+        read_forms(&d.join("in/汇总.xlsx")),
+        read_forms_of_bytes(first)
+    );
+
+    // A folder named twice is read once; check takes folders the same way.
+    let out = declform(d, &["check", "in", "in", "--format", "json"]);
+    assert_eq!(
+        stderr(&out),
+        "提示：in/config.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in/list.json: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过\n\
+         提示：in: 此文件夹已读取过，只读取一次\n\
+         提示：in/汇总.xlsx!汇总: 此工作表中没有申报表，已跳过\n\
+         提示：in/汇总.xlsx!按部门汇总: 此工作表中没有申报表，已跳过\n\
+         检查了 3 个文件中的 6 张表：0 个错误，6 个警告\n"
+    );
+
+    // A JSON named as an input is read whatever it holds: its error is reported.
+    let out = declform(d, &["merge", "in/config.json", "--dry-run"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "in/config.json: 跳过（缺少字段 forms（forms））\n共 1 个文件，0 张表，跳过 1 个文件；未写出任何文件（--dry-run）\n"
+    );
+}
+
+#[test]
+fn patterns_the_shell_left_are_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("s")).unwrap();
+    for name in ["办公室", "人民调解科", "社区矫正中心"] {
+        std::fs::copy(
+            root().join(format!("samples/{name}.xlsx")),
+            d.join(format!("s/{name}.xlsx")),
+        )
+        .unwrap();
+    }
+    // No shell here: the binary gets the pattern itself, as from Windows cmd or PowerShell.
+    let out = declform(d, &["merge", "s/*.xlsx", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "已将 3 个文件中的 10 张表合并到 m.xlsx\n");
+    let out = declform(
+        d,
+        &["convert", "s/社区*.xlsx", "s/办公?.xlsx", "-o", "x.csv"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(read_forms(&d.join("x.csv")).len(), 5);
+
+    let out = declform(d, &["check", "s/*.xlsz"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "错误：s/*.xlsz: 没有与此模式匹配的文件；请检查文件夹和文件名（* 代表任意多个字符，? 代表一个字符）\n"
+    );
+    assert!(out.stdout.is_empty());
+    let out = declform(d, &["merge", "s/*.xlsz", "-o", "n.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!d.join("n.xlsx").exists());
+
+    // A file whose name looks like a pattern is that file.
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("[a].xlsx")).unwrap();
+    let out = declform(d, &["check", "[a].xlsx"]);
+    assert_eq!(
+        stderr(&out),
+        "检查了 1 个文件中的 2 张表：0 个错误，2 个警告\n"
+    );
 }

@@ -7,6 +7,16 @@ use std::process::ExitCode;
 
 /// 检查申报表：金额勾稽、日期、指标体系、指标值格式。Check forms against the rules.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform check 办公室.xlsx
+  declform check 各部门/  # 文件夹中的全部文件 / every file in a folder
+  declform check 各部门/ --format json > 检查结果.json
+
+退出代码 / Exit codes:
+  0  没有错误（可能有警告）/ no 错误 (警告 may be listed)
+  1  发现错误，或有文件无法读取 / an 错误 found, or a file could not be read
+  2  用法错误 / usage error")]
 pub struct Args {
     /// 输入文件或文件夹 / input files or folders
     #[arg(required = true)]
@@ -30,7 +40,11 @@ pub enum Format {
 
 /// Runs the command: exit 0 without 错误, 1 with any.
 pub fn run(args: &Args) -> Outcome {
-    let files = inputs::expand(&args.inputs, false)?;
+    let how = inputs::Expand {
+        folders: true,
+        ..Default::default()
+    };
+    let files = inputs::expand(&args.inputs, how)?;
     let opts = args.limits.read_options();
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;

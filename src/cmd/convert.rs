@@ -7,6 +7,18 @@ use std::process::ExitCode;
 
 /// 格式转换：工作簿、JSON、指标明细表之间互转。Convert between workbooks, the JSON model and flat tables.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform convert 办公室.xlsx  # JSON 写到屏幕（标准输出）/ JSON to stdout
+  declform convert 办公室.xlsx -o 办公室.json
+  declform convert 办公室.json -o 新.xlsx --layout 2026
+  declform convert 各部门/*.xlsx -o 指标.csv  # 指标明细表，一行一个指标 / the flat table
+  declform convert 指标.csv -o 申报表.xlsx
+
+退出代码 / Exit codes:
+  0  成功 / success
+  1  输入有误或无法读写，未写出任何文件 / bad input or I/O error, nothing written
+  2  用法错误（如输出格式不支持、输出与输入相同）/ usage error")]
 pub struct Args {
     /// 输入文件（工作簿、JSON 或指标明细 CSV）/ input files
     #[arg(required = true)]
@@ -30,11 +42,12 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
+    let files = inputs::expand(&args.inputs, inputs::Expand::default())?;
     if let Some(out) = &args.output {
-        output::refuse_overwriting_input(out, &args.inputs)?;
+        output::refuse_overwriting_input(out, &files)?;
         output_kind(out, args.to)?;
     }
-    let forms = read_inputs(&args.inputs, &args.limits.read_options())?;
+    let forms = read_inputs(&files, &args.limits.read_options())?;
     match &args.output {
         None => super::emit(declform::to_json(&forms).as_bytes())?,
         Some(out) => write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?,

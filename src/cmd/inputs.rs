@@ -6,29 +6,187 @@ use std::path::{Path, PathBuf};
 /// The extensions read from folders.
 pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"];
 
-/// Expands files and folders into the files to read: files as given, folders searched
-/// recursively for [`EXTENSIONS`] in path order; Excel lock files (`~$*`) and hidden
-/// files are skipped, and so, with a notice, is anything in a folder that is not a regular
-/// file (a named pipe would wait for a writer forever, a device never ends). Links are
-/// followed, to files and to folders alike; a folder reached twice (a link loop) is read
-/// once. A subfolder that cannot be listed stops the expansion, or with `keep_going` is
-/// skipped with a notice.
-pub fn expand(inputs: &[PathBuf], keep_going: bool) -> Result<Vec<PathBuf>, Error> {
+/// How [`expand`] takes the inputs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expand<'a> {
+    /// Search folders (`merge`, `check`); otherwise every input is a file (`convert`).
+    pub folders: bool,
+    /// A subfolder that cannot be listed is skipped with a notice instead of failing.
+    pub keep_going: bool,
+    /// The command's output file: found in an input folder (a merge run again), it is left
+    /// out of the inputs with a notice.
+    pub output: Option<&'a Path>,
+}
+
+/// Expands files, folders and patterns into the files to read, each once:
+///
+/// - a pattern (`samples/*.xlsx`) that the shell left as it was (Windows `cmd`,
+///   PowerShell) is expanded here, when no file has that very name; a pattern that matches
+///   nothing is an error;
+/// - files are taken as given; folders are searched recursively for [`EXTENSIONS`] in
+///   path order, skipping Excel lock files (`~$*`) and hidden files, and with a notice:
+///   anything that is not a regular file (a named pipe would wait for a writer forever, a
+///   device never ends), JSON that is not a declform document (`config.json`), and the
+///   command's output file. Links are followed, to files and to folders alike; a folder
+///   reached twice is read once. A subfolder that cannot be listed stops the expansion,
+///   or with `keep_going` is skipped with a notice;
+/// - a file named twice (or named and found in a folder, or reached through a link) is
+///   read once, with a notice.
+pub fn expand(inputs: &[PathBuf], how: Expand<'_>) -> Result<Vec<PathBuf>, Error> {
+    let output = how.output.and_then(canonical_output);
     let mut out = Vec::new();
-    for input in inputs {
+    let mut seen = std::collections::HashSet::new();
+    for input in patterns(inputs)? {
         let meta =
-            std::fs::metadata(input).map_err(|e| Error::io(input.display().to_string(), e))?;
-        if meta.is_dir() {
-            let mut found = Vec::new();
-            let mut seen = std::collections::HashSet::new();
-            walk(input, &mut found, &mut seen, keep_going, true)?;
-            found.sort();
-            out.extend(found);
-        } else {
-            out.push(input.clone());
+            std::fs::metadata(&input).map_err(|e| Error::io(input.display().to_string(), e))?;
+        if !(how.folders && meta.is_dir()) {
+            out.push(input);
+            continue;
+        }
+        if let Ok(real) = std::fs::canonicalize(&input)
+            && !seen.insert(real)
+        {
+            super::note!("提示：{}: 此文件夹已读取过，只读取一次", input.display());
+            continue;
+        }
+        let mut found = Vec::new();
+        walk(&input, &mut found, &mut seen, how.keep_going, true)?;
+        found.sort();
+        for file in found {
+            if output.is_some() && std::fs::canonicalize(&file).ok() == output {
+                super::note!("提示：{}: 是本次的输出文件，不作为输入读取", file.display());
+            } else if super::extension(&file) == "json" && !is_declform_json(&file) {
+                super::note!(
+                    "提示：{}: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过",
+                    file.display()
+                );
+            } else {
+                out.push(file);
+            }
         }
     }
+    Ok(once_each(out))
+}
+
+/// Glob metacharacters, as the `glob` crate reads them.
+fn is_pattern(text: &str) -> bool {
+    text.contains(['*', '?', '['])
+}
+
+/// The inputs with each pattern that names no file itself replaced by its matches, in
+/// path order (hidden files only when the pattern says `.`, as shells do).
+fn patterns(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Error> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let pattern = match input.to_str() {
+            Some(p) if is_pattern(p) && std::fs::symlink_metadata(input).is_err() => p,
+            _ => {
+                out.push(input.clone());
+                continue;
+            }
+        };
+        let options = glob::MatchOptions {
+            require_literal_leading_dot: true,
+            ..glob::MatchOptions::new()
+        };
+        let Ok(paths) = glob::glob_with(pattern, options) else {
+            // Not a valid pattern (`[` alone): a name, which does not exist.
+            out.push(input.clone());
+            continue;
+        };
+        let mut matched: Vec<PathBuf> = paths.filter_map(Result::ok).collect();
+        if matched.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Io,
+                Location::file(pattern),
+                "没有与此模式匹配的文件；请检查文件夹和文件名（* 代表任意多个字符，? 代表一个字符）",
+            ));
+        }
+        matched.sort();
+        out.extend(matched);
+    }
     Ok(out)
+}
+
+/// The output file's canonical path, also when it does not exist yet.
+fn canonical_output(out: &Path) -> Option<PathBuf> {
+    if super::is_stdout(out) {
+        return None;
+    }
+    std::fs::canonicalize(out).ok().or_else(|| {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()?;
+        Some(dir.join(out.file_name()?))
+    })
+}
+
+/// The files, each once (by its canonical path), in order of first mention.
+fn once_each(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut first: std::collections::HashMap<PathBuf, usize> = std::collections::HashMap::new();
+    let mut out: Vec<PathBuf> = Vec::new();
+    for file in files {
+        let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+        match first.get(&key).and_then(|&i| out.get(i)) {
+            Some(earlier) if *earlier == file => {
+                super::note!("提示：{}: 给出了两次，只读取一次", file.display());
+            }
+            Some(earlier) => super::note!(
+                "提示：{}: 与 {} 是同一个文件，只读取一次",
+                file.display(),
+                earlier.display()
+            ),
+            None => {
+                first.insert(key, out.len());
+                out.push(file);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a JSON file is a declform document: an object with a top-level `"forms"` key.
+/// Only as much is read as it takes to find the key. A file that cannot be opened counts
+/// as one, so that reading it reports why.
+fn is_declform_json(path: &Path) -> bool {
+    use serde::Deserializer as _;
+    use std::io::BufRead as _;
+    let Ok(file) = std::fs::File::open(path) else {
+        return true;
+    };
+    let mut reader = std::io::BufReader::new(file);
+    if reader
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with("\u{feff}".as_bytes()))
+    {
+        reader.consume(3);
+    }
+    let found = std::cell::Cell::new(false);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    // Stops with an error as soon as the key is seen (or the file is not such an object).
+    let _ = de.deserialize_map(FormsKey(&found));
+    found.get()
+}
+
+/// Looks for the `"forms"` key among a JSON object's keys.
+struct FormsKey<'a>(&'a std::cell::Cell<bool>);
+
+impl<'de> serde::de::Visitor<'de> for FormsKey<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a declform document")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "forms" {
+                self.0.set(true);
+                return Err(serde::de::Error::custom("found"));
+            }
+            map.next_value::<serde::de::IgnoredAny>()?;
+        }
+        Ok(())
+    }
 }
 
 fn walk(
@@ -38,13 +196,18 @@ fn walk(
     keep_going: bool,
     top: bool,
 ) -> Result<(), Error> {
-    if let Ok(real) = std::fs::canonicalize(dir)
+    if !top
+        && let Ok(real) = std::fs::canonicalize(dir)
         && !seen.insert(real)
     {
-        super::note!(
-            "提示：{}: 与已读取的文件夹相同（链接），已跳过",
-            dir.display()
-        );
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_symlink()) {
+            super::note!(
+                "提示：{}: 与已读取的文件夹相同（链接），已跳过",
+                dir.display()
+            );
+        } else {
+            super::note!("提示：{}: 此文件夹已读取过，只读取一次", dir.display());
+        }
         return Ok(());
     }
     let entries = match std::fs::read_dir(dir) {

@@ -14,6 +14,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// 合并多个申报表文件为一个工作簿（含汇总表）。Merge many workbooks into one, with summaries.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform merge 各部门/ -o 汇总.xlsx  # 文件夹中的全部工作簿 / every workbook in a folder
+  declform merge 各部门/ 补报.xlsx -o 汇总.xlsx
+  declform merge 各部门/*.xlsx -o 汇总.xlsx
+  declform merge 各部门/ --dry-run  # 只列出将要合并的内容 / list, write nothing
+  declform merge 各部门/ -o 汇总.xlsx --keep-going  # 跳过无法读取的文件 / skip bad files
+
+退出代码 / Exit codes:
+  0  成功 / success
+  1  有文件无法读取或合并：未写出任何文件；加 --keep-going 时跳过它们并写出其余的
+     / a bad input: nothing written (with --keep-going: skipped, the rest written)
+  2  用法错误（如输出不是 .xlsx、输出与输入相同）/ usage error")]
 pub struct Args {
     /// 输入文件或文件夹（递归查找 .xlsx .xlsm .xlsb .xls .ods .json）/ input files or folders
     #[arg(required = true)]
@@ -42,7 +55,12 @@ pub const IN_MEMORY_SHEETS: usize = 1000;
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
-    let files = inputs::expand(&args.inputs, args.keep_going)?;
+    let how = inputs::Expand {
+        folders: true,
+        keep_going: args.keep_going,
+        output: args.output.as_deref(),
+    };
+    let files = inputs::expand(&args.inputs, how)?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
         if !super::is_stdout(out) && super::extension(out) != "xlsx" {
@@ -158,8 +176,8 @@ pub fn run(args: &Args) -> Outcome {
         super::emit(text.as_bytes())?;
         return Ok(exit(&tally.skipped));
     }
-    for e in &tally.skipped {
-        super::note!("跳过：{e}");
+    for line in &tally.skipped {
+        super::note!("{line}");
     }
     if forms == 0 {
         return Err(super::usage(&first_input(args), "没有可合并的申报表"));
@@ -190,7 +208,9 @@ struct Tally {
     /// Summary rows when nothing is written (--dry-run).
     rows: Vec<SummaryRow>,
     listing: Vec<String>,
-    skipped: Vec<Error>,
+    /// The files skipped (--keep-going, --dry-run), each as one line: the same words on
+    /// stdout for a dry run as on stderr for a merge.
+    skipped: Vec<String>,
     /// Files that fail the merge (without --keep-going), in input order.
     failed: Vec<Error>,
 }
@@ -208,7 +228,7 @@ impl Tally {
         let mut read = match result {
             Ok(read) => read,
             Err(e) => {
-                self.refuse(args, file, e);
+                self.refuse(args, e);
                 return Ok(());
             }
         };
@@ -234,7 +254,7 @@ impl Tally {
         match added {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::Unwritable => {
-                self.refuse(args, file, e);
+                self.refuse(args, e);
                 return Ok(());
             }
             Err(e) => return Err(e),
@@ -261,14 +281,14 @@ impl Tally {
         Ok(())
     }
 
-    /// A file that cannot be merged: skipped (listed) with --keep-going or --dry-run;
-    /// otherwise it fails the merge, but every file is still read so that all the bad ones
-    /// are listed at once.
-    fn refuse(&mut self, args: &Args, file: &std::path::Path, e: Error) {
+    /// A file that cannot be merged: skipped (listed, naming where in the file and why)
+    /// with --keep-going or --dry-run; otherwise it fails the merge, but every file is still
+    /// read so that all the bad ones are listed at once.
+    fn refuse(&mut self, args: &Args, e: Error) {
         if args.keep_going || args.dry_run {
-            self.listing
-                .push(format!("{}: 跳过（{}）", file.display(), e.message()));
-            self.skipped.push(e);
+            let line = format!("{}: 跳过（{}）", e.location(), e.message());
+            self.listing.push(line.clone());
+            self.skipped.push(line);
         } else {
             self.failed.push(e);
         }
@@ -310,7 +330,7 @@ fn place(r: &SummaryRow) -> String {
     }
 }
 
-fn exit(skipped: &[Error]) -> ExitCode {
+fn exit(skipped: &[String]) -> ExitCode {
     if skipped.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -7,6 +7,17 @@ use std::process::ExitCode;
 
 /// 生成空白申报表模板（带下拉选项与数据验证）。Write a blank form, ready for a unit to fill in.
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform template  # 写出 申报表模板.xlsx（2024 版式，明年）
+  declform template -o 模板.xlsx --year 2025
+  declform template -o 模板.xlsx --layout 2026 --protect
+  declform template -o 模板.xlsx --force  # 覆盖已有文件 / replace an existing file
+
+退出代码 / Exit codes:
+  0  成功 / success
+  1  无法写出文件 / the file could not be written
+  2  用法错误（如文件已存在而未加 --force）/ usage error (e.g. the file exists)")]
 pub struct Args {
     /// 输出文件 / output workbook
     #[arg(short, long, default_value = "申报表模板.xlsx")]

@@ -214,6 +214,7 @@ fn read_form(
         sheet: Some(ctx.sheet.to_string()),
         cell: Some(a1(src_row, src_col)),
         cells: Some(cells),
+        origin: None,
     });
     out.forms.push(form);
     Ok(Some(last_row))

@@ -240,7 +240,11 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
                 )
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let doc = crate::json::from_str(text, name)?;
+            let mut doc = crate::json::from_str(text, name)?;
+            // The file read is named; where the form was read before rides along.
+            for f in &mut doc.forms {
+                f.source = Some(Source::json(name, f.source.take()));
+            }
             Ok(Read {
                 forms: doc.forms,
                 notices: Vec::new(),
