@@ -419,6 +419,79 @@ pub(crate) struct Tables {
     /// `{row}` stands for the earlier row's number.
     pub(crate) duplicate_note: String,
     pub(crate) summary_page: SummaryPage,
+    pub(crate) diff: DiffSpec,
+}
+
+/// The diff report's 变更清单 and its fills.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct DiffSpec {
+    pub(crate) sheet: String,
+    pub(crate) columns: Vec<DiffColumn>,
+    /// RGB, hex.
+    changed_fill: String,
+    added_fill: String,
+    /// `{old}` stands for the old value.
+    pub(crate) old_value_note: String,
+    pub(crate) width_min: f64,
+    pub(crate) width_max: f64,
+}
+
+impl DiffSpec {
+    /// The fill of a changed cell.
+    pub(crate) fn changed_fill(&self) -> u32 {
+        u32::from_str_radix(&self.changed_fill, 16).unwrap_or(0xFFEB9C)
+    }
+
+    /// The fill of an added indicator row.
+    pub(crate) fn added_fill(&self) -> u32 {
+        u32::from_str_radix(&self.added_fill, 16).unwrap_or(0xC6EFCE)
+    }
+}
+
+/// One column of 变更清单.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct DiffColumn {
+    pub(crate) value: DiffValue,
+    #[serde(default)]
+    header: Option<String>,
+}
+
+impl DiffColumn {
+    /// The column's header: its own, or the field's table header.
+    pub(crate) fn header(&self) -> String {
+        match (&self.header, self.value) {
+            (Some(h), _) => h.clone(),
+            (None, DiffValue::Project) => Field::ProjectName.header(),
+            (None, DiffValue::Department) => Field::Department.header(),
+            (None, _) => String::new(),
+        }
+    }
+}
+
+/// What a column of 变更清单 shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum DiffValue {
+    /// 序号.
+    Index,
+    /// The kind, in Chinese.
+    Kind,
+    /// 项目名称.
+    Project,
+    /// 主管部门.
+    Department,
+    /// The field's name.
+    Field,
+    /// The indicator, `一级/二级/三级`.
+    Indicator,
+    /// The old value.
+    Old,
+    /// The new value.
+    New,
+    /// New minus old, for amounts.
+    Delta,
+    /// Where: a link to the changed cell in the report.
+    Place,
 }
 
 /// The flat table.
