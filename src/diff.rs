@@ -866,7 +866,9 @@ fn write_listing(
         .set_align(FormatAlign::Center)
         .set_text_wrap();
     let text = base.clone().set_text_wrap();
-    let amount = base.clone().set_num_format(xlsx::amount_format(2));
+    // The difference with its sign, as the text line shows it: +53,000.00.
+    let a = xlsx::amount_format(2);
+    let amount = base.clone().set_num_format(format!("+{a};-{a};{a}"));
     let amount_text = base.clone().set_align(FormatAlign::Right);
     let link = base
         .clone()
