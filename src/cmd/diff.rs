@@ -8,8 +8,8 @@ use std::process::ExitCode;
 /// 比较两个版本的申报表（审核轮次：一上、二上），逐项列出金额、目标、指标的变化。
 /// Compare two versions of forms.
 ///
-/// 退出代码与 diff(1) 相同：0 没有不同，1 有不同，2 出错（用法错误、无法读取的输入、
-/// 同一侧有重复的表）。Exit codes as diff(1): 0 identical, 1 differences, 2 trouble.
+/// 退出代码与 diff(1) 相同：0 没有不同，1 有不同，2 出错（用法错误、无法读取的输入、同一侧有重复的表）。
+/// Exit codes as diff(1): 0 identical, 1 differences, 2 trouble (unlike the other commands).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// 旧版本：文件或文件夹 / the old version: file or folder
