@@ -205,6 +205,8 @@ pub enum ErrorKind {
     /// A form holds something the official layout cannot carry (an `extra` key that is
     /// empty or one of the layout's own labels).
     Unwritable,
+    /// One side of a comparison holds the same form (年度, 主管部门, 项目名称) twice.
+    DuplicateForm,
 }
 
 type Cause = Arc<dyn std::error::Error + Send + Sync + 'static>;

@@ -11,7 +11,9 @@
 //!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
 //!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
 //!   [`to_json`] the model;
-//! - [`check()`] forms against the rules, into [`Finding`](check::Finding)s.
+//! - [`check()`] forms against the rules, into [`Finding`](check::Finding)s;
+//! - [`diff()`](crate::diff::diff) two versions of forms, into [`Change`](diff::Change)s, and
+//!   [`diff_workbook`] the review report.
 //!
 //! The [`model`] is format-neutral; reading and writing are adapters around it, and both
 //! work from the one description of the official layouts in `templates/` ([`layout`]).
@@ -50,6 +52,7 @@ mod sheetname;
 mod xlsx;
 
 pub mod check;
+pub mod diff;
 mod flat;
 mod json;
 pub mod merge;
@@ -222,6 +225,34 @@ pub fn to_json(forms: &[Form]) -> String {
 /// ```
 pub fn check(forms: &[Form]) -> Vec<check::Finding> {
     check::check_forms(forms)
+}
+
+/// The review report of [`diff::diff`] as workbook bytes: a first sheet `变更清单` listing
+/// every change with a link to its cell, then every form of `new` in the official layout,
+/// each changed cell filled and noted with its old value, added indicator rows filled in a
+/// colour of their own. Removed forms and indicators are listed on `变更清单` only.
+///
+/// ```
+/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let old = declform::read(seed, "old.json", &Default::default())?.forms;
+/// let mut new = old.clone();
+/// new[0].annual_goal.push_str("（修订）");
+/// let changes = declform::diff::diff(&old, &new)?;
+/// let xlsx = declform::diff_workbook(&new, &changes)?;
+/// // The report reads back as the new forms (变更清单 is not a form).
+/// let back = declform::read(xlsx, "报告.xlsx", &Default::default())?;
+/// assert_eq!(back.forms.len(), new.len());
+/// assert_eq!(back.forms[0].annual_goal, new[0].annual_goal);
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`write_workbook`]: a form the layout cannot carry ([`ErrorKind::Unwritable`]) or a
+/// workbook rust_xlsxwriter cannot write ([`ErrorKind::Write`]).
+pub fn diff_workbook(new: &[Form], changes: &[diff::Change]) -> Result<Vec<u8>> {
+    let mut wb = diff::report_workbook(new, changes)?;
+    xlsx::to_bytes(&mut wb, &layout::Tables::get().diff.sheet)
 }
 
 /// Whether a text is one of the labels the reader knows (项目名称, 一级指标, their aliases):

@@ -7,8 +7,8 @@ mod cmd;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// declform：财政项目支出绩效目标申报表的读取、生成、转换、合并与检查。
-/// Read, write, convert, merge and check fiscal performance-target declaration forms.
+/// declform：财政项目支出绩效目标申报表的读取、生成、转换、合并、检查与比较。
+/// Read, write, convert, merge, check and compare fiscal performance-target declaration forms.
 #[derive(Debug, Parser)]
 #[command(name = "declform", version)]
 #[command(after_help = "\
@@ -31,6 +31,7 @@ enum Command {
     Convert(cmd::convert::Args),
     Check(cmd::check::Args),
     Merge(cmd::merge::Args),
+    Diff(cmd::diff::Args),
     Template(cmd::template::Args),
 }
 
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         Command::Convert(a) => cmd::convert::run(a),
         Command::Check(a) => cmd::check::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
         Command::Template(a) => cmd::template::run(a),
     };
     match result {

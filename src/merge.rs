@@ -157,6 +157,7 @@ pub struct Merger {
     rows: Vec<SummaryRow>,
     in_memory_first: usize,
     constant_memory_sheets: usize,
+    date: Option<chrono::NaiveDate>,
 }
 
 impl std::fmt::Debug for Merger {
@@ -233,7 +234,23 @@ impl Merger {
             rows: Vec::new(),
             in_memory_first,
             constant_memory_sheets,
+            date: None,
         })
+    }
+
+    /// Dates the summaries: their unit line shows `制表日期：{date}` at the right (without
+    /// a date, only `单位：元` at the left). The command line dates them today.
+    ///
+    /// ```
+    /// let date = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    /// let merger = declform::Merger::new()?.dated(date);
+    /// assert!(merger.rows().is_empty());
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    #[must_use]
+    pub fn dated(mut self, date: chrono::NaiveDate) -> Merger {
+        self.date = Some(date);
+        self
     }
 
     /// Writes a form's sheet in the official layout (the 2026 grid for a form with
@@ -332,7 +349,7 @@ impl Merger {
     ///
     /// When the summaries cannot be written.
     pub fn finish(mut self) -> Result<Merged> {
-        write_summaries(&mut self.wb, &self.rows)
+        write_summaries(&mut self.wb, &self.rows, self.date)
             .map_err(|e| xlsx::xlsx_error(&Tables::get().summary.sheet, e))?;
         Ok(Merged {
             wb: self.wb,
@@ -451,12 +468,15 @@ pub fn merge(forms: &[Form]) -> Result<Merged> {
 }
 
 struct SummaryFormats {
+    title: Format,
+    unit: Format,
+    date: Format,
     header: Format,
     text: Format,
     center: Format,
     amount: Format,
     amount_text: Format,
-    date: Format,
+    date_cell: Format,
     link: Format,
     total_label: Format,
     total_amount: Format,
@@ -467,32 +487,47 @@ struct SummaryFormats {
 impl SummaryFormats {
     fn new() -> SummaryFormats {
         let page = &Tables::get().summary_page;
-        let base = Format::new()
+        let font = Format::new()
             .set_font_name(&Style::get().font)
             .set_font_size(page.font_size)
-            .set_border(FormatBorder::Thin)
             .set_align(FormatAlign::VerticalCenter);
+        let base = font.clone().set_border(FormatBorder::Thin);
         let bold = base
             .clone()
             .set_bold()
             .set_background_color(page.header_fill());
+        let text = base.clone().set_text_wrap().set_indent(1);
+        let amount = base
+            .clone()
+            .set_align(FormatAlign::Right)
+            .set_indent(1)
+            .set_num_format(amount_format(2));
         SummaryFormats {
+            title: font
+                .clone()
+                .set_font_size(page.title_font_size)
+                .set_bold()
+                .set_align(FormatAlign::Center),
+            unit: font.clone().set_align(FormatAlign::Left),
+            date: font.set_align(FormatAlign::Right),
             header: bold.clone().set_align(FormatAlign::Center).set_text_wrap(),
-            text: base.clone().set_text_wrap(),
+            text: text.clone(),
             center: base.clone().set_align(FormatAlign::Center),
-            amount: base.clone().set_num_format(amount_format(2)),
-            amount_text: base.clone().set_align(FormatAlign::Right),
-            date: base
+            amount: amount.clone(),
+            amount_text: base.clone().set_align(FormatAlign::Right).set_indent(1),
+            date_cell: base
                 .clone()
                 .set_align(FormatAlign::Center)
                 .set_num_format(date_format()),
-            link: base
-                .clone()
+            link: text
                 .set_font_color(page.link_color())
-                .set_underline(FormatUnderline::Single)
-                .set_text_wrap(),
+                .set_underline(FormatUnderline::Single),
             total_label: bold.clone().set_align(FormatAlign::Center),
-            total_amount: bold.clone().set_num_format(amount_format(2)),
+            total_amount: bold
+                .clone()
+                .set_align(FormatAlign::Right)
+                .set_indent(1)
+                .set_num_format(amount_format(2)),
             number: base.set_align(FormatAlign::Center),
             total_number: bold.set_align(FormatAlign::Center),
         }
@@ -503,7 +538,7 @@ impl SummaryFormats {
             CellStyle::Text => &self.text,
             CellStyle::Center => &self.center,
             CellStyle::Number => &self.number,
-            CellStyle::Date => &self.date,
+            CellStyle::Date => &self.date_cell,
             CellStyle::Amount => &self.amount,
             CellStyle::Link => &self.link,
         }
@@ -517,38 +552,80 @@ enum Cell<'a> {
     Link(&'a str, &'a str),
     Date(Option<chrono::NaiveDate>),
     Amount(Option<Amount>),
-    /// A formula with its exact cached result; `width` is the text the column must fit.
+    /// A formula with its exact cached result.
     Formula(String, String),
+}
+
+/// The rows of a summary sheet above its data: the title, the unit and date line, and the
+/// header row, which is repeated on every printed page.
+const TITLE_ROW: u32 = 0;
+const UNIT_ROW: u32 = 1;
+const HEADER_ROW: u32 = 2;
+
+/// The sheet row of data row `i` (zero-based).
+fn data_row(i: usize) -> u32 {
+    u32::try_from(i)
+        .unwrap_or(u32::MAX)
+        .saturating_add(HEADER_ROW + 1)
 }
 
 /// A sheet of the summaries being written.
 struct Table<'a> {
     ws: &'a mut Worksheet,
     spec: &'a TableSpec,
+    /// The columns shown: the spec's, less those shown only when present that no row has.
+    columns: Vec<&'a Column>,
     f: &'a SummaryFormats,
     widths: Widths,
+    /// Texts that may wrap: (row, column, text), measured when the widths are known.
+    texts: Vec<(u32, u16, String)>,
 }
 
 impl<'a> Table<'a> {
-    fn new(ws: &'a mut Worksheet, spec: &'a TableSpec, f: &'a SummaryFormats) -> Self {
-        let widths = Widths::new(spec.columns.len(), spec.width_min, spec.width_max);
+    fn new(
+        ws: &'a mut Worksheet,
+        spec: &'a TableSpec,
+        columns: Vec<&'a Column>,
+        f: &'a SummaryFormats,
+    ) -> Self {
+        let mut widths = Widths::new(columns.len(), spec.width_min, spec.width_max);
+        for (c, column) in columns.iter().enumerate() {
+            if let Some(max) = column.width_max {
+                widths.limit(col(c), max);
+            }
+        }
         Table {
             ws,
             spec,
+            columns,
             f,
             widths,
+            texts: Vec::new(),
         }
     }
 
     fn header(&mut self) -> Result<(), XlsxError> {
-        for (c, column) in self.spec.columns.iter().enumerate() {
+        for (c, column) in self.columns.iter().enumerate() {
             let c = col(c);
             let title = column.header();
             self.ws
-                .write_string_with_format(0, c, &title, &self.f.header)?;
-            self.widths.see(c, &title);
+                .write_string_with_format(HEADER_ROW, c, &title, &self.f.header)?;
+            // The header row is two lines high: a header may wrap once.
+            let half: String = title
+                .chars()
+                .take(title.chars().count().div_ceil(2))
+                .collect();
+            self.widths.see(c, &half);
         }
         Ok(())
+    }
+
+    /// Remembers a text that may need more than one line.
+    fn measure(&mut self, row: u32, c: u16, text: &str) {
+        self.widths.see(c, text);
+        if xlsx::display_width(text) > self.spec.width_min {
+            self.texts.push((row, c, text.to_string()));
+        }
     }
 
     fn cell(
@@ -562,16 +639,17 @@ impl<'a> Table<'a> {
         match cell {
             Cell::Number(n) => {
                 self.ws.write_number_with_format(row, c, n, fmt)?;
+                self.widths.see(c, &n.to_string());
             }
             Cell::Text(t) => {
                 self.ws.write_string_with_format(row, c, t, fmt)?;
-                self.widths.see(c, t);
+                self.measure(row, c, t);
             }
             Cell::Link(text, sheet) => {
                 let link =
                     Url::new(format!("internal:'{}'!A1", sheet.replace('\'', "''"))).set_text(text);
                 self.ws.write_url_with_format(row, c, link, fmt)?;
-                self.widths.see(c, text);
+                self.measure(row, c, text);
             }
             Cell::Date(d) => {
                 match d.and_then(xlsx::excel_date) {
@@ -588,7 +666,7 @@ impl<'a> Table<'a> {
                     }
                 }
                 self.widths
-                    .see(c, &a.map(|a| a.to_string()).unwrap_or_default());
+                    .see(c, &a.map(|a| amount_text(&a)).unwrap_or_default());
             }
             Cell::Formula(formula, result) => {
                 self.ws.write_formula_with_format(
@@ -598,24 +676,18 @@ impl<'a> Table<'a> {
                     fmt,
                 )?;
                 if style == CellStyle::Amount {
-                    self.widths.see(c, &result);
+                    self.widths.see(c, &amount_text(&result));
                 }
             }
         }
         Ok(())
     }
 
-    /// The 合计 row after `rows` data rows: the label over the columns before the first
+    /// The 合计 row after `rows` data rows: `label` over the columns before the first
     /// total, a SUM with its exact result under each total column, blanks elsewhere.
-    fn totals(&mut self, rows: u32, sums: &[(u16, String)]) -> Result<(), XlsxError> {
-        let total_row = rows + 1;
-        let first_total = self
-            .spec
-            .columns
-            .iter()
-            .position(|c| c.total)
-            .map_or(0, col);
-        let label = &Tables::get().total_label;
+    fn totals(&mut self, rows: u32, label: &str, sums: &[(u16, String)]) -> Result<(), XlsxError> {
+        let total_row = HEADER_ROW + rows + 1;
+        let first_total = self.columns.iter().position(|c| c.total).map_or(0, col);
         if first_total > 1 {
             self.ws.merge_range(
                 total_row,
@@ -629,13 +701,11 @@ impl<'a> Table<'a> {
             self.ws
                 .write_string_with_format(total_row, 0, label, &self.f.total_label)?;
         }
-        for (c, column) in self
-            .spec
-            .columns
-            .iter()
-            .enumerate()
-            .skip(usize::from(first_total))
-        {
+        if first_total > 0 {
+            self.texts.push((total_row, 0, label.to_string()));
+        }
+        let columns = self.columns.clone();
+        for (c, column) in columns.iter().enumerate().skip(usize::from(first_total)) {
             let c = col(c);
             match sums.iter().find(|(sc, _)| *sc == c) {
                 Some((_, result)) if column.total => {
@@ -644,7 +714,10 @@ impl<'a> Table<'a> {
                     } else {
                         &self.f.total_number
                     };
-                    let formula = format!("=SUM({})", column_range(c, 1, rows));
+                    let formula = format!(
+                        "=SUM({})",
+                        column_range(c, HEADER_ROW + 1, HEADER_ROW + rows)
+                    );
                     self.ws.write_formula_with_format(
                         total_row,
                         c,
@@ -652,7 +725,7 @@ impl<'a> Table<'a> {
                         fmt,
                     )?;
                     if column.style == CellStyle::Amount {
-                        self.widths.see(c, result);
+                        self.widths.see(c, &amount_text(result));
                     }
                 }
                 _ => {
@@ -663,27 +736,146 @@ impl<'a> Table<'a> {
         Ok(())
     }
 
-    fn finish(self, rows: u32) -> Result<(), XlsxError> {
-        let page = &Tables::get().summary_page;
+    /// Widths, row heights, the title and unit lines over the first printed page, and the
+    /// print and screen set-up, for a table of `rows` data rows made on `date` from forms
+    /// of `year`.
+    fn finish(
+        self,
+        rows: u32,
+        year: Option<i32>,
+        date: Option<chrono::NaiveDate>,
+    ) -> Result<(), XlsxError> {
+        let tables = Tables::get();
+        let page = &tables.summary_page;
+        let last = col(self.columns.len().saturating_sub(1));
         if self.spec.autofilter && rows > 0 {
-            let last = col(self.spec.columns.len().saturating_sub(1));
-            self.ws.autofilter(0, 0, rows, last)?;
+            self.ws.autofilter(HEADER_ROW, 0, HEADER_ROW + rows, last)?;
         }
         self.widths.apply(self.ws)?;
-        self.ws.set_row_height(0, page.header_row_height)?;
+
+        // Columns onto pages: the repeated columns, then as many of the others as fit the
+        // printable width in the widest measure, page after page.
+        let widths = self.widths.get();
+        let printed = |c: u16| {
+            xlsx::span_points(widths.get(usize::from(c)).copied().unwrap_or(0.0), 1)
+                .last()
+                .copied()
+                .unwrap_or(0.0)
+        };
+        let repeat = self.spec.repeat_columns.min(last + 1);
+        let m = &page.margins;
+        let paper = if page.landscape {
+            A4_POINTS.1
+        } else {
+            A4_POINTS.0
+        };
+        let room = paper - (m.left + m.right) * 72.0;
+        let fixed: f64 = (0..repeat).map(printed).sum();
+        let mut breaks: Vec<u32> = Vec::new();
+        let mut used = fixed;
+        let mut first_page_last = last;
+        for c in repeat..=last {
+            let w = printed(c);
+            if used + w > room && used > fixed {
+                if breaks.is_empty() {
+                    first_page_last = c - 1;
+                }
+                breaks.push(u32::from(c));
+                used = fixed;
+            }
+            used += w;
+        }
+        if !breaks.is_empty() {
+            self.ws.set_vertical_page_breaks(&breaks)?;
+        }
+
+        // Title and unit line over the first page's columns.
+        let title = self.spec.title(year);
+        if first_page_last > 0 {
+            self.ws.merge_range(
+                TITLE_ROW,
+                0,
+                TITLE_ROW,
+                first_page_last,
+                &title,
+                &self.f.title,
+            )?;
+        } else {
+            self.ws
+                .write_string_with_format(TITLE_ROW, 0, &title, &self.f.title)?;
+        }
+        self.ws.set_row_height(TITLE_ROW, page.title_row_height)?;
+        self.ws
+            .write_string_with_format(UNIT_ROW, 0, &tables.unit_line, &self.f.unit)?;
+        let date_line = date.map_or(String::new(), |d| {
+            tables
+                .date_line
+                .replace("{date}", &d.format("%Y-%m-%d").to_string())
+        });
+        if !date_line.is_empty() {
+            self.ws.write_string_with_format(
+                UNIT_ROW,
+                first_page_last,
+                &date_line,
+                &self.f.date,
+            )?;
+        }
+
+        // Row heights: the header's, and each row's tallest wrapped text.
+        self.ws.set_row_height(HEADER_ROW, page.header_row_height)?;
+        let mut lines: std::collections::BTreeMap<u32, usize> = Default::default();
+        for (row, c, text) in &self.texts {
+            let w = widths.get(usize::from(*c)).copied().unwrap_or(0.0);
+            let (wrap, _) = xlsx::wrap_all(text, &xlsx::span_points(w, 1), page.font_size, 1);
+            let slot = lines.entry(*row).or_insert(1);
+            *slot = (*slot).max(wrap.lines);
+        }
+        let pad = 2.0 * Style::get().measure.padding_points;
+        for (row, n) in lines {
+            let h = (n as f64 * page.line_height + pad).max(page.min_row_height);
+            self.ws.set_row_height(row, h)?;
+        }
+
+        // On paper, the title and unit lines are the page header of every page, and the
+        // sheet prints from its header row.
         xlsx::page_setup(self.ws, page.paper_size, page.landscape, &page.margins);
-        self.ws.set_repeat_rows(0, 0)?;
-        self.ws.set_freeze_panes(1, 0)?;
+        let header = page
+            .print_header
+            .replace("{unit}", &tables.unit_line)
+            .replace("{date}", &date_line)
+            .replace("{font}", &Style::get().font)
+            .replace("{size}", &page.title_font_size.to_string())
+            .replace("{title}", &title);
+        self.ws.set_header(header);
+        self.ws.set_footer(&page.footer);
+        self.ws
+            .set_print_area(HEADER_ROW, 0, HEADER_ROW + rows + 1, last)?;
+        self.ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+        if repeat > 0 {
+            self.ws.set_repeat_columns(0, repeat - 1)?;
+        }
+        self.ws.set_freeze_panes(HEADER_ROW + 1, repeat)?;
         Ok(())
     }
 }
 
-fn col(c: usize) -> u16 {
-    u16::try_from(c).unwrap_or(u16::MAX)
+/// A4 in points, portrait: width, height.
+const A4_POINTS: (f64, f64) = (595.28, 841.89);
+
+/// An amount as it displays (grouped thousands), for measuring its column.
+fn amount_text(a: &impl ToString) -> String {
+    let s = a.to_string();
+    let (int, frac) = s.split_once('.').unwrap_or((&s, "00"));
+    let digits = int.trim_start_matches('-').len();
+    format!(
+        "{}{}.{frac} ",
+        "0".repeat(digits + digits.saturating_sub(1) / 3),
+        ""
+    )
 }
 
-fn row_number(i: usize) -> u32 {
-    u32::try_from(i + 1).unwrap_or(u32::MAX)
+fn col(c: usize) -> u16 {
+    u16::try_from(c).unwrap_or(u16::MAX)
 }
 
 /// The exact sum of an amount over rows.
@@ -719,28 +911,62 @@ fn summary_cell<'a>(column: &Column, row: &'a SummaryRow, i: usize, note: &'a st
     }
 }
 
-fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxError> {
+/// The columns of a table shown for `rows`: those shown only when present need a row
+/// with a value for them.
+fn shown<'a>(spec: &'a TableSpec, rows: &[SummaryRow]) -> Vec<&'a Column> {
+    let present = |column: &Column| match column.field {
+        Some(Field::ProjectNature) => rows
+            .iter()
+            .any(|r| r.project_nature.as_deref().is_some_and(|n| !n.is_empty())),
+        _ => true,
+    };
+    spec.columns
+        .iter()
+        .filter(|c| !c.when_present || present(c))
+        .collect()
+}
+
+/// The year of all rows, when they have one and the same.
+fn common_year(rows: &[SummaryRow]) -> Option<i32> {
+    let first = rows.first()?.year?;
+    rows.iter().all(|r| r.year == Some(first)).then_some(first)
+}
+
+fn write_summaries(
+    wb: &mut Workbook,
+    rows: &[SummaryRow],
+    date: Option<chrono::NaiveDate>,
+) -> Result<(), XlsxError> {
     let tables = Tables::get();
     let dups = duplicates(rows);
+    let flagged = dups.iter().filter(|d| d.is_some()).count();
+    let total_label = if flagged > 0 {
+        tables
+            .total_label_with_duplicates
+            .replace("{n}", &flagged.to_string())
+    } else {
+        tables.total_label.clone()
+    };
+    let year = common_year(rows);
     let f = SummaryFormats::new();
     let n = u32::try_from(rows.len()).unwrap_or(u32::MAX);
 
     // 汇总: one row per form.
     let spec = &tables.summary;
-    let mut t = Table::new(wb.worksheet_from_index(0)?, spec, &f);
+    let columns = shown(spec, rows);
+    let mut t = Table::new(wb.worksheet_from_index(0)?, spec, columns.clone(), &f);
     t.header()?;
     for (i, row) in rows.iter().enumerate() {
         let note = match dups.get(i).copied().flatten() {
             Some(j) => tables.duplicate_note.replace("{row}", &(j + 1).to_string()),
             None => String::new(),
         };
-        for (c, column) in spec.columns.iter().enumerate() {
+        for (c, column) in columns.iter().enumerate() {
             let cell = summary_cell(column, row, i, &note);
-            t.cell(row_number(i), col(c), column.style, cell)?;
+            t.cell(data_row(i), col(c), column.style, cell)?;
         }
     }
-    let sums: Vec<(u16, String)> = spec
-        .columns
+    let sums: Vec<(u16, String)> = columns
         .iter()
         .enumerate()
         .filter(|(_, c)| c.total)
@@ -755,25 +981,26 @@ fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxErr
             (col(c), sum)
         })
         .collect();
-    t.totals(n, &sums)?;
-    t.finish(n)?;
+    t.totals(n, &total_label, &sums)?;
+    t.finish(n, year, date)?;
 
     // 按部门汇总: one row per 主管部门, in order of first appearance, as formulas over 汇总
     // with their exact results.
-    let summary_col = |field: Field| {
-        spec.columns
-            .iter()
-            .position(|c| c.field == Some(field))
-            .map(col)
-    };
+    let summary_col = |field: Field| columns.iter().position(|c| c.field == Some(field)).map(col);
     let range = |field: Field| {
         summary_col(field)
-            .map(|c| absolute_column_range(&spec.sheet, c, 1, n))
+            .map(|c| absolute_column_range(&spec.sheet, c, HEADER_ROW + 1, HEADER_ROW + n))
             .unwrap_or_default()
     };
     let dept_spec = &tables.by_department;
-    let dept_col = dept_spec
-        .columns
+    let dept_columns = shown(dept_spec, rows);
+    let mut t = Table::new(
+        wb.worksheet_from_index(1)?,
+        dept_spec,
+        dept_columns.clone(),
+        &f,
+    );
+    let dept_col = dept_columns
         .iter()
         .position(|c| c.field == Some(Field::Department))
         .map_or(0, col);
@@ -781,12 +1008,11 @@ fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxErr
     for r in rows {
         by_dept.entry(r.department.as_str()).or_default().push(r);
     }
-    let mut t = Table::new(wb.worksheet_from_index(1)?, dept_spec, &f);
     t.header()?;
     for (i, (dept, group)) in by_dept.iter().enumerate() {
-        let row = row_number(i);
+        let row = data_row(i);
         let criteria = crate::cellref::a1(row, dept_col);
-        for (c, column) in dept_spec.columns.iter().enumerate() {
+        for (c, column) in dept_columns.iter().enumerate() {
             let cell = match (column.value, column.field) {
                 (Some(Computed::Index), _) => Cell::Number((i + 1) as f64),
                 (Some(Computed::Count), _) => Cell::Formula(
@@ -808,8 +1034,7 @@ fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxErr
         }
     }
     let d = u32::try_from(by_dept.len()).unwrap_or(u32::MAX);
-    let sums: Vec<(u16, String)> = dept_spec
-        .columns
+    let sums: Vec<(u16, String)> = dept_columns
         .iter()
         .enumerate()
         .filter(|(_, c)| c.total)
@@ -821,7 +1046,7 @@ fn write_summaries(wb: &mut Workbook, rows: &[SummaryRow]) -> Result<(), XlsxErr
             (col(c), sum)
         })
         .collect();
-    t.totals(d, &sums)?;
-    t.finish(d)?;
+    t.totals(d, &total_label, &sums)?;
+    t.finish(d, year, date)?;
     Ok(())
 }

@@ -337,6 +337,8 @@ pub(crate) struct FormCells {
     pub(crate) indicator_rows: Vec<u32>,
     /// The columns of 一级, 二级, 三级指标 and 年度指标值.
     pub(crate) indicator_cols: [u16; 4],
+    /// `extra` key → the cell its value stood in (the label's own cell for `label：value`).
+    pub(crate) extra: std::collections::HashMap<String, (u32, u16)>,
 }
 
 impl Form {

@@ -94,6 +94,18 @@ pub(crate) struct Placement {
     pub(crate) indicator_rows: (u32, u32),
     /// Indicator field → its first column.
     pub(crate) indicator_columns: HashMap<Field, u16>,
+    /// `extra` key → its value cell.
+    pub(crate) extra: HashMap<String, (u32, u16)>,
+}
+
+/// Cells to fill with a colour (RGB) as a form is written, by what they hold: a header
+/// field, an `extra` entry, or an indicator row's column (index into [`Field::INDICATOR`]).
+/// A merged 一级/二级 cell is filled when every row it spans is marked alike.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Marks {
+    pub(crate) fields: HashMap<Field, u32>,
+    pub(crate) extra: HashMap<String, u32>,
+    pub(crate) indicators: HashMap<(usize, usize), u32>,
 }
 
 /// The most characters a cell holds.
@@ -203,6 +215,18 @@ pub(crate) fn add_form_sheet(
     kind: LayoutKind,
     formats: &Formats,
 ) -> Result<Placement, XlsxError> {
+    add_marked_form_sheet(ws, name, form, kind, formats, &Marks::default())
+}
+
+/// [`add_form_sheet`] with cells filled as `marks` says.
+pub(crate) fn add_marked_form_sheet(
+    ws: &mut Worksheet,
+    name: &str,
+    form: &Form,
+    kind: LayoutKind,
+    formats: &Formats,
+    marks: &Marks,
+) -> Result<Placement, XlsxError> {
     ws.set_name(name)?;
     let layout = Layout::get(kind);
     for (col, width) in layout.column_widths.iter().enumerate() {
@@ -211,7 +235,7 @@ pub(crate) fn add_form_sheet(
     let style = Style::get();
     xlsx::page_setup(ws, style.paper_size, false, &style.margins);
     ws.set_print_center_horizontally(true);
-    write_form(ws, form, layout, formats, 0)
+    write_form(ws, form, layout, formats, 0, marks)
 }
 
 /// What one write of the grid puts in its cell or merged area.
@@ -351,6 +375,13 @@ impl<'a> Grid<'a> {
         }
     }
 
+    /// Fills the last write's cells with a colour.
+    fn mark_last(&mut self, color: Option<u32>) {
+        if let (Some(color), Some(op)) = (color, self.ops.last_mut()) {
+            op.fmt = Cow::Owned(op.fmt.clone().into_owned().set_background_color(color));
+        }
+    }
+
     /// Writes the row heights, then every write in row order.
     fn finish(mut self, ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
         // Rows of the default height need no row record of their own.
@@ -401,25 +432,28 @@ impl<'a> Grid<'a> {
     }
 }
 
-/// The pairs written in the extra rows: model fields this layout has no cell for, then `extra`.
-fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(String, String)> {
+/// The pairs written in the extra rows: model fields this layout has no cell for (with
+/// their field), then `extra` (without).
+fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(Option<Field>, String, String)> {
     let mut pairs = Vec::new();
     for f in &layout.extra.fields {
         if let Some(FieldValue::Text(Some(v))) = form.get(f.field) {
-            pairs.push((f.label.clone(), v));
+            pairs.push((Some(f.field), f.label.clone(), v));
         }
     }
-    pairs.extend(form.extra.iter().map(|(k, v)| (k.clone(), v.clone())));
+    pairs.extend(form.extra.iter().map(|(k, v)| (None, k.clone(), v.clone())));
     pairs
 }
 
-/// Writes one form with its top-left cell at `origin_row`, column A.
+/// Writes one form with its top-left cell at `origin_row`, column A, filling the cells
+/// `marks` names.
 pub(crate) fn write_form(
     ws: &mut Worksheet,
     form: &Form,
     layout: &Layout,
     f: &Formats,
     origin_row: u32,
+    marks: &Marks,
 ) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
     let slots = layout.extra.pairs.len().max(1);
@@ -458,6 +492,7 @@ pub(crate) fn write_form(
             let (r, lr, cols) = area(at);
             let value = form.get(field).unwrap_or(FieldValue::Text(None));
             g.value(r, lr, cols, value, f);
+            g.mark_last(marks.fields.get(&field).copied());
             placement.fields.insert(field, (r, cols.0, cols.1));
         }
     }
@@ -467,11 +502,26 @@ pub(crate) fn write_form(
         let Some(slot) = layout.extra.pairs.get(i % slots) else {
             continue;
         };
-        let (label, value) = pairs
+        let (field, label, value) = pairs
             .get(i)
-            .map_or(("", ""), |(l, v)| (l.as_str(), v.as_str()));
+            .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
         g.text(row, row, span(slot.label_at), label, &f.label);
         g.input_text(row, row, span(slot.at), value, f);
+        let at = (row, slot.at.first);
+        let mark = match field {
+            Some(field) => {
+                placement
+                    .fields
+                    .insert(field, (row, slot.at.first, slot.at.last));
+                marks.fields.get(&field)
+            }
+            None if pairs.get(i).is_some() => {
+                placement.extra.insert(label.to_string(), at);
+                marks.extra.get(label)
+            }
+            None => None,
+        };
+        g.mark_last(mark.copied());
     }
 
     let spec = &layout.indicators;
@@ -522,6 +572,10 @@ pub(crate) fn write_form(
                 g.text(r, lr, span(c.at), text, &f.centered);
             } else {
                 g.input_text(r, lr, span(c.at), text, f);
+            }
+            let mark = marks.indicators.get(&(i, k)).copied();
+            if (i..j).all(|row| marks.indicators.get(&(row, k)).copied() == mark) {
+                g.mark_last(mark);
             }
             i = j;
         }

@@ -211,6 +211,7 @@ pub(crate) fn display_width(text: &str) -> f64 {
 pub(crate) struct Widths {
     widths: Vec<f64>,
     max: f64,
+    limits: std::collections::HashMap<u16, f64>,
 }
 
 impl Widths {
@@ -219,15 +220,27 @@ impl Widths {
         Widths {
             widths: vec![min; columns],
             max,
+            limits: Default::default(),
         }
     }
 
     /// Widens a column to fit `text` (up to the maximum).
     pub(crate) fn see(&mut self, col: u16, text: &str) {
         let w = display_width(text);
+        let max = self.limits.get(&col).copied().unwrap_or(self.max);
         if let Some(slot) = self.widths.get_mut(usize::from(col)) {
-            *slot = slot.max(w.min(self.max));
+            *slot = slot.max(w.min(max));
         }
+    }
+
+    /// Sets a column's own maximum, where narrower than the table's.
+    pub(crate) fn limit(&mut self, col: u16, max: f64) {
+        self.limits.insert(col, max.min(self.max));
+    }
+
+    /// The widths so far.
+    pub(crate) fn get(&self) -> &[f64] {
+        &self.widths
     }
 
     /// Sets the sheet's column widths.

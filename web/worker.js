@@ -33,7 +33,7 @@ function warmUp() {
   const blank = wasm_bindgen.template("2024", 2026);
   for (let i = 0; i < 40; i++) warm.add("预热.xlsx", blank);
   warm.report();
-  warm.merged();
+  warm.merged(today());
   warm.free();
 }
 
@@ -56,11 +56,18 @@ const ready = start().then(warmUp).then(
 
 const DAMAGED = "工作簿已损坏，无法打开（解析时遇到无法处理的数据）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试";
 
+// Today's date on this computer, as the summaries print it (YYYY-MM-DD).
+function today() {
+  const d = new Date();
+  const two = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+}
+
 function download(msg) {
   const y = msg.year || new Date().getFullYear() + 1;
   switch (msg.what) {
     case "merged":
-      return ["合并结果.xlsx", session.merged(), XLSX];
+      return ["合并结果.xlsx", session.merged(today()), XLSX];
     case "csv":
       return ["指标明细.csv", session.flat_csv(), "text/csv"];
     case "flat-xlsx":

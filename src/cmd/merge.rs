@@ -43,9 +43,18 @@ pub struct Args {
     /// 不显示进度和统计 / no progress bar or totals
     #[arg(short, long)]
     pub quiet: bool,
+    /// 汇总表上的制表日期，默认今天 / the date printed on the summaries (default: today)
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub date: Option<chrono::NaiveDate>,
     /// Reading limits.
     #[command(flatten)]
     pub limits: inputs::Limits,
+}
+
+/// A `--date` value.
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("“{s}” 不是日期，请写成 2025-03-01 这样的格式"))
 }
 
 /// How many form sheets a merged workbook keeps in memory before it writes them in
@@ -85,10 +94,12 @@ pub fn run(args: &Args) -> Outcome {
         bar
     };
     let mut merged = match (&args.output, args.dry_run) {
-        (Some(_), false) => Some(Merger::with_constant_memory(
-            IN_MEMORY_SHEETS,
-            constant_memory_budget(),
-        )?),
+        (Some(_), false) => Some(
+            Merger::with_constant_memory(IN_MEMORY_SHEETS, constant_memory_budget())?.dated(
+                args.date
+                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            ),
+        ),
         _ => None,
     };
     let mut tally = Tally::default();

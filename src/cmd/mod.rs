@@ -7,6 +7,7 @@
 
 pub mod check;
 pub mod convert;
+pub mod diff;
 pub mod inputs;
 pub mod merge;
 pub mod output;

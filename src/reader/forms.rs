@@ -141,6 +141,7 @@ fn read_form(
     let above_from = anchor_row.saturating_sub(TITLE_SEARCH_ROWS).max(first_free);
     let mut top = anchor_row;
     let mut title_cell = None;
+    let mut extra_above: Option<(String, (u32, u16))> = None;
     for r in (above_from..anchor_row).rev() {
         for (c, v) in grid.row(r) {
             if matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) {
@@ -168,12 +169,16 @@ fn read_form(
         {
             form.extra
                 .insert(label.trim().to_string(), value.trim().to_string());
+            extra_above = Some((label.trim().to_string(), (r, *c)));
             ctx.used.insert((r, *c));
             top = r;
         }
     }
 
     let mut cells = FormCells::default();
+    if let Some((label, at)) = extra_above {
+        cells.extra.insert(label, at);
+    }
     read_header(
         ctx,
         &mut form,
@@ -331,11 +336,15 @@ fn read_header(
                     Some((l, v)) => {
                         form.extra
                             .insert(l.trim().to_string(), v.trim().to_string());
+                        cells.extra.insert(l.trim().to_string(), (r, c));
                         continue;
                     }
                     None => String::new(),
                 },
             };
+            cells
+                .extra
+                .insert(label.clone(), value_cell.unwrap_or((r, c)));
             form.extra.insert(label, value);
         }
     }

@@ -176,13 +176,16 @@ impl Session {
         serde_json::json!({ "findings": views, "summary": summary }).to_string()
     }
 
-    /// The merged workbook of every readable file: the bytes `declform merge --keep-going`
-    /// writes for the same files.
-    pub fn merged(&self) -> Result<Vec<u8>, JsError> {
+    /// The merged workbook of every readable file, its summaries dated `date`
+    /// (`YYYY-MM-DD`, the page gives today's): the bytes `declform merge --keep-going
+    /// --date DATE` writes for the same files.
+    pub fn merged(&self, date: &str) -> Result<Vec<u8>, JsError> {
         let forms = self.forms_or_error()?;
-        declform::merge(forms)
-            .and_then(|mut m| m.to_bytes())
-            .map_err(js)
+        let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
+            .map_err(|_| JsError::new(&format!("“{date}” 不是日期")))?;
+        let mut merger = declform::Merger::new().map_err(js)?.dated(date);
+        merger.add_all(forms).map_err(js)?;
+        merger.finish().and_then(|mut m| m.to_bytes()).map_err(js)
     }
 
     /// The flat table (one row per indicator) as CSV.

@@ -1,0 +1,997 @@
+//! What changed between two versions of the same forms (review rounds 一上、二上): forms
+//! matched by (年度, 主管部门, 项目名称), indicators within a form by (一级, 二级, 三级指标),
+//! each difference one [`Change`] located at the cell of the new value (of the old value
+//! for removals).
+//!
+//! ```
+//! use declform::diff::{diff, ChangeKind};
+//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let old = declform::read(seed, "old.json", &Default::default())?.forms;
+//! let mut new = old.clone();
+//! new[0].funds.total = Some("2699000".parse().unwrap());
+//! let changes = diff(&old, &new)?;
+//! assert_eq!(changes.len(), 1);
+//! assert_eq!(changes[0].kind, ChangeKind::FieldChanged);
+//! assert_eq!(changes[0].old.as_deref(), Some("2646000.00"));
+//! assert_eq!(changes[0].delta.unwrap().to_string(), "53000.00");
+//! assert!(diff(&old, &old)?.is_empty());
+//! # Ok::<(), declform::Error>(())
+//! ```
+
+use crate::amount::Amount;
+use crate::cellref::a1;
+use crate::error::{Error, ErrorKind, Location, Result};
+use crate::field::{Field, FieldKind};
+use crate::layout::{DiffSpec, DiffValue, Style, Tables};
+use crate::model::{FieldValue, Form, Indicator};
+use crate::sheetname::SheetNames;
+use crate::writer::{self, Marks, Placement};
+use crate::xlsx::{self, Widths};
+use rust_xlsxwriter::{
+    Format, FormatAlign, FormatBorder, FormatUnderline, Note, Url, Workbook, Worksheet, XlsxError,
+};
+use serde::Serialize;
+use serde::ser::SerializeMap;
+use std::collections::HashMap;
+use std::fmt;
+
+/// What kind of difference a [`Change`] is, with its stable id (`field-changed`, ...).
+///
+/// ```
+/// use declform::diff::ChangeKind;
+/// assert_eq!(ChangeKind::TargetChanged.to_string(), "target-changed");
+/// assert_eq!(serde_json::to_string(&ChangeKind::FormAdded).unwrap(), "\"form-added\"");
+/// assert_eq!(ChangeKind::IndicatorRemoved.description(), "删除指标");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// `form-added`: a form only the new version has.
+    FormAdded,
+    /// `form-removed`: a form only the old version has.
+    FormRemoved,
+    /// `field-changed`: a header field, a goal, an amount or an `extra` entry.
+    FieldChanged,
+    /// `indicator-added`: an indicator only the new form has (a filled empty category too).
+    IndicatorAdded,
+    /// `indicator-removed`: an indicator only the old form has.
+    IndicatorRemoved,
+    /// `target-changed`: an indicator's 年度指标值.
+    TargetChanged,
+}
+
+impl ChangeKind {
+    /// Every kind, in the order the counts line names them.
+    ///
+    /// ```
+    /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 6);
+    /// ```
+    pub const ALL: [ChangeKind; 6] = [
+        ChangeKind::FormAdded,
+        ChangeKind::FormRemoved,
+        ChangeKind::FieldChanged,
+        ChangeKind::IndicatorAdded,
+        ChangeKind::IndicatorRemoved,
+        ChangeKind::TargetChanged,
+    ];
+
+    /// The stable id, as printed.
+    ///
+    /// ```
+    /// assert_eq!(declform::diff::ChangeKind::FieldChanged.id(), "field-changed");
+    /// ```
+    pub fn id(self) -> &'static str {
+        match self {
+            ChangeKind::FormAdded => "form-added",
+            ChangeKind::FormRemoved => "form-removed",
+            ChangeKind::FieldChanged => "field-changed",
+            ChangeKind::IndicatorAdded => "indicator-added",
+            ChangeKind::IndicatorRemoved => "indicator-removed",
+            ChangeKind::TargetChanged => "target-changed",
+        }
+    }
+
+    /// The kind in Chinese, as the report and the counts line name it.
+    ///
+    /// ```
+    /// assert_eq!(declform::diff::ChangeKind::FormAdded.description(), "新增项目");
+    /// ```
+    pub fn description(self) -> &'static str {
+        match self {
+            ChangeKind::FormAdded => "新增项目",
+            ChangeKind::FormRemoved => "删除项目",
+            ChangeKind::FieldChanged => "栏目变更",
+            ChangeKind::IndicatorAdded => "新增指标",
+            ChangeKind::IndicatorRemoved => "删除指标",
+            ChangeKind::TargetChanged => "指标值变更",
+        }
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl PartialEq<&str> for ChangeKind {
+    /// A kind equals its id.
+    fn eq(&self, id: &&str) -> bool {
+        self.id() == *id
+    }
+}
+
+impl Serialize for ChangeKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
+/// The header part of a form that changed: a model field, or an `extra` entry by its key.
+///
+/// ```
+/// use declform::{Field, diff::ChangedField};
+/// assert_eq!(ChangedField::Field(Field::FundsTotal).key(), "funds.total");
+/// assert_eq!(ChangedField::Extra("联系电话".into()).key(), "extra.联系电话");
+/// assert_eq!(ChangedField::Field(Field::AnnualGoal).label(), "年度总目标");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ChangedField {
+    /// A field of the model.
+    Field(Field),
+    /// An entry of the form's `extra`.
+    Extra(String),
+}
+
+impl ChangedField {
+    /// The model's key path: `funds.total`, `annual_goal`, `extra.联系电话`.
+    ///
+    /// ```
+    /// use declform::{Field, diff::ChangedField};
+    /// assert_eq!(ChangedField::Field(Field::StartDate).key(), "start_date");
+    /// ```
+    pub fn key(&self) -> String {
+        match self {
+            ChangedField::Field(f) => f.key().to_string(),
+            ChangedField::Extra(k) => format!("extra.{k}"),
+        }
+    }
+
+    /// The Chinese name shown to people: the field's table header, or the `extra` key.
+    ///
+    /// ```
+    /// use declform::{Field, diff::ChangedField};
+    /// assert_eq!(ChangedField::Field(Field::FundsAnnualOther).label(), "其他资金（年度）");
+    /// assert_eq!(ChangedField::Extra("项目负责人".into()).label(), "项目负责人");
+    /// ```
+    pub fn label(&self) -> String {
+        match self {
+            ChangedField::Field(f) => f.header(),
+            ChangedField::Extra(k) => k.clone(),
+        }
+    }
+
+    fn is_amount(&self) -> bool {
+        matches!(self, ChangedField::Field(f) if f.kind() == FieldKind::Amount)
+    }
+}
+
+impl Serialize for ChangedField {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.key())
+    }
+}
+
+/// An indicator's identity within its form: (一级, 二级, 三级指标).
+///
+/// ```
+/// let i = declform::Indicator::new("产出指标", "数量指标", "培训人数", "≥100(人)");
+/// let key = declform::diff::IndicatorKey::of(&i);
+/// assert_eq!(key.to_string(), "产出指标/数量指标/培训人数");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct IndicatorKey {
+    /// 一级指标.
+    pub level1: String,
+    /// 二级指标.
+    pub level2: String,
+    /// 三级指标.
+    pub level3: String,
+}
+
+impl IndicatorKey {
+    /// The key of an indicator row.
+    ///
+    /// ```
+    /// let i = declform::Indicator::new("成本指标", "", "人均成本", "≤50(元)");
+    /// assert_eq!(declform::diff::IndicatorKey::of(&i).level2, "");
+    /// ```
+    pub fn of(i: &Indicator) -> IndicatorKey {
+        IndicatorKey {
+            level1: i.level1.clone(),
+            level2: i.level2.clone(),
+            level3: i.level3.clone(),
+        }
+    }
+}
+
+impl fmt::Display for IndicatorKey {
+    /// The non-empty levels joined by `/`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<&str> = [&self.level1, &self.level2, &self.level3]
+            .into_iter()
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+            .collect();
+        f.write_str(&parts.join("/"))
+    }
+}
+
+/// Where a value stands: file, sheet and A1 cell as far as known.
+///
+/// ```
+/// let p = declform::diff::Place { file: "新.xlsx".into(), sheet: Some("甲".into()), cell: Some("C7".into()) };
+/// assert_eq!(p.to_string(), "新.xlsx!甲!C7");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Place {
+    /// The file, as given (`""` for a form with no source).
+    pub file: String,
+    /// The sheet, for workbook inputs.
+    pub sheet: Option<String>,
+    /// The A1 cell, where known.
+    pub cell: Option<String>,
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, "!{s}")?;
+            if let Some(c) = &self.cell {
+                write!(f, "!{c}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One difference between the old and the new version.
+///
+/// Serialised (`--format json`) as an object with the keys `kind`, `project`,
+/// `department`, `field` (absent for form and indicator kinds), `indicator` (indicator
+/// kinds only), `old`, `new` and `cell` (`file!sheet!A1`).
+///
+/// ```
+/// use declform::{Form, diff::diff};
+/// let old = Form { project_name: "甲".into(), annual_goal: "旧".into(), ..Form::default() };
+/// let new = Form { annual_goal: "新".into(), ..old.clone() };
+/// let c = &diff(&[old], &[new])?[0];
+/// assert_eq!(c.to_string(), "[field-changed] 「甲」年度总目标：“旧” → “新”");
+/// let json = serde_json::to_string(c).unwrap();
+/// assert_eq!(json, r#"{"kind":"field-changed","project":"甲","department":"","field":"annual_goal","old":"旧","new":"新","cell":""}"#);
+/// # Ok::<(), declform::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// What kind of difference.
+    pub kind: ChangeKind,
+    /// The form's 项目名称.
+    pub project: String,
+    /// The form's 主管部门.
+    pub department: String,
+    /// The form's 年度.
+    pub year: Option<i32>,
+    /// The header part that changed (`field-changed` only).
+    pub field: Option<ChangedField>,
+    /// The indicator (indicator kinds only).
+    pub indicator: Option<IndicatorKey>,
+    /// The old value (amounts as `2646000.00`, dates as `YYYY-MM-DD`); `None` where there
+    /// was none.
+    pub old: Option<String>,
+    /// The new value, likewise.
+    pub new: Option<String>,
+    /// New minus old for an amount (an empty cell counting as zero).
+    pub delta: Option<Amount>,
+    /// The new value's cell; the old one's for removals.
+    pub place: Place,
+    /// The new form (index into the new forms) and indicator row it concerns.
+    pub(crate) at: Option<(usize, Option<usize>)>,
+}
+
+impl Serialize for Change {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("kind", &self.kind)?;
+        m.serialize_entry("project", &self.project)?;
+        m.serialize_entry("department", &self.department)?;
+        if let Some(f) = &self.field {
+            m.serialize_entry("field", f)?;
+        }
+        if let Some(i) = &self.indicator {
+            m.serialize_entry("indicator", i)?;
+        }
+        m.serialize_entry("old", &self.old)?;
+        m.serialize_entry("new", &self.new)?;
+        m.serialize_entry("cell", &self.place.to_string())?;
+        m.end()
+    }
+}
+
+/// An amount with thousands separators: `2,646,000.00`; with `sign`, a leading `+` for
+/// zero and more.
+fn grouped(a: Amount, sign: bool) -> String {
+    let text = a.to_string();
+    let (neg, digits) = match text.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, text.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    match (neg, sign) {
+        (true, _) => format!("-{out}"),
+        (false, true) => format!("+{out}"),
+        (false, false) => out,
+    }
+}
+
+impl Change {
+    /// A value as the text line and the report show it: amounts grouped (`2,646,000.00`),
+    /// texts quoted, `（空）` for an empty amount or date, `（无）` for an absent entry.
+    ///
+    /// ```
+    /// use declform::{Form, Funds, diff::diff};
+    /// let old = Form { project_name: "甲".into(), ..Form::default() };
+    /// let new = Form { funds: Funds { total: Some("1234.5".parse().unwrap()), ..Funds::default() }, ..old.clone() };
+    /// let c = &diff(&[old], &[new])?[0];
+    /// assert_eq!((c.shown(c.old.as_deref()), c.shown(c.new.as_deref())), ("（空）".into(), "1,234.50".into()));
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub fn shown(&self, value: Option<&str>) -> String {
+        self.render(value, true)
+    }
+
+    fn render(&self, value: Option<&str>, quoted: bool) -> String {
+        let dated = matches!(
+            self.field,
+            Some(ChangedField::Field(f)) if f.kind() == FieldKind::Date
+        );
+        let amount = self.field.as_ref().is_some_and(ChangedField::is_amount);
+        match value {
+            None if amount || dated => "（空）".into(),
+            None => "（无）".into(),
+            Some(v) if amount => v
+                .parse::<Amount>()
+                .map_or_else(|_| v.to_string(), |a| grouped(a, false)),
+            Some(v) if dated || !quoted => v.to_string(),
+            Some(v) => format!("“{}”", v.replace('\n', "\\n")),
+        }
+    }
+
+    /// The difference of an amount as shown: `+53,000.00`, `-1,000.00`.
+    ///
+    /// ```
+    /// use declform::{Form, Funds, diff::diff};
+    /// let old = Form { funds: Funds { total: Some("100".parse().unwrap()), ..Funds::default() }, ..Form::default() };
+    /// let new = Form { funds: Funds { total: Some("53100".parse().unwrap()), ..Funds::default() }, ..Form::default() };
+    /// assert_eq!(diff(&[old], &[new])?[0].delta_shown().as_deref(), Some("+53,000.00"));
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub fn delta_shown(&self) -> Option<String> {
+        self.delta.map(|d| grouped(d, true))
+    }
+
+    /// What the change says, without its place and kind: `「甲」项目资金总额：… → …（+…）`.
+    ///
+    /// ```
+    /// use declform::{Form, diff::diff};
+    /// let new = Form { project_name: "甲".into(), department: "某局".into(), year: Some(2024), ..Form::default() };
+    /// assert_eq!(diff(&[], &[new])?[0].message(), "新增项目「甲」（某局，2024年度）");
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub fn message(&self) -> String {
+        let p = &self.project;
+        let indicator = self
+            .indicator
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        match self.kind {
+            ChangeKind::FormAdded | ChangeKind::FormRemoved => {
+                let year = self.year.map(|y| format!("，{y}年度")).unwrap_or_default();
+                format!(
+                    "{}「{p}」（{}{year}）",
+                    self.kind.description(),
+                    self.department
+                )
+            }
+            ChangeKind::FieldChanged => {
+                let label = self
+                    .field
+                    .as_ref()
+                    .map(ChangedField::label)
+                    .unwrap_or_default();
+                let delta = self
+                    .delta_shown()
+                    .map(|d| format!("（{d}）"))
+                    .unwrap_or_default();
+                format!(
+                    "「{p}」{label}：{} → {}{delta}",
+                    self.shown(self.old.as_deref()),
+                    self.shown(self.new.as_deref())
+                )
+            }
+            ChangeKind::IndicatorAdded => {
+                format!(
+                    "「{p}」新增指标 {indicator}：{}",
+                    self.shown(self.new.as_deref())
+                )
+            }
+            ChangeKind::IndicatorRemoved => {
+                format!(
+                    "「{p}」删除指标 {indicator}：{}",
+                    self.shown(self.old.as_deref())
+                )
+            }
+            ChangeKind::TargetChanged => format!(
+                "「{p}」指标 {indicator} 的{}：{} → {}",
+                Field::Target.label(),
+                self.shown(self.old.as_deref()),
+                self.shown(self.new.as_deref())
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    /// One line: `file!sheet!cell: [kind] message`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let place = self.place.to_string();
+        if !place.is_empty() {
+            write!(f, "{place}: ")?;
+        }
+        write!(f, "[{}] {}", self.kind, self.message())
+    }
+}
+
+/// The counts line: `共 3 处不同：栏目变更 2 处，新增指标 1 处`, or `没有不同` for none.
+///
+/// ```
+/// assert_eq!(declform::diff::counts(&[]), "没有不同");
+/// ```
+pub fn counts(changes: &[Change]) -> String {
+    if changes.is_empty() {
+        return "没有不同".into();
+    }
+    let parts: Vec<String> = ChangeKind::ALL
+        .iter()
+        .filter_map(|&k| {
+            let n = changes.iter().filter(|c| c.kind == k).count();
+            (n > 0).then(|| format!("{} {n} 处", k.description()))
+        })
+        .collect();
+    format!("共 {} 处不同：{}", changes.len(), parts.join("，"))
+}
+
+type FormKey<'a> = (Option<i32>, &'a str, &'a str);
+
+fn form_key(f: &Form) -> FormKey<'_> {
+    (f.year, f.department.as_str(), f.project_name.as_str())
+}
+
+/// The form's title cell (or file, for JSON and CSV inputs).
+fn title_place(form: &Form) -> Place {
+    form.source
+        .as_ref()
+        .map(|s| Place {
+            file: s.file.clone(),
+            sheet: s.sheet.clone(),
+            cell: s.cell.clone(),
+        })
+        .unwrap_or_default()
+}
+
+/// A place on the form's sheet; without the cell where the reader did not record one.
+fn place_at(form: &Form, at: Option<(u32, u16)>) -> Place {
+    let mut p = title_place(form);
+    p.cell = at.map(|(r, c)| a1(r, c));
+    if p.sheet.is_none() {
+        p.cell = None;
+    }
+    p
+}
+
+fn field_cell(form: &Form, field: Field) -> Option<(u32, u16)> {
+    let cells = form.source.as_ref()?.cells.as_ref()?;
+    cells.fields.get(&field).copied()
+}
+
+fn extra_cell(form: &Form, key: &str) -> Option<(u32, u16)> {
+    let cells = form.source.as_ref()?.cells.as_ref()?;
+    cells.extra.get(key).copied()
+}
+
+fn indicator_cell(form: &Form, i: usize, col: Field) -> Option<(u32, u16)> {
+    let cells = form.source.as_ref()?.cells.as_ref()?;
+    let row = *cells.indicator_rows.get(i)?;
+    let c = *cells.indicator_cols.get(col.indicator_index()?)?;
+    Some((row, c))
+}
+
+/// Each form by its key; a key seen twice is an error naming both places.
+fn index_forms<'a>(forms: &'a [Form], side: &str) -> Result<HashMap<FormKey<'a>, usize>> {
+    let mut index = HashMap::new();
+    for (i, f) in forms.iter().enumerate() {
+        if let Some(&first) = index.get(&form_key(f)) {
+            let first_place = forms.get(first).map(title_place).unwrap_or_default();
+            let here = title_place(f);
+            let mut loc = Location::file(&here.file);
+            if let Some(s) = &here.sheet {
+                loc = loc.sheet(s);
+            }
+            if let Some((r, c)) = here.cell.as_deref().and_then(crate::cellref::parse_a1) {
+                loc = loc.cell(r, c);
+            }
+            let year = f.year.map(|y| format!("，{y}年度")).unwrap_or_default();
+            return Err(Error::new(
+                ErrorKind::DuplicateForm,
+                loc,
+                format!(
+                    "{side}中项目「{}」（{}{year}）出现了两次（另一张在 {first_place}）；无法确定与哪一张比较，请删去重复的一张后再比较",
+                    f.project_name, f.department
+                ),
+            ));
+        }
+        index.insert(form_key(f), i);
+    }
+    Ok(index)
+}
+
+fn value_text(v: Option<FieldValue>) -> Option<String> {
+    match v? {
+        FieldValue::Year(y) => y.map(|y| y.to_string()),
+        FieldValue::Text(t) => t,
+        FieldValue::Amount(a) => a.map(|a| a.to_string()),
+        FieldValue::Date(d) => d.map(|d| d.format("%Y-%m-%d").to_string()),
+    }
+}
+
+/// Compares two versions of a set of forms: the differences in the new forms' order (for
+/// each form its header fields in model order, its `extra`, then its indicators), then the
+/// forms only the old version has. Where a form was read from is not part of it: a form
+/// moved to another sheet or file is unchanged. Within a form, an indicator that occurs
+/// twice under the same (一级, 二级, 三级指标) is matched occurrence by occurrence; empty
+/// category rows are placeholders, not indicators.
+///
+/// ```
+/// use declform::{Form, Indicator, diff::{diff, ChangeKind}};
+/// let old = Form { project_name: "甲".into(), indicators: vec![Indicator::new("成本指标", "经济成本指标", "", "")], ..Form::default() };
+/// let mut new = old.clone();
+/// new.indicators[0] = Indicator::new("成本指标", "经济成本指标", "人均成本", "≤50(元)");
+/// let changes = diff(&[old], &[new])?;
+/// assert_eq!(changes.iter().map(|c| c.kind).collect::<Vec<_>>(), [ChangeKind::IndicatorAdded]);
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`ErrorKind::DuplicateForm`] when one side holds two forms with the same key, located
+/// at the second and naming the first.
+pub fn diff(old: &[Form], new: &[Form]) -> Result<Vec<Change>> {
+    let old_index = index_forms(old, "旧版本")?;
+    let new_index = index_forms(new, "新版本")?;
+    let mut out = Vec::new();
+    for (j, n) in new.iter().enumerate() {
+        match old_index.get(&form_key(n)).and_then(|&i| old.get(i)) {
+            Some(o) => compare(o, n, j, &mut out),
+            None => out.push(form_change(n, ChangeKind::FormAdded, Some(j))),
+        }
+    }
+    for o in old {
+        if !new_index.contains_key(&form_key(o)) {
+            out.push(form_change(o, ChangeKind::FormRemoved, None));
+        }
+    }
+    Ok(out)
+}
+
+fn form_change(form: &Form, kind: ChangeKind, at: Option<usize>) -> Change {
+    Change {
+        kind,
+        project: form.project_name.clone(),
+        department: form.department.clone(),
+        year: form.year,
+        field: None,
+        indicator: None,
+        old: None,
+        new: None,
+        delta: None,
+        place: title_place(form),
+        at: at.map(|j| (j, None)),
+    }
+}
+
+fn compare(o: &Form, n: &Form, j: usize, out: &mut Vec<Change>) {
+    let base = form_change(n, ChangeKind::FieldChanged, Some(j));
+    let key_fields = [Field::Year, Field::Department, Field::ProjectName];
+    for field in Field::ALL {
+        if key_fields.contains(&field) || field.kind() == FieldKind::Indicator {
+            continue;
+        }
+        let (ov, nv) = (o.get(field), n.get(field));
+        if ov == nv {
+            continue;
+        }
+        let delta = match (&ov, &nv) {
+            (Some(FieldValue::Amount(a)), Some(FieldValue::Amount(b))) => {
+                let zero = Amount::ZERO.value();
+                let d = b
+                    .map_or(zero, Amount::value)
+                    .checked_sub(a.map_or(zero, Amount::value));
+                d.map(Amount::new)
+            }
+            _ => None,
+        };
+        out.push(Change {
+            field: Some(ChangedField::Field(field)),
+            old: value_text(ov),
+            new: value_text(nv),
+            delta,
+            place: place_at(n, field_cell(n, field)),
+            ..base.clone()
+        });
+    }
+    for (k, v) in &n.extra {
+        if o.extra.get(k) != Some(v) {
+            out.push(Change {
+                field: Some(ChangedField::Extra(k.clone())),
+                old: o.extra.get(k).cloned(),
+                new: Some(v.clone()),
+                place: place_at(n, extra_cell(n, k)),
+                ..base.clone()
+            });
+        }
+    }
+    for (k, v) in &o.extra {
+        if !n.extra.contains_key(k) {
+            out.push(Change {
+                field: Some(ChangedField::Extra(k.clone())),
+                old: Some(v.clone()),
+                new: None,
+                place: place_at(o, extra_cell(o, k)),
+                ..base.clone()
+            });
+        }
+    }
+    compare_indicators(o, n, &base, out);
+}
+
+/// The real indicators of a form (not empty categories), each with its key's occurrence.
+fn keyed(form: &Form) -> Vec<(usize, (IndicatorKey, usize))> {
+    let mut seen: HashMap<IndicatorKey, usize> = HashMap::new();
+    form.indicators
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| !i.is_empty_category())
+        .map(|(idx, i)| {
+            let key = IndicatorKey::of(i);
+            let n = seen.entry(key.clone()).or_insert(0);
+            *n += 1;
+            (idx, (key, *n))
+        })
+        .collect()
+}
+
+fn compare_indicators(o: &Form, n: &Form, base: &Change, out: &mut Vec<Change>) {
+    let old_keyed = keyed(o);
+    let new_keyed = keyed(n);
+    let old_map: HashMap<&(IndicatorKey, usize), usize> =
+        old_keyed.iter().map(|(i, k)| (k, *i)).collect();
+    let new_map: HashMap<&(IndicatorKey, usize), usize> =
+        new_keyed.iter().map(|(i, k)| (k, *i)).collect();
+    let at = |i: usize| base.at.map(|(j, _)| (j, Some(i)));
+    for (i, k) in &new_keyed {
+        let Some(ni) = n.indicators.get(*i) else {
+            continue;
+        };
+        let indicator = Some(k.0.clone());
+        match old_map.get(k).and_then(|&oi| o.indicators.get(oi)) {
+            Some(oi) if oi.target == ni.target => {}
+            Some(oi) => out.push(Change {
+                kind: ChangeKind::TargetChanged,
+                indicator,
+                old: Some(oi.target.clone()),
+                new: Some(ni.target.clone()),
+                place: place_at(n, indicator_cell(n, *i, Field::Target)),
+                at: at(*i),
+                ..base.clone()
+            }),
+            None => out.push(Change {
+                kind: ChangeKind::IndicatorAdded,
+                indicator,
+                new: Some(ni.target.clone()),
+                place: place_at(n, indicator_cell(n, *i, Field::Level3)),
+                at: at(*i),
+                ..base.clone()
+            }),
+        }
+    }
+    for (i, k) in &old_keyed {
+        if new_map.contains_key(k) {
+            continue;
+        }
+        let Some(oi) = o.indicators.get(*i) else {
+            continue;
+        };
+        out.push(Change {
+            kind: ChangeKind::IndicatorRemoved,
+            indicator: Some(k.0.clone()),
+            old: Some(oi.target.clone()),
+            place: place_at(o, indicator_cell(o, *i, Field::Level3)),
+            at: None,
+            ..base.clone()
+        });
+    }
+}
+
+/// Where a change's new value landed in the report's copy of its form, and whether the
+/// cell gets the old value as a note.
+fn report_cell(c: &Change, p: &Placement) -> Option<((u32, u16), bool)> {
+    let (_, row) = c.at?;
+    let indicator = |i: usize, f: Field| {
+        let col = *p.indicator_columns.get(&f)?;
+        Some((p.indicator_rows.0 + u32::try_from(i).ok()?, col))
+    };
+    match (c.kind, &c.field, row) {
+        (ChangeKind::FormAdded, _, _) => Some(((0, 0), false)),
+        (ChangeKind::FieldChanged, Some(ChangedField::Field(f)), _) => {
+            p.fields.get(f).map(|&(r, col, _)| ((r, col), true))
+        }
+        (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
+            p.extra.get(k).map(|&at| (at, true))
+        }
+        (ChangeKind::TargetChanged, _, Some(i)) => indicator(i, Field::Target).map(|at| (at, true)),
+        (ChangeKind::IndicatorAdded, _, Some(i)) => {
+            indicator(i, Field::Level3).map(|at| (at, false))
+        }
+        _ => None,
+    }
+}
+
+/// The cells each new form's copy fills: changed ones in one colour, added rows in another.
+fn marks_of(changes: &[Change], forms: usize, spec: &DiffSpec) -> Vec<Marks> {
+    let (changed, added) = (spec.changed_fill(), spec.added_fill());
+    let mut marks = vec![Marks::default(); forms];
+    for c in changes {
+        let Some((j, row)) = c.at else {
+            continue;
+        };
+        let Some(m) = marks.get_mut(j) else {
+            continue;
+        };
+        match (c.kind, &c.field, row) {
+            (ChangeKind::FieldChanged, Some(ChangedField::Field(f)), _) => {
+                m.fields.insert(*f, changed);
+            }
+            (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
+                m.extra.insert(k.clone(), changed);
+            }
+            (ChangeKind::TargetChanged, _, Some(i)) => {
+                if let Some(k) = Field::Target.indicator_index() {
+                    m.indicators.insert((i, k), changed);
+                }
+            }
+            (ChangeKind::IndicatorAdded, _, Some(i)) => {
+                for k in 0..Field::INDICATOR.len() {
+                    m.indicators.insert((i, k), added);
+                }
+            }
+            _ => {}
+        }
+    }
+    marks
+}
+
+/// The review report: a first sheet 变更清单 listing every change (with a link to its cell),
+/// then every new form in the official layout, changed cells filled and noted with their
+/// old values, added indicator rows filled in a colour of their own.
+pub(crate) fn report_workbook(new: &[Form], changes: &[Change]) -> Result<Workbook> {
+    for (i, form) in new.iter().enumerate() {
+        writer::refuse_unwritable(form, i)?;
+    }
+    let spec = &Tables::get().diff;
+    let err = |e| xlsx::xlsx_error(&spec.sheet, e);
+    let mut wb = xlsx::new_workbook();
+    wb.add_worksheet().set_name(&spec.sheet).map_err(err)?;
+    let formats = writer::Formats::default();
+    let mut names = SheetNames::default();
+    names.reserve(&spec.sheet);
+    let marks = marks_of(changes, new.len(), spec);
+    let mut sheets: Vec<(String, Placement)> = Vec::new();
+    for (j, form) in new.iter().enumerate() {
+        let ws = wb.add_worksheet();
+        let name = names.claim(&form.project_name);
+        let no_marks = Marks::default();
+        let placed = writer::add_marked_form_sheet(
+            ws,
+            &name,
+            form,
+            writer::layout_for(form, None),
+            &formats,
+            marks.get(j).unwrap_or(&no_marks),
+        )
+        .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
+        for c in changes.iter().filter(|c| c.at.is_some_and(|(k, _)| k == j)) {
+            if let Some(((r, col), true)) = report_cell(c, &placed) {
+                let text = spec
+                    .old_value_note
+                    .replace("{old}", &c.render(c.old.as_deref(), false));
+                ws.insert_note(r, col, &Note::new(text).add_author_prefix(false))
+                    .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
+            }
+        }
+        sheets.push((name, placed));
+    }
+    let ws = wb.worksheet_from_index(0).map_err(err)?;
+    write_listing(ws, spec, changes, &sheets).map_err(err)?;
+    Ok(wb)
+}
+
+/// 变更清单: a header row, then one row per change.
+fn write_listing(
+    ws: &mut Worksheet,
+    spec: &DiffSpec,
+    changes: &[Change],
+    sheets: &[(String, Placement)],
+) -> std::result::Result<(), XlsxError> {
+    let page = &Tables::get().summary_page;
+    let base = Format::new()
+        .set_font_name(&Style::get().font)
+        .set_font_size(page.font_size)
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter);
+    let header = base
+        .clone()
+        .set_bold()
+        .set_background_color(page.header_fill())
+        .set_align(FormatAlign::Center)
+        .set_text_wrap();
+    let text = base.clone().set_text_wrap();
+    // The difference with its sign, as the text line shows it: +53,000.00.
+    let a = xlsx::amount_format(2);
+    let amount = base.clone().set_num_format(format!("+{a};-{a};{a}"));
+    let amount_text = base.clone().set_align(FormatAlign::Right);
+    let link = base
+        .clone()
+        .set_font_color(page.link_color())
+        .set_underline(FormatUnderline::Single)
+        .set_text_wrap();
+    let number = base.set_align(FormatAlign::Center);
+    let mut widths = Widths::new(spec.columns.len(), spec.width_min, spec.width_max);
+    let col = |c: usize| u16::try_from(c).unwrap_or(u16::MAX);
+    for (c, column) in spec.columns.iter().enumerate() {
+        let title = column.header();
+        ws.write_string_with_format(0, col(c), &title, &header)?;
+        widths.see(col(c), &title);
+    }
+    for (i, ch) in changes.iter().enumerate() {
+        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        for (c, column) in spec.columns.iter().enumerate() {
+            let c = col(c);
+            let cell_text = match column.value {
+                DiffValue::Index => {
+                    ws.write_number_with_format(row, c, (i + 1) as f64, &number)?;
+                    continue;
+                }
+                DiffValue::Delta => {
+                    match ch.delta {
+                        Some(d) => xlsx::write_amount(ws, row, c, d, &amount, &amount_text)?,
+                        None => {
+                            ws.write_blank(row, c, &text)?;
+                        }
+                    }
+                    widths.see(c, &ch.delta_shown().unwrap_or_default());
+                    continue;
+                }
+                DiffValue::Place => {
+                    let target = ch.at.and_then(|(j, _)| {
+                        let (name, placed) = sheets.get(j)?;
+                        let ((r, cc), _) = report_cell(ch, placed)?;
+                        Some(format!(
+                            "internal:'{}'!{}",
+                            name.replace('\'', "''"),
+                            a1(r, cc)
+                        ))
+                    });
+                    let shown = ch.place.to_string();
+                    match target {
+                        Some(t) => {
+                            ws.write_url_with_format(row, c, Url::new(t).set_text(&shown), &link)?;
+                        }
+                        None => {
+                            ws.write_string_with_format(row, c, &shown, &text)?;
+                        }
+                    }
+                    widths.see(c, &shown);
+                    continue;
+                }
+                DiffValue::Kind => ch.kind.description().to_string(),
+                DiffValue::Project => ch.project.clone(),
+                DiffValue::Department => ch.department.clone(),
+                DiffValue::Field => ch
+                    .field
+                    .as_ref()
+                    .map(ChangedField::label)
+                    .unwrap_or_default(),
+                DiffValue::Indicator => ch
+                    .indicator
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                DiffValue::Old if ch.field.is_some() || ch.kind == ChangeKind::TargetChanged => {
+                    ch.render(ch.old.as_deref(), false)
+                }
+                DiffValue::New if ch.field.is_some() || ch.kind == ChangeKind::TargetChanged => {
+                    ch.render(ch.new.as_deref(), false)
+                }
+                DiffValue::Old => ch.old.clone().unwrap_or_default(),
+                DiffValue::New => ch.new.clone().unwrap_or_default(),
+            };
+            ws.write_string_with_format(row, c, &cell_text, &text)?;
+            widths.see(c, &cell_text);
+        }
+    }
+    widths.apply(ws)?;
+    ws.set_row_height(0, page.header_row_height)?;
+    xlsx::page_setup(ws, page.paper_size, page.landscape, &page.margins);
+    ws.set_repeat_rows(0, 0)?;
+    ws.set_freeze_panes(1, 0)?;
+    if !changes.is_empty() {
+        let last = col(spec.columns.len().saturating_sub(1));
+        ws.autofilter(0, 0, u32::try_from(changes.len()).unwrap_or(u32::MAX), last)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping() {
+        let a = |s: &str| s.parse::<Amount>().unwrap();
+        assert_eq!(grouped(a("2646000"), false), "2,646,000.00");
+        assert_eq!(grouped(a("53000"), true), "+53,000.00");
+        assert_eq!(grouped(a("-1000.5"), true), "-1,000.50");
+        assert_eq!(grouped(a("999"), true), "+999.00");
+        assert_eq!(grouped(a("0.125"), false), "0.125");
+    }
+
+    #[test]
+    fn amounts_compare_as_decimals() {
+        let mut old = Form::default();
+        old.funds.total = Some(Amount::new(rust_decimal::Decimal::new(2646000, 0)));
+        let mut new = old.clone();
+        new.funds.total = Some("2646000.00".parse().unwrap());
+        assert!(diff(&[old], &[new]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_form_twice_on_one_side_is_refused() {
+        let f = Form {
+            project_name: "甲".into(),
+            ..Form::default()
+        };
+        let e = diff(&[], &[f.clone(), f]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::DuplicateForm);
+    }
+}
