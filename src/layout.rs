@@ -389,8 +389,10 @@ pub(crate) struct Measure {
     /// Printed points per unit of Excel's column width, in each program measured (Excel,
     /// LibreOffice).
     pub(crate) points_per_unit: Vec<f64>,
-    /// Room kept between text and a border, each side, in points.
+    /// Room a program keeps between text and a border, each side, in points.
     pub(crate) padding_points: f64,
+    /// Room kept above and below wrapped text, each, in points.
+    pub(crate) vertical_padding_points: f64,
     /// The room one indent level takes, in points.
     pub(crate) indent_points: f64,
     /// The width of a non-CJK character, in ems.
@@ -931,7 +933,7 @@ mod tests {
         assert!(Labels::get().aliases.contains_key("项目总目标"));
         assert_eq!(Taxonomy::get().skeleton.len(), 9);
         assert_eq!(Style::get().paper_size, 9);
-        assert_eq!(Tables::get().summary.columns.len(), 19);
+        assert_eq!(Tables::get().summary.columns.len(), 20);
         assert_eq!(TemplateSpec::get().validations.len(), 8);
     }
 

@@ -7,7 +7,7 @@ use crate::field::Field;
 use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
-use crate::xlsx::{self, amount_format, date_format, span_points, wrap_all, write_amount};
+use crate::xlsx::{self, Wrap, amount_format, date_format, span_points, wrap_all, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -28,9 +28,9 @@ pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
-    /// Left-aligned input text, indented one to three levels (the writer indents further a
+    /// Left-aligned input text, indented one to four levels (the writer indents further a
     /// text whose last line would hold one character).
-    text: [Format; 3],
+    text: [Format; 4],
     centered: Format,
     date: Format,
     amount_text: Format,
@@ -54,7 +54,7 @@ impl Default for Formats {
                 .set_align(FormatAlign::Center),
             year: base.clone().set_align(FormatAlign::Center),
             label: cell.clone().set_align(FormatAlign::Center),
-            text: [1, 2, 3].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
+            text: [1, 2, 3, 4].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
             centered: input.clone().set_align(FormatAlign::Center),
             date: input
                 .clone()
@@ -70,9 +70,9 @@ impl Default for Formats {
 }
 
 impl Formats {
-    /// Left-aligned input text at an indent level (1 to 3).
+    /// Left-aligned input text at an indent level (1 to 4).
     fn text(&self, indent: u8) -> &Format {
-        let i = usize::from(indent.clamp(1, 3) - 1);
+        let i = usize::from(indent.clamp(1, 4) - 1);
         self.text.get(i).unwrap_or(&self.centered)
     }
 
@@ -275,7 +275,7 @@ impl<'a> Grid<'a> {
     /// Makes row `row` tall enough for `lines` lines of body text.
     fn need_lines(&mut self, row: u32, lines: usize) {
         let style = Style::get();
-        let h = lines as f64 * style.line_height + 2.0 * style.measure.padding_points;
+        let h = lines as f64 * style.line_height + 2.0 * style.measure.vertical_padding_points;
         let slot = self.heights.entry(row).or_insert(style.min_row_height);
         *slot = slot.max(h);
     }
@@ -310,15 +310,16 @@ impl<'a> Grid<'a> {
         let text = text.into();
         if row == last_row {
             let size = Style::get().font_size;
-            let (w, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
+            let (w, _, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
             self.need_lines(row, w.lines);
         }
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
     }
 
-    /// A left-aligned input text, indented so that it keeps off the border; a text whose
-    /// last line would hold one character alone is indented further (up to three levels),
-    /// which moves a character down to keep it company.
+    /// A left-aligned input text, indented so that it keeps off the border. A text whose
+    /// last line would hold one character alone is indented further (up to four levels),
+    /// which moves a character down to keep it company: the first level that avoids it in
+    /// every program measured, or else in Excel's (the narrowest), or else one level.
     fn input_text(
         &mut self,
         row: u32,
@@ -330,18 +331,18 @@ impl<'a> Grid<'a> {
         let text = text.into();
         let size = Style::get().font_size;
         let widths = self.span_points(cols.0, cols.1);
-        let mut indent = 1;
-        let (mut w, mut orphan) = wrap_all(&text, &widths, size, indent);
-        while orphan && indent < 3 {
-            indent += 1;
-            (w, orphan) = wrap_all(&text, &widths, size, indent);
-        }
-        if orphan {
-            indent = 1;
-            (w, _) = wrap_all(&text, &widths, size, indent);
-        }
+        let wraps: Vec<(Wrap, bool, bool)> = (1..=4)
+            .map(|indent| wrap_all(&text, &widths, size, indent))
+            .collect();
+        let pick = wraps
+            .iter()
+            .position(|w| !w.1)
+            .or_else(|| wraps.iter().position(|w| !w.2))
+            .unwrap_or(0);
+        let lines = wraps.get(pick).map_or(1, |w| w.0.lines);
+        let indent = u8::try_from(pick + 1).unwrap_or(1);
         if row == last_row {
-            self.need_lines(row, w.lines);
+            self.need_lines(row, lines);
         }
         let fmt = f.text(indent);
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));

@@ -47,10 +47,27 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     let names = wb.sheet_names();
     assert_eq!(names[..2], ["汇总".to_string(), "按部门汇总".to_string()]);
     let summary = wb.worksheet_range("汇总").unwrap();
-    assert_eq!(summary.get((0, 3)), Some(&Data::String("项目名称".into())));
+    // Title and unit lines, then the header row; one row per form; the 合计 row. The title
+    // names no year: the forms have more than one (or none).
+    let years: std::collections::BTreeSet<_> = want.iter().map(|f| f.year).collect();
+    assert!(years.len() > 1 || years.contains(&None), "{years:?}");
+    assert_eq!(
+        summary.get((0, 0)),
+        Some(&Data::String("财政项目支出绩效目标汇总表".into()))
+    );
+    assert_eq!(summary.get((1, 0)), Some(&Data::String("单位：元".into())));
+    let name = header_col(&summary, "项目名称");
+    let total_col = header_col(&summary, "项目资金总额");
+    assert_eq!(
+        summary.get((HEADER + 1, header_col(&summary, "年度"))),
+        Some(&Data::Float(2024.0))
+    );
+    // A form has 项目性质, so the summary shows the column.
+    assert!(want.iter().any(|f| f.project_nature.is_some()));
+    header_col(&summary, "项目性质");
     for (i, form) in want.iter().enumerate() {
         assert_eq!(
-            summary.get((i + 1, 3)),
+            summary.get((HEADER + 1 + i, name)),
             Some(&Data::String(form.project_name.clone()))
         );
         let total = form
@@ -59,40 +76,68 @@ fn merge_reads_every_format_and_the_result_reads_back() {
             .map(|a| Data::Float(a.to_f64_exact().unwrap()));
         assert_eq!(
             summary
-                .get((i + 1, 8))
+                .get((HEADER + 1 + i, total_col))
                 .filter(|d| **d != Data::Empty)
                 .cloned(),
             total
         );
     }
     assert_eq!(
-        summary.get((4, 18)),
+        summary.get((HEADER + 4, header_col(&summary, "备注"))),
         Some(&Data::String("疑似重复：与第3行同名同部门同年度".into()))
     );
-    // The totals row carries the exact sums as cached results.
+    // The totals row carries the exact sums as cached results, and says that the flagged
+    // duplicate is counted.
+    let total_row = HEADER + want.len() + 1;
+    assert_eq!(
+        summary.get((total_row, 0)),
+        Some(&Data::String("合计（含疑似重复1张，见备注）".into()))
+    );
     let exact: Amount = want
         .iter()
         .filter_map(|f| f.funds.total)
         .fold(Amount::ZERO, |a, b| a.checked_add(b).unwrap());
     assert_eq!(
-        summary.get((want.len() + 1, 8)),
+        summary.get((total_row, total_col)),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
     let formulas = wb.worksheet_formula("汇总").unwrap();
+    let letter = common::a1(0, total_col as u16)
+        .trim_end_matches('1')
+        .to_string();
     assert_eq!(
-        formulas.get_value(((want.len() + 1) as u32, 8)).unwrap(),
-        &format!("SUM(I2:I{})", want.len() + 1)
+        formulas
+            .get_value((total_row as u32, total_col as u32))
+            .unwrap(),
+        &format!(
+            "SUM({letter}{}:{letter}{})",
+            HEADER + 2,
+            HEADER + 1 + want.len()
+        )
     );
     let by_dept = wb.worksheet_range("按部门汇总").unwrap();
     assert_eq!(
-        by_dept.get((1, 1)),
+        by_dept.get((HEADER + 1, header_col(&by_dept, "主管部门"))),
         Some(&Data::String("上海市宝山区司法局".into()))
     );
-    assert_eq!(by_dept.get((1, 2)), Some(&Data::Float(want.len() as f64)));
     assert_eq!(
-        by_dept.get((2, 3)),
+        by_dept.get((HEADER + 1, header_col(&by_dept, "表数"))),
+        Some(&Data::Float(want.len() as f64))
+    );
+    assert_eq!(
+        by_dept.get((HEADER + 2, header_col(&by_dept, "项目资金总额"))),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
+}
+
+/// The summaries' header row (zero-based), under the title and unit lines.
+const HEADER: usize = 2;
+
+/// The column of a summary's header.
+fn header_col(sheet: &calamine::Range<Data>, header: &str) -> usize {
+    (0..sheet.width())
+        .find(|&c| sheet.get((HEADER, c)) == Some(&Data::String(header.into())))
+        .unwrap_or_else(|| panic!("no column {header}"))
 }
 
 #[test]
@@ -363,7 +408,7 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
         .collect();
     let mut args: Vec<&str> = vec!["merge"];
     args.extend(inputs.iter().map(String::as_str));
-    args.extend(["-o", "m.xlsx", "--quiet"]);
+    args.extend(["-o", "m.xlsx", "--quiet", "--date", "2025-03-01"]);
     let out = declform(dir.path(), &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let mut forms = Vec::new();
@@ -375,7 +420,10 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
                 .forms,
         );
     }
-    let mut merged = declform::merge(&forms).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let mut merger = declform::Merger::new().unwrap().dated(date);
+    merger.add_all(&forms).unwrap();
+    let mut merged = merger.finish().unwrap();
     assert_eq!(merged.rows().len(), 10);
     let library = merged.to_bytes().unwrap();
     let command = std::fs::read(dir.path().join("m.xlsx")).unwrap();
@@ -449,10 +497,8 @@ fn read_forms_of_bytes(bytes: Vec<u8>) -> Vec<Form> {
 fn summary_column(path: &std::path::Path, header: &str) -> Vec<String> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let summary = wb.worksheet_range("汇总").unwrap();
-    let col = (0..summary.width())
-        .find(|&c| summary.get((0, c)) == Some(&Data::String(header.into())))
-        .unwrap();
-    (1..summary.height())
+    let col = header_col(&summary, header);
+    (HEADER + 1..summary.height())
         .map(|r| {
             summary
                 .get((r, col))
