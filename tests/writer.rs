@@ -230,7 +230,7 @@ fn template_has_drop_downs_validation_and_protection() {
         "≥85.00(%)",
         "<sheetProtection",
         // Room to write the goals: row 11 is five lines high.
-        "<row r=\"11\" spans=\"1:6\" ht=\"80.25\" customHeight=\"1\"", // 80 pt, in whole pixels
+        "<row r=\"11\" spans=\"1:6\" ht=\"81\" customHeight=\"1\"", // 5 lines of 15 pt and padding
     ] {
         assert!(xml.contains(needle), "sheet1.xml lacks {needle}");
     }
