@@ -203,3 +203,58 @@ fn formulas_without_a_cached_value_are_named() {
     );
     assert!(notices[0].ends_with("（已按空白读取）"), "{notices:?}");
 }
+
+/// The seed workbook (`declform convert samples/seed-forms-2024.json`) as re-saved by other
+/// programs; see tests/fixtures/producers/README.md.
+#[test]
+fn the_seed_workbook_saved_by_other_programs_reads_exactly() {
+    let seed = seed().forms;
+    for name in [
+        "gnumeric-odf.ods",
+        "gnumeric-openoffice.ods",
+        "gnumeric.xls",
+        "gnumeric.xlsx",
+        "libreoffice.ods",
+        "libreoffice.xls",
+    ] {
+        let path = root().join("tests/fixtures/producers").join(name);
+        let read =
+            read_path(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(read.notices.is_empty(), "{name}: {:?}", read.notices);
+        let forms = without_source(read.forms);
+        assert_eq!(forms.len(), seed.len(), "{name}");
+        for (got, want) in forms.iter().zip(&seed) {
+            assert_eq!(got, want, "{name}: {}", want.project_name);
+        }
+    }
+}
+
+#[test]
+fn a_chart_sheet_is_skipped_with_a_notice() {
+    // openpyxl: samples/办公室.xlsx with a chart sheet put first.
+    let path = root().join("tests/fixtures/producers/openpyxl-chart-sheet.xlsx");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+    let notices: Vec<String> = read
+        .notices
+        .iter()
+        .map(|n| n.message().to_string())
+        .collect();
+    assert_eq!(notices, ["此工作表是图表工作表，不是普通工作表，已跳过"]);
+    assert_eq!(read.notices[0].location().sheet_name(), Some("图表"));
+}
+
+#[test]
+fn xls_sheets_with_far_cells_read_in_memory_that_follows_the_cells() {
+    // LibreOffice: samples/办公室.xlsx with a cell at IV65536 on every sheet, saved as xls.
+    // calamine alone builds each sheet as 65,536 × 256 cells (about 1 GB a sheet).
+    let path = root().join("tests/fixtures/producers/libreoffice-far-iv65536.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+    // xlwt: eight sheets, each with A1 and IV65536 (4.2–4.7 GB through calamine alone).
+    let path = root().join("tests/fixtures/producers/xlwt-far-cells-8-sheets.xls");
+    let e = read_path(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm);
+}
