@@ -297,10 +297,13 @@ fn malformed_xls_containers_are_refused_before_calamine() {
         let bytes = std::fs::read(root().join("tests/fixtures/hostile").join(name)).unwrap();
         let e = read_bytes(bytes.clone(), name, &ReadOptions::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Corrupt);
+        // The library's English detail stays in the cause; the message says it in Chinese.
+        let cause = std::error::Error::source(&e).map(|c| c.to_string());
+        assert_eq!(cause.as_deref(), Some(detail));
         assert_eq!(
             convert_fails(dir.path(), name, &bytes, &[]),
             format!(
-                "错误：{name}: 工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
+                "错误：{name}: 工作簿已损坏，无法打开（文件容器结构有误）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
             )
         );
     }

@@ -72,12 +72,13 @@ impl Default for ReadOptions {
 /// no second pass: the zip crate (which calamine reads through) stops any part that
 /// inflates past its declared size with an error, so the declared total bounds the work.
 fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
-    let corrupt = |e: &dyn fmt::Display| {
+    let corrupt = |e: zip::result::ZipError| {
         Error::new(
             ErrorKind::Corrupt,
             Location::file(shown),
-            format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+            "工作簿已损坏，无法打开（压缩包结构有误或不完整）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
         )
+        .with_cause(e)
     };
     let too_large = |size: u64| {
         Error::new(
@@ -90,10 +91,10 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
             ),
         )
     };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let mut declared: u64 = 0;
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| corrupt(&e))?;
+        let entry = zip.by_index_raw(i).map_err(corrupt)?;
         declared = declared.saturating_add(entry.size());
     }
     if declared > limit {
@@ -325,7 +326,7 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
     for &format in candidates {
         let source: &[u8] = xls_fixed.file.as_deref().unwrap_or(&bytes);
         let opened = guard::guarded(|| open(source, format))
-            .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")));
+            .unwrap_or_else(|| Err(calamine::Error::Msg(CONTAINED_PANIC)));
         match opened {
             Ok(sheets) => {
                 let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
@@ -339,10 +340,18 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
             }
         }
     }
-    let detail = first_error
-        .as_ref()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    if let Some(calamine::Error::Xlsx(calamine::XlsxError::Unrecognized { typ, val })) =
+        &first_error
+        && *typ == "sheet:type"
+        && val.contains("acrosheet")
+    {
+        return Err(Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            "工作簿含有 Excel 4.0 宏表，无法读取；请在 Excel 中删除宏表，或将申报表复制到新工作簿另存为 .xlsx 后再试",
+        ));
+    }
+    let detail = first_error.as_ref().map_or("内容无法解析", describe);
     let err = Error::new(
         ErrorKind::Corrupt,
         Location::file(shown),
@@ -354,6 +363,43 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
         Some(e) => err.with_cause(e),
         None => err,
     })
+}
+
+/// The message for a panic contained inside calamine.
+const CONTAINED_PANIC: &str = "解析时遇到无法处理的数据";
+
+/// What went wrong, in Chinese, for a message; the library's own (English) text stays in
+/// the error's cause ([`std::error::Error::source`]).
+fn describe(e: &calamine::Error) -> &'static str {
+    use calamine::{Error as E, XlsError, XlsbError, XlsxError};
+    match e {
+        E::Xlsx(XlsxError::Zip(_)) | E::Xlsb(XlsbError::Zip(_)) => "压缩包结构有误或不完整",
+        E::Xlsx(
+            XlsxError::Xml(_)
+            | XlsxError::XmlAttr(_)
+            | XlsxError::XmlEof(_)
+            | XlsxError::Encoding(_)
+            | XlsxError::UnexpectedNode(_),
+        )
+        | E::Xlsb(XlsbError::Xml(_) | XlsbError::XmlAttr(_) | XlsbError::Encoding(_)) => {
+            "工作簿内的 XML 无法解析"
+        }
+        E::Xlsx(
+            XlsxError::FileNotFound(_)
+            | XlsxError::RelationshipNotFound
+            | XlsxError::WorksheetNotFound(_),
+        )
+        | E::Xlsb(XlsbError::FileNotFound(_) | XlsbError::WorksheetNotFound(_)) => {
+            "缺少工作表等组成部分"
+        }
+        E::Xls(XlsError::Cfb(_)) => "文件容器结构有误",
+        E::Xls(_) => ".xls 数据记录无法解析",
+        E::Xlsb(_) => ".xlsb 数据记录无法解析",
+        E::Xlsx(_) => "工作簿内容无法解析",
+        E::Io(_) => "读取时出错",
+        E::Msg(m) if *m == CONTAINED_PANIC => CONTAINED_PANIC,
+        _ => "内容无法解析",
+    }
 }
 
 /// What a zip archive holds, by its parts.
@@ -642,17 +688,20 @@ fn read_sheets(
             });
             continue;
         }
-        let corrupt = |e: &dyn fmt::Display| {
+        let corrupt = |e: &calamine::Error| {
             Error::new(
                 ErrorKind::Corrupt,
                 Location::file(shown).sheet(name.as_str()),
-                format!("工作表无法读取（{e}）；请在 Excel 或 WPS 中打开并另存后再试"),
+                format!(
+                    "工作表无法读取（{}）；请在 Excel 或 WPS 中打开并另存后再试",
+                    describe(e)
+                ),
             )
         };
         let known = merges.as_mut().and_then(|m| m.of(name));
         let compact = compacted.get(i).and_then(Option::as_ref);
         let grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
-            .unwrap_or(Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
+            .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
         read_grid(&mut result, &grid, shown, name)?;
     }
