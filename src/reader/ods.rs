@@ -57,7 +57,10 @@ pub(crate) fn is_ods(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
     if let Ok(mut m) = zip.by_name("mimetype") {
         let mut text = String::new();
         if m.by_ref().take(200).read_to_string(&mut text).is_ok() {
-            return text.trim() == "application/vnd.oasis.opendocument.spreadsheet";
+            // Spreadsheets and spreadsheet templates (.ots).
+            return text
+                .trim()
+                .starts_with("application/vnd.oasis.opendocument.spreadsheet");
         }
     }
     zip.index_for_name("content.xml").is_some()
@@ -516,6 +519,50 @@ mod tests {
             sheets[1].1.get(0, 0),
             Some(&Value::Uncalculated("[.A1]*2".into()))
         );
+    }
+
+    /// On every ODS that calamine reads (LibreOffice's), the cells are calamine's, and
+    /// LibreOffice's templates (.ots) read too.
+    #[test]
+    fn cells_equal_calamines_where_calamine_reads() {
+        use calamine::Reader;
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<std::path::PathBuf> =
+            ["tests/fixtures/producers", "tests/fixtures/hostile"]
+                .iter()
+                .flat_map(|d| {
+                    std::fs::read_dir(root.join(d))
+                        .unwrap()
+                        .map(|e| e.unwrap().path())
+                })
+                .filter(|p| p.extension().is_some_and(|e| e == "ods"))
+                .collect();
+        files.sort();
+        let mut compared = 0;
+        for file in files {
+            let bytes = std::fs::read(&file).unwrap();
+            let ours = read_zip(&bytes).unwrap();
+            let Ok(mut cal) = calamine::open_workbook::<calamine::Ods<_>, _>(&file) else {
+                continue;
+            };
+            for (name, grid) in &ours {
+                let Ok(range) = cal.worksheet_range(name) else {
+                    continue;
+                };
+                let mut want = Grid::new(false);
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, d) in range.used_cells() {
+                    if let Some(v) = super::super::value_of_data(d) {
+                        want.set(r0 + r as u32, (c0 + c as u32) as u16, v);
+                    }
+                }
+                let got: Vec<_> = grid.cells().collect();
+                let want: Vec<_> = want.cells().collect();
+                assert_eq!(got, want, "{}!{name}", file.display());
+                compared += 1;
+            }
+        }
+        assert!(compared >= 2, "{compared}");
     }
 
     #[test]
