@@ -243,6 +243,10 @@ fn a_chart_sheet_is_skipped_with_a_notice() {
         .collect();
     assert_eq!(notices, ["此工作表是图表工作表，不是普通工作表，已跳过"]);
     assert_eq!(read.notices[0].location().sheet_name(), Some("图表"));
+    // The same workbook through Gnumeric as xls.
+    let path = root().join("tests/fixtures/producers/gnumeric-chart-sheet.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
 }
 
 #[test]
