@@ -203,3 +203,157 @@ fn formulas_without_a_cached_value_are_named() {
     );
     assert!(notices[0].ends_with("（已按空白读取）"), "{notices:?}");
 }
+
+/// The seed workbook (`declform convert samples/seed-forms-2024.json`) as re-saved by other
+/// programs; see tests/fixtures/producers/README.md.
+#[test]
+fn the_seed_workbook_saved_by_other_programs_reads_exactly() {
+    let seed = seed().forms;
+    for name in [
+        "gnumeric-odf.ods",
+        "gnumeric-openoffice.ods",
+        "gnumeric.xls",
+        "gnumeric.xlsx",
+        "libreoffice.ods",
+        "libreoffice.xls",
+    ] {
+        let path = root().join("tests/fixtures/producers").join(name);
+        let read =
+            read_path(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(read.notices.is_empty(), "{name}: {:?}", read.notices);
+        let forms = without_source(read.forms);
+        assert_eq!(forms.len(), seed.len(), "{name}");
+        for (got, want) in forms.iter().zip(&seed) {
+            assert_eq!(got, want, "{name}: {}", want.project_name);
+        }
+    }
+}
+
+#[test]
+fn a_chart_sheet_is_skipped_with_a_notice() {
+    // openpyxl: samples/办公室.xlsx with a chart sheet put first.
+    let path = root().join("tests/fixtures/producers/openpyxl-chart-sheet.xlsx");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        without_source(read.forms),
+        without_source(want.forms.clone())
+    );
+    let notices: Vec<String> = read
+        .notices
+        .iter()
+        .map(|n| n.message().to_string())
+        .collect();
+    assert_eq!(notices, ["此工作表是图表工作表，不是普通工作表，已跳过"]);
+    assert_eq!(read.notices[0].location().sheet_name(), Some("图表"));
+    // The same workbook through Gnumeric as xls.
+    let path = root().join("tests/fixtures/producers/gnumeric-chart-sheet.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+}
+
+#[test]
+fn xls_sheets_with_far_cells_read_in_memory_that_follows_the_cells() {
+    // LibreOffice: samples/办公室.xlsx with a cell at IV65536 on every sheet, saved as xls.
+    // calamine alone builds each sheet as 65,536 × 256 cells (about 1 GB a sheet).
+    let path = root().join("tests/fixtures/producers/libreoffice-far-iv65536.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+    // xlwt: eight sheets, each with A1 and IV65536 (4.2–4.7 GB through calamine alone).
+    let path = root().join("tests/fixtures/producers/xlwt-far-cells-8-sheets.xls");
+    let e = read_path(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm);
+}
+
+#[test]
+fn an_ods_with_a_value_at_xfd1048576_and_a_flat_fods_read_exactly() {
+    // LibreOffice: samples/办公室.xlsx with `x` at XFD1048576 on each sheet (openpyxl),
+    // saved as .ods; and the sample saved as flat XML (.fods).
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    for name in ["libreoffice-far-xfd1048576.ods", "libreoffice-flat.fods"] {
+        let path = root().join("tests/fixtures/producers").join(name);
+        let read = read_path(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            without_source(read.forms),
+            without_source(want.forms.clone()),
+            "{name}"
+        );
+    }
+}
+
+/// The Workbook stream of an xls file, edited, in a new compound file.
+fn xls_with_stream(path: &std::path::Path, edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut file = cfb::open(path).unwrap();
+    let mut stream = Vec::new();
+    file.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut stream)
+        .unwrap();
+    edit(&mut stream);
+    let mut out =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    out.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    out.flush().unwrap();
+    out.into_inner().into_inner()
+}
+
+#[test]
+fn files_that_are_something_else_say_what_they_are() {
+    let cases: Vec<(&str, Vec<u8>, ErrorKind, &str)> = vec![
+        (
+            "old.xls",
+            // The BOF record of an Excel 4.0 worksheet: a bare BIFF4 stream.
+            vec![0x09, 0x04, 0x06, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00],
+            ErrorKind::NotAWorkbook,
+            "这是 Excel 2.x–4.0（1997 年以前）格式的 .xls 文件，无法读取；请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试",
+        ),
+        (
+            "表.numbers",
+            {
+                let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                zip.start_file(
+                    "Index/Document.iwa",
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .unwrap();
+                std::io::Write::write_all(&mut zip, b"\0\0\0").unwrap();
+                zip.finish().unwrap().into_inner()
+            },
+            ErrorKind::NotAWorkbook,
+            "这是 Apple Numbers 文件（.numbers），无法直接读取；请在 Numbers 中选择“文件 > 导出为 > Excel”存为 .xlsx 后再试",
+        ),
+        (
+            "xor.xls",
+            // A FILEPASS record (XOR obfuscation) in place of WRITEACCESS.
+            xls_with_stream(
+                &root().join("tests/fixtures/producers/libreoffice.xls"),
+                |s| {
+                    let mut at = 0;
+                    while at + 4 <= s.len() {
+                        let kind = u16::from_le_bytes([s[at], s[at + 1]]);
+                        let len = usize::from(u16::from_le_bytes([s[at + 2], s[at + 3]]));
+                        if kind == 0x005C {
+                            s[at..at + 2].copy_from_slice(&0x002Fu16.to_le_bytes());
+                            s[at + 4..at + 6].copy_from_slice(&[0, 0]);
+                            return;
+                        }
+                        at += 4 + len;
+                    }
+                    panic!("no WRITEACCESS record");
+                },
+            ),
+            ErrorKind::Encrypted,
+            "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试",
+        ),
+    ];
+    for (name, bytes, kind, message) in cases {
+        let e = read_bytes(bytes, name, &ReadOptions::default()).unwrap_err();
+        assert_eq!((e.kind(), e.message()), (kind, message), "{name}");
+    }
+}
