@@ -523,6 +523,24 @@ pub(crate) struct FlatSpec {
     /// The fields whose equal values on consecutive rows make those rows one form.
     pub(crate) identity: Vec<Field>,
     pub(crate) width_max: f64,
+    /// The header of an indicator `extra` column: `{key}` stands for the key.
+    pub(crate) indicator_extra_header: String,
+}
+
+impl FlatSpec {
+    /// The header of the column of indicator `extra` key `key`.
+    pub(crate) fn indicator_extra_header(&self, key: &str) -> String {
+        self.indicator_extra_header.replace("{key}", key)
+    }
+
+    /// The indicator `extra` key a header names, if it is such a column's header.
+    pub(crate) fn indicator_extra_key<'h>(&self, header: &'h str) -> Option<&'h str> {
+        let (pre, post) = self.indicator_extra_header.split_once("{key}")?;
+        header
+            .strip_prefix(pre)?
+            .strip_suffix(post)
+            .filter(|k| !k.is_empty())
+    }
 }
 
 /// A summary sheet.

@@ -96,6 +96,8 @@ pub(crate) struct Placement {
     pub(crate) indicator_columns: HashMap<Field, u16>,
     /// `extra` key → its value cell.
     pub(crate) extra: HashMap<String, (u32, u16)>,
+    /// Indicator `extra` key → its column.
+    pub(crate) indicator_extra_columns: HashMap<String, u16>,
 }
 
 /// Cells to fill with a colour (RGB) as a form is written, by what they hold: a header

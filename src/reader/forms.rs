@@ -456,6 +456,7 @@ fn read_indicators(
             level2,
             level3: get(2),
             target: get(3),
+            extra: Default::default(),
         });
         for &c in &cols {
             ctx.used.insert((r, c));
