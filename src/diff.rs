@@ -836,6 +836,11 @@ fn marks_of(changes: &[Change], forms: usize, spec: &DiffSpec) -> Vec<Marks> {
             (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
                 m.extra.insert(k.clone(), changed);
             }
+            (ChangeKind::IndicatorExtraChanged, Some(ChangedField::Extra(k)), Some(i))
+                if c.new.is_some() =>
+            {
+                m.indicator_extra.insert((i, k.clone()), changed);
+            }
             (ChangeKind::TargetChanged, _, Some(i)) => {
                 if let Some(k) = Field::Target.indicator_index() {
                     m.indicators.insert((i, k), changed);
