@@ -4,9 +4,10 @@
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
-use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
+use crate::layout::{Area, Cols, Layout, LayoutKind, Style, TargetPart};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
+use crate::target;
 use crate::xlsx::{self, Wrap, amount_format, date_format, span_points, wrap_all, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
@@ -96,6 +97,8 @@ pub(crate) struct Placement {
     pub(crate) indicator_columns: HashMap<Field, u16>,
     /// `extra` key → its value cell.
     pub(crate) extra: HashMap<String, (u32, u16)>,
+    /// Indicator `extra` key → its column.
+    pub(crate) indicator_extra_columns: HashMap<String, u16>,
 }
 
 /// Cells to fill with a colour (RGB) as a form is written, by what they hold: a header
@@ -106,6 +109,8 @@ pub(crate) struct Marks {
     pub(crate) fields: HashMap<Field, u32>,
     pub(crate) extra: HashMap<String, u32>,
     pub(crate) indicators: HashMap<(usize, usize), u32>,
+    /// An indicator row's `extra` cell, by row and key.
+    pub(crate) indicator_extra: HashMap<(usize, String), u32>,
 }
 
 /// The most characters a cell holds.
@@ -162,6 +167,14 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             .find(|(_, v)| too_long(v))
             .map(|(k, v)| (format!("其他信息“{k}”"), v.chars().count()));
     }
+    if long.is_none() {
+        long = form.indicators.iter().enumerate().find_map(|(i, ind)| {
+            ind.extra
+                .iter()
+                .find(|(_, v)| too_long(v))
+                .map(|(k, v)| (format!("绩效指标第{}行“{k}”", i + 1), v.chars().count()))
+        });
+    }
     if let Some((what, n)) = long {
         return Err(Error::new(
             ErrorKind::Unwritable,
@@ -184,7 +197,46 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             why,
         ));
     }
+    // An indicator `extra` key heads a column: read back without spaces, and taken for
+    // that column when it is one of the layouts' labels.
+    for (i, ind) in form.indicators.iter().enumerate() {
+        for key in ind.extra.keys() {
+            let why = if key.is_empty() {
+                "指标的其他信息中有一项没有名称（空的键）；请为它填写名称，如“权重”"
+            } else if key.chars().any(char::is_whitespace) {
+                "指标的其他信息名称含有空白，作为表头读回时会去掉空白；请删去名称中的空白"
+            } else if vocab.is_label(key) {
+                "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"
+            } else {
+                continue;
+            };
+            return Err(Error::new(
+                ErrorKind::Unwritable,
+                at(format!("绩效指标第{}行其他信息“{key}”", i + 1)),
+                why,
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The indicator `extra` keys of a form, in order of first appearance: one column each.
+pub(crate) fn indicator_extra_keys(form: &Form) -> Vec<&str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for k in form.indicators.iter().flat_map(|i| i.extra.keys()) {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// The column widths of a form's grid: the layout's, then one per indicator `extra` key.
+fn grid_widths(form: &Form, layout: &Layout) -> Vec<f64> {
+    let extra = indicator_extra_keys(form).len();
+    let mut widths = layout.column_widths.clone();
+    widths.extend(std::iter::repeat_n(Style::get().extra_column_width, extra));
+    widths
 }
 
 /// Writes forms into one sheet each and returns the workbook.
@@ -229,7 +281,7 @@ pub(crate) fn add_marked_form_sheet(
 ) -> Result<Placement, XlsxError> {
     ws.set_name(name)?;
     let layout = Layout::get(kind);
-    for (col, width) in layout.column_widths.iter().enumerate() {
+    for (col, width) in grid_widths(form, layout).iter().enumerate() {
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
@@ -457,17 +509,36 @@ pub(crate) fn write_form(
     marks: &Marks,
 ) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
+    // Indicator `extra` keys get columns right of the layout's; the header block's cells
+    // that end at the layout's last column widen over them, so the grid stays a rectangle.
+    let ind_keys = indicator_extra_keys(form);
+    let added = u16::try_from(ind_keys.len()).unwrap_or(u16::MAX);
+    let base_last = layout.columns().saturating_sub(1);
+    let widen = |(first, last): (u16, u16)| {
+        if last == base_last {
+            (first, last.saturating_add(added))
+        } else {
+            (first, last)
+        }
+    };
+    let widths = grid_widths(form, layout);
     let slots = layout.extra.pairs.len().max(1);
     let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
     let after = layout.extra.after_row;
     let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
     let mut g = Grid {
-        widths: &layout.column_widths,
+        widths: &widths,
         heights: BTreeMap::new(),
         ops: Vec::new(),
     };
     let mut placement = Placement::default();
-    let area = |a: &Area| (row_of(a.row), row_of(a.last_row), (a.col, a.last_col));
+    let area = |a: &Area| {
+        (
+            row_of(a.row),
+            row_of(a.last_row),
+            widen((a.col, a.last_col)),
+        )
+    };
 
     let (r, lr, cols) = area(&layout.title.at);
     g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
@@ -506,8 +577,8 @@ pub(crate) fn write_form(
         let (field, label, value) = pairs
             .get(i)
             .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
-        g.text(row, row, span(slot.label_at), label, &f.label);
-        g.input_text(row, row, span(slot.at), value, f);
+        g.text(row, row, widen(span(slot.label_at)), label, &f.label);
+        g.input_text(row, row, widen(span(slot.at)), value, f);
         let at = (row, slot.at.first);
         let mark = match field {
             Some(field) => {
@@ -538,17 +609,30 @@ pub(crate) fn write_form(
     );
     for c in &spec.columns {
         g.text(header, header, span(c.at), c.label.as_str(), &f.label);
-        placement.indicator_columns.insert(c.field, c.at.first);
+        if matches!(c.part, None | Some(TargetPart::Value)) {
+            placement.indicator_columns.insert(c.field, c.at.first);
+        }
     }
     placement.indicator_rows = (header + 1, header + n);
-    let rows: Vec<[&str; 4]> = if form.indicators.is_empty() {
-        vec![["", "", "", ""]]
+    let empty_row = [Indicator::default()];
+    let indicators: &[Indicator] = if form.indicators.is_empty() {
+        &empty_row
     } else {
-        form.indicators.iter().map(Indicator::texts).collect()
+        &form.indicators
+    };
+    let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
+    // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
+    let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some()) {
+        indicators
+            .iter()
+            .map(|i| target::split(&i.target))
+            .collect()
+    } else {
+        Vec::new()
     };
     for c in &spec.columns {
         let k = c.field.indicator_index().unwrap_or(3);
-        let centered = k < 2;
+        let centered = k < 2 || matches!(c.part, Some(TargetPart::Sign | TargetPart::Unit));
         let mut i = 0;
         while i < rows.len() {
             // level1 merges over equal level1; level2 over equal (level1, level2).
@@ -565,10 +649,16 @@ pub(crate) fn write_form(
             }
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
-            let text = rows
-                .get(i)
-                .and_then(|row| row.get(k).copied())
-                .unwrap_or("");
+            let part = parts.get(i);
+            let text = match (c.part, part) {
+                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
+                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
+                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
+                _ => rows
+                    .get(i)
+                    .and_then(|row| row.get(k).copied())
+                    .unwrap_or(""),
+            };
             if centered {
                 g.text(r, lr, span(c.at), text, &f.centered);
             } else {
@@ -579,6 +669,19 @@ pub(crate) fn write_form(
                 g.mark_last(mark);
             }
             i = j;
+        }
+    }
+    for (x, key) in ind_keys.iter().enumerate() {
+        let col = base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
+        g.text(header, header, (col, col), *key, &f.label);
+        placement
+            .indicator_extra_columns
+            .insert(key.to_string(), col);
+        for (i, ind) in indicators.iter().enumerate() {
+            let r = header + 1 + u32::try_from(i).unwrap_or(0);
+            let text = ind.extra.get(*key).map_or("", String::as_str);
+            g.input_text(r, r, (col, col), text, f);
+            g.mark_last(marks.indicator_extra.get(&(i, key.to_string())).copied());
         }
     }
 

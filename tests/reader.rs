@@ -357,3 +357,102 @@ fn files_that_are_something_else_say_what_they_are() {
         assert_eq!((e.kind(), e.message()), (kind, message), "{name}");
     }
 }
+
+/// The fixtures of forms from other systems and provinces (`tests/fixtures/wild/`, made by
+/// `tests/fixtures/make_wild.py` with openpyxl), each compared field by field with its
+/// hand-written expected JSON.
+#[test]
+fn every_wild_fixture_reads_as_its_expected_json() {
+    let dir = root().join("tests/fixtures/wild");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
+    entries.sort();
+    for path in &entries {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let stem = name.rsplit_once('.').unwrap().0;
+        let expected_text =
+            std::fs::read_to_string(dir.join(format!("{stem}.expected.json"))).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&expected_text).unwrap();
+        let got = read_forms(path);
+        let expected = expected["forms"].as_array().unwrap();
+        assert_eq!(got.len(), expected.len(), "{name}: number of forms");
+        for (i, (g, e)) in got.iter().zip(expected).enumerate() {
+            let g = serde_json::to_value(g).unwrap();
+            for (key, want) in e.as_object().unwrap() {
+                if key == "indicators" {
+                    let (gi, wi) = (g[key].as_array().unwrap(), want.as_array().unwrap());
+                    assert_eq!(gi.len(), wi.len(), "{name} form {i}: number of indicators");
+                    for (k, (a, b)) in gi.iter().zip(wi).enumerate() {
+                        assert_eq!(a, b, "{name} form {i}: indicator {k}");
+                    }
+                }
+                assert_eq!(&g[key], want, "{name} form {i}: {key}");
+            }
+        }
+    }
+    assert_eq!(entries.len(), 3, "all wild fixtures were read");
+}
+
+#[test]
+fn wild_fixtures_say_what_they_decided() {
+    let dir = root().join("tests/fixtures/wild");
+    let read = read_path(&dir.join("w02_provincial.xlsx"), &ReadOptions::default()).unwrap();
+    let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notices,
+        [
+            format!(
+                "{}!目录: 此工作表中没有申报表，已跳过",
+                dir.join("w02_provincial.xlsx").display()
+            ),
+            format!(
+                "{}!项目1!B8: “其他资金”与“年度资金申请总额”在同一列，按其他资金（年度）读取",
+                dir.join("w02_provincial.xlsx").display()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_merge_of_wild_and_official_forms_sums_in_yuan() {
+    let d = tempfile::tempdir().unwrap();
+    let src = root().join("tests/fixtures/wild/w03_mixed.xlsx");
+    std::fs::copy(&src, d.path().join("mixed.xlsx")).unwrap();
+    let out = declform(
+        d.path(),
+        &["merge", "mixed.xlsx", "-o", "m.xlsx", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(d.path().join("m.xlsx")).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let rows: Vec<Vec<String>> = summary
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "项目名称"))
+        .unwrap();
+    let col = |h: &str| rows[header].iter().position(|c| c == h).unwrap();
+    let (name, annual) = (col("项目名称"), col("年度资金申请总额"));
+    let got: Vec<(String, String)> = rows[header + 1..header + 4]
+        .iter()
+        .map(|r| (r[name].clone(), r[annual].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("人民调解员培训".to_string(), "50000".to_string()),
+            ("社区矫正信息化运维".to_string(), "360000".to_string()),
+            ("乡村法律顾问服务".to_string(), "1205000".to_string()),
+        ]
+    );
+    assert_eq!(
+        summary.get((header + 4, annual)),
+        Some(&Data::Float(1_615_000.0))
+    );
+}
