@@ -257,7 +257,8 @@ fn compact_sheet(
     let area = |rows: &BTreeSet<u16>, cols: &BTreeSet<u16>| -> u64 {
         match (rows.first(), rows.last(), cols.first(), cols.last()) {
             (Some(r0), Some(r1), Some(c0), Some(c1)) => {
-                u64::from(r1 - r0 + 1) * u64::from(c1 - c0 + 1)
+                // Widened first: a sheet may span rows 0 to 65535.
+                (u64::from(*r1) - u64::from(*r0) + 1) * (u64::from(*c1) - u64::from(*c0) + 1)
             }
             _ => 0,
         }
