@@ -463,6 +463,43 @@ fn check_reports_an_unreadable_file_and_checks_the_rest() {
 }
 
 #[test]
+fn library_detail_of_an_unreadable_file_is_kept_for_the_json_output() {
+    // A workbook cut in half: the message says in Chinese what is wrong; what the zip
+    // library said stays out of it and is in the JSON finding's "detail".
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let whole = std::fs::read(root().join("samples/办公室.xlsx")).unwrap();
+    std::fs::write(d.join("半.xlsx"), &whole[..whole.len() / 2]).unwrap();
+    let out = declform(d, &["check", "半.xlsx", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &findings[0];
+    assert_eq!(f["rule"], "unreadable");
+    let message = f["message"].as_str().unwrap();
+    let detail = f["detail"].as_str().unwrap_or_default();
+    assert!(!detail.is_empty(), "{f}");
+    assert!(!message.is_ascii() && !message.contains(detail), "{f}");
+    // Findings about forms carry no detail.
+    let out = declform(
+        d,
+        &[
+            "check",
+            &root().join("samples/办公室.xlsx").display().to_string(),
+            "--format",
+            "json",
+        ],
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("detail").is_none())
+    );
+}
+
+#[test]
 fn merge_lists_every_bad_file_before_failing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
