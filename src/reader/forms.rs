@@ -375,8 +375,21 @@ fn read_header(
                     assigned.insert(key);
                     let at = match dir {
                         Direction::Right => ctx.right_of(r, c),
-                        // A goal's text below its label, or beside it where nothing is below.
-                        Direction::Below => ctx.below(r, c).or_else(|| ctx.right_of(r, c)),
+                        // A goal's text below its label, or beside it where nothing is below:
+                        // the reader says so, since the geometry chose it.
+                        Direction::Below => ctx.below(r, c).or_else(|| {
+                            let right = ctx.right_of(r, c);
+                            if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
+                                notices.push(Notice {
+                                    location: ctx.loc(r, c),
+                                    message: format!(
+                                        "“{label}”下方没有内容，按其右侧的单元格读取{}",
+                                        key.header()
+                                    ),
+                                });
+                            }
+                            right
+                        }),
                     };
                     if let Some(cell) = at {
                         ctx.used.insert(cell);
