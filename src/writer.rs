@@ -383,16 +383,24 @@ impl<'a> Grid<'a> {
         let text = text.into();
         let size = Style::get().font_size;
         let widths = self.span_points(cols.0, cols.1);
-        let wraps: Vec<(Wrap, bool, bool)> = (1..=4)
-            .map(|indent| wrap_all(&text, &widths, size, indent))
-            .collect();
-        let pick = wraps
-            .iter()
-            .position(|w| !w.1)
-            .or_else(|| wraps.iter().position(|w| !w.2))
-            .unwrap_or(0);
-        let lines = wraps.get(pick).map_or(1, |w| w.0.lines);
-        let indent = u8::try_from(pick + 1).unwrap_or(1);
+        // Most texts need no search: the first level that avoids a lone last character in
+        // every program ends it; the first that avoids it in Excel's is kept as a fallback.
+        let mut fallback: Option<(u8, Wrap)> = None;
+        let mut chosen: Option<(u8, Wrap)> = None;
+        for indent in 1..=4u8 {
+            let (w, anywhere, in_narrowest) = wrap_all(&text, &widths, size, indent);
+            if !anywhere {
+                chosen = Some((indent, w));
+                break;
+            }
+            if !in_narrowest && fallback.is_none() {
+                fallback = Some((indent, w));
+            }
+        }
+        let (indent, lines) = match chosen.or(fallback) {
+            Some((indent, w)) => (indent, w.lines),
+            None => (1, wrap_all(&text, &widths, size, 1).0.lines),
+        };
         if row == last_row {
             self.need_lines(row, lines);
         }
