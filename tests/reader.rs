@@ -456,3 +456,50 @@ fn a_merge_of_wild_and_official_forms_sums_in_yuan() {
         Some(&Data::Float(1_615_000.0))
     );
 }
+
+/// A provincial form whose 年度绩效目标 stands beside its label, not below it: the reader
+/// takes the cell to the right, since nothing is below, and says so.
+#[test]
+fn a_goal_beside_its_label_is_read_with_a_notice() {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet().set_name("项目1").unwrap();
+    let cells: &[(u32, u16, &str)] = &[
+        (0, 0, "2020年省级部门预算项目绩效目标表"),
+        (1, 4, "金额单位：万元"),
+        (2, 0, "项目名称"),
+        (2, 1, "乡村法律顾问服务"),
+        (3, 0, "主管部门"),
+        (3, 1, "某省司法厅"),
+        (4, 0, "项目资金"),
+        (4, 1, "年度资金总额"),
+        (4, 2, "120.5"),
+        (5, 0, "长期目标"),
+        (6, 0, "实现村（居）法律顾问全覆盖。"),
+        (7, 0, "年度绩效目标"),
+        (7, 1, "全年提供法律咨询5000次。"),
+        (8, 0, "一级指标"),
+        (8, 1, "二级指标"),
+        (8, 2, "三级指标"),
+        (8, 3, "指标值"),
+        (9, 0, "产出指标"),
+        (9, 1, "数量指标"),
+        (9, 2, "法律咨询次数"),
+        (9, 3, "≥5000(次)"),
+    ];
+    for (r, c, text) in cells {
+        ws.write_string(*r, *c, *text).unwrap();
+    }
+    ws.merge_range(7, 1, 7, 4, "全年提供法律咨询5000次。", &Default::default())
+        .unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let read = read_bytes(bytes, "省.xlsx", &ReadOptions::default()).unwrap();
+    assert_eq!(read.forms.len(), 1);
+    let form = &read.forms[0];
+    assert_eq!(form.annual_goal, "全年提供法律咨询5000次。");
+    assert_eq!(form.overall_goal, "实现村（居）法律顾问全覆盖。");
+    let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notices,
+        ["省.xlsx!项目1!A8: “年度绩效目标”下方没有内容，按其右侧的单元格读取年度总目标"]
+    );
+}
