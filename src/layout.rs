@@ -763,6 +763,10 @@ pub(crate) struct ValidationSpec {
     /// …or every field of this kind.
     #[serde(default)]
     pub(crate) kind: Option<ValidationKind>,
+    /// For the target: the column of this part where a layout splits it (指标性质, 指标值,
+    /// 度量单位); a target validation without a part applies where the target is one column.
+    #[serde(default)]
+    pub(crate) part: Option<TargetPart>,
     /// A drop-down list from the taxonomy.
     #[serde(default)]
     pub(crate) list: Option<ListName>,
@@ -808,6 +812,8 @@ pub(crate) enum ListName {
     ProjectNatures,
     Level1,
     Level2,
+    /// What a split table's 指标性质 may hold: the signs and 定性 ([`crate::target::NATURES`]).
+    TargetNatures,
 }
 
 impl Taxonomy {
@@ -822,6 +828,7 @@ impl Taxonomy {
                 .iter()
                 .flat_map(|l| l.level2.iter().cloned())
                 .collect(),
+            ListName::TargetNatures => crate::target::NATURES.map(String::from).to_vec(),
         }
     }
 }

@@ -157,6 +157,17 @@ pub enum Nature {
 
 /// The written word for a qualitative target in a split table's 指标性质 column.
 pub const QUALITATIVE: &str = "定性";
+
+/// What the writer puts in a split table's 指标性质 column, and the template offers there:
+/// the signs of a quantitative target, then [`QUALITATIVE`].
+///
+/// ```
+/// use declform::target::{NATURES, Nature};
+/// assert_eq!(NATURES, ["≥", "≤", "=", ">", "<", "定性"]);
+/// assert!(NATURES[..5].iter().all(|n| matches!(Nature::parse(n), Nature::Sign(s) if s == *n)));
+/// assert_eq!(Nature::parse(NATURES[5]), Nature::Qualitative);
+/// ```
+pub const NATURES: [&str; 6] = ["≥", "≤", "=", ">", "<", QUALITATIVE];
 const QUANTITATIVE: &str = "定量";
 
 impl Nature {

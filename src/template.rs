@@ -104,6 +104,14 @@ fn add_validations(
     for v in &spec.validations {
         let dv = validation(v, year)?;
         match (v.field, v.kind) {
+            // A target split over columns takes the validations of its parts; one written
+            // for the whole target (its joined form) applies only where it is one column.
+            (Some(_), _) if v.part.is_some() => {
+                if let Some(&c) = v.part.and_then(|part| p.target_parts.get(&part)) {
+                    ws.add_data_validation(first_row, c, last_row, c, &dv)?;
+                }
+            }
+            (Some(Field::Target), _) if !p.target_parts.is_empty() => {}
             (Some(field), _) if field.indicator_index().is_some() => {
                 if let Some(&c) = p.indicator_columns.get(&field) {
                     ws.add_data_validation(first_row, c, last_row, c, &dv)?;

@@ -93,8 +93,10 @@ pub(crate) struct Placement {
     pub(crate) fields: HashMap<Field, (u32, u16, u16)>,
     /// The indicator rows, first and last.
     pub(crate) indicator_rows: (u32, u32),
-    /// Indicator field → its first column.
+    /// Indicator field → its first column (a split target: its 指标值 column).
     pub(crate) indicator_columns: HashMap<Field, u16>,
+    /// A split target's parts → their columns (empty where the target is one column).
+    pub(crate) target_parts: HashMap<TargetPart, u16>,
     /// `extra` key → its value cell.
     pub(crate) extra: HashMap<String, (u32, u16)>,
     /// Indicator `extra` key → its column.
@@ -619,6 +621,9 @@ pub(crate) fn write_form(
         g.text(header, header, span(c.at), c.label.as_str(), &f.label);
         if matches!(c.part, None | Some(TargetPart::Value)) {
             placement.indicator_columns.insert(c.field, c.at.first);
+        }
+        if let Some(part) = c.part {
+            placement.target_parts.insert(part, c.at.first);
         }
     }
     placement.indicator_rows = (header + 1, header + n);

@@ -213,14 +213,7 @@ fn template_has_drop_downs_validation_and_protection() {
         &["template", "-o", "t.xlsx", "--layout", "2026", "--protect"],
     );
     assert!(out.status.success());
-    let file = std::fs::File::open(dir.path().join("t.xlsx")).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut xml = String::new();
-    std::io::Read::read_to_string(
-        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
-        &mut xml,
-    )
-    .unwrap();
+    let xml = sheet_xml(&dir.path().join("t.xlsx"), 1);
     for needle in [
         "\"其他人员类,其他运转类,公用经费,特定目标类\"",
         "\"一次性项目,经常性项目,阶段性项目\"",
@@ -235,6 +228,8 @@ fn template_has_drop_downs_validation_and_protection() {
         assert!(xml.contains(needle), "sheet1.xml lacks {needle}");
     }
     // Input cells are unlocked so that protection leaves them editable.
+    let file = std::fs::File::open(dir.path().join("t.xlsx")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
     let mut styles = String::new();
     std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
     assert!(styles.contains("<protection locked=\"0\"/>"));
@@ -296,6 +291,26 @@ fn template_and_convert_in_the_split_grid() {
         assert_eq!(s.text(cell), text, "{cell}");
     }
     assert!(s.merges.contains(&"A1:G1".to_string()));
+    // 指标性质 is a drop-down of the signs and 定性; 指标值 and 度量单位 say what goes in
+    // them, and the joined target's message (符号+数值+(单位)) is nowhere.
+    let xml = sheet_xml(&dir.path().join("t.xlsx"), 1)
+        .replace("&gt;", ">")
+        .replace("&lt;", "<");
+    let validation = |sqref: &str| {
+        xml.split("<dataValidation ")
+            .find(|v| v.contains(&format!("sqref=\"{sqref}\"")))
+            .unwrap_or_else(|| panic!("no validation on {sqref}"))
+            .to_string()
+    };
+    let sign = validation("E13:E39");
+    assert!(sign.contains("type=\"list\""), "{sign}");
+    assert!(
+        sign.contains("<formula1>\"≥,≤,=,>,<,定性\"</formula1>"),
+        "{sign}"
+    );
+    assert!(validation("F13:F39").contains("promptTitle=\"指标值\" prompt=\"定量指标只填数值"));
+    assert!(validation("G13:G39").contains("promptTitle=\"度量单位\""));
+    assert!(!xml.contains("符号+数值"), "the joined target's message");
     // The blank template reads back as a blank form of the year.
     let read = read_forms(&dir.path().join("t.xlsx"));
     assert_eq!(read[0].year, Some(2025));
@@ -356,4 +371,17 @@ fn check_reads_the_joined_target_of_a_split_grid() {
         .collect();
     assert_eq!(syntax.len(), 1, "{findings:?}");
     assert_eq!(syntax[0].cell.as_deref(), Some("F13"));
+}
+
+/// The XML of a workbook's `n`th sheet (from 1).
+fn sheet_xml(path: &std::path::Path, n: usize) -> String {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    xml
 }
