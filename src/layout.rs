@@ -424,6 +424,9 @@ pub(crate) struct Style {
     pub(crate) font: String,
     /// The width of a column added for an indicator `extra` key, in Excel's units.
     pub(crate) extra_column_width: f64,
+    /// The least width a grid column is narrowed to, to make room for indicator `extra`
+    /// columns within the page, in Excel's units.
+    pub(crate) min_column_width: f64,
     pub(crate) font_size: f64,
     pub(crate) title_font_size: f64,
     pub(crate) title_row_height: f64,
@@ -451,6 +454,10 @@ pub(crate) struct Measure {
     pub(crate) indent_points: f64,
     /// The width of a non-CJK character, in ems.
     pub(crate) latin_em: f64,
+    /// The width of a digit or separator of a printed amount, in em (SimSun 0.5 in Excel,
+    /// the substitute CJK font's about 0.55 in LibreOffice): amounts do not wrap, so their
+    /// columns are kept this wide.
+    pub(crate) digit_em: f64,
 }
 
 /// Page margins in inches.
@@ -1017,7 +1024,7 @@ mod tests {
         assert_eq!(Taxonomy::get().skeleton.len(), 9);
         assert_eq!(Style::get().paper_size, 9);
         assert_eq!(Tables::get().summary.columns.len(), 20);
-        assert_eq!(TemplateSpec::get().validations.len(), 8);
+        assert_eq!(TemplateSpec::get().validations.len(), 11);
     }
 
     #[test]

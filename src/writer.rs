@@ -233,12 +233,92 @@ pub(crate) fn indicator_extra_keys(form: &Form) -> Vec<&str> {
     keys
 }
 
-/// The column widths of a form's grid: the layout's, then one per indicator `extra` key.
-fn grid_widths(form: &Form, layout: &Layout) -> Vec<f64> {
+/// The column widths of a form's grid: the layout's, then one per indicator `extra` key,
+/// narrowed together so that the grid prints as wide as the layout's, which fills the page
+/// (A4 portrait at 100%, layout.md "Print"). No column is narrowed below
+/// `min_column_width` (templates/style.json), and a column holding an amount alone is kept
+/// (or made) wide enough for it: numbers do not wrap. The second value says whether the
+/// grid fits the page that way; where it does not, the sheet prints scaled to the page's
+/// width.
+fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
     let extra = indicator_extra_keys(form).len();
+    let style = Style::get();
     let mut widths = layout.column_widths.clone();
-    widths.extend(std::iter::repeat_n(Style::get().extra_column_width, extra));
-    widths
+    // Each column prints 5/7 of a unit wider than its width (rust_xlsxwriter's padding).
+    let page = widths.iter().sum::<f64>() - extra as f64 * 5.0 / 7.0;
+    let mut mins: Vec<f64> = widths
+        .iter()
+        .map(|w| w.min(style.min_column_width))
+        .collect();
+    for cell in &layout.fields {
+        let (Some(field), Some(at)) = (cell.field, cell.at) else {
+            continue;
+        };
+        let Some(FieldValue::Amount(Some(a))) = form.get(field) else {
+            continue;
+        };
+        // Over several columns, each keeps its share of the amount's width (less the
+        // padding between them, which the amount may use).
+        let cols = usize::from(at.col)..=usize::from(at.last_col);
+        let span: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
+        let gaps = (cols.clone().count() - 1) as f64 * 5.0 / 7.0;
+        let need = amount_units(&a) - gaps;
+        for c in cols {
+            if let (Some(w), Some(min)) = (widths.get_mut(c), mins.get_mut(c)) {
+                let share = need * *w / span;
+                *min = min.max(share);
+                *w = w.max(share);
+            }
+        }
+    }
+    widths.extend(std::iter::repeat_n(style.extra_column_width, extra));
+    mins.extend(std::iter::repeat_n(style.min_column_width, extra));
+    let fits = fit_widths(&mut widths, &mins, page);
+    (widths, fits)
+}
+
+/// The width an amount needs on one line as the forms print it (`#,##0.00_ `, indented
+/// once), in Excel's units, in the program that needs the most.
+fn amount_units(a: &Amount) -> f64 {
+    let digits = a.value().abs().trunc().to_string().chars().count();
+    // Digits, group separators, the point and decimals, the sign, the format's space.
+    let chars = digits
+        + digits.saturating_sub(1) / 3
+        + a.value().scale() as usize
+        + usize::from(a.value().scale() > 0)
+        + usize::from(a.value().is_sign_negative())
+        + 1;
+    let style = Style::get();
+    let m = &style.measure;
+    let points =
+        chars as f64 * m.digit_em * style.font_size + 2.0 * m.padding_points + m.indent_points;
+    m.points_per_unit
+        .iter()
+        .map(|p| points / p - 5.0 / 7.0)
+        .fold(0.0, f64::max)
+}
+
+/// Narrows `widths` to add up to `total` (when they are wider): every column gives up the
+/// same share of what it has above its least width in `mins`. Whether the sum is now
+/// within `total` (false: every column is at its least, and that is still wider). Widths
+/// are rounded down to whole pixels (1/7 of a unit, as a workbook stores them), so that
+/// the grid is not wider than `total` as printed, nor the bytes subject to float noise.
+fn fit_widths(widths: &mut [f64], mins: &[f64], total: f64) -> bool {
+    let sum: f64 = widths.iter().sum();
+    if sum <= total + 1e-9 {
+        return true;
+    }
+    let floor: f64 = mins.iter().sum();
+    let above = sum - floor;
+    let share = if above > 0.0 {
+        ((total - floor) / above).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    for (w, min) in widths.iter_mut().zip(mins) {
+        *w = ((min + (*w - min) * share) * 7.0).floor() / 7.0;
+    }
+    floor <= total + 1e-9
 }
 
 /// Writes forms into one sheet each and returns the workbook.
@@ -283,11 +363,17 @@ pub(crate) fn add_marked_form_sheet(
 ) -> Result<Placement, XlsxError> {
     ws.set_name(name)?;
     let layout = Layout::get(kind);
-    for (col, width) in grid_widths(form, layout).iter().enumerate() {
+    let (widths, fits) = grid_widths(form, layout);
+    for (col, width) in widths.iter().enumerate() {
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
     xlsx::page_setup(ws, style.paper_size, false, &style.margins);
+    if !fits {
+        // More indicator extra columns than the page holds at their least width: scaled to
+        // the page's width rather than cut.
+        ws.set_print_fit_to_pages(1, 0);
+    }
     ws.set_print_center_horizontally(true);
     write_form(ws, form, layout, formats, 0, marks)
 }
@@ -368,6 +454,47 @@ impl<'a> Grid<'a> {
             self.need_lines(row, w.lines);
         }
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
+    }
+
+    /// One of the layout's labels (or an indicator `extra` key heading its column): where
+    /// it wraps, its lines are balanced with line breaks (which the reader ignores in
+    /// labels), so that it keeps off the borders and no character is left alone.
+    fn label(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: impl Into<Cow<'a, str>>,
+        fmt: &'a Format,
+    ) {
+        let text = text.into();
+        let size = Style::get().font_size;
+        let text = match xlsx::balance(&text, &self.span_points(cols.0, cols.1), size) {
+            Some(balanced) => Cow::Owned(balanced),
+            None => text,
+        };
+        self.text(row, last_row, cols, text, fmt);
+    }
+
+    /// A centered value (一级指标, 二级指标, 指标性质): where it would wrap with one
+    /// character alone on its last line, it is written as an input text instead (left,
+    /// indented as far as keeps the character company); values are never altered.
+    fn centered(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: impl Into<Cow<'a, str>>,
+        f: &'a Formats,
+    ) {
+        let text = text.into();
+        let size = Style::get().font_size;
+        let (_, orphan, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
+        if orphan {
+            self.input_text(row, last_row, cols, text, f);
+        } else {
+            self.text(row, last_row, cols, text, &f.centered);
+        }
     }
 
     /// A left-aligned input text, indented so that it keeps off the border. A text whose
@@ -531,7 +658,7 @@ pub(crate) fn write_form(
             (first, last)
         }
     };
-    let widths = grid_widths(form, layout);
+    let (widths, _) = grid_widths(form, layout);
     let slots = layout.extra.pairs.len().max(1);
     let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
     let after = layout.extra.after_row;
@@ -563,7 +690,7 @@ pub(crate) fn write_form(
     let period = form.period().unwrap_or_default();
     for cell in &layout.fields {
         let (r, lr, cols) = area(&cell.label_at);
-        g.text(
+        g.label(
             r,
             lr,
             cols,
@@ -610,7 +737,7 @@ pub(crate) fn write_form(
     let header = row_of(spec.header_row - 1);
     let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
     let label_cols = span(spec.label.column);
-    g.text(
+    g.label(
         header,
         header + n,
         label_cols,
@@ -618,7 +745,7 @@ pub(crate) fn write_form(
         &f.label,
     );
     for c in &spec.columns {
-        g.text(header, header, span(c.at), c.label.as_str(), &f.label);
+        g.label(header, header, span(c.at), c.label.as_str(), &f.label);
         if matches!(c.part, None | Some(TargetPart::Value)) {
             placement.indicator_columns.insert(c.field, c.at.first);
         }
@@ -673,7 +800,7 @@ pub(crate) fn write_form(
                     .unwrap_or(""),
             };
             if centered {
-                g.text(r, lr, span(c.at), text, &f.centered);
+                g.centered(r, lr, span(c.at), text, f);
             } else {
                 g.input_text(r, lr, span(c.at), text, f);
             }
@@ -686,7 +813,7 @@ pub(crate) fn write_form(
     }
     for (x, key) in ind_keys.iter().enumerate() {
         let col = base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
-        g.text(header, header, (col, col), *key, &f.label);
+        g.label(header, header, (col, col), *key, &f.label);
         placement
             .indicator_extra_columns
             .insert(key.to_string(), col);
@@ -704,4 +831,47 @@ pub(crate) fn write_form(
 
 fn span(c: Cols) -> (u16, u16) {
     (c.first, c.last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grids_with_indicator_extras_keep_the_layout_width() {
+        let layout = Layout::get(LayoutKind::Y2024);
+        let page: f64 = layout.column_widths.iter().sum();
+        let mut form = Form::default();
+        let (widths, fits) = grid_widths(&form, layout);
+        assert_eq!((widths, fits), (layout.column_widths.clone(), true));
+        let mut ind = Indicator::default();
+        ind.extra.insert("指标值设定依据".into(), "上年实际".into());
+        ind.extra.insert("权重".into(), "10".into());
+        form.indicators.push(ind);
+        let (widths, fits) = grid_widths(&form, layout);
+        assert!(fits);
+        assert_eq!(widths.len(), 7);
+        // As wide as the layout's grid as printed (5/7 of a unit more per column), to a
+        // pixel per column; every column at least the least width.
+        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * 5.0 / 7.0;
+        let want = page + 5.0 * 5.0 / 7.0;
+        assert!(
+            printed(&widths) <= want && printed(&widths) > want - 7.0 / 7.0,
+            "{widths:?}"
+        );
+        assert!(widths.iter().all(|w| *w >= Style::get().min_column_width));
+    }
+
+    #[test]
+    fn an_amount_keeps_its_column_wide_enough() {
+        let layout = Layout::get(LayoutKind::Y2026);
+        let mut form = Form::default();
+        form.funds.total = Some("99999999.99".parse().unwrap());
+        let (widths, fits) = grid_widths(&form, layout);
+        assert!(fits);
+        // 项目资金总额 stands in C alone: wider than the layout's 14.5, others narrower.
+        let need = amount_units(&"99999999.99".parse().unwrap());
+        assert!(widths[2] > need - 1.0 / 7.0 && need > 14.5, "{widths:?}");
+        assert!(widths.iter().sum::<f64>() <= layout.column_widths.iter().sum::<f64>());
+    }
 }

@@ -113,9 +113,16 @@ pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
 /// whether its last line holds one character alone in any of them, and whether in the
 /// narrowest.
 pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wrap, bool, bool) {
+    // Closing punctuation is kept with the character before it in the narrowest (Excel's)
+    // geometry; in the others (LibreOffice's) also without, since LibreOffice may begin a
+    // line with it when the line is full.
     let all: Vec<Wrap> = widths
         .iter()
-        .map(|w| wrap(text, *w, font, indent))
+        .enumerate()
+        .flat_map(|(i, w)| {
+            let loose = (i > 0).then(|| wrap_with(text, *w, font, indent, false));
+            std::iter::once(wrap_with(text, *w, font, indent, true)).chain(loose)
+        })
         .collect();
     let most = all
         .iter()
@@ -126,10 +133,55 @@ pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wr
     (most, all.iter().any(Wrap::orphan), first)
 }
 
+/// `text` with line breaks put in where it would wrap (in any of `widths`, narrowest
+/// first): its lines made about equally long, as many as it would wrap to or one more,
+/// each fitting every width with no character alone on the last, so that a centered
+/// label stays off the borders. `None` where it fits one line, or holds spaces or line
+/// breaks of its own, or no such breaks help. For the layout's labels, which the reader
+/// takes with their whitespace removed.
+pub(crate) fn balance(text: &str, widths: &[f64], font: f64) -> Option<String> {
+    if text.contains([' ', '\n']) {
+        return None;
+    }
+    let (wrapped, _, _) = wrap_all(text, widths, font, 0);
+    if wrapped.lines < 2 {
+        return None;
+    }
+    let latin = Style::get().measure.latin_em;
+    let pieces = tokens(text, true);
+    let ems: Vec<f64> = pieces
+        .iter()
+        .map(|t| t.chars().map(|c| char_em(c, latin)).sum())
+        .collect();
+    let total: f64 = ems.iter().sum();
+    (wrapped.lines..=wrapped.lines + 1).find_map(|lines| {
+        let mut out = String::with_capacity(text.len() + lines);
+        let (mut done, mut k) = (0.0, 1);
+        for (piece, em) in pieces.iter().zip(&ems) {
+            // A break before the piece whose middle passes the next k/lines of the text.
+            if k < lines && done > 0.0 && done + em / 2.0 > k as f64 * total / lines as f64 {
+                out.push('\n');
+                k += 1;
+            }
+            out.push_str(piece);
+            done += em;
+        }
+        let (got, orphan, _) = wrap_all(&out, widths, font, 0);
+        (!orphan && got.lines == lines).then_some(out)
+    })
+}
+
 /// How `text` at `font` points wraps in a cell `width` points wide with `indent` indent
 /// levels: CJK characters break anywhere and are one em wide; runs of other characters
 /// break at spaces; closing punctuation stays with the character before it.
+#[cfg(test)]
 pub(crate) fn wrap(text: &str, width: f64, font: f64, indent: u8) -> Wrap {
+    wrap_with(text, width, font, indent, true)
+}
+
+/// How `text` wraps (as `wrap` says), where `keep_closing` says whether closing
+/// punctuation stays with the character before it or may begin a line.
+fn wrap_with(text: &str, width: f64, font: f64, indent: u8, keep_closing: bool) -> Wrap {
     let m = &Style::get().measure;
     let usable = (width - 2.0 * m.padding_points - f64::from(indent) * m.indent_points).max(font);
     let mut lines = 0;
@@ -137,7 +189,7 @@ pub(crate) fn wrap(text: &str, width: f64, font: f64, indent: u8) -> Wrap {
     for para in text.split('\n') {
         let (mut x, mut n) = (0.0, 0usize);
         lines += 1;
-        for token in tokens(para) {
+        for token in tokens(para, keep_closing) {
             let w: f64 = token.chars().map(|c| char_em(c, m.latin_em) * font).sum();
             let count = token.chars().count();
             if x > 0.0 && x + w > usable && !token.starts_with(' ') {
@@ -162,15 +214,21 @@ pub(crate) fn wrap(text: &str, width: f64, font: f64, indent: u8) -> Wrap {
 
 /// A paragraph's unbreakable pieces: one CJK character (with the closing punctuation
 /// after it), a run of other characters, or a run of spaces.
-fn tokens(para: &str) -> Vec<&str> {
+fn tokens(para: &str, keep_closing: bool) -> Vec<&str> {
     let chars: Vec<(usize, char)> = para.char_indices().collect();
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(&(at, c)) = chars.get(i) {
         let mut j = i + 1;
         if is_cjk(c) {
-            while chars.get(j).is_some_and(|&(_, d)| is_closing(d)) {
+            while keep_closing && chars.get(j).is_some_and(|&(_, d)| is_closing(d)) {
                 j += 1;
+            }
+            // A full-width symbol stays with the number after it (`×100`, `≥85`).
+            if is_symbol(c) {
+                while chars.get(j).is_some_and(|&(_, d)| !is_cjk(d) && d != ' ') {
+                    j += 1;
+                }
             }
         } else {
             let space = c == ' ';
@@ -189,11 +247,23 @@ fn tokens(para: &str) -> Vec<&str> {
 }
 
 fn is_closing(c: char) -> bool {
-    "，。、；：？！）》」』】〕”’…·%".contains(c)
+    "，。、；：？！）》」』】〕”’…·%/".contains(c)
 }
 
+/// The symbols that Chinese fonts (SimSun, Noto Sans CJK) print full width: × ÷ ± ° %,
+/// arrows, ≥ ≤ and the other mathematical operators.
+fn is_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '×' | '÷' | '±' | '°' | '§' | '‰' | '%' | '№' | '\u{2190}'..='\u{22FF}'
+    )
+}
+
+/// Whether `c` prints one em wide and may start or end a line anywhere: CJK characters
+/// and full-width symbols.
 fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D | 0x2018..=0x2019 | 0x2026)
+    is_symbol(c)
+        || matches!(c as u32, 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD | 0x201C..=0x201D | 0x2018..=0x2019 | 0x2026)
 }
 
 fn char_em(c: char, latin: f64) -> f64 {
@@ -294,5 +364,30 @@ mod tests {
         // An indent takes room.
         assert_eq!(wrap("项目名称项", w, 10.0, 0).lines, 1);
         assert_eq!(wrap("项目名称项", w, 10.0, 1).lines, 2);
+    }
+
+    #[test]
+    fn symbols_print_full_width_and_keep_their_number() {
+        let w = 50.0 + 2.0 * Style::get().measure.padding_points;
+        // ≥ is one em and stays with 85: 项目名 + ≥85 (3 + 1 + 1.2 em) does not fit.
+        assert_eq!(wrap("项目名≥85", w, 10.0, 0), Wrap { lines: 2, last: 3 });
+        assert_eq!(tokens("数/计×100%", true), ["数/", "计", "×100", "%"]);
+    }
+
+    #[test]
+    fn labels_are_balanced_where_they_wrap() {
+        let style = Style::get();
+        // A column of about four characters: 其中：当年财政拨款 would wrap 4 + 4 + 1.
+        let widths = span_points(7.5, 1);
+        let (wrapped, orphan, _) = wrap_all("其中：当年财政拨款", &widths, style.font_size, 0);
+        assert!(orphan && wrapped.lines == 3, "{wrapped:?}");
+        let balanced = balance("其中：当年财政拨款", &widths, style.font_size).unwrap();
+        assert_eq!(balanced, "其中：\n当年财\n政拨款");
+        // One line needs nothing; text with spaces is left alone.
+        assert_eq!(balance("项目", &widths, style.font_size), None);
+        assert_eq!(
+            balance("Weight of the indicator", &widths, style.font_size),
+            None
+        );
     }
 }
