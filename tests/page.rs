@@ -174,4 +174,35 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
     assert_eq!(template.forms[0].project_nature, None);
     // Nine 二级指标 of the skeleton, three empty rows each.
     assert_eq!(template.forms[0].indicators.len(), 27);
+
+    // The split grid: its template and a file laid out again are the command's.
+    assert_eq!(seen["template-split.xlsx"], "申报表模板（一体化拆分版）.xlsx");
+    let year = template.forms[0].year.unwrap().to_string();
+    let cli = declform(
+        d,
+        &[
+            "template", "--layout", "split", "--year", &year, "-o", "cli-t.xlsx",
+        ],
+    );
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    assert!(
+        std::fs::read(d.join("template-split.xlsx")).unwrap()
+            == std::fs::read(d.join("cli-t.xlsx")).unwrap(),
+        "the page's split template differs from declform template --layout split"
+    );
+    let first = names[0].rsplit_once('.').unwrap().0;
+    assert_eq!(
+        seen["relaid-split.xlsx"],
+        format!("{first}（一体化拆分版式）.xlsx")
+    );
+    let cli = declform(
+        d,
+        &["convert", names[0], "--layout", "split", "-o", "cli-s.xlsx"],
+    );
+    assert!(cli.status.success(), "{}", stderr(&cli));
+    assert!(
+        std::fs::read(d.join("relaid-split.xlsx")).unwrap()
+            == std::fs::read(d.join("cli-s.xlsx")).unwrap(),
+        "the page's split workbook differs from declform convert --layout split"
+    );
 }

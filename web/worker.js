@@ -76,19 +76,22 @@ function download(msg) {
       return ["申报表.json", new TextEncoder().encode(session.json()), "application/json"];
     case "relaid": {
       const name = added[msg.index] ? added[msg.index].name.replace(/\.[^.]*$/, "") : "申报表";
-      const suffix = msg.layout ? `${msg.layout}版式` : "官方版式";
+      const suffix = msg.layout ? `${LAYOUT_NAMES[msg.layout]}版式` : "官方版式";
       return [`${name}（${suffix}）.xlsx`, session.workbook(msg.index, msg.layout || ""), XLSX];
     }
     case "template-2024":
-    case "template-2026": {
-      const layout = msg.what.slice(-4);
-      return [`申报表模板（${layout}版）.xlsx`, wasm_bindgen.template(layout, y), XLSX];
+    case "template-2026":
+    case "template-split": {
+      const layout = msg.what.slice("template-".length);
+      return [`申报表模板（${LAYOUT_NAMES[layout]}版）.xlsx`, wasm_bindgen.template(layout, y), XLSX];
     }
     default:
       throw new Error(`unknown download ${msg.what}`);
   }
 }
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+// The layouts' names in the files the page offers (the library's names: 2024, 2026, split).
+const LAYOUT_NAMES = { "2024": "2024", "2026": "2026", split: "一体化拆分" };
 
 onmessage = async (e) => {
   const msg = e.data;

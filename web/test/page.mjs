@@ -48,7 +48,10 @@ try {
   result.errorRows = await page.$$eval("#findings tbody tr", (rows) => rows.length);
   await page.selectOption("#severity-filter", "");
   await page.screenshot({ path: path.join(outDir, "page.png"), fullPage: true });
-  for (const [id, name] of [["#download-merged", "merged.xlsx"], ["#download-csv", "flat.csv"], ["#download-template-2026", "template.xlsx"]]) {
+  // One file laid out again in the split grid.
+  await page.selectOption("#relaid-file", "0");
+  await page.selectOption("#relaid-layout", "split");
+  for (const [id, name] of [["#download-merged", "merged.xlsx"], ["#download-csv", "flat.csv"], ["#download-template-2026", "template.xlsx"], ["#download-template-split", "template-split.xlsx"], ["#download-relaid", "relaid-split.xlsx"]]) {
     const clicked = Date.now();
     const [download] = await Promise.all([page.waitForEvent("download"), page.click(id)]);
     await download.saveAs(path.join(outDir, name));
