@@ -424,6 +424,9 @@ pub(crate) struct Style {
     pub(crate) font: String,
     /// The width of a column added for an indicator `extra` key, in Excel's units.
     pub(crate) extra_column_width: f64,
+    /// The widest a form's grid prints, in Excel's units with each column's padding (5/7
+    /// of a unit) included.
+    pub(crate) grid_width: f64,
     /// The least width a grid column is narrowed to, to make room for indicator `extra`
     /// columns within the page, in Excel's units.
     pub(crate) min_column_width: f64,

@@ -234,8 +234,8 @@ pub(crate) fn indicator_extra_keys(form: &Form) -> Vec<&str> {
 }
 
 /// The column widths of a form's grid: the layout's, then one per indicator `extra` key,
-/// narrowed together so that the grid prints as wide as the layout's, which fills the page
-/// (A4 portrait at 100%, layout.md "Print"). No column is narrowed below
+/// narrowed together where they print wider than `grid_width` (templates/style.json), the
+/// width of A4 portrait at 100% less the margins and some room (layout.md "Print"). No column is narrowed below
 /// `min_column_width` (templates/style.json), and a column holding an amount alone is kept
 /// (or made) wide enough for it: numbers do not wrap. The second value says whether the
 /// grid fits the page that way; where it does not, the sheet prints scaled to the page's
@@ -245,7 +245,8 @@ fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
     let style = Style::get();
     let mut widths = layout.column_widths.clone();
     // Each column prints 5/7 of a unit wider than its width (rust_xlsxwriter's padding).
-    let page = widths.iter().sum::<f64>() - extra as f64 * 5.0 / 7.0;
+    let columns = widths.len() + extra;
+    let page = style.grid_width - columns as f64 * 5.0 / 7.0;
     let mut mins: Vec<f64> = widths
         .iter()
         .map(|w| w.min(style.min_column_width))
@@ -838,28 +839,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn grids_with_indicator_extras_keep_the_layout_width() {
-        let layout = Layout::get(LayoutKind::Y2024);
-        let page: f64 = layout.column_widths.iter().sum();
+    fn grids_print_no_wider_than_the_page_allows() {
+        let style = Style::get();
+        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * 5.0 / 7.0;
+        // The official grids as they are; the split grid's seven columns narrowed a little.
         let mut form = Form::default();
-        let (widths, fits) = grid_widths(&form, layout);
-        assert_eq!((widths, fits), (layout.column_widths.clone(), true));
+        for kind in [LayoutKind::Y2024, LayoutKind::Y2026] {
+            let layout = Layout::get(kind);
+            assert_eq!(
+                grid_widths(&form, layout),
+                (layout.column_widths.clone(), true)
+            );
+        }
+        let split = grid_widths(&form, Layout::get(LayoutKind::Split)).0;
+        assert!(printed(&split) <= style.grid_width, "{split:?}");
+        // Indicator extras: one column each, all narrowed to the same printed width, to a
+        // pixel per column; every column at least the least width.
         let mut ind = Indicator::default();
         ind.extra.insert("指标值设定依据".into(), "上年实际".into());
         ind.extra.insert("权重".into(), "10".into());
         form.indicators.push(ind);
-        let (widths, fits) = grid_widths(&form, layout);
+        let (widths, fits) = grid_widths(&form, Layout::get(LayoutKind::Y2024));
         assert!(fits);
         assert_eq!(widths.len(), 7);
-        // As wide as the layout's grid as printed (5/7 of a unit more per column), to a
-        // pixel per column; every column at least the least width.
-        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * 5.0 / 7.0;
-        let want = page + 5.0 * 5.0 / 7.0;
+        let got = printed(&widths);
         assert!(
-            printed(&widths) <= want && printed(&widths) > want - 7.0 / 7.0,
+            got <= style.grid_width && got > style.grid_width - 1.0,
             "{widths:?}"
         );
-        assert!(widths.iter().all(|w| *w >= Style::get().min_column_width));
+        assert!(widths.iter().all(|w| *w >= style.min_column_width));
     }
 
     #[test]

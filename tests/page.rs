@@ -176,12 +176,21 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
     assert_eq!(template.forms[0].indicators.len(), 27);
 
     // The split grid: its template and a file laid out again are the command's.
-    assert_eq!(seen["template-split.xlsx"], "申报表模板（一体化拆分版）.xlsx");
+    assert_eq!(
+        seen["template-split.xlsx"],
+        "申报表模板（一体化拆分版）.xlsx"
+    );
     let year = template.forms[0].year.unwrap().to_string();
     let cli = declform(
         d,
         &[
-            "template", "--layout", "split", "--year", &year, "-o", "cli-t.xlsx",
+            "template",
+            "--layout",
+            "split",
+            "--year",
+            &year,
+            "-o",
+            "cli-t.xlsx",
         ],
     );
     assert!(cli.status.success(), "{}", stderr(&cli));

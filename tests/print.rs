@@ -397,6 +397,35 @@ fn seed_forms_print_one_page_each_at_full_size() {
     for (i, p) in pages.iter().enumerate() {
         assert_form_page(p, &format!("seed form {}", i + 1));
     }
+    // And in the split grid, its seven columns within the page.
+    let out = declform(
+        dir.path(),
+        &[
+            "convert",
+            seed.to_str().unwrap(),
+            "--layout",
+            "split",
+            "-o",
+            "split.xlsx",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pages = render(&dir.path().join("split.xlsx"));
+    // Its seven columns wrap more: the ninth form (goals of 125 characters in narrower
+    // cells, 11 indicator rows) continues on a second page.
+    assert_eq!(pages.len(), 11, "the seed forms in the split grid");
+    let firsts: Vec<&Page> = pages
+        .iter()
+        .filter(|p| {
+            p.words
+                .iter()
+                .any(|w| w.text == "财政项目支出绩效目标申报表")
+        })
+        .collect();
+    assert_eq!(firsts.len(), 10);
+    for (i, p) in firsts.iter().enumerate() {
+        assert_form_page(p, &format!("seed form {} in the split grid", i + 1));
+    }
 }
 
 /// A Chinese text of `n` characters.
@@ -647,7 +676,7 @@ fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
 
 #[test]
 fn blank_templates_print_on_a4_with_room_to_write() {
-    for layout in ["2024", "2026"] {
+    for layout in ["2024", "2026", "split"] {
         let dir = tempfile::tempdir().unwrap();
         let out = declform(
             dir.path(),
