@@ -501,6 +501,29 @@ fn long_names_goals_and_tables_print_well_in_both_grids() {
     for p in pages.iter().skip(80).step_by(2) {
         assert_form_page(p, "the longest form's first page");
     }
+    // The names in the split grid too.
+    std::fs::write(
+        &json,
+        serde_json::json!({ "forms": &forms[..40] }).to_string(),
+    )
+    .unwrap();
+    let out = declform(
+        dir.path(),
+        &[
+            "convert",
+            "forms.json",
+            "--layout",
+            "split",
+            "-o",
+            "split.xlsx",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let pages = render(&dir.path().join("split.xlsx"));
+    assert_eq!(pages.len(), 40, "one page per form in the split grid");
+    for (i, p) in pages.iter().enumerate() {
+        assert_form_page(p, &format!("split grid, name of {} characters", i + 1));
+    }
 }
 
 #[test]
