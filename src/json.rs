@@ -155,4 +155,24 @@ mod tests {
         assert_eq!(doc.forms[0].project_nature, None);
         assert_eq!(doc.forms[0].source.as_ref().unwrap().file, "x.xlsx");
     }
+
+    #[test]
+    fn extra_keys_keep_their_order() {
+        // Sheet and column order, not sorted: 联系电话 sorts before 项目负责人, 备注 before 权重.
+        let text = form_with("extra", "{\"项目负责人\": \"张三\", \"联系电话\": \"1\"}");
+        let doc = from_str(&text, "a.json").unwrap();
+        let keys: Vec<&str> = doc.forms[0].extra.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["项目负责人", "联系电话"]);
+        let text = form_with(
+            "indicators.0.extra",
+            "{\"权重\": \"10\", \"备注\": \"含社区\"}",
+        );
+        let doc = from_str(&text, "a.json").unwrap();
+        let keys: Vec<&str> = doc.forms[0].indicators[0]
+            .extra
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, ["权重", "备注"]);
+    }
 }
