@@ -1,6 +1,6 @@
 //! `declform check`: the rules, with messages that name file, sheet and cell.
 
-use super::{Outcome, inputs};
+use super::{Format, Outcome, inputs};
 use declform::check::{Finding, Severity};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,21 +21,12 @@ pub struct Args {
     /// 输入文件或文件夹 / input files or folders
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 输出格式 / output format
+    /// 输出格式：text 每条一行 `文件!工作表!单元格: 严重性 [规则] 说明`，json 为数组 / output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Reading limits.
     #[command(flatten)]
     pub limits: inputs::Limits,
-}
-
-/// How findings are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// 一行一条：`文件!工作表!单元格: 严重性 [规则] 说明`
-    Text,
-    /// JSON 数组
-    Json,
 }
 
 /// Runs the command: exit 0 without 错误, 1 with any.

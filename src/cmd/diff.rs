@@ -1,6 +1,6 @@
 //! `declform diff`: what changed between two versions of a department's forms.
 
-use super::{Failure, inputs, output};
+use super::{Failure, Format, inputs, output};
 use declform::{Form, Source};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,21 +19,12 @@ pub struct Args {
     /// 另写出变更报告工作簿（.xlsx）/ also write the report workbook
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// 输出格式 / output format
+    /// 输出格式：text 每处一行 `新文件!工作表!单元格: [类型] 说明`，最后一行为计数；json 为数组 / output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Reading limits.
     #[command(flatten)]
     pub limits: inputs::Limits,
-}
-
-/// How changes are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// 一行一处：`新文件!工作表!单元格: [类型] 说明`，最后一行为计数
-    Text,
-    /// JSON 数组
-    Json,
 }
 
 /// Runs the command: exit 0 without differences, 1 with any, 2 on trouble (reported here,

@@ -18,6 +18,15 @@ use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// How `check` and `diff` print what they found (`--format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// 一行一条，标明文件、工作表和单元格 / one line each, with file, sheet and cell
+    Text,
+    /// JSON 数组 / a JSON array
+    Json,
+}
+
 /// What stops a command.
 #[derive(Debug)]
 pub enum Failure {
