@@ -376,7 +376,7 @@ pub(crate) fn add_marked_form_sheet(
         ws.set_print_fit_to_pages(1, 0);
     }
     ws.set_print_center_horizontally(true);
-    write_form(ws, form, layout, formats, 0, marks)
+    write_form(ws, form, layout, &widths, formats, 0, marks)
 }
 
 /// What one write of the grid puts in its cell or merged area.
@@ -642,6 +642,7 @@ pub(crate) fn write_form(
     ws: &mut Worksheet,
     form: &Form,
     layout: &Layout,
+    widths: &[f64],
     f: &Formats,
     origin_row: u32,
     marks: &Marks,
@@ -659,13 +660,12 @@ pub(crate) fn write_form(
             (first, last)
         }
     };
-    let (widths, _) = grid_widths(form, layout);
     let slots = layout.extra.pairs.len().max(1);
     let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
     let after = layout.extra.after_row;
     let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
     let mut g = Grid {
-        widths: &widths,
+        widths,
         heights: BTreeMap::new(),
         ops: Vec::new(),
     };
