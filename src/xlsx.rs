@@ -116,11 +116,12 @@ pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wr
     // Closing punctuation is kept with the character before it in the narrowest (Excel's)
     // geometry; in the others (LibreOffice's) also without, since LibreOffice may begin a
     // line with it when the line is full.
+    let closing = text.chars().any(is_closing);
     let all: Vec<Wrap> = widths
         .iter()
         .enumerate()
         .flat_map(|(i, w)| {
-            let loose = (i > 0).then(|| wrap_with(text, *w, font, indent, false));
+            let loose = (i > 0 && closing).then(|| wrap_with(text, *w, font, indent, false));
             std::iter::once(wrap_with(text, *w, font, indent, true)).chain(loose)
         })
         .collect();
@@ -148,7 +149,7 @@ pub(crate) fn balance(text: &str, widths: &[f64], font: f64) -> Option<String> {
         return None;
     }
     let latin = Style::get().measure.latin_em;
-    let pieces = tokens(text, true);
+    let pieces: Vec<&str> = tokens(text, true).collect();
     let ems: Vec<f64> = pieces
         .iter()
         .map(|t| t.chars().map(|c| char_em(c, latin)).sum())
@@ -213,37 +214,38 @@ fn wrap_with(text: &str, width: f64, font: f64, indent: u8, keep_closing: bool) 
 }
 
 /// A paragraph's unbreakable pieces: one CJK character (with the closing punctuation
-/// after it), a run of other characters, or a run of spaces.
-fn tokens(para: &str, keep_closing: bool) -> Vec<&str> {
-    let chars: Vec<(usize, char)> = para.char_indices().collect();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while let Some(&(at, c)) = chars.get(i) {
-        let mut j = i + 1;
-        if is_cjk(c) {
-            while keep_closing && chars.get(j).is_some_and(|&(_, d)| is_closing(d)) {
-                j += 1;
+/// after it when `keep_closing`; a full-width symbol also with the number after it), a run
+/// of other characters, or a run of spaces.
+fn tokens(para: &str, keep_closing: bool) -> impl Iterator<Item = &str> {
+    let mut rest = para;
+    std::iter::from_fn(move || {
+        let mut chars = rest.char_indices().peekable();
+        let (_, c) = chars.next()?;
+        // Whether the next character belongs to the piece, in up to two stages: for a CJK
+        // character its closing punctuation, then (for a symbol) the number after it.
+        let mut stage = 0;
+        let mut joins = |d: char| -> bool {
+            if !is_cjk(c) {
+                return !is_cjk(d) && (d == ' ') == (c == ' ');
             }
-            // A full-width symbol stays with the number after it (`×100`, `≥85`).
-            if is_symbol(c) {
-                while chars.get(j).is_some_and(|&(_, d)| !is_cjk(d) && d != ' ') {
-                    j += 1;
-                }
+            if stage == 0 && keep_closing && is_closing(d) {
+                return true;
             }
-        } else {
-            let space = c == ' ';
-            while chars
-                .get(j)
-                .is_some_and(|&(_, d)| !is_cjk(d) && (d == ' ') == space)
-            {
-                j += 1;
+            stage = 1;
+            is_symbol(c) && !is_cjk(d) && d != ' '
+        };
+        let mut end = rest.len();
+        while let Some(&(at, d)) = chars.peek() {
+            if !joins(d) {
+                end = at;
+                break;
             }
+            chars.next();
         }
-        let end = chars.get(j).map_or(para.len(), |&(e, _)| e);
-        out.extend(para.get(at..end));
-        i = j;
-    }
-    out
+        let (piece, tail) = rest.split_at(end);
+        rest = tail;
+        Some(piece)
+    })
 }
 
 fn is_closing(c: char) -> bool {
@@ -371,7 +373,8 @@ mod tests {
         let w = 50.0 + 2.0 * Style::get().measure.padding_points;
         // ≥ is one em and stays with 85: 项目名 + ≥85 (3 + 1 + 1.2 em) does not fit.
         assert_eq!(wrap("项目名≥85", w, 10.0, 0), Wrap { lines: 2, last: 3 });
-        assert_eq!(tokens("数/计×100%", true), ["数/", "计", "×100", "%"]);
+        let pieces: Vec<&str> = tokens("数/计×100%", true).collect();
+        assert_eq!(pieces, ["数/", "计", "×100", "%"]);
     }
 
     #[test]
