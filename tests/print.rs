@@ -166,6 +166,28 @@ fn render(xlsx: &Path) -> Vec<Page> {
     out
 }
 
+/// Runs declform with `args` and `-o output` in `dir` and measures the printed pages of
+/// what it wrote.
+fn pages_of(dir: &Path, args: &[&str], output: &str) -> Vec<Page> {
+    let mut all = args.to_vec();
+    all.extend(["-o", output]);
+    let out = declform(dir, &all);
+    assert!(out.status.success(), "{}", stderr(&out));
+    render(&dir.join(output))
+}
+
+/// The first page of each form: those with the title.
+fn first_pages(pages: &[Page]) -> Vec<&Page> {
+    pages
+        .iter()
+        .filter(|p| {
+            p.words
+                .iter()
+                .any(|w| w.text == "财政项目支出绩效目标申报表")
+        })
+        .collect()
+}
+
 /// The pages of `pdftotext -bbox` output: size and words.
 fn parse_bbox(html: &str) -> Vec<(f64, f64, Vec<Word>)> {
     let attr = |tag: &str, name: &str| -> f64 {
@@ -387,41 +409,25 @@ fn words_text(p: &Page) -> String {
 fn seed_forms_print_one_page_each_at_full_size() {
     let dir = tempfile::tempdir().unwrap();
     let seed = root().join("samples/seed-forms-2024.json");
-    let out = declform(
+    let pages = pages_of(
         dir.path(),
-        &["convert", seed.to_str().unwrap(), "-o", "seed.xlsx"],
+        &["convert", seed.to_str().unwrap()],
+        "seed.xlsx",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pages = render(&dir.path().join("seed.xlsx"));
     assert_eq!(pages.len(), 10, "each seed form on one page");
     for (i, p) in pages.iter().enumerate() {
         assert_form_page(p, &format!("seed form {}", i + 1));
     }
     // And in the split grid, its seven columns within the page.
-    let out = declform(
+    let pages = pages_of(
         dir.path(),
-        &[
-            "convert",
-            seed.to_str().unwrap(),
-            "--layout",
-            "split",
-            "-o",
-            "split.xlsx",
-        ],
+        &["convert", seed.to_str().unwrap(), "--layout", "split"],
+        "split.xlsx",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pages = render(&dir.path().join("split.xlsx"));
     // Its seven columns wrap more: the ninth form (goals of 125 characters in narrower
     // cells, 11 indicator rows) continues on a second page.
     assert_eq!(pages.len(), 11, "the seed forms in the split grid");
-    let firsts: Vec<&Page> = pages
-        .iter()
-        .filter(|p| {
-            p.words
-                .iter()
-                .any(|w| w.text == "财政项目支出绩效目标申报表")
-        })
-        .collect();
+    let firsts = first_pages(&pages);
     assert_eq!(firsts.len(), 10);
     for (i, p) in firsts.iter().enumerate() {
         assert_form_page(p, &format!("seed form {} in the split grid", i + 1));
@@ -483,9 +489,7 @@ fn long_names_goals_and_tables_print_well_in_both_grids() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("forms.json");
     std::fs::write(&json, serde_json::json!({ "forms": forms }).to_string()).unwrap();
-    let out = declform(dir.path(), &["convert", "forms.json", "-o", "forms.xlsx"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pages = render(&dir.path().join("forms.xlsx"));
+    let pages = pages_of(dir.path(), &["convert", "forms.json"], "forms.xlsx");
     assert_eq!(
         pages.len(),
         80 + 2 * 2,
@@ -507,19 +511,11 @@ fn long_names_goals_and_tables_print_well_in_both_grids() {
         serde_json::json!({ "forms": &forms[..40] }).to_string(),
     )
     .unwrap();
-    let out = declform(
+    let pages = pages_of(
         dir.path(),
-        &[
-            "convert",
-            "forms.json",
-            "--layout",
-            "split",
-            "-o",
-            "split.xlsx",
-        ],
+        &["convert", "forms.json", "--layout", "split"],
+        "split.xlsx",
     );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let pages = render(&dir.path().join("split.xlsx"));
     assert_eq!(pages.len(), 40, "one page per form in the split grid");
     for (i, p) in pages.iter().enumerate() {
         assert_form_page(p, &format!("split grid, name of {} characters", i + 1));
@@ -575,27 +571,12 @@ fn indicator_extras_and_large_amounts_keep_every_grid_on_a4_portrait() {
     )
     .unwrap();
     for layout in ["2024", "2026", "split"] {
-        let out = declform(
+        let pages = pages_of(
             dir.path(),
-            &[
-                "convert",
-                "forms.json",
-                "--layout",
-                layout,
-                "-o",
-                &format!("{layout}.xlsx"),
-            ],
+            &["convert", "forms.json", "--layout", layout],
+            &format!("{layout}.xlsx"),
         );
-        assert!(out.status.success(), "{}", stderr(&out));
-        let pages = render(&dir.path().join(format!("{layout}.xlsx")));
-        let firsts: Vec<&Page> = pages
-            .iter()
-            .filter(|p| {
-                p.words
-                    .iter()
-                    .any(|w| w.text == "财政项目支出绩效目标申报表")
-            })
-            .collect();
+        let firsts = first_pages(&pages);
         assert_eq!(firsts.len(), 3, "{layout}: one title per form");
         for (k, p) in firsts.iter().enumerate() {
             // Columns narrowed to make room can leave a 25-character name one character
@@ -701,14 +682,11 @@ fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
 fn blank_templates_print_on_a4_with_room_to_write() {
     for layout in ["2024", "2026", "split"] {
         let dir = tempfile::tempdir().unwrap();
-        let out = declform(
+        let pages = pages_of(
             dir.path(),
-            &[
-                "template", "--layout", layout, "--year", "2025", "-o", "t.xlsx",
-            ],
+            &["template", "--layout", layout, "--year", "2025"],
+            "t.xlsx",
         );
-        assert!(out.status.success(), "{}", stderr(&out));
-        let pages = render(&dir.path().join("t.xlsx"));
         // Three empty rows under each 二级指标 take a second page.
         assert_eq!(pages.len(), 2, "{layout}");
         assert_form_page(&pages[0], &format!("{layout} template"));
