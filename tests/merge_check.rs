@@ -764,3 +764,25 @@ fn patterns_the_shell_left_are_expanded() {
         "检查了 1 个文件中的 2 张表：0 个错误，2 个警告\n"
     );
 }
+
+#[test]
+fn folders_take_flat_ods_and_leave_templates_out() {
+    // A flat ODS (LibreOffice's .fods) is a workbook like any other; a template file
+    // (.ots, .xltx) in a department's folder is a blank form, not one to merge.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    let producers = root().join("tests/fixtures/producers");
+    std::fs::copy(producers.join("libreoffice-flat.fods"), d.join("in/e.fods")).unwrap();
+    std::fs::copy(producers.join("libreoffice.ods"), d.join("in/t.ots")).unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/t.xltx")).unwrap();
+    let out = declform(d, &["merge", "in", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "{}: 2 张表\n共 1 个文件，2 张表，跳过 0 个文件；未写出任何文件（--dry-run）\n",
+            std::path::Path::new("in").join("e.fods").display()
+        )
+    );
+}

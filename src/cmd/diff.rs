@@ -97,7 +97,7 @@ fn read_side(
     if files.is_empty() {
         return Err(super::usage(
             path,
-            "没有找到可比较的文件（.xlsx .xlsm .xlsb .xls .ods .json）",
+            format!("没有找到可比较的文件（{}）", inputs::extensions_text()),
         ));
     }
     let mut forms = Vec::new();

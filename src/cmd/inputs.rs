@@ -3,8 +3,14 @@
 use declform::{Error, ErrorKind, Location, Read, ReadOptions};
 use std::path::{Path, PathBuf};
 
-/// The extensions read from folders.
-pub const EXTENSIONS: [&str; 6] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "json"];
+/// The extensions read from folders: workbooks (flat ODS too), and declform JSON. Template
+/// files (.xltx, .ots) are not: a blank template in a department's folder is no form.
+pub const EXTENSIONS: [&str; 7] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "json"];
+
+/// The extensions read from folders as a user reads them: `.xlsx .xlsm … .json`.
+pub fn extensions_text() -> String {
+    EXTENSIONS.map(|e| format!(".{e}")).join(" ")
+}
 
 /// How [`expand`] takes the inputs.
 #[derive(Debug, Clone, Copy, Default)]

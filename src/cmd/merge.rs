@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
      / a bad input: nothing written (with --keep-going: skipped, the rest written)
   2  用法错误（如输出不是 .xlsx、输出与输入相同）/ usage error")]
 pub struct Args {
-    /// 输入文件或文件夹（递归查找 .xlsx .xlsm .xlsb .xls .ods .json）/ input files or folders
+    /// 输入文件或文件夹（在文件夹中递归查找工作簿和 JSON）/ input files or folders (searched recursively)
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
     /// 输出工作簿 / output workbook
@@ -79,7 +79,7 @@ pub fn run(args: &Args) -> Outcome {
     if files.is_empty() {
         return Err(super::usage(
             &first_input(args),
-            "没有找到可合并的文件（.xlsx .xlsm .xlsb .xls .ods .json）",
+            format!("没有找到可合并的文件（{}）", inputs::extensions_text()),
         ));
     }
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
