@@ -47,10 +47,13 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     let names = wb.sheet_names();
     assert_eq!(names[..2], ["汇总".to_string(), "按部门汇总".to_string()]);
     let summary = wb.worksheet_range("汇总").unwrap();
-    assert_eq!(summary.get((0, 3)), Some(&Data::String("项目名称".into())));
+    // Under the title and unit lines, a header row; the columns found by their headers.
+    let (h, name_col) = header(&summary, "项目名称");
+    let (_, total_col) = header(&summary, "项目资金总额");
+    let (_, note_col) = header(&summary, "备注");
     for (i, form) in want.iter().enumerate() {
         assert_eq!(
-            summary.get((i + 1, 3)),
+            summary.get((h + 1 + i, name_col)),
             Some(&Data::String(form.project_name.clone()))
         );
         let total = form
@@ -59,14 +62,14 @@ fn merge_reads_every_format_and_the_result_reads_back() {
             .map(|a| Data::Float(a.to_f64_exact().unwrap()));
         assert_eq!(
             summary
-                .get((i + 1, 8))
+                .get((h + 1 + i, total_col))
                 .filter(|d| **d != Data::Empty)
                 .cloned(),
             total
         );
     }
     assert_eq!(
-        summary.get((4, 18)),
+        summary.get((h + 4, note_col)),
         Some(&Data::String("疑似重复：与第3行同名同部门同年度".into()))
     );
     // The totals row carries the exact sums as cached results.
@@ -74,25 +77,43 @@ fn merge_reads_every_format_and_the_result_reads_back() {
         .iter()
         .filter_map(|f| f.funds.total)
         .fold(Amount::ZERO, |a, b| a.checked_add(b).unwrap());
+    let totals = h + 1 + want.len();
     assert_eq!(
-        summary.get((want.len() + 1, 8)),
+        summary.get((totals, total_col)),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
     let formulas = wb.worksheet_formula("汇总").unwrap();
+    let letter = char::from(b'A' + total_col as u8);
     assert_eq!(
-        formulas.get_value(((want.len() + 1) as u32, 8)).unwrap(),
-        &format!("SUM(I2:I{})", want.len() + 1)
+        formulas
+            .get_value((totals as u32, total_col as u32))
+            .unwrap(),
+        &format!("SUM({letter}{}:{letter}{})", h + 2, h + 1 + want.len())
     );
     let by_dept = wb.worksheet_range("按部门汇总").unwrap();
+    let (h, dept_col) = header(&by_dept, "主管部门");
+    let (_, count_col) = header(&by_dept, "表数");
+    let (_, total_col) = header(&by_dept, "项目资金总额");
     assert_eq!(
-        by_dept.get((1, 1)),
+        by_dept.get((h + 1, dept_col)),
         Some(&Data::String("上海市宝山区司法局".into()))
     );
-    assert_eq!(by_dept.get((1, 2)), Some(&Data::Float(want.len() as f64)));
     assert_eq!(
-        by_dept.get((2, 3)),
+        by_dept.get((h + 1, count_col)),
+        Some(&Data::Float(want.len() as f64))
+    );
+    assert_eq!(
+        by_dept.get((h + 2, total_col)),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
+}
+
+/// The row and column of the header cell `name` in a summary sheet.
+fn header(range: &calamine::Range<Data>, name: &str) -> (usize, usize) {
+    (0..range.height())
+        .flat_map(|r| (0..range.width()).map(move |c| (r, c)))
+        .find(|&p| range.get(p) == Some(&Data::String(name.into())))
+        .unwrap_or_else(|| panic!("no header {name}"))
 }
 
 #[test]
@@ -313,39 +334,97 @@ fn each_rule_breaks_and_passes() {
     );
 }
 
-#[cfg(feature = "constant-memory")]
 #[test]
-fn constant_memory_sheets_read_back_like_in_memory_ones() {
-    // The command keeps 1,000 sheets in memory before switching; here every other mode is
-    // forced on ten seed forms: all in memory, all constant-memory, and a mix.
-    let seed = seed().forms;
-    for (in_memory, constant) in [(usize::MAX, 0), (0, usize::MAX), (3, 4)] {
-        let mut merged = declform::Merger::with_constant_memory(in_memory, constant).unwrap();
-        for form in &seed {
-            merged.add(form).unwrap();
-        }
-        let bytes = merged.finish().unwrap().to_bytes().unwrap();
-        // Constant-memory sheets write their strings inline; in-memory ones share them.
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
-        let inline: Vec<bool> = (0..seed.len())
-            .map(|i| {
-                let mut xml = String::new();
-                let part = format!("xl/worksheets/sheet{}.xml", i + 3); // after the two summaries
-                std::io::Read::read_to_string(&mut zip.by_name(&part).unwrap(), &mut xml).unwrap();
-                xml.contains("t=\"inlineStr\"")
-            })
-            .collect();
-        let want: Vec<bool> = (0..seed.len())
-            .map(|i| i >= in_memory && i - in_memory < constant)
-            .collect();
-        assert_eq!(inline, want, "in memory {in_memory}, constant {constant}");
-        let read = declform::read(bytes, "m.xlsx", &Default::default()).unwrap();
-        assert_eq!(
-            without_source(read.forms),
-            seed,
-            "in memory {in_memory}, constant {constant}"
-        );
+fn form_sheets_written_apart_read_back_exactly() {
+    // Every form sheet is written on its own and copied into the merged workbook: the seed
+    // forms, one with an amount at every scale the model keeps (each its own number format)
+    // and names that need escaping in the workbook's sheet list, read back as they went in.
+    let mut forms = seed().forms;
+    let mut odd = forms[0].clone();
+    odd.project_name = "甲&乙<丙>\"丁\"".into();
+    forms.push(odd.clone());
+    for scale in 3..=28u32 {
+        let mut f = forms[1].clone();
+        f.project_name = format!("小数{scale}");
+        let digits = "1".repeat(scale as usize);
+        f.funds.total = Some(format!("1.{digits}").parse::<Amount>().unwrap());
+        forms.push(f);
     }
+    let mut merged = declform::merge(&forms).unwrap();
+    let bytes = merged.to_bytes().unwrap();
+    let read = declform::read(bytes.clone(), "m.xlsx", &Default::default()).unwrap();
+    assert_eq!(without_source(read.forms), forms);
+    // Strings are inline in the form sheets, so shared strings hold only the summaries'.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains("t=\"inlineStr\"") && !xml.contains("t=\"s\""));
+    // calamine sees every sheet by its name.
+    let path = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(path.path(), &bytes).unwrap();
+    let wb: Xlsx<_> = open_workbook(path.path()).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), forms.len() + 2);
+    assert!(names.iter().any(|n| n == "甲&乙<丙>\"丁\""), "{names:?}");
+}
+
+#[test]
+fn the_merge_is_the_same_under_a_low_open_file_limit() {
+    // 1,010 forms, past the 1,000 sheets the merge once kept in memory before it held a
+    // temporary file per sheet: with `ulimit -n 64` the command writes the same bytes as
+    // without, and as the library's serial path.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed_json = std::fs::read(root().join("samples/seed-forms-2024.json")).unwrap();
+    let files: Vec<String> = (0..101)
+        .map(|i| {
+            let path = d.join(format!("部门{i:03}.json"));
+            std::fs::write(&path, &seed_json).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let run = |limit: Option<u32>, out: &str| {
+        let mut script = String::new();
+        if let Some(n) = limit {
+            script.push_str(&format!("ulimit -n {n} && "));
+        }
+        script.push_str("exec \"$0\" merge \"$@\" -o ");
+        script.push_str(out);
+        script.push_str(" --quiet --date 2025-03-01");
+        let o = std::process::Command::new("sh")
+            .current_dir(d)
+            .arg("-c")
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_declform"))
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(d.join(out)).unwrap()
+    };
+    let unlimited = run(None, "a.xlsx");
+    let limited = run(Some(64), "b.xlsx");
+    assert!(
+        unlimited == limited,
+        "the bytes depend on the open-file limit"
+    );
+    let mut merger = declform::Merger::new()
+        .unwrap()
+        .dated(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    for f in &files {
+        let read = declform::read(std::fs::read(f).unwrap(), f, &Default::default()).unwrap();
+        merger.add_all(&read.forms).unwrap();
+    }
+    assert_eq!(merger.rows().len(), 1010);
+    let library = merger.finish().unwrap().to_bytes().unwrap();
+    assert!(
+        library == unlimited,
+        "the command's merge differs from the library's"
+    );
 }
 
 fn check_one(form: &Form) -> Vec<declform::check::Finding> {
@@ -363,7 +442,7 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
         .collect();
     let mut args: Vec<&str> = vec!["merge"];
     args.extend(inputs.iter().map(String::as_str));
-    args.extend(["-o", "m.xlsx", "--quiet"]);
+    args.extend(["-o", "m.xlsx", "--quiet", "--date", "2025-03-01"]);
     let out = declform(dir.path(), &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let mut forms = Vec::new();
@@ -375,7 +454,11 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
                 .forms,
         );
     }
-    let mut merged = declform::merge(&forms).unwrap();
+    let mut merger = declform::Merger::new()
+        .unwrap()
+        .dated(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    merger.add_all(&forms).unwrap();
+    let mut merged = merger.finish().unwrap();
     assert_eq!(merged.rows().len(), 10);
     let library = merged.to_bytes().unwrap();
     let command = std::fs::read(dir.path().join("m.xlsx")).unwrap();
@@ -446,13 +529,11 @@ fn read_forms_of_bytes(bytes: Vec<u8>) -> Vec<Form> {
 }
 
 /// The summary's column with this header, top to bottom, below the header.
-fn summary_column(path: &std::path::Path, header: &str) -> Vec<String> {
+fn summary_column(path: &std::path::Path, name: &str) -> Vec<String> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let summary = wb.worksheet_range("汇总").unwrap();
-    let col = (0..summary.width())
-        .find(|&c| summary.get((0, c)) == Some(&Data::String(header.into())))
-        .unwrap();
-    (1..summary.height())
+    let (h, col) = header(&summary, name);
+    (h + 1..summary.height())
         .map(|r| {
             summary
                 .get((r, col))
