@@ -931,7 +931,7 @@ mod tests {
         assert!(Labels::get().aliases.contains_key("项目总目标"));
         assert_eq!(Taxonomy::get().skeleton.len(), 9);
         assert_eq!(Style::get().paper_size, 9);
-        assert_eq!(Tables::get().summary.columns.len(), 19);
+        assert_eq!(Tables::get().summary.columns.len(), 20);
         assert_eq!(TemplateSpec::get().validations.len(), 8);
     }
 
