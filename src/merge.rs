@@ -628,7 +628,7 @@ impl Merged {
                 .transpose()?
                 .map(std::borrow::Cow::into_owned)
                 .unwrap_or_default();
-            let patch: Option<fn(&str, &[&str]) -> Option<String>> = match name.as_str() {
+            let patch: Option<Patch> = match name.as_str() {
                 "[Content_Types].xml" => Some(content_types),
                 "xl/_rels/workbook.xml.rels" => Some(workbook_rels),
                 "xl/workbook.xml" => Some(workbook_xml),
@@ -661,6 +661,9 @@ impl Merged {
         Ok(())
     }
 }
+
+/// A part of the workbook extended with the form sheets, by their names.
+type Patch = fn(&str, &[&str]) -> Option<String>;
 
 /// `xml` with `insert` put in after the end of the first `after`.
 fn insert_after(xml: &str, after: &str, insert: &str) -> Option<String> {
