@@ -201,6 +201,10 @@ pub struct Finding {
     pub rule: Rule,
     /// What is wrong, in Chinese.
     pub message: String,
+    /// For an unreadable file: what the underlying library reported (often English), kept
+    /// out of the message for those who need it (`check --format json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 impl Finding {
@@ -225,6 +229,7 @@ impl Finding {
                 Some(l) => format!("{l}: {}", e.message()),
                 None => e.message().to_string(),
             },
+            detail: std::error::Error::source(e).map(|cause| cause.to_string()),
         }
     }
 }
@@ -271,6 +276,7 @@ impl Checker<'_> {
             severity,
             rule,
             message,
+            detail: None,
         });
     }
 

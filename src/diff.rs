@@ -57,21 +57,25 @@ pub enum ChangeKind {
     IndicatorRemoved,
     /// `target-changed`: an indicator's 年度指标值.
     TargetChanged,
+    /// `indicator-extra-changed`: an entry of an indicator's `extra` (指标值设定依据, 权重,
+    /// ...), with `field` `extra.<key>`.
+    IndicatorExtraChanged,
 }
 
 impl ChangeKind {
     /// Every kind, in the order the counts line names them.
     ///
     /// ```
-    /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 6);
+    /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 7);
     /// ```
-    pub const ALL: [ChangeKind; 6] = [
+    pub const ALL: [ChangeKind; 7] = [
         ChangeKind::FormAdded,
         ChangeKind::FormRemoved,
         ChangeKind::FieldChanged,
         ChangeKind::IndicatorAdded,
         ChangeKind::IndicatorRemoved,
         ChangeKind::TargetChanged,
+        ChangeKind::IndicatorExtraChanged,
     ];
 
     /// The stable id, as printed.
@@ -87,6 +91,7 @@ impl ChangeKind {
             ChangeKind::IndicatorAdded => "indicator-added",
             ChangeKind::IndicatorRemoved => "indicator-removed",
             ChangeKind::TargetChanged => "target-changed",
+            ChangeKind::IndicatorExtraChanged => "indicator-extra-changed",
         }
     }
 
@@ -103,6 +108,7 @@ impl ChangeKind {
             ChangeKind::IndicatorAdded => "新增指标",
             ChangeKind::IndicatorRemoved => "删除指标",
             ChangeKind::TargetChanged => "指标值变更",
+            ChangeKind::IndicatorExtraChanged => "指标其他信息变更",
         }
     }
 }
@@ -448,6 +454,15 @@ impl Change {
                 self.shown(self.old.as_deref()),
                 self.shown(self.new.as_deref())
             ),
+            ChangeKind::IndicatorExtraChanged => format!(
+                "「{p}」指标 {indicator} 的{}：{} → {}",
+                self.field
+                    .as_ref()
+                    .map(ChangedField::label)
+                    .unwrap_or_default(),
+                self.shown(self.old.as_deref()),
+                self.shown(self.new.as_deref())
+            ),
         }
     }
 }
@@ -524,6 +539,13 @@ fn indicator_cell(form: &Form, i: usize, col: Field) -> Option<(u32, u16)> {
     let cells = form.source.as_ref()?.cells.as_ref()?;
     let row = *cells.indicator_rows.get(i)?;
     let c = *cells.indicator_cols.get(col.indicator_index()?)?;
+    Some((row, c))
+}
+
+fn indicator_extra_cell(form: &Form, i: usize, key: &str) -> Option<(u32, u16)> {
+    let cells = form.source.as_ref()?.cells.as_ref()?;
+    let row = *cells.indicator_rows.get(i)?;
+    let c = *cells.indicator_extra_cols.get(key)?;
     Some((row, c))
 }
 
@@ -704,7 +726,8 @@ fn compare_indicators(o: &Form, n: &Form, base: &Change, out: &mut Vec<Change>) 
             continue;
         };
         let indicator = Some(k.0.clone());
-        match old_map.get(k).and_then(|&oi| o.indicators.get(oi)) {
+        let old_one = old_map.get(k).and_then(|&oi| o.indicators.get(oi));
+        match old_one {
             Some(oi) if oi.target == ni.target => {}
             Some(oi) => out.push(Change {
                 kind: ChangeKind::TargetChanged,
@@ -723,6 +746,28 @@ fn compare_indicators(o: &Form, n: &Form, base: &Change, out: &mut Vec<Change>) 
                 at: at(*i),
                 ..base.clone()
             }),
+        }
+        if let Some(oi) = old_one {
+            let extra = |key: &String, old: Option<&String>, new: Option<&String>| Change {
+                kind: ChangeKind::IndicatorExtraChanged,
+                field: Some(ChangedField::Extra(key.clone())),
+                indicator: Some(k.0.clone()),
+                old: old.cloned(),
+                new: new.cloned(),
+                place: place_at(n, indicator_extra_cell(n, *i, key)),
+                at: at(*i),
+                ..base.clone()
+            };
+            for (key, v) in &ni.extra {
+                if oi.extra.get(key) != Some(v) {
+                    out.push(extra(key, oi.extra.get(key), Some(v)));
+                }
+            }
+            for (key, v) in &oi.extra {
+                if !ni.extra.contains_key(key) {
+                    out.push(extra(key, Some(v), None));
+                }
+            }
         }
     }
     for (i, k) in &old_keyed {
@@ -760,6 +805,12 @@ fn report_cell(c: &Change, p: &Placement) -> Option<((u32, u16), bool)> {
             p.extra.get(k).map(|&at| (at, true))
         }
         (ChangeKind::TargetChanged, _, Some(i)) => indicator(i, Field::Target).map(|at| (at, true)),
+        (ChangeKind::IndicatorExtraChanged, Some(ChangedField::Extra(k)), Some(i))
+            if c.new.is_some() =>
+        {
+            let col = *p.indicator_extra_columns.get(k)?;
+            Some(((p.indicator_rows.0 + u32::try_from(i).ok()?, col), true))
+        }
         (ChangeKind::IndicatorAdded, _, Some(i)) => {
             indicator(i, Field::Level3).map(|at| (at, false))
         }
@@ -784,6 +835,11 @@ fn marks_of(changes: &[Change], forms: usize, spec: &DiffSpec) -> Vec<Marks> {
             }
             (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
                 m.extra.insert(k.clone(), changed);
+            }
+            (ChangeKind::IndicatorExtraChanged, Some(ChangedField::Extra(k)), Some(i))
+                if c.new.is_some() =>
+            {
+                m.indicator_extra.insert((i, k.clone()), changed);
             }
             (ChangeKind::TargetChanged, _, Some(i)) => {
                 if let Some(k) = Field::Target.indicator_index() {

@@ -56,11 +56,25 @@ fn extra_keys(forms: &[Form]) -> Vec<String> {
     keys.keys().map(|k| k.to_string()).collect()
 }
 
+/// The indicator `extra` keys of all forms, in order of first appearance.
+fn indicator_extra_keys(forms: &[Form]) -> Vec<String> {
+    let mut keys: IndexMap<&str, ()> = IndexMap::new();
+    for i in forms.iter().flat_map(|f| &f.indicators) {
+        for k in i.extra.keys() {
+            keys.insert(k, ());
+        }
+    }
+    keys.keys().map(|k| k.to_string()).collect()
+}
+
 /// The header row and the rows of the table.
 fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
     let extras = extra_keys(forms);
+    let ind_extras = indicator_extra_keys(forms);
+    let spec = &Tables::get().flat;
     let mut header: Vec<String> = columns().iter().map(Column::header).collect();
     header.extend(extras.iter().cloned());
+    header.extend(ind_extras.iter().map(|k| spec.indicator_extra_header(k)));
     let mut rows = Vec::new();
     for form in forms {
         let tail: Vec<Cell> = extras
@@ -102,6 +116,11 @@ fn table(forms: &[Form]) -> (Vec<String>, Vec<Vec<Cell>>) {
                 })
                 .collect();
             row.extend(tail.iter().cloned());
+            row.extend(
+                ind_extras
+                    .iter()
+                    .map(|k| Cell::Text(ind.extra.get(k).cloned().unwrap_or_default())),
+            );
             rows.push(row);
         }
     }
@@ -386,10 +405,20 @@ pub(crate) fn forms_from_rows(
         .iter()
         .filter_map(|f| form_cols.iter().position(|(_, g, _)| g == f))
         .collect();
+    let spec = &Tables::get().flat;
+    let ind_extra_cols: Vec<(usize, &str)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| spec.indicator_extra_key(h.trim()).map(|k| (i, k)))
+        .collect();
     let extra_cols: Vec<(usize, &String)> = header
         .iter()
         .enumerate()
-        .filter(|(_, h)| !h.trim().is_empty() && !known.iter().any(|k| k == h.trim()))
+        .filter(|(_, h)| {
+            !h.trim().is_empty()
+                && !known.iter().any(|k| k == h.trim())
+                && spec.indicator_extra_key(h.trim()).is_none()
+        })
         .collect();
 
     let mut forms: Vec<Form> = Vec::new();
@@ -406,7 +435,10 @@ pub(crate) fn forms_from_rows(
                     .map(|(i, _)| get(Some(*i)).map(Value::text).unwrap_or_default()),
             )
             .collect();
-        if texts.iter().all(String::is_empty) && ind_cols.iter().all(|&i| get(i).is_none()) {
+        if texts.iter().all(String::is_empty)
+            && ind_cols.iter().all(|&i| get(i).is_none())
+            && ind_extra_cols.iter().all(|&(i, _)| get(Some(i)).is_none())
+        {
             continue; // a blank line
         }
         let same_form = prev.as_ref().is_some_and(|(_, p)| {
@@ -474,10 +506,17 @@ pub(crate) fn forms_from_rows(
             .iter()
             .map(|&i| get(i).map(Value::text).unwrap_or_default())
             .collect();
-        if ind.iter().any(|t| !t.is_empty())
+        let ind_extra: IndexMap<String, String> = ind_extra_cols
+            .iter()
+            .filter_map(|&(i, k)| get(Some(i)).map(|v| (k.to_string(), v.text())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if (ind.iter().any(|t| !t.is_empty()) || !ind_extra.is_empty())
             && let (Some(form), [l1, l2, l3, t]) = (forms.last_mut(), ind.as_slice())
         {
-            form.indicators.push(Indicator::new(l1, l2, l3, t));
+            let mut indicator = Indicator::new(l1, l2, l3, t);
+            indicator.extra = ind_extra;
+            form.indicators.push(indicator);
         }
         prev = Some((row_at, texts));
     }

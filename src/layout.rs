@@ -30,6 +30,9 @@ pub enum LayoutKind {
     Y2024,
     /// The 2026 grid: six columns, with 项目性质.
     Y2026,
+    /// The split grid: the 2024 header block and the 一体化 indicator table, whose target
+    /// is split over 指标性质 | 指标值 | 度量单位 (`templates/layout-split.json`).
+    Split,
 }
 
 impl LayoutKind {
@@ -40,6 +43,16 @@ impl LayoutKind {
     /// assert_eq!(LayoutKind::ALL, [LayoutKind::Y2024, LayoutKind::Y2026]);
     /// ```
     pub const ALL: [LayoutKind; 2] = [LayoutKind::Y2024, LayoutKind::Y2026];
+
+    /// Every layout the writer can produce and the reader knows: the official grids and
+    /// the split grid.
+    ///
+    /// ```
+    /// use declform::LayoutKind;
+    /// assert_eq!(LayoutKind::EVERY.last(), Some(&LayoutKind::Split));
+    /// assert_eq!("split".parse::<LayoutKind>(), Ok(LayoutKind::Split));
+    /// ```
+    pub const EVERY: [LayoutKind; 3] = [LayoutKind::Y2024, LayoutKind::Y2026, LayoutKind::Split];
 }
 
 impl FromStr for LayoutKind {
@@ -57,10 +70,10 @@ impl FromStr for LayoutKind {
     ///
     /// A message naming the layouts there are, for any other text.
     fn from_str(s: &str) -> Result<LayoutKind, String> {
-        LayoutKind::ALL
+        LayoutKind::EVERY
             .into_iter()
             .find(|k| k.to_string() == s.trim())
-            .ok_or_else(|| format!("没有“{s}”版式；可选 2024、2026"))
+            .ok_or_else(|| format!("没有“{s}”版式；可选 2024、2026、split"))
     }
 }
 
@@ -69,6 +82,7 @@ impl fmt::Display for LayoutKind {
         f.write_str(match self {
             LayoutKind::Y2024 => "2024",
             LayoutKind::Y2026 => "2026",
+            LayoutKind::Split => "split",
         })
     }
 }
@@ -271,6 +285,27 @@ pub struct IndicatorColumn {
     pub field: Field,
     /// Its columns.
     pub at: Cols,
+    /// For a target split over columns: which part this column holds.
+    #[serde(default)]
+    pub part: Option<TargetPart>,
+}
+
+/// A part of a target split over columns (指标性质 | 指标值 | 度量单位).
+///
+/// ```
+/// use declform::layout::{Layout, LayoutKind, TargetPart};
+/// let parts: Vec<_> = Layout::get(LayoutKind::Split).indicators.columns.iter().filter_map(|c| c.part).collect();
+/// assert_eq!(parts, [TargetPart::Sign, TargetPart::Value, TargetPart::Unit]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetPart {
+    /// 指标性质: a sign, or 定性.
+    Sign,
+    /// 指标值.
+    Value,
+    /// 度量单位.
+    Unit,
 }
 
 /// The 绩效指标 table.
@@ -324,6 +359,23 @@ pub struct Layout {
 pub(crate) struct Labels {
     /// Canonical label → accepted variants (both normalised before comparing).
     pub(crate) aliases: indexmap::IndexMap<String, Vec<String>>,
+    /// How a title other than the layouts' own ends (`2020年省级部门预算项目绩效目标表`).
+    pub(crate) title_endings: Vec<String>,
+    /// The labels of a unit line (`金额单位：万元`).
+    pub(crate) unit_line: UnitLine,
+    /// The label of the row that closes the indicator table (`备注`).
+    pub(crate) remark: String,
+}
+
+/// A line such as `金额单位：万元` that says the unit of the amounts.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct UnitLine {
+    /// Its labels (`金额单位`, `单位`).
+    pub(crate) labels: Vec<String>,
+    /// The units that are 元.
+    pub(crate) yuan: Vec<String>,
+    /// The units that are 万元.
+    pub(crate) wan: Vec<String>,
 }
 
 /// The indicator taxonomy and the template's lists (`templates/taxonomy.json`).
@@ -370,6 +422,8 @@ pub struct TaxonomyLevel {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Style {
     pub(crate) font: String,
+    /// The width of a column added for an indicator `extra` key, in Excel's units.
+    pub(crate) extra_column_width: f64,
     pub(crate) font_size: f64,
     pub(crate) title_font_size: f64,
     pub(crate) title_row_height: f64,
@@ -389,8 +443,10 @@ pub(crate) struct Measure {
     /// Printed points per unit of Excel's column width, in each program measured (Excel,
     /// LibreOffice).
     pub(crate) points_per_unit: Vec<f64>,
-    /// Room kept between text and a border, each side, in points.
+    /// Room a program keeps between text and a border, each side, in points.
     pub(crate) padding_points: f64,
+    /// Room kept above and below wrapped text, each, in points.
+    pub(crate) vertical_padding_points: f64,
     /// The room one indent level takes, in points.
     pub(crate) indent_points: f64,
     /// The width of a non-CJK character, in ems.
@@ -523,6 +579,24 @@ pub(crate) struct FlatSpec {
     /// The fields whose equal values on consecutive rows make those rows one form.
     pub(crate) identity: Vec<Field>,
     pub(crate) width_max: f64,
+    /// The header of an indicator `extra` column: `{key}` stands for the key.
+    pub(crate) indicator_extra_header: String,
+}
+
+impl FlatSpec {
+    /// The header of the column of indicator `extra` key `key`.
+    pub(crate) fn indicator_extra_header(&self, key: &str) -> String {
+        self.indicator_extra_header.replace("{key}", key)
+    }
+
+    /// The indicator `extra` key a header names, if it is such a column's header.
+    pub(crate) fn indicator_extra_key<'h>(&self, header: &'h str) -> Option<&'h str> {
+        let (pre, post) = self.indicator_extra_header.split_once("{key}")?;
+        header
+            .strip_prefix(pre)?
+            .strip_suffix(post)
+            .filter(|k| !k.is_empty())
+    }
 }
 
 /// A summary sheet.
@@ -762,6 +836,7 @@ impl TemplateSpec {
 struct Embedded {
     y2024: Layout,
     y2026: Layout,
+    split: Layout,
     labels: Labels,
     taxonomy: Taxonomy,
     style: Style,
@@ -779,6 +854,8 @@ fn embedded() -> &'static Embedded {
                 .expect("templates/layout-2024.json is valid"),
             y2026: serde_json::from_str(include_str!("../templates/layout-2026.json"))
                 .expect("templates/layout-2026.json is valid"),
+            split: serde_json::from_str(include_str!("../templates/layout-split.json"))
+                .expect("templates/layout-split.json is valid"),
             labels: serde_json::from_str(include_str!("../templates/labels.json"))
                 .expect("templates/labels.json is valid"),
             taxonomy: serde_json::from_str(include_str!("../templates/taxonomy.json"))
@@ -804,6 +881,7 @@ impl Layout {
         match kind {
             LayoutKind::Y2024 => &embedded().y2024,
             LayoutKind::Y2026 => &embedded().y2026,
+            LayoutKind::Split => &embedded().split,
         }
     }
 
@@ -923,7 +1001,7 @@ mod tests {
 
     #[test]
     fn embedded_files_parse() {
-        for kind in LayoutKind::ALL {
+        for kind in LayoutKind::EVERY {
             let l = Layout::get(kind);
             assert_eq!(l.name, kind.to_string());
             assert_eq!(l.title.at.last_col + 1, l.columns());

@@ -148,7 +148,7 @@ pub fn writable(form: &Form, index: usize) -> Result<()> {
 /// let xlsx = declform::template(declform::LayoutKind::Y2024, 2026, false)?;
 /// let read = declform::read(xlsx, "模板.xlsx", &Default::default())?;
 /// assert_eq!(read.forms[0].year, Some(2026));
-/// assert_eq!(read.forms[0].indicators.len(), 9);
+/// assert_eq!(read.forms[0].indicators.len(), 27); // three empty rows under each 二级指标
 /// # Ok::<(), declform::Error>(())
 /// ```
 ///

@@ -1174,11 +1174,11 @@ impl<'a> Table<'a> {
         let mut lines: std::collections::BTreeMap<u32, usize> = Default::default();
         for (row, c, text) in &self.texts {
             let w = widths.get(usize::from(*c)).copied().unwrap_or(0.0);
-            let (wrap, _) = xlsx::wrap_all(text, &xlsx::span_points(w, 1), page.font_size, 1);
+            let (wrap, _, _) = xlsx::wrap_all(text, &xlsx::span_points(w, 1), page.font_size, 1);
             let slot = lines.entry(*row).or_insert(1);
             *slot = (*slot).max(wrap.lines);
         }
-        let pad = 2.0 * Style::get().measure.padding_points;
+        let pad = 2.0 * Style::get().measure.vertical_padding_points;
         for (row, n) in lines {
             let h = (n as f64 * page.line_height + pad).max(page.min_row_height);
             self.ws.set_row_height(row, h)?;

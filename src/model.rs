@@ -185,8 +185,23 @@ pub struct Indicator {
     pub level2: String,
     /// 三级指标; `""` on an empty category row.
     pub level3: String,
-    /// 年度指标值 as written; `""` when empty.
+    /// 年度指标值 as written; `""` when empty. Where a table splits it over 指标性质 |
+    /// 指标值 | 度量单位, the joined text ([`crate::target::join`]).
     pub target: String,
+    /// Columns of the indicator table that the layout does not know (指标值设定依据, 计算公式,
+    /// 权重, 备注, ...), keyed by their header without spaces, in column order; an empty
+    /// cell gives no key. Omitted from the JSON when empty; `check` ignores it.
+    ///
+    /// ```
+    /// let mut i = declform::Indicator::new("产出指标", "数量指标", "培训人数", "≥100(人)");
+    /// i.extra.insert("权重".into(), "10".into());
+    /// let json = serde_json::to_string(&i).unwrap();
+    /// assert!(json.ends_with(r#""target":"≥100(人)","extra":{"权重":"10"}}"#));
+    /// let plain = declform::Indicator::new("成本指标", "", "", "");
+    /// assert!(!serde_json::to_string(&plain).unwrap().contains("extra"));
+    /// ```
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub extra: IndexMap<String, String>,
 }
 
 impl Indicator {
@@ -203,6 +218,7 @@ impl Indicator {
             level2: level2.into(),
             level3: level3.into(),
             target: target.into(),
+            extra: IndexMap::new(),
         }
     }
 
@@ -339,6 +355,8 @@ pub(crate) struct FormCells {
     pub(crate) indicator_cols: [u16; 4],
     /// `extra` key → the cell its value stood in (the label's own cell for `label：value`).
     pub(crate) extra: std::collections::HashMap<String, (u32, u16)>,
+    /// Indicator `extra` key → the column it stood in.
+    pub(crate) indicator_extra_cols: std::collections::HashMap<String, u16>,
 }
 
 impl Form {

@@ -133,6 +133,118 @@ impl Target {
     }
 }
 
+/// The words a split table may write for a sign (指标性质), and the sign each stands for.
+const SIGN_WORDS: [(&str, &str); 5] = [
+    ("大于等于", "≥"),
+    ("小于等于", "≤"),
+    ("等于", "="),
+    ("大于", ">"),
+    ("小于", "<"),
+];
+
+/// What a 指标性质 cell says: a sign, that the value is qualitative, or something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Nature {
+    /// `≥ ≤ = > <` (or the words 大于等于, 小于等于, 等于, 大于, 小于; `>=` and full-width forms).
+    Sign(&'static str),
+    /// `定性`, or an empty cell: the value is the whole target.
+    Qualitative,
+    /// `定量`: the value carries its own sign, if any.
+    Quantitative,
+    /// Any other text.
+    Other(String),
+}
+
+/// The written word for a qualitative target in a split table's 指标性质 column.
+pub const QUALITATIVE: &str = "定性";
+const QUANTITATIVE: &str = "定量";
+
+impl Nature {
+    /// Reads a 指标性质 cell.
+    ///
+    /// ```
+    /// use declform::target::Nature;
+    /// assert_eq!(Nature::parse("大于等于"), Nature::Sign("≥"));
+    /// assert_eq!(Nature::parse(" ＞ "), Nature::Sign(">"));
+    /// assert_eq!(Nature::parse("定性"), Nature::Qualitative);
+    /// assert_eq!(Nature::parse(""), Nature::Qualitative);
+    /// assert_eq!(Nature::parse("约"), Nature::Other("约".into()));
+    /// ```
+    pub fn parse(text: &str) -> Nature {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        if t.is_empty() || t == QUALITATIVE {
+            return Nature::Qualitative;
+        }
+        if t == QUANTITATIVE {
+            return Nature::Quantitative;
+        }
+        if let Some((_, op)) = SIGN_WORDS
+            .iter()
+            .chain(OPERATORS.iter())
+            .find(|(w, _)| *w == t)
+        {
+            return Nature::Sign(op);
+        }
+        Nature::Other(t)
+    }
+}
+
+/// Joins a split target (指标性质 | 指标值 | 度量单位) into one `target` text, as
+/// `docs/model.md` says: the sign, the value exactly as written, the unit in ASCII brackets;
+/// a qualitative (or empty) 指标性质 gives the value alone. A unit is never dropped: a value
+/// without a sign keeps its unit in brackets too. A 指标性质 that is neither a sign nor
+/// 定性/定量 is kept before the value.
+///
+/// ```
+/// use declform::target::join;
+/// assert_eq!(join("≥", "100", "人"), "≥100(人)");
+/// assert_eq!(join("大于等于", "95", ""), "≥95");
+/// assert_eq!(join("=", "721.00", "平方米"), "=721.00(平方米)");
+/// assert_eq!(join("定性", "好", ""), "好");
+/// assert_eq!(join("", "", ""), "");
+/// ```
+pub fn join(nature: &str, value: &str, unit: &str) -> String {
+    let (value, unit) = (value.trim(), unit.trim());
+    let unit = if unit.is_empty() {
+        String::new()
+    } else {
+        format!("({unit})")
+    };
+    match Nature::parse(nature) {
+        Nature::Sign(op) => format!("{op}{value}{unit}"),
+        Nature::Qualitative | Nature::Quantitative => format!("{value}{unit}"),
+        Nature::Other(word) => format!("{word}{value}{unit}"),
+    }
+}
+
+/// Splits a target into the three cells of a split table (指标性质, 指标值, 度量单位) so that
+/// [`join`] gives it back exactly: a quantitative target written in its canonical form
+/// (`≥100(人)`, `≥95`) gives its sign, number and unit; any other non-empty text is 定性
+/// with the whole text as its value.
+///
+/// ```
+/// use declform::target::{join, split};
+/// assert_eq!(split("≥100(人)"), ("≥".to_string(), "100".to_string(), "人".to_string()));
+/// assert_eq!(split("一致"), ("定性".to_string(), "一致".to_string(), String::new()));
+/// assert_eq!(split(""), (String::new(), String::new(), String::new()));
+/// for t in ["≥100(人)", ">= 90 (%)", "一致", "≥95", ""] {
+///     let (n, v, u) = split(t);
+///     assert_eq!(join(&n, &v, &u), t);
+/// }
+/// ```
+pub fn split(target: &str) -> (String, String, String) {
+    if target.is_empty() {
+        return (String::new(), String::new(), String::new());
+    }
+    if let parsed @ Target::Quantitative { op, number, unit } = &Target::parse(target)
+        && parsed.to_string() == target
+        && join(op, number, unit) == target
+    {
+        return (op.clone(), number.clone(), unit.clone());
+    }
+    (QUALITATIVE.to_string(), target.to_string(), String::new())
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -36,7 +36,7 @@ pub(crate) fn template_workbook(
     for row in goal_rows {
         ws.set_row_height(
             row,
-            spec.goal_lines * style.line_height + 2.0 * style.measure.padding_points,
+            spec.goal_lines * style.line_height + 2.0 * style.measure.vertical_padding_points,
         )?;
     }
     add_validations(ws, &placement, year, spec)?;

@@ -4,10 +4,11 @@
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
-use crate::layout::{Area, Cols, Layout, LayoutKind, Style};
+use crate::layout::{Area, Cols, Layout, LayoutKind, Style, TargetPart};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
-use crate::xlsx::{self, amount_format, date_format, span_points, wrap_all, write_amount};
+use crate::target;
+use crate::xlsx::{self, Wrap, amount_format, date_format, span_points, wrap_all, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -28,9 +29,9 @@ pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
-    /// Left-aligned input text, indented one to three levels (the writer indents further a
+    /// Left-aligned input text, indented one to four levels (the writer indents further a
     /// text whose last line would hold one character).
-    text: [Format; 3],
+    text: [Format; 4],
     centered: Format,
     date: Format,
     amount_text: Format,
@@ -54,7 +55,7 @@ impl Default for Formats {
                 .set_align(FormatAlign::Center),
             year: base.clone().set_align(FormatAlign::Center),
             label: cell.clone().set_align(FormatAlign::Center),
-            text: [1, 2, 3].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
+            text: [1, 2, 3, 4].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
             centered: input.clone().set_align(FormatAlign::Center),
             date: input
                 .clone()
@@ -87,9 +88,9 @@ impl Formats {
         all
     }
 
-    /// Left-aligned input text at an indent level (1 to 3).
+    /// Left-aligned input text at an indent level (1 to 4).
     fn text(&self, indent: u8) -> &Format {
-        let i = usize::from(indent.clamp(1, 3) - 1);
+        let i = usize::from(indent.clamp(1, 4) - 1);
         self.text.get(i).unwrap_or(&self.centered)
     }
 
@@ -113,6 +114,8 @@ pub(crate) struct Placement {
     pub(crate) indicator_columns: HashMap<Field, u16>,
     /// `extra` key → its value cell.
     pub(crate) extra: HashMap<String, (u32, u16)>,
+    /// Indicator `extra` key → its column.
+    pub(crate) indicator_extra_columns: HashMap<String, u16>,
 }
 
 /// Cells to fill with a colour (RGB) as a form is written, by what they hold: a header
@@ -123,6 +126,8 @@ pub(crate) struct Marks {
     pub(crate) fields: HashMap<Field, u32>,
     pub(crate) extra: HashMap<String, u32>,
     pub(crate) indicators: HashMap<(usize, usize), u32>,
+    /// An indicator row's `extra` cell, by row and key.
+    pub(crate) indicator_extra: HashMap<(usize, String), u32>,
 }
 
 /// The most characters a cell holds.
@@ -179,6 +184,14 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             .find(|(_, v)| too_long(v))
             .map(|(k, v)| (format!("其他信息“{k}”"), v.chars().count()));
     }
+    if long.is_none() {
+        long = form.indicators.iter().enumerate().find_map(|(i, ind)| {
+            ind.extra
+                .iter()
+                .find(|(_, v)| too_long(v))
+                .map(|(k, v)| (format!("绩效指标第{}行“{k}”", i + 1), v.chars().count()))
+        });
+    }
     if let Some((what, n)) = long {
         return Err(Error::new(
             ErrorKind::Unwritable,
@@ -201,7 +214,46 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             why,
         ));
     }
+    // An indicator `extra` key heads a column: read back without spaces, and taken for
+    // that column when it is one of the layouts' labels.
+    for (i, ind) in form.indicators.iter().enumerate() {
+        for key in ind.extra.keys() {
+            let why = if key.is_empty() {
+                "指标的其他信息中有一项没有名称（空的键）；请为它填写名称，如“权重”"
+            } else if key.chars().any(char::is_whitespace) {
+                "指标的其他信息名称含有空白，作为表头读回时会去掉空白；请删去名称中的空白"
+            } else if vocab.is_label(key) {
+                "是申报表自身的栏目名称，写入后会被当作该栏目读取；请改用其他名称"
+            } else {
+                continue;
+            };
+            return Err(Error::new(
+                ErrorKind::Unwritable,
+                at(format!("绩效指标第{}行其他信息“{key}”", i + 1)),
+                why,
+            ));
+        }
+    }
     Ok(())
+}
+
+/// The indicator `extra` keys of a form, in order of first appearance: one column each.
+pub(crate) fn indicator_extra_keys(form: &Form) -> Vec<&str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for k in form.indicators.iter().flat_map(|i| i.extra.keys()) {
+        if !keys.contains(&k.as_str()) {
+            keys.push(k);
+        }
+    }
+    keys
+}
+
+/// The column widths of a form's grid: the layout's, then one per indicator `extra` key.
+fn grid_widths(form: &Form, layout: &Layout) -> Vec<f64> {
+    let extra = indicator_extra_keys(form).len();
+    let mut widths = layout.column_widths.clone();
+    widths.extend(std::iter::repeat_n(Style::get().extra_column_width, extra));
+    widths
 }
 
 /// Writes forms into one sheet each and returns the workbook.
@@ -246,7 +298,7 @@ pub(crate) fn add_marked_form_sheet(
 ) -> Result<Placement, XlsxError> {
     ws.set_name(name)?;
     let layout = Layout::get(kind);
-    for (col, width) in layout.column_widths.iter().enumerate() {
+    for (col, width) in grid_widths(form, layout).iter().enumerate() {
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
@@ -292,7 +344,7 @@ impl<'a> Grid<'a> {
     /// Makes row `row` tall enough for `lines` lines of body text.
     fn need_lines(&mut self, row: u32, lines: usize) {
         let style = Style::get();
-        let h = lines as f64 * style.line_height + 2.0 * style.measure.padding_points;
+        let h = lines as f64 * style.line_height + 2.0 * style.measure.vertical_padding_points;
         let slot = self.heights.entry(row).or_insert(style.min_row_height);
         *slot = slot.max(h);
     }
@@ -327,15 +379,16 @@ impl<'a> Grid<'a> {
         let text = text.into();
         if row == last_row {
             let size = Style::get().font_size;
-            let (w, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
+            let (w, _, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
             self.need_lines(row, w.lines);
         }
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
     }
 
-    /// A left-aligned input text, indented so that it keeps off the border; a text whose
-    /// last line would hold one character alone is indented further (up to three levels),
-    /// which moves a character down to keep it company.
+    /// A left-aligned input text, indented so that it keeps off the border. A text whose
+    /// last line would hold one character alone is indented further (up to four levels),
+    /// which moves a character down to keep it company: the first level that avoids it in
+    /// every program measured, or else in Excel's (the narrowest), or else one level.
     fn input_text(
         &mut self,
         row: u32,
@@ -347,18 +400,26 @@ impl<'a> Grid<'a> {
         let text = text.into();
         let size = Style::get().font_size;
         let widths = self.span_points(cols.0, cols.1);
-        let mut indent = 1;
-        let (mut w, mut orphan) = wrap_all(&text, &widths, size, indent);
-        while orphan && indent < 3 {
-            indent += 1;
-            (w, orphan) = wrap_all(&text, &widths, size, indent);
+        // Most texts need no search: the first level that avoids a lone last character in
+        // every program ends it; the first that avoids it in Excel's is kept as a fallback.
+        let mut fallback: Option<(u8, Wrap)> = None;
+        let mut chosen: Option<(u8, Wrap)> = None;
+        for indent in 1..=4u8 {
+            let (w, anywhere, in_narrowest) = wrap_all(&text, &widths, size, indent);
+            if !anywhere {
+                chosen = Some((indent, w));
+                break;
+            }
+            if !in_narrowest && fallback.is_none() {
+                fallback = Some((indent, w));
+            }
         }
-        if orphan {
-            indent = 1;
-            (w, _) = wrap_all(&text, &widths, size, indent);
-        }
+        let (indent, lines) = match chosen.or(fallback) {
+            Some((indent, w)) => (indent, w.lines),
+            None => (1, wrap_all(&text, &widths, size, 1).0.lines),
+        };
         if row == last_row {
-            self.need_lines(row, w.lines);
+            self.need_lines(row, lines);
         }
         let fmt = f.text(indent);
         self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
@@ -473,17 +534,36 @@ pub(crate) fn write_form(
     marks: &Marks,
 ) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
+    // Indicator `extra` keys get columns right of the layout's; the header block's cells
+    // that end at the layout's last column widen over them, so the grid stays a rectangle.
+    let ind_keys = indicator_extra_keys(form);
+    let added = u16::try_from(ind_keys.len()).unwrap_or(u16::MAX);
+    let base_last = layout.columns().saturating_sub(1);
+    let widen = |(first, last): (u16, u16)| {
+        if last == base_last {
+            (first, last.saturating_add(added))
+        } else {
+            (first, last)
+        }
+    };
+    let widths = grid_widths(form, layout);
     let slots = layout.extra.pairs.len().max(1);
     let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
     let after = layout.extra.after_row;
     let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
     let mut g = Grid {
-        widths: &layout.column_widths,
+        widths: &widths,
         heights: BTreeMap::new(),
         ops: Vec::new(),
     };
     let mut placement = Placement::default();
-    let area = |a: &Area| (row_of(a.row), row_of(a.last_row), (a.col, a.last_col));
+    let area = |a: &Area| {
+        (
+            row_of(a.row),
+            row_of(a.last_row),
+            widen((a.col, a.last_col)),
+        )
+    };
 
     let (r, lr, cols) = area(&layout.title.at);
     g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
@@ -522,8 +602,8 @@ pub(crate) fn write_form(
         let (field, label, value) = pairs
             .get(i)
             .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
-        g.text(row, row, span(slot.label_at), label, &f.label);
-        g.input_text(row, row, span(slot.at), value, f);
+        g.text(row, row, widen(span(slot.label_at)), label, &f.label);
+        g.input_text(row, row, widen(span(slot.at)), value, f);
         let at = (row, slot.at.first);
         let mark = match field {
             Some(field) => {
@@ -554,17 +634,30 @@ pub(crate) fn write_form(
     );
     for c in &spec.columns {
         g.text(header, header, span(c.at), c.label.as_str(), &f.label);
-        placement.indicator_columns.insert(c.field, c.at.first);
+        if matches!(c.part, None | Some(TargetPart::Value)) {
+            placement.indicator_columns.insert(c.field, c.at.first);
+        }
     }
     placement.indicator_rows = (header + 1, header + n);
-    let rows: Vec<[&str; 4]> = if form.indicators.is_empty() {
-        vec![["", "", "", ""]]
+    let empty_row = [Indicator::default()];
+    let indicators: &[Indicator] = if form.indicators.is_empty() {
+        &empty_row
     } else {
-        form.indicators.iter().map(Indicator::texts).collect()
+        &form.indicators
+    };
+    let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
+    // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
+    let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some()) {
+        indicators
+            .iter()
+            .map(|i| target::split(&i.target))
+            .collect()
+    } else {
+        Vec::new()
     };
     for c in &spec.columns {
         let k = c.field.indicator_index().unwrap_or(3);
-        let centered = k < 2;
+        let centered = k < 2 || matches!(c.part, Some(TargetPart::Sign | TargetPart::Unit));
         let mut i = 0;
         while i < rows.len() {
             // level1 merges over equal level1; level2 over equal (level1, level2).
@@ -581,10 +674,16 @@ pub(crate) fn write_form(
             }
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
-            let text = rows
-                .get(i)
-                .and_then(|row| row.get(k).copied())
-                .unwrap_or("");
+            let part = parts.get(i);
+            let text = match (c.part, part) {
+                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
+                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
+                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
+                _ => rows
+                    .get(i)
+                    .and_then(|row| row.get(k).copied())
+                    .unwrap_or(""),
+            };
             if centered {
                 g.text(r, lr, span(c.at), text, &f.centered);
             } else {
@@ -595,6 +694,19 @@ pub(crate) fn write_form(
                 g.mark_last(mark);
             }
             i = j;
+        }
+    }
+    for (x, key) in ind_keys.iter().enumerate() {
+        let col = base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
+        g.text(header, header, (col, col), *key, &f.label);
+        placement
+            .indicator_extra_columns
+            .insert(key.to_string(), col);
+        for (i, ind) in indicators.iter().enumerate() {
+            let r = header + 1 + u32::try_from(i).unwrap_or(0);
+            let text = ind.extra.get(*key).map_or("", String::as_str);
+            g.input_text(r, r, (col, col), text, f);
+            g.mark_last(marks.indicator_extra.get(&(i, key.to_string())).copied());
         }
     }
 

@@ -109,9 +109,10 @@ pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
     widths
 }
 
-/// How `text` wraps in the narrowest of `widths` (the most lines), and whether its last
-/// line holds one character alone in any of them.
-pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wrap, bool) {
+/// How `text` wraps in each of `widths` (narrowest first): the wrap with the most lines,
+/// whether its last line holds one character alone in any of them, and whether in the
+/// narrowest.
+pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wrap, bool, bool) {
     let all: Vec<Wrap> = widths
         .iter()
         .map(|w| wrap(text, *w, font, indent))
@@ -121,7 +122,8 @@ pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wr
         .copied()
         .max_by_key(|w| w.lines)
         .unwrap_or(Wrap { lines: 1, last: 0 });
-    (most, all.iter().any(Wrap::orphan))
+    let first = all.first().is_some_and(Wrap::orphan);
+    (most, all.iter().any(Wrap::orphan), first)
 }
 
 /// How `text` at `font` points wraps in a cell `width` points wide with `indent` indent

@@ -429,3 +429,40 @@ fn the_report_fills_and_notes_the_cells_the_findings_name() {
     assert_eq!(fill(&report, 2, "C7"), None);
     assert!(notes(&report, 2).is_empty());
 }
+
+#[test]
+fn a_changed_indicator_extra_is_its_own_kind() {
+    let mut old = without_source(seed().forms[..1].to_vec());
+    old[0].indicators[0]
+        .extra
+        .insert("指标值设定依据".into(), "上年实际".into());
+    old[0].indicators[0]
+        .extra
+        .insert("权重".into(), "10".into());
+    let mut new = old.clone();
+    new[0].indicators[0]
+        .extra
+        .insert("指标值设定依据".into(), "计划标准".into());
+    new[0].indicators[0].extra.shift_remove("权重");
+    new[0].indicators[1]
+        .extra
+        .insert("备注".into(), "新增".into());
+    let changes = declform::diff::diff(&old, &new).unwrap();
+    let lines: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "[indicator-extra-changed] 「村(居)委专职调解岗位工作津贴」指标 产出指标/数量指标/维持调解员人数 的指标值设定依据：“上年实际” → “计划标准”",
+            "[indicator-extra-changed] 「村(居)委专职调解岗位工作津贴」指标 产出指标/数量指标/维持调解员人数 的权重：“10” → （无）",
+            "[indicator-extra-changed] 「村(居)委专职调解岗位工作津贴」指标 产出指标/质量指标/补贴与政策一致性 的备注：（无） → “新增”",
+        ]
+    );
+    let json = serde_json::to_value(&changes[0]).unwrap();
+    assert_eq!(json["kind"], "indicator-extra-changed");
+    assert_eq!(json["field"], "extra.指标值设定依据");
+    assert_eq!(json["indicator"]["level3"], "维持调解员人数");
+    assert_eq!(
+        declform::diff::counts(&changes),
+        "共 3 处不同：指标其他信息变更 3 处"
+    );
+}

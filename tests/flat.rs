@@ -210,3 +210,28 @@ fn text_that_looks_like_a_formula_stays_text() {
     let formulas = wb.worksheet_formula("指标明细").unwrap();
     assert_eq!(formulas.used_cells().count(), 0);
 }
+
+#[test]
+fn indicator_extras_get_columns_of_their_own_and_read_back() {
+    let mut forms = seed().forms[..2].to_vec();
+    forms[0].indicators[0]
+        .extra
+        .insert("指标值设定依据".into(), "上年实际".into());
+    forms[0].indicators[2]
+        .extra
+        .insert("权重".into(), "10".into());
+    forms[1].indicators[0]
+        .extra
+        .insert("备注".into(), "=待定".into());
+    forms[1].extra.insert("备注".into(), "表备注".into());
+    let mut bytes = Vec::new();
+    write_csv(&forms, &mut bytes).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.ends_with(",备注,指标值设定依据（指标）,权重（指标）,备注（指标）"),
+        "{header}"
+    );
+    let back = declform::read(bytes, "f.csv", &Default::default()).unwrap();
+    assert_eq!(without_source(back.forms), without_source(forms));
+}

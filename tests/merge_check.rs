@@ -47,13 +47,27 @@ fn merge_reads_every_format_and_the_result_reads_back() {
     let names = wb.sheet_names();
     assert_eq!(names[..2], ["汇总".to_string(), "按部门汇总".to_string()]);
     let summary = wb.worksheet_range("汇总").unwrap();
-    // Under the title and unit lines, a header row; the columns found by their headers.
-    let (h, name_col) = header(&summary, "项目名称");
-    let (_, total_col) = header(&summary, "项目资金总额");
-    let (_, note_col) = header(&summary, "备注");
+    // Title and unit lines, then the header row; one row per form; the 合计 row. The title
+    // names no year: the forms have more than one (or none).
+    let years: std::collections::BTreeSet<_> = want.iter().map(|f| f.year).collect();
+    assert!(years.len() > 1 || years.contains(&None), "{years:?}");
+    assert_eq!(
+        summary.get((0, 0)),
+        Some(&Data::String("财政项目支出绩效目标汇总表".into()))
+    );
+    assert_eq!(summary.get((1, 0)), Some(&Data::String("单位：元".into())));
+    let name = header_col(&summary, "项目名称");
+    let total_col = header_col(&summary, "项目资金总额");
+    assert_eq!(
+        summary.get((HEADER + 1, header_col(&summary, "年度"))),
+        Some(&Data::Float(2024.0))
+    );
+    // A form has 项目性质, so the summary shows the column.
+    assert!(want.iter().any(|f| f.project_nature.is_some()));
+    header_col(&summary, "项目性质");
     for (i, form) in want.iter().enumerate() {
         assert_eq!(
-            summary.get((h + 1 + i, name_col)),
+            summary.get((HEADER + 1 + i, name)),
             Some(&Data::String(form.project_name.clone()))
         );
         let total = form
@@ -62,58 +76,68 @@ fn merge_reads_every_format_and_the_result_reads_back() {
             .map(|a| Data::Float(a.to_f64_exact().unwrap()));
         assert_eq!(
             summary
-                .get((h + 1 + i, total_col))
+                .get((HEADER + 1 + i, total_col))
                 .filter(|d| **d != Data::Empty)
                 .cloned(),
             total
         );
     }
     assert_eq!(
-        summary.get((h + 4, note_col)),
+        summary.get((HEADER + 4, header_col(&summary, "备注"))),
         Some(&Data::String("疑似重复：与第3行同名同部门同年度".into()))
     );
-    // The totals row carries the exact sums as cached results.
+    // The totals row carries the exact sums as cached results, and says that the flagged
+    // duplicate is counted.
+    let total_row = HEADER + want.len() + 1;
+    assert_eq!(
+        summary.get((total_row, 0)),
+        Some(&Data::String("合计（含疑似重复1张，见备注）".into()))
+    );
     let exact: Amount = want
         .iter()
         .filter_map(|f| f.funds.total)
         .fold(Amount::ZERO, |a, b| a.checked_add(b).unwrap());
-    let totals = h + 1 + want.len();
     assert_eq!(
-        summary.get((totals, total_col)),
+        summary.get((total_row, total_col)),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
     let formulas = wb.worksheet_formula("汇总").unwrap();
-    let letter = char::from(b'A' + total_col as u8);
+    let letter = common::a1(0, total_col as u16)
+        .trim_end_matches('1')
+        .to_string();
     assert_eq!(
         formulas
-            .get_value((totals as u32, total_col as u32))
+            .get_value((total_row as u32, total_col as u32))
             .unwrap(),
-        &format!("SUM({letter}{}:{letter}{})", h + 2, h + 1 + want.len())
+        &format!(
+            "SUM({letter}{}:{letter}{})",
+            HEADER + 2,
+            HEADER + 1 + want.len()
+        )
     );
     let by_dept = wb.worksheet_range("按部门汇总").unwrap();
-    let (h, dept_col) = header(&by_dept, "主管部门");
-    let (_, count_col) = header(&by_dept, "表数");
-    let (_, total_col) = header(&by_dept, "项目资金总额");
     assert_eq!(
-        by_dept.get((h + 1, dept_col)),
+        by_dept.get((HEADER + 1, header_col(&by_dept, "主管部门"))),
         Some(&Data::String("上海市宝山区司法局".into()))
     );
     assert_eq!(
-        by_dept.get((h + 1, count_col)),
+        by_dept.get((HEADER + 1, header_col(&by_dept, "表数"))),
         Some(&Data::Float(want.len() as f64))
     );
     assert_eq!(
-        by_dept.get((h + 2, total_col)),
+        by_dept.get((HEADER + 2, header_col(&by_dept, "项目资金总额"))),
         Some(&Data::Float(exact.to_f64_exact().unwrap()))
     );
 }
 
-/// The row and column of the header cell `name` in a summary sheet.
-fn header(range: &calamine::Range<Data>, name: &str) -> (usize, usize) {
-    (0..range.height())
-        .flat_map(|r| (0..range.width()).map(move |c| (r, c)))
-        .find(|&p| range.get(p) == Some(&Data::String(name.into())))
-        .unwrap_or_else(|| panic!("no header {name}"))
+/// The summaries' header row (zero-based), under the title and unit lines.
+const HEADER: usize = 2;
+
+/// The column of a summary's header.
+fn header_col(sheet: &calamine::Range<Data>, header: &str) -> usize {
+    (0..sheet.width())
+        .find(|&c| sheet.get((HEADER, c)) == Some(&Data::String(header.into())))
+        .unwrap_or_else(|| panic!("no column {header}"))
 }
 
 #[test]
@@ -454,9 +478,8 @@ fn the_command_merges_to_the_same_bytes_as_the_library() {
                 .forms,
         );
     }
-    let mut merger = declform::Merger::new()
-        .unwrap()
-        .dated(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+    let mut merger = declform::Merger::new().unwrap().dated(date);
     merger.add_all(&forms).unwrap();
     let mut merged = merger.finish().unwrap();
     assert_eq!(merged.rows().len(), 10);
@@ -498,6 +521,43 @@ fn check_reports_an_unreadable_file_and_checks_the_rest() {
 }
 
 #[test]
+fn library_detail_of_an_unreadable_file_is_kept_for_the_json_output() {
+    // A workbook cut in half: the message says in Chinese what is wrong; what the zip
+    // library said stays out of it and is in the JSON finding's "detail".
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let whole = std::fs::read(root().join("samples/办公室.xlsx")).unwrap();
+    std::fs::write(d.join("半.xlsx"), &whole[..whole.len() / 2]).unwrap();
+    let out = declform(d, &["check", "半.xlsx", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = &findings[0];
+    assert_eq!(f["rule"], "unreadable");
+    let message = f["message"].as_str().unwrap();
+    let detail = f["detail"].as_str().unwrap_or_default();
+    assert!(!detail.is_empty(), "{f}");
+    assert!(!message.is_ascii() && !message.contains(detail), "{f}");
+    // Findings about forms carry no detail.
+    let out = declform(
+        d,
+        &[
+            "check",
+            &root().join("samples/办公室.xlsx").display().to_string(),
+            "--format",
+            "json",
+        ],
+    );
+    let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f.get("detail").is_none())
+    );
+}
+
+#[test]
 fn merge_lists_every_bad_file_before_failing() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -529,11 +589,11 @@ fn read_forms_of_bytes(bytes: Vec<u8>) -> Vec<Form> {
 }
 
 /// The summary's column with this header, top to bottom, below the header.
-fn summary_column(path: &std::path::Path, name: &str) -> Vec<String> {
+fn summary_column(path: &std::path::Path, header: &str) -> Vec<String> {
     let mut wb: Xlsx<_> = open_workbook(path).unwrap();
     let summary = wb.worksheet_range("汇总").unwrap();
-    let (h, col) = header(&summary, name);
-    (h + 1..summary.height())
+    let col = header_col(&summary, header);
+    (HEADER + 1..summary.height())
         .map(|r| {
             summary
                 .get((r, col))

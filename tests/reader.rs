@@ -203,3 +203,256 @@ fn formulas_without_a_cached_value_are_named() {
     );
     assert!(notices[0].ends_with("（已按空白读取）"), "{notices:?}");
 }
+
+/// The seed workbook (`declform convert samples/seed-forms-2024.json`) as re-saved by other
+/// programs; see tests/fixtures/producers/README.md.
+#[test]
+fn the_seed_workbook_saved_by_other_programs_reads_exactly() {
+    let seed = seed().forms;
+    for name in [
+        "gnumeric-odf.ods",
+        "gnumeric-openoffice.ods",
+        "gnumeric.xls",
+        "gnumeric.xlsx",
+        "libreoffice.ods",
+        "libreoffice.xls",
+    ] {
+        let path = root().join("tests/fixtures/producers").join(name);
+        let read =
+            read_path(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(read.notices.is_empty(), "{name}: {:?}", read.notices);
+        let forms = without_source(read.forms);
+        assert_eq!(forms.len(), seed.len(), "{name}");
+        for (got, want) in forms.iter().zip(&seed) {
+            assert_eq!(got, want, "{name}: {}", want.project_name);
+        }
+    }
+}
+
+#[test]
+fn a_chart_sheet_is_skipped_with_a_notice() {
+    // openpyxl: samples/办公室.xlsx with a chart sheet put first.
+    let path = root().join("tests/fixtures/producers/openpyxl-chart-sheet.xlsx");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(
+        without_source(read.forms),
+        without_source(want.forms.clone())
+    );
+    let notices: Vec<String> = read
+        .notices
+        .iter()
+        .map(|n| n.message().to_string())
+        .collect();
+    assert_eq!(notices, ["此工作表是图表工作表，不是普通工作表，已跳过"]);
+    assert_eq!(read.notices[0].location().sheet_name(), Some("图表"));
+    // The same workbook through Gnumeric as xls.
+    let path = root().join("tests/fixtures/producers/gnumeric-chart-sheet.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+}
+
+#[test]
+fn xls_sheets_with_far_cells_read_in_memory_that_follows_the_cells() {
+    // LibreOffice: samples/办公室.xlsx with a cell at IV65536 on every sheet, saved as xls.
+    // calamine alone builds each sheet as 65,536 × 256 cells (about 1 GB a sheet).
+    let path = root().join("tests/fixtures/producers/libreoffice-far-iv65536.xls");
+    let read = read_path(&path, &ReadOptions::default()).unwrap();
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    assert_eq!(without_source(read.forms), without_source(want.forms));
+    // xlwt: eight sheets, each with A1 and IV65536 (4.2–4.7 GB through calamine alone).
+    let path = root().join("tests/fixtures/producers/xlwt-far-cells-8-sheets.xls");
+    let e = read_path(&path, &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm);
+}
+
+#[test]
+fn an_ods_with_a_value_at_xfd1048576_and_a_flat_fods_read_exactly() {
+    // LibreOffice: samples/办公室.xlsx with `x` at XFD1048576 on each sheet (openpyxl),
+    // saved as .ods; and the sample saved as flat XML (.fods).
+    let want = read_path(&root().join("samples/办公室.xlsx"), &ReadOptions::default()).unwrap();
+    for name in ["libreoffice-far-xfd1048576.ods", "libreoffice-flat.fods"] {
+        let path = root().join("tests/fixtures/producers").join(name);
+        let read = read_path(&path, &ReadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            without_source(read.forms),
+            without_source(want.forms.clone()),
+            "{name}"
+        );
+    }
+}
+
+/// The Workbook stream of an xls file, edited, in a new compound file.
+fn xls_with_stream(path: &std::path::Path, edit: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut file = cfb::open(path).unwrap();
+    let mut stream = Vec::new();
+    file.open_stream("/Workbook")
+        .unwrap()
+        .read_to_end(&mut stream)
+        .unwrap();
+    edit(&mut stream);
+    let mut out =
+        cfb::CompoundFile::create_with_version(cfb::Version::V3, std::io::Cursor::new(Vec::new()))
+            .unwrap();
+    out.create_stream("/Workbook")
+        .unwrap()
+        .write_all(&stream)
+        .unwrap();
+    out.flush().unwrap();
+    out.into_inner().into_inner()
+}
+
+#[test]
+fn files_that_are_something_else_say_what_they_are() {
+    let cases: Vec<(&str, Vec<u8>, ErrorKind, &str)> = vec![
+        (
+            "old.xls",
+            // The BOF record of an Excel 4.0 worksheet: a bare BIFF4 stream.
+            vec![0x09, 0x04, 0x06, 0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00],
+            ErrorKind::NotAWorkbook,
+            "这是 Excel 2.x–4.0（1997 年以前）格式的 .xls 文件，无法读取；请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试",
+        ),
+        (
+            "表.numbers",
+            {
+                let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+                zip.start_file(
+                    "Index/Document.iwa",
+                    zip::write::SimpleFileOptions::default(),
+                )
+                .unwrap();
+                std::io::Write::write_all(&mut zip, b"\0\0\0").unwrap();
+                zip.finish().unwrap().into_inner()
+            },
+            ErrorKind::NotAWorkbook,
+            "这是 Apple Numbers 文件（.numbers），无法直接读取；请在 Numbers 中选择“文件 > 导出为 > Excel”存为 .xlsx 后再试",
+        ),
+        (
+            "xor.xls",
+            // A FILEPASS record (XOR obfuscation) in place of WRITEACCESS.
+            xls_with_stream(
+                &root().join("tests/fixtures/producers/libreoffice.xls"),
+                |s| {
+                    let mut at = 0;
+                    while at + 4 <= s.len() {
+                        let kind = u16::from_le_bytes([s[at], s[at + 1]]);
+                        let len = usize::from(u16::from_le_bytes([s[at + 2], s[at + 3]]));
+                        if kind == 0x005C {
+                            s[at..at + 2].copy_from_slice(&0x002Fu16.to_le_bytes());
+                            s[at + 4..at + 6].copy_from_slice(&[0, 0]);
+                            return;
+                        }
+                        at += 4 + len;
+                    }
+                    panic!("no WRITEACCESS record");
+                },
+            ),
+            ErrorKind::Encrypted,
+            "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试",
+        ),
+    ];
+    for (name, bytes, kind, message) in cases {
+        let e = read_bytes(bytes, name, &ReadOptions::default()).unwrap_err();
+        assert_eq!((e.kind(), e.message()), (kind, message), "{name}");
+    }
+}
+
+/// The fixtures of forms from other systems and provinces (`tests/fixtures/wild/`, made by
+/// `tests/fixtures/make_wild.py` with openpyxl), each compared field by field with its
+/// hand-written expected JSON.
+#[test]
+fn every_wild_fixture_reads_as_its_expected_json() {
+    let dir = root().join("tests/fixtures/wild");
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xlsx"))
+        .collect();
+    entries.sort();
+    for path in &entries {
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let stem = name.rsplit_once('.').unwrap().0;
+        let expected_text =
+            std::fs::read_to_string(dir.join(format!("{stem}.expected.json"))).unwrap();
+        let expected: serde_json::Value = serde_json::from_str(&expected_text).unwrap();
+        let got = read_forms(path);
+        let expected = expected["forms"].as_array().unwrap();
+        assert_eq!(got.len(), expected.len(), "{name}: number of forms");
+        for (i, (g, e)) in got.iter().zip(expected).enumerate() {
+            let g = serde_json::to_value(g).unwrap();
+            for (key, want) in e.as_object().unwrap() {
+                if key == "indicators" {
+                    let (gi, wi) = (g[key].as_array().unwrap(), want.as_array().unwrap());
+                    assert_eq!(gi.len(), wi.len(), "{name} form {i}: number of indicators");
+                    for (k, (a, b)) in gi.iter().zip(wi).enumerate() {
+                        assert_eq!(a, b, "{name} form {i}: indicator {k}");
+                    }
+                }
+                assert_eq!(&g[key], want, "{name} form {i}: {key}");
+            }
+        }
+    }
+    assert_eq!(entries.len(), 3, "all wild fixtures were read");
+}
+
+#[test]
+fn wild_fixtures_say_what_they_decided() {
+    let dir = root().join("tests/fixtures/wild");
+    let read = read_path(&dir.join("w02_provincial.xlsx"), &ReadOptions::default()).unwrap();
+    let notices: Vec<String> = read.notices.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        notices,
+        [
+            format!(
+                "{}!目录: 此工作表中没有申报表，已跳过",
+                dir.join("w02_provincial.xlsx").display()
+            ),
+            format!(
+                "{}!项目1!B8: “其他资金”与“年度资金申请总额”在同一列，按其他资金（年度）读取",
+                dir.join("w02_provincial.xlsx").display()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_merge_of_wild_and_official_forms_sums_in_yuan() {
+    let d = tempfile::tempdir().unwrap();
+    let src = root().join("tests/fixtures/wild/w03_mixed.xlsx");
+    std::fs::copy(&src, d.path().join("mixed.xlsx")).unwrap();
+    let out = declform(
+        d.path(),
+        &["merge", "mixed.xlsx", "-o", "m.xlsx", "--quiet"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(d.path().join("m.xlsx")).unwrap();
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let rows: Vec<Vec<String>> = summary
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let header = rows
+        .iter()
+        .position(|r| r.iter().any(|c| c == "项目名称"))
+        .unwrap();
+    let col = |h: &str| rows[header].iter().position(|c| c == h).unwrap();
+    let (name, annual) = (col("项目名称"), col("年度资金申请总额"));
+    let got: Vec<(String, String)> = rows[header + 1..header + 4]
+        .iter()
+        .map(|r| (r[name].clone(), r[annual].clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("人民调解员培训".to_string(), "50000".to_string()),
+            ("社区矫正信息化运维".to_string(), "360000".to_string()),
+            ("乡村法律顾问服务".to_string(), "1205000".to_string()),
+        ]
+    );
+    assert_eq!(
+        summary.get((header + 4, annual)),
+        Some(&Data::Float(1_615_000.0))
+    );
+}

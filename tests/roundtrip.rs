@@ -106,7 +106,7 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
             Just("社会效益指标".to_string()),
             name_text()
         ],
-        proptest::collection::vec((name_text(), cjk_text(12)), 1..4),
+        proptest::collection::vec((name_text(), cjk_text(12), indicator_extra()), 1..4),
     );
     let group = (level1, proptest::collection::vec(level2_group, 1..4));
     proptest::collection::vec(group, 0..5).prop_map(|groups| {
@@ -120,18 +120,40 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
                 }
             }
             for (l2, items) in l2s {
-                for (l3, target) in items {
+                for (l3, target, extra) in items {
                     rows.push(Indicator {
                         level1: l1.clone(),
                         level2: l2.clone(),
                         level3: l3,
                         target,
+                        extra,
                     });
                 }
             }
         }
         rows
     })
+}
+
+/// An indicator's `extra`: the columns of the 一体化 grid and other headers (no spaces, not
+/// a label), values that are not empty (an empty cell is no entry).
+fn indicator_extra() -> impl Strategy<Value = indexmap::IndexMap<String, String>> {
+    let key = prop_oneof![
+        Just("指标值设定依据".to_string()),
+        Just("计算公式".to_string()),
+        Just("权重".to_string()),
+        Just("备注".to_string()),
+        cjk_text(6).prop_map(|s| s.split_whitespace().collect::<String>()),
+    ]
+    .prop_filter("a header", |k| !k.is_empty() && !declform::is_label(k));
+    proptest::collection::vec(
+        (
+            key,
+            cjk_text(20).prop_filter("non-empty", |v| !v.is_empty()),
+        ),
+        0..3,
+    )
+    .prop_map(|pairs| pairs.into_iter().collect())
 }
 
 fn extra() -> impl Strategy<Value = indexmap::IndexMap<String, String>> {
@@ -191,6 +213,49 @@ proptest! {
     #[test]
     fn any_form_round_trips_in_the_2026_grid(form in form()) {
         prop_assert_eq!(roundtrip(std::slice::from_ref(&form), Some(LayoutKind::Y2026)), vec![form]);
+    }
+
+    #[test]
+    fn any_form_round_trips_in_the_split_grid(form in form(), quantitative in proptest::collection::vec(quantitative_target(), 0..4)) {
+        let mut form = form;
+        for (i, t) in form.indicators.iter_mut().zip(quantitative) {
+            i.target = t;
+        }
+        prop_assert_eq!(roundtrip(std::slice::from_ref(&form), Some(LayoutKind::Split)), vec![form]);
+    }
+}
+
+/// Quantitative targets as the split grid splits them: sign, number, unit (or none).
+fn quantitative_target() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![Just("≥"), Just("≤"), Just("="), Just(">"), Just("<")],
+        "[0-9]{1,4}(\\.[0-9]{1,2})?",
+        prop_oneof![
+            Just(String::new()),
+            Just("人".to_string()),
+            Just("%".to_string()),
+            Just("元/人·月".to_string())
+        ],
+    )
+        .prop_map(|(op, n, u)| declform::target::join(op, &n, &u))
+}
+
+#[test]
+fn seed_forms_round_trip_exactly_in_the_split_grid() {
+    let seed = seed().forms;
+    assert_eq!(roundtrip(&seed, Some(LayoutKind::Split)), seed);
+}
+
+#[test]
+fn wild_fixtures_round_trip_through_the_split_grid() {
+    for name in [
+        "w01_yitihua_split.xlsx",
+        "w02_provincial.xlsx",
+        "w03_mixed.xlsx",
+    ] {
+        let forms = without_source(read_forms(&root().join("tests/fixtures/wild").join(name)));
+        assert_eq!(roundtrip(&forms, Some(LayoutKind::Split)), forms, "{name}");
+        assert_eq!(roundtrip(&forms, None), forms, "{name}");
     }
 }
 

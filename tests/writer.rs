@@ -230,7 +230,7 @@ fn template_has_drop_downs_validation_and_protection() {
         "≥85.00(%)",
         "<sheetProtection",
         // Room to write the goals: row 11 is five lines high.
-        "<row r=\"11\" spans=\"1:6\" ht=\"80.25\" customHeight=\"1\"", // 80 pt, in whole pixels
+        "<row r=\"11\" spans=\"1:6\" ht=\"81\" customHeight=\"1\"", // 5 lines of 15 pt and padding
     ] {
         assert!(xml.contains(needle), "sheet1.xml lacks {needle}");
     }
@@ -271,4 +271,89 @@ fn forms_with_project_nature_get_the_2026_grid_and_extra_fields_are_written() {
         read_path(&path, &Default::default()).unwrap().forms[0].extra,
         form.extra
     );
+}
+
+#[test]
+fn template_and_convert_in_the_split_grid() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = declform(
+        dir.path(),
+        &[
+            "template", "-o", "t.xlsx", "--layout", "split", "--year", "2025",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = &sheets(&dir.path().join("t.xlsx"))[0].1;
+    for (cell, text) in [
+        ("A1", "财政项目支出绩效目标申报表"),
+        ("A2", "(2025年度)"),
+        ("E3", "项目类别"),
+        ("B12", "一级指标"),
+        ("E12", "指标性质"),
+        ("F12", "指标值"),
+        ("G12", "度量单位"),
+    ] {
+        assert_eq!(s.text(cell), text, "{cell}");
+    }
+    assert!(s.merges.contains(&"A1:G1".to_string()));
+    // The blank template reads back as a blank form of the year.
+    let read = read_forms(&dir.path().join("t.xlsx"));
+    assert_eq!(read[0].year, Some(2025));
+    assert!(read[0].indicators.iter().all(|i| i.target.is_empty()));
+
+    // A form with indicator extras: the split cells and one column per key.
+    let mut form = seed().forms[0].clone();
+    form.indicators[0]
+        .extra
+        .insert("指标值设定依据".into(), "上年实际".into());
+    form.indicators[1].extra.insert("权重".into(), "10".into());
+    let json = declform::to_json(std::slice::from_ref(&form));
+    std::fs::write(dir.path().join("f.json"), json).unwrap();
+    let out = declform(
+        dir.path(),
+        &["convert", "f.json", "-o", "s.xlsx", "--layout", "split"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s = &sheets(&dir.path().join("s.xlsx"))[0].1;
+    for (cell, text) in [
+        ("H12", "指标值设定依据"),
+        ("I12", "权重"),
+        ("E13", "≤"),
+        ("F13", "490.00"),
+        ("G13", "人"),
+        ("H13", "上年实际"),
+        ("E14", "定性"),
+        ("F14", "一致"),
+        ("I14", "10"),
+    ] {
+        assert_eq!(s.text(cell), text, "{cell}");
+    }
+    assert!(s.merges.contains(&"A1:I1".to_string()), "{:?}", s.merges);
+    assert!(s.merges.contains(&"F3:I3".to_string()), "{:?}", s.merges);
+    let back = without_source(read_forms(&dir.path().join("s.xlsx")));
+    assert_eq!(back, without_source(vec![form]));
+}
+
+#[test]
+fn check_reads_the_joined_target_of_a_split_grid() {
+    let form = &seed().forms[0];
+    let bytes = declform::write_workbook(
+        std::slice::from_ref(form),
+        Some(declform::LayoutKind::Split),
+    )
+    .unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(0)
+        .unwrap()
+        .write_string(12, 5, "四百九十")
+        .unwrap();
+    let read = declform::read(wb.save_to_buffer().unwrap(), "s.xlsx", &Default::default()).unwrap();
+    assert_eq!(read.forms[0].indicators[0].target, "≤四百九十(人)");
+    let findings = declform::check(&read.forms);
+    let syntax: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule.id() == "target-syntax")
+        .collect();
+    assert_eq!(syntax.len(), 1, "{findings:?}");
+    assert_eq!(syntax[0].cell.as_deref(), Some("F13"));
 }

@@ -114,6 +114,9 @@ pub enum LayoutArg {
     /// 2026 版式：六列，含项目性质 / the 2026 grid
     #[value(name = "2026")]
     Y2026,
+    /// 一体化拆分版式：指标性质、指标值、度量单位分列 / the split grid
+    #[value(name = "split")]
+    Split,
 }
 
 impl From<LayoutArg> for declform::LayoutKind {
@@ -121,6 +124,7 @@ impl From<LayoutArg> for declform::LayoutKind {
         match a {
             LayoutArg::Y2024 => declform::LayoutKind::Y2024,
             LayoutArg::Y2026 => declform::LayoutKind::Y2026,
+            LayoutArg::Split => declform::LayoutKind::Split,
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::cellref::a1;
 use crate::coerce::{UNCALCULATED, amount_of, date_of};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
+use crate::layout::TargetPart;
 use crate::model::{FieldValue, Form, FormCells, Indicator, Source};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -142,29 +143,73 @@ fn read_form(
     let mut top = anchor_row;
     let mut title_cell = None;
     let mut extra_above: Option<(String, (u32, u16))> = None;
+    let mut extra_between: Vec<(String, (u32, u16))> = Vec::new();
+    let vocab = Vocabulary::get();
+    // A unit line (`金额单位：万元`) above the form says the amounts' unit.
+    let mut wan = false;
+    let mut title_year = None;
+    let mut pairs_between: Vec<(String, String, (u32, u16))> = Vec::new();
     for r in (above_from..anchor_row).rev() {
         for (c, v) in grid.row(r) {
-            if matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) {
+            let text = v.text();
+            let titled = match ctx.meaning_at(r, c) {
+                Some(Meaning::Title) => true,
+                None => vocab.is_title_like(&text),
+                Some(_) => false,
+            };
+            if titled {
                 title_cell.get_or_insert((r, c));
+                title_year = title_year.or_else(|| year_in_title(&text));
+                top = top.min(r);
+                ctx.used.insert((r, c));
+            } else if let Some(w) = vocab.unit_line(&text) {
+                wan = w;
                 top = top.min(r);
                 ctx.used.insert((r, c));
             } else if form.year.is_none()
-                && let Some(y) = year_of(&v.text())
+                && let Some(y) = year_of(&text)
             {
                 // Scanning upwards, the year line nearest 项目名称 wins.
                 form.year = Some(y);
                 top = top.min(r);
                 ctx.used.insert((r, c));
+            } else if ctx.meaning_at(r, c).is_none()
+                && let Some((label, value)) = text.split_once([':', '：'])
+                && !label.trim().is_empty()
+            {
+                // A `label：value` line between the title and the grid (填报单位：…).
+                pairs_between.push((label.trim().to_string(), value.trim().to_string(), (r, c)));
             }
         }
         if title_cell.is_some() {
             break;
         }
     }
-    // A `label：value` line just above the title belongs to the form.
+    if form.year.is_none() {
+        form.year = title_year;
+    }
+    // Those pairs belong to the form when they stand below its title.
+    for (label, value, (r, c)) in pairs_between.into_iter().rev() {
+        if title_cell.is_some_and(|(tr, _)| r > tr) {
+            form.extra.insert(label.clone(), value);
+            extra_between.push((label, (r, c)));
+            ctx.used.insert((r, c));
+        }
+    }
+    // A `label：value` line just above the title belongs to the form; a unit line there
+    // says the amounts' unit.
     if let Some(r) = top.checked_sub(1).filter(|&r| r >= first_free) {
         let cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        if let Some((c, text)) = cells.iter().find(|(_, t)| t.contains([':', '：']))
+        for (c, text) in &cells {
+            if let Some(w) = vocab.unit_line(text) {
+                wan = w;
+                ctx.used.insert((r, *c));
+                top = r;
+            }
+        }
+        if let Some((c, text)) = cells
+            .iter()
+            .find(|(c, t)| t.contains([':', '：']) && !ctx.used.contains(&(r, *c)))
             && let Some((label, value)) = text.split_once([':', '：'])
         {
             form.extra
@@ -179,12 +224,16 @@ fn read_form(
     if let Some((label, at)) = extra_above {
         cells.extra.insert(label, at);
     }
+    for (label, at) in extra_between {
+        cells.extra.insert(label, at);
+    }
     read_header(
         ctx,
         &mut form,
         &mut cells,
-        anchor_row,
-        header_row.saturating_sub(1),
+        (anchor_row, header_row.saturating_sub(1)),
+        wan,
+        &mut out.notices,
     )?;
     let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
 
@@ -242,16 +291,44 @@ fn year_of(text: &str) -> Option<i32> {
     digits.chars().rev().collect::<String>().parse().ok()
 }
 
+/// The year at the start of a title such as `2020年省级部门预算项目绩效目标表`.
+fn year_in_title(text: &str) -> Option<i32> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let rest = t.get(digits.len()..)?;
+    (digits.len() == 4 && rest.starts_with('年'))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
+/// The label of the first amount of the side of the funds block an amount belongs to
+/// (项目资金总额 for the project side, 年度资金申请总额 for the annual side).
+fn side_of(field: Field) -> Option<Field> {
+    let i = field.amount_index()?;
+    Field::AMOUNTS.get(if i < 3 { 0 } else { 3 }).copied()
+}
+
 fn read_header(
     ctx: &mut Ctx<'_>,
     form: &mut Form,
     cells: &mut FormCells,
-    first: u32,
-    last: u32,
+    (first, last): (u32, u32),
+    mut wan: bool,
+    notices: &mut Vec<Notice>,
 ) -> Result<()> {
     let grid = ctx.grid;
-    let mut wan = false;
     let mut assigned: HashSet<Field> = HashSet::default();
+    // The column of each single-field label, for labels that could mean two fields.
+    let mut label_cols: HashMap<Field, u16> = HashMap::default();
+    for r in grid.rows_in(first..=last) {
+        for (c, _) in grid.row(r) {
+            if let Some(Meaning::Field(fields)) = ctx.meaning_at(r, c)
+                && let [(f, _)] = fields.as_slice()
+            {
+                label_cols.entry(*f).or_insert(c);
+            }
+        }
+    }
     // (field, value cell)
     let mut found: Vec<(Field, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
@@ -270,15 +347,49 @@ fn read_header(
                     if label.contains("万元") {
                         wan = true;
                     }
-                    let Some((key, dir)) = fields.iter().find(|(k, _)| !assigned.contains(k))
-                    else {
+                    let free: Vec<&(Field, Direction)> = fields
+                        .iter()
+                        .filter(|(k, _)| !assigned.contains(k))
+                        .collect();
+                    let Some(&first) = free.first() else {
                         continue;
                     };
-                    let key = *key;
+                    let first_free = first.0;
+                    // A label that could mean two fields (其他资金): the one whose side of
+                    // the block stands in the label's column, as the layout's geometry has it.
+                    let by_geometry = (free.len() > 1)
+                        .then(|| {
+                            free.iter().find(|(k, _)| {
+                                side_of(*k).and_then(|s| label_cols.get(&s)) == Some(&c)
+                            })
+                        })
+                        .flatten();
+                    let &(key, dir) = by_geometry.copied().unwrap_or(first);
+                    if key != first_free {
+                        let side = side_of(key).map(Field::label).unwrap_or_default();
+                        notices.push(Notice {
+                            location: ctx.loc(r, c),
+                            message: format!("“{label}”与“{side}”在同一列，按{}读取", key.header()),
+                        });
+                    }
                     assigned.insert(key);
                     let at = match dir {
                         Direction::Right => ctx.right_of(r, c),
-                        Direction::Below => ctx.below(r, c),
+                        // A goal's text below its label, or beside it where nothing is below:
+                        // the reader says so, since the geometry chose it.
+                        Direction::Below => ctx.below(r, c).or_else(|| {
+                            let right = ctx.right_of(r, c);
+                            if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
+                                notices.push(Notice {
+                                    location: ctx.loc(r, c),
+                                    message: format!(
+                                        "“{label}”下方没有内容，按其右侧的单元格读取{}",
+                                        key.header()
+                                    ),
+                                });
+                            }
+                            right
+                        }),
                     };
                     if let Some(cell) = at {
                         ctx.used.insert(cell);
@@ -359,13 +470,26 @@ fn read_indicators(
     limit: u32,
 ) -> Result<u32> {
     let grid = ctx.grid;
+    let vocab = Vocabulary::get();
     let mut columns: [Option<u16>; 4] = [None; 4];
+    // A split target's 指标性质 and 度量单位 columns.
+    let (mut sign_col, mut unit_col): (Option<u16>, Option<u16>) = (None, None);
     let mut section: Option<(u32, u16)> = None;
     for (c, _) in grid.row(header_row) {
         match ctx.meaning_at(header_row, c) {
             Some(Meaning::IndicatorColumn(f)) => {
                 let slot = columns.get_mut(f.indicator_index().unwrap_or(3));
                 if let Some(slot) = slot.filter(|s| s.is_none()) {
+                    *slot = Some(c);
+                }
+                ctx.used.insert((header_row, c));
+            }
+            Some(Meaning::TargetPart(part)) => {
+                let slot = match part {
+                    TargetPart::Sign => &mut sign_col,
+                    _ => &mut unit_col,
+                };
+                if slot.is_none() {
                     *slot = Some(c);
                 }
                 ctx.used.insert((header_row, c));
@@ -396,6 +520,27 @@ fn read_indicators(
             ),
         ));
     };
+    // Every header cell right of the known columns names an indicator `extra` column,
+    // keyed by its text without spaces.
+    let rightmost = [Some(c4), sign_col, unit_col]
+        .into_iter()
+        .flatten()
+        .map(|c| grid.last_col_of(header_row, c))
+        .max()
+        .unwrap_or(c4);
+    let mut extra_cols: Vec<(u16, String)> = Vec::new();
+    for (c, v) in grid.row(header_row) {
+        if c <= rightmost || ctx.used.contains(&(header_row, c)) {
+            continue;
+        }
+        let key: String = v.text().chars().filter(|ch| !ch.is_whitespace()).collect();
+        if key.is_empty() || extra_cols.iter().any(|(_, k)| *k == key) {
+            continue;
+        }
+        ctx.used.insert((header_row, c));
+        cells.indicator_extra_cols.insert(key.clone(), c);
+        extra_cols.push((c, key));
+    }
     // The 绩效指标 label may also stand above the header (merged) or to its left.
     if section.is_none() {
         section = grid
@@ -416,13 +561,46 @@ fn read_indicators(
         .map(|m| m.last_row);
     let cols = [c1, c2, c3, c4];
     cells.indicator_cols = cols;
+    let split = sign_col.is_some() || unit_col.is_some();
+    let all_cols: Vec<u16> = cols
+        .iter()
+        .copied()
+        .chain(sign_col)
+        .chain(unit_col)
+        .chain(extra_cols.iter().map(|(c, _)| *c))
+        .collect();
+    let text_at = |r: u32, c: u16| grid.shown(r, c).map(Value::text).unwrap_or_default();
     let mut rows: Vec<Indicator> = Vec::new();
     let mut last = header_row;
     let mut r = header_row;
     while r < limit {
         r += 1;
-        let raw: Vec<Option<&Value>> = cols.iter().map(|&c| grid.shown(r, c)).collect();
-        let empty = raw.iter().all(|v| v.is_none_or(|v| v.text().is_empty()));
+        // A 备注 row closes the table; its text goes to the form's `extra`.
+        if let Some((c, v)) = grid.row(r).find(|(c, _)| *c <= c3)
+            && vocab.is_remark(&v.text())
+        {
+            let label = v
+                .text()
+                .chars()
+                .filter(|ch| !ch.is_whitespace())
+                .collect::<String>();
+            let value_cell = ctx.right_of(r, c);
+            let value = value_cell
+                .and_then(|(vr, vc)| grid.get(vr, vc))
+                .map(Value::text)
+                .unwrap_or_default();
+            ctx.used.insert((r, c));
+            if let Some(cell) = value_cell {
+                ctx.used.insert(cell);
+            }
+            cells
+                .extra
+                .insert(label.clone(), value_cell.unwrap_or((r, c)));
+            form.extra.insert(label, value);
+            last = r;
+            break;
+        }
+        let empty = all_cols.iter().all(|&c| text_at(r, c).is_empty());
         match section_end {
             Some(end) if r > end => break,
             Some(_) => {}
@@ -437,10 +615,7 @@ fn read_indicators(
         }) {
             break;
         }
-        let texts: Vec<String> = raw
-            .iter()
-            .map(|v| v.map(Value::text).unwrap_or_default())
-            .collect();
+        let texts: Vec<String> = cols.iter().map(|&c| text_at(r, c)).collect();
         let get = |i: usize| texts.get(i).cloned().unwrap_or_default();
         let prev = rows.last();
         let (mut level1, mut level2) = (get(0), get(1));
@@ -451,13 +626,25 @@ fn read_indicators(
                 level2 = prev.map(|p| p.level2.clone()).unwrap_or_default();
             }
         }
+        let target = if split {
+            let part = |c: Option<u16>| c.map(|c| text_at(r, c)).unwrap_or_default();
+            crate::target::join(&part(sign_col), &get(3), &part(unit_col))
+        } else {
+            get(3)
+        };
+        let extra = extra_cols
+            .iter()
+            .map(|(c, k)| (k.clone(), text_at(r, *c)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
         rows.push(Indicator {
             level1,
             level2,
             level3: get(2),
-            target: get(3),
+            target,
+            extra,
         });
-        for &c in &cols {
+        for &c in &all_cols {
             ctx.used.insert((r, c));
             if let Some(m) = grid.merge_at(r, c) {
                 for cc in m.col..=m.last_col {
@@ -487,5 +674,11 @@ mod tests {
         assert_eq!(year_of("2025年度"), Some(2025));
         assert_eq!(year_of("年度总目标"), None);
         assert_eq!(year_of("截至2024年度末完成"), None);
+        assert_eq!(
+            year_in_title("2020年省级部门预算项目绩效目标表"),
+            Some(2020)
+        );
+        assert_eq!(year_in_title("财政项目支出绩效目标申报表"), None);
+        assert_eq!(year_in_title("20201年表"), None);
     }
 }

@@ -8,7 +8,9 @@
 mod forms;
 mod grid;
 pub(crate) mod guard;
+pub(crate) mod ods;
 pub(crate) mod vocab;
+mod xls_fix;
 mod xlsx_merges;
 
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -70,12 +72,13 @@ impl Default for ReadOptions {
 /// no second pass: the zip crate (which calamine reads through) stops any part that
 /// inflates past its declared size with an error, so the declared total bounds the work.
 fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
-    let corrupt = |e: &dyn fmt::Display| {
+    let corrupt = |e: zip::result::ZipError| {
         Error::new(
             ErrorKind::Corrupt,
             Location::file(shown),
-            format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+            "工作簿已损坏，无法打开（压缩包结构有误或不完整）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
         )
+        .with_cause(e)
     };
     let too_large = |size: u64| {
         Error::new(
@@ -88,10 +91,10 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
             ),
         )
     };
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| corrupt(&e))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let mut declared: u64 = 0;
     for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| corrupt(&e))?;
+        let entry = zip.by_index_raw(i).map_err(corrupt)?;
         declared = declared.saturating_add(entry.size());
     }
     if declared > limit {
@@ -172,7 +175,6 @@ enum Format {
     Xlsx,
     Xlsb,
     Xls,
-    Ods,
 }
 
 /// What an input is, by its content; the name's extension only breaks ties.
@@ -287,53 +289,69 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
             "不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确",
         )
     };
+    let mut xls_fixed = xls_fix::Fixed::default();
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
         check_zip(&bytes, shown, opts.max_inflated_bytes)?;
+        match zip_kind(&bytes) {
+            ZipKind::Ods => return read_ods(ods::read_zip(&bytes), shown),
+            ZipKind::Numbers => {
+                return Err(Error::new(
+                    ErrorKind::NotAWorkbook,
+                    Location::file(shown),
+                    "这是 Apple Numbers 文件（.numbers），无法直接读取；请在 Numbers 中选择“文件 > 导出为 > Excel”存为 .xlsx 后再试",
+                ));
+            }
+            ZipKind::OtherOdf => return Err(not_workbook()),
+            ZipKind::Excel => {}
+        }
         match ext.as_str() {
-            "xlsb" => &[Format::Xlsb, Format::Xlsx, Format::Ods],
-            "ods" => &[Format::Ods, Format::Xlsx, Format::Xlsb],
-            _ => &[Format::Xlsx, Format::Xlsb, Format::Ods],
+            "xlsb" => &[Format::Xlsb, Format::Xlsx],
+            _ => &[Format::Xlsx, Format::Xlsb],
         }
     } else if bytes.starts_with(&OLE_MAGIC) {
-        check_ole(&bytes, shown)?;
+        xls_fixed = check_ole(&bytes, shown)?;
         &[Format::Xls]
+    } else if ods::is_flat_ods(&bytes) {
+        return read_ods(ods::read_flat(&bytes), shown);
+    } else if is_early_biff(&bytes) {
+        return Err(Error::new(
+            ErrorKind::NotAWorkbook,
+            Location::file(shown),
+            "这是 Excel 2.x–4.0（1997 年以前）格式的 .xls 文件，无法读取；请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试",
+        ));
     } else {
         return Err(not_workbook());
     };
     let mut first_error = None;
     for &format in candidates {
-        let opened = guard::guarded(|| open(&bytes, format))
-            .unwrap_or_else(|| Err(calamine::Error::Msg("解析时遇到无法处理的数据")));
+        let source: &[u8] = xls_fixed.file.as_deref().unwrap_or(&bytes);
+        let opened = guard::guarded(|| open(source, format))
+            .unwrap_or_else(|| Err(calamine::Error::Msg(CONTAINED_PANIC)));
         match opened {
             Ok(sheets) => {
                 let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
-                return read_sheets(sheets, shown, merges);
+                return read_sheets(sheets, shown, merges, &xls_fixed.sheets);
             }
             Err(e) => {
                 if is_password(&e) {
                     return Err(encrypted(shown));
                 }
-                if let calamine::Error::Ods(calamine::OdsError::CellLimitExceeded {
-                    requested,
-                    ..
-                }) = &e
-                {
-                    return Err(Error::new(
-                        ErrorKind::TooLarge,
-                        Location::file(shown),
-                        format!(
-                            "工作表的使用范围过大（约 {requested} 个单元格，多半是远处有一个多余的单元格），无法读取；请删除多余的行列，或另存为 .xlsx 后再试"
-                        ),
-                    ));
-                }
                 first_error.get_or_insert(e);
             }
         }
     }
-    let detail = first_error
-        .as_ref()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    if let Some(calamine::Error::Xlsx(calamine::XlsxError::Unrecognized { typ, val })) =
+        &first_error
+        && *typ == "sheet:type"
+        && val.contains("acrosheet")
+    {
+        return Err(Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            "工作簿含有 Excel 4.0 宏表，无法读取；请在 Excel 中删除宏表，或将申报表复制到新工作簿另存为 .xlsx 后再试",
+        ));
+    }
+    let detail = first_error.as_ref().map_or("内容无法解析", describe);
     let err = Error::new(
         ErrorKind::Corrupt,
         Location::file(shown),
@@ -347,6 +365,115 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
     })
 }
 
+/// The message for a panic contained inside calamine.
+const CONTAINED_PANIC: &str = "解析时遇到无法处理的数据";
+
+/// What went wrong, in Chinese, for a message; the library's own (English) text stays in
+/// the error's cause ([`std::error::Error::source`]).
+fn describe(e: &calamine::Error) -> &'static str {
+    use calamine::{Error as E, XlsError, XlsbError, XlsxError};
+    match e {
+        E::Xlsx(XlsxError::Zip(_)) | E::Xlsb(XlsbError::Zip(_)) => "压缩包结构有误或不完整",
+        E::Xlsx(
+            XlsxError::Xml(_)
+            | XlsxError::XmlAttr(_)
+            | XlsxError::XmlEof(_)
+            | XlsxError::Encoding(_)
+            | XlsxError::UnexpectedNode(_),
+        )
+        | E::Xlsb(XlsbError::Xml(_) | XlsbError::XmlAttr(_) | XlsbError::Encoding(_)) => {
+            "工作簿内的 XML 无法解析"
+        }
+        E::Xlsx(
+            XlsxError::FileNotFound(_)
+            | XlsxError::RelationshipNotFound
+            | XlsxError::WorksheetNotFound(_),
+        )
+        | E::Xlsb(XlsbError::FileNotFound(_) | XlsbError::WorksheetNotFound(_)) => {
+            "缺少工作表等组成部分"
+        }
+        E::Xls(XlsError::Cfb(_)) => "文件容器结构有误",
+        E::Xls(_) => ".xls 数据记录无法解析",
+        E::Xlsb(_) => ".xlsb 数据记录无法解析",
+        E::Xlsx(_) => "工作簿内容无法解析",
+        E::Io(_) => "读取时出错",
+        E::Msg(m) if *m == CONTAINED_PANIC => CONTAINED_PANIC,
+        _ => "内容无法解析",
+    }
+}
+
+/// What a zip archive holds, by its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ZipKind {
+    /// An Excel workbook (xlsx, xlsm, xlsb), or something calamine is to judge.
+    Excel,
+    /// An OpenDocument spreadsheet.
+    Ods,
+    /// Another OpenDocument file (text, presentation).
+    OtherOdf,
+    /// An Apple Numbers document.
+    Numbers,
+}
+
+fn zip_kind(bytes: &[u8]) -> ZipKind {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return ZipKind::Excel;
+    };
+    if ods::is_ods(&mut zip) {
+        return ZipKind::Ods;
+    }
+    if zip.index_for_name("xl/workbook.xml").is_some()
+        || zip.index_for_name("xl/workbook.bin").is_some()
+    {
+        return ZipKind::Excel;
+    }
+    if let Ok(mut m) = zip.by_name("mimetype") {
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut std::io::Read::take(&mut m, 200), &mut text).is_ok()
+            && text.starts_with("application/vnd.oasis.opendocument.")
+        {
+            return ZipKind::OtherOdf;
+        }
+    }
+    let numbers = zip
+        .file_names()
+        .flatten()
+        .any(|n| n.starts_with("Index/") && n.ends_with(".iwa") || n == "index.xml");
+    if numbers {
+        ZipKind::Numbers
+    } else {
+        ZipKind::Excel
+    }
+}
+
+/// Whether bytes begin with the BOF record of a BIFF2, BIFF3 or BIFF4 workbook (Excel 2.x
+/// to 4.0): a bare record stream, without the compound-file container of later xls.
+fn is_early_biff(bytes: &[u8]) -> bool {
+    matches!(bytes.get(..4), Some([0x09, 0x00 | 0x02 | 0x04, 4..=16, 0]))
+}
+
+/// The forms of an ODS workbook read by [`ods`], or its error.
+fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>, shown: &str) -> Result<Read> {
+    match sheets {
+        Ok(sheets) => read_grids(sheets, shown),
+        Err(ods::Fault::Encrypted) => Err(encrypted(shown)),
+        Err(ods::Fault::TooManyCells) => Err(Error::new(
+            ErrorKind::TooLarge,
+            Location::file(shown),
+            format!(
+                "工作簿中的单元格过多（重复的单元格展开后超过 {} 万个），无法读取；请删除多余的行列后再试",
+                ods::MAX_CELLS / 10_000
+            ),
+        )),
+        Err(e @ ods::Fault::Broken(_)) => Err(Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            "工作簿已损坏，无法打开（ODS 表格内容无法解析）；请在 LibreOffice、Excel 或 WPS 中打开并另存为 .xlsx 后再试",
+        )
+        .with_cause(e)),
+    }
+}
+
 fn encrypted(shown: &str) -> Error {
     Error::new(
         ErrorKind::Encrypted,
@@ -358,41 +485,65 @@ fn encrypted(shown: &str) -> Error {
 /// Validates an OLE compound file (xls, or an encrypted OOXML package) with the `cfb`
 /// crate before calamine sees it: calamine follows sector chains without checking for
 /// loops, so a malformed 8 KB file can make it allocate without bound (found by cargo fuzz).
-fn check_ole(bytes: &[u8], shown: &str) -> Result<()> {
-    let mut file = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| {
-        Error::new(
-            ErrorKind::Corrupt,
-            Location::file(shown),
-            format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
-        )
-    })?;
+fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
+    let mut file = match cfb::CompoundFile::open(Cursor::new(bytes)) {
+        Ok(file) => file,
+        // An encrypted OOXML package whose container the cfb crate refuses still names its
+        // EncryptionInfo stream in the directory.
+        Err(_) if memchr::memmem::find(bytes, &utf16le("EncryptionInfo")).is_some() => {
+            return Err(encrypted(shown));
+        }
+        Err(e) => {
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                Location::file(shown),
+                "工作簿已损坏，无法打开（文件容器结构有误）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
+            )
+            .with_cause(e));
+        }
+    };
     if file.exists("/EncryptionInfo") {
         return Err(encrypted(shown));
     }
     let stream = ["/Workbook", "/Book"]
         .into_iter()
         .find(|s| file.is_stream(s));
-    if let Some(stream) = stream {
-        let mut data = Vec::new();
-        file.open_stream(stream)
-            .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut data))
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Corrupt,
-                    Location::file(shown),
-                    format!("工作簿已损坏，无法打开（{e}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
-                )
-                .with_cause(e)
-            })?;
-        if let Some(fault) = xls_extent_fault(&data) {
-            return Err(Error::new(
+    let Some(stream) = stream else {
+        return Ok(xls_fix::Fixed::default());
+    };
+    let mut data = Vec::new();
+    file.open_stream(stream)
+        .and_then(|mut s| std::io::Read::read_to_end(&mut s, &mut data))
+        .map_err(|e| {
+            Error::new(
                 ErrorKind::Corrupt,
                 Location::file(shown),
-                format!("工作簿已损坏：{fault}；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
-            ));
-        }
+                "工作簿已损坏，无法打开（工作簿数据流无法读出）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
+            )
+            .with_cause(e)
+        })?;
+    if let Some(fault) = xls_extent_fault(&data) {
+        return Err(Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            format!("工作簿已损坏：{fault}；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
+        ));
     }
-    Ok(())
+    xls_fix::fix(&data).map_err(|r| match r {
+        xls_fix::Refusal::Encrypted => encrypted(shown),
+        xls_fix::Refusal::Scattered { rows, cols } => Error::new(
+            ErrorKind::TooLarge,
+            Location::file(shown),
+            format!(
+                "工作表的单元格分布过散（{rows} 行 × {cols} 列中都有内容），无法读取；请删除多余的单元格，或另存为 .xlsx 后再试"
+            ),
+        ),
+    })
+}
+
+/// A text as UTF-16LE bytes, as compound-file directories name their streams.
+fn utf16le(text: &str) -> Vec<u8> {
+    text.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
 /// What in a BIFF workbook stream reaches past the xls format's 65,536 rows × 256 columns.
@@ -490,7 +641,6 @@ fn open(bytes: &[u8], format: Format) -> Result<Sheets<Rs<'_>>, calamine::Error>
         Format::Xlsx => Sheets::Xlsx(calamine::Xlsx::new(rs)?),
         Format::Xlsb => Sheets::Xlsb(calamine::Xlsb::new(rs)?),
         Format::Xls => Sheets::Xls(calamine::Xls::new(rs)?),
-        Format::Ods => Sheets::Ods(calamine::Ods::new(rs)?),
     })
 }
 
@@ -521,38 +671,75 @@ fn read_sheets(
     mut sheets: Sheets<Rs<'_>>,
     shown: &str,
     mut merges: Option<XlsxMerges<'_>>,
+    compacted: &[Option<xls_fix::Compact>],
 ) -> Result<Read> {
     let mut result = Read::default();
+    let kinds: HashMap<String, calamine::SheetType> = sheets
+        .sheets_metadata()
+        .iter()
+        .map(|s| (s.name.clone(), s.typ))
+        .collect();
     let names = sheets.sheet_names();
-    for name in &names {
-        let corrupt = |e: &dyn fmt::Display| {
+    for (i, name) in names.iter().enumerate() {
+        if let Some(what) = kinds.get(name).and_then(|&t| not_a_worksheet(t)) {
+            result.notices.push(Notice {
+                location: Location::file(shown).sheet(name.as_str()),
+                message: format!("此工作表是{what}，不是普通工作表，已跳过"),
+            });
+            continue;
+        }
+        let corrupt = |e: &calamine::Error| {
             Error::new(
                 ErrorKind::Corrupt,
                 Location::file(shown).sheet(name.as_str()),
-                format!("工作表无法读取（{e}）；请在 Excel 或 WPS 中打开并另存后再试"),
+                format!(
+                    "工作表无法读取（{}）；请在 Excel 或 WPS 中打开并另存后再试",
+                    describe(e)
+                ),
             )
         };
         let known = merges.as_mut().and_then(|m| m.of(name));
-        let grid = guard::guarded(|| load_grid(&mut sheets, name, known))
-            .unwrap_or(Err(calamine::Error::Msg("解析时遇到无法处理的数据")))
+        let compact = compacted.get(i).and_then(Option::as_ref);
+        let grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
+            .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
-        if let Some(flat) = flat_forms_in_grid(&grid, shown, name) {
-            result.forms.extend(flat?);
-            continue;
-        }
-        let found = forms::forms_in_sheet(&grid, shown, name)?;
-        if found.forms.is_empty() {
-            if !grid.is_empty() {
-                result.notices.push(Notice {
-                    location: Location::file(shown).sheet(name.as_str()),
-                    message: "此工作表中没有申报表，已跳过".into(),
-                });
-            }
-            continue;
-        }
-        result.forms.extend(found.forms);
-        result.notices.extend(found.notices);
+        read_grid(&mut result, &grid, shown, name)?;
     }
+    finish(result, shown)
+}
+
+/// The forms of sheets already read (ODS).
+fn read_grids(sheets: Vec<ods::Sheet>, shown: &str) -> Result<Read> {
+    let mut result = Read::default();
+    for (name, grid) in &sheets {
+        read_grid(&mut result, grid, shown, name)?;
+    }
+    finish(result, shown)
+}
+
+/// Adds the forms of one sheet, or a notice that it holds none.
+fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<()> {
+    if let Some(flat) = flat_forms_in_grid(grid, shown, name) {
+        result.forms.extend(flat?);
+        return Ok(());
+    }
+    let found = forms::forms_in_sheet(grid, shown, name)?;
+    if found.forms.is_empty() {
+        if !grid.is_empty() {
+            result.notices.push(Notice {
+                location: Location::file(shown).sheet(name),
+                message: "此工作表中没有申报表，已跳过".into(),
+            });
+        }
+        return Ok(());
+    }
+    result.forms.extend(found.forms);
+    result.notices.extend(found.notices);
+    Ok(())
+}
+
+/// The result, or the error for a workbook without any form.
+fn finish(result: Read, shown: &str) -> Result<Read> {
     if result.forms.is_empty() {
         return Err(Error::new(
             ErrorKind::NoForm,
@@ -561,6 +748,18 @@ fn read_sheets(
         ));
     }
     Ok(result)
+}
+
+/// What a sheet that holds no cells is called, or `None` for a worksheet.
+fn not_a_worksheet(kind: calamine::SheetType) -> Option<&'static str> {
+    use calamine::SheetType as T;
+    match kind {
+        T::WorkSheet => None,
+        T::ChartSheet => Some("图表工作表"),
+        T::DialogSheet => Some("对话框工作表"),
+        T::MacroSheet => Some("宏表（Excel 4.0 宏）"),
+        T::Vba => Some("VBA 模块"),
+    }
 }
 
 fn value_of(d: DataRef<'_>) -> Option<Value> {
@@ -626,6 +825,7 @@ fn load_grid(
     sheets: &mut Sheets<Rs<'_>>,
     name: &str,
     known: Option<Vec<Merge>>,
+    compact: Option<&xls_fix::Compact>,
 ) -> Result<Grid, calamine::Error> {
     match sheets {
         Sheets::Xlsx(x) => {
@@ -662,6 +862,22 @@ fn load_grid(
             Ok(grid)
         }
         Sheets::Xls(x) => {
+            if let Some(compact) = compact {
+                // Cells renumbered by `xls_fix`: map them back, merges as found there.
+                let mut grid = grid_with_merges(compact.merges.iter().copied());
+                let range = x.worksheet_range(name)?;
+                let (r0, c0) = range.start().unwrap_or((0, 0));
+                for (r, c, d) in range.used_cells() {
+                    let row = u32::try_from(r).ok().and_then(|r| r.checked_add(r0));
+                    let col = u32::try_from(c).ok().and_then(|c| c.checked_add(c0));
+                    let row = row.and_then(|r| compact.rows.get(usize::try_from(r).ok()?));
+                    let col = col.and_then(|c| compact.cols.get(usize::try_from(c).ok()?));
+                    if let (Some(&row), Some(&col), Some(v)) = (row, col, value_of_data(d)) {
+                        grid.set(row, col, v);
+                    }
+                }
+                return Ok(grid);
+            }
             let mut grid = grid_with_merges(
                 x.merge_cells_by_sheet_name(name)?
                     .iter()
@@ -671,12 +887,8 @@ fn load_grid(
             fill_from_range(&mut grid, &range);
             Ok(grid)
         }
-        Sheets::Ods(x) => {
-            let mut grid = Grid::new(false);
-            let range = x.worksheet_range(name)?;
-            fill_from_range(&mut grid, &range);
-            Ok(grid)
-        }
+        // ODS is read by the `ods` module, never through calamine.
+        Sheets::Ods(_) => Err(calamine::Error::Msg("ODS")),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The reader's vocabulary, built from the same layout description the writer uses.
 
 use crate::field::Field;
-use crate::layout::{Labels, Layout, LayoutKind};
+use crate::layout::{Labels, Layout, LayoutKind, TargetPart};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -26,6 +26,8 @@ pub(crate) enum Meaning {
     },
     /// A column header of the indicator table.
     IndicatorColumn(Field),
+    /// A column header of a split target other than its value (指标性质, 度量单位).
+    TargetPart(TargetPart),
     /// The indicator section label (绩效指标).
     IndicatorSection,
     /// The title.
@@ -99,7 +101,7 @@ impl Vocabulary {
                 }
             }
         };
-        for kind in LayoutKind::ALL {
+        for kind in LayoutKind::EVERY {
             let layout = Layout::get(kind);
             add(&layout.title.text, Meaning::Title);
             // Fields sharing a label are listed left column first.
@@ -127,7 +129,11 @@ impl Vocabulary {
             }
             add(&layout.indicators.label.text, Meaning::IndicatorSection);
             for c in &layout.indicators.columns {
-                add(&c.label, Meaning::IndicatorColumn(c.field));
+                let meaning = match c.part {
+                    Some(part @ (TargetPart::Sign | TargetPart::Unit)) => Meaning::TargetPart(part),
+                    _ => Meaning::IndicatorColumn(c.field),
+                };
+                add(&c.label, meaning);
             }
         }
         Vocabulary { meanings }
@@ -139,6 +145,43 @@ impl Vocabulary {
             return None;
         }
         self.meanings.get(&normalize(text))
+    }
+
+    /// Whether a text is a title other than the layouts' own: it ends like one
+    /// (`2020年省级部门预算项目绩效目标表`, `项目支出绩效目标表`).
+    pub(crate) fn is_title_like(&self, text: &str) -> bool {
+        if text.chars().count() > 40 {
+            return false;
+        }
+        let t = normalize(text);
+        Labels::get()
+            .title_endings
+            .iter()
+            .any(|e| t.ends_with(e.as_str()))
+    }
+
+    /// What a unit line (`金额单位：万元`, `单位：元`) says: `Some(true)` for 万元,
+    /// `Some(false)` for 元, `None` for any other text.
+    pub(crate) fn unit_line(&self, text: &str) -> Option<bool> {
+        let unit = &Labels::get().unit_line;
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let (label, value) = t.split_once([':', '：'])?;
+        if !unit.labels.iter().any(|l| l == label) {
+            return None;
+        }
+        let value = value.trim_matches(|c| matches!(c, '(' | ')' | '（' | '）'));
+        if unit.wan.iter().any(|u| u == value) {
+            Some(true)
+        } else if unit.yuan.iter().any(|u| u == value) {
+            Some(false)
+        } else {
+            None
+        }
+    }
+
+    /// Whether a text is the label of a row that closes the indicator table (`备注`).
+    pub(crate) fn is_remark(&self, text: &str) -> bool {
+        text.chars().count() <= 40 && normalize(text) == normalize(&Labels::get().remark)
     }
 
     /// Whether a text is one of the known labels (the writer's and the reader's).
@@ -194,5 +237,25 @@ mod tests {
             )]))
         );
         assert!(!v.is_label("上海市宝山区司法局"));
+    }
+
+    #[test]
+    fn titles_unit_lines_and_remarks() {
+        let v = Vocabulary::get();
+        assert!(v.is_title_like("2020年省级部门预算项目绩效目标表"));
+        assert!(v.is_title_like("项目支出绩效目标表"));
+        assert!(!v.is_title_like("项目名称"));
+        assert_eq!(v.unit_line("金额单位：万元"), Some(true));
+        assert_eq!(v.unit_line("单位: 元"), Some(false));
+        assert_eq!(v.unit_line("填报单位：某局"), None);
+        assert!(v.is_remark("备 注"));
+        assert_eq!(
+            v.meaning("计量单位"),
+            Some(&Meaning::TargetPart(TargetPart::Unit))
+        );
+        assert_eq!(
+            v.meaning("主管部门及代码"),
+            Some(&Meaning::Field(vec![(Field::Department, Direction::Right)]))
+        );
     }
 }
