@@ -400,7 +400,9 @@ fn form_sheets_written_apart_read_back_exactly() {
 fn the_merge_is_the_same_under_a_low_open_file_limit() {
     // 1,010 forms, past the 1,000 sheets the merge once kept in memory before it held a
     // temporary file per sheet: with `ulimit -n 64` the command writes the same bytes as
-    // without, and as the library's serial path.
+    // without, and as the library's serial path. The command writes the sheets of up to 8
+    // files together, fewer with more threads (8, 6 and 1 files a task with 1, 4 and 16
+    // threads); the library's `add_all` those of one file, its `add` one at a time.
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let seed_json = std::fs::read(root().join("samples/seed-forms-2024.json")).unwrap();
@@ -411,7 +413,7 @@ fn the_merge_is_the_same_under_a_low_open_file_limit() {
             path.display().to_string()
         })
         .collect();
-    let run = |limit: Option<u32>, out: &str| {
+    let run = |limit: Option<u32>, threads: Option<&str>, out: &str| {
         let mut script = String::new();
         if let Some(n) = limit {
             script.push_str(&format!("ulimit -n {n} && "));
@@ -419,7 +421,11 @@ fn the_merge_is_the_same_under_a_low_open_file_limit() {
         script.push_str("exec \"$0\" merge \"$@\" -o ");
         script.push_str(out);
         script.push_str(" --quiet --date 2025-03-01");
-        let o = std::process::Command::new("sh")
+        let mut command = std::process::Command::new("sh");
+        if let Some(n) = threads {
+            command.env("RAYON_NUM_THREADS", n);
+        }
+        let o = command
             .current_dir(d)
             .arg("-c")
             .arg(&script)
@@ -430,18 +436,28 @@ fn the_merge_is_the_same_under_a_low_open_file_limit() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         std::fs::read(d.join(out)).unwrap()
     };
-    let unlimited = run(None, "a.xlsx");
-    let limited = run(Some(64), "b.xlsx");
+    let unlimited = run(None, None, "a.xlsx");
+    let limited = run(Some(64), None, "b.xlsx");
     assert!(
         unlimited == limited,
         "the bytes depend on the open-file limit"
     );
+    for threads in ["1", "4", "16"] {
+        assert!(
+            run(None, Some(threads), "c.xlsx") == unlimited,
+            "the bytes differ with {threads} threads"
+        );
+    }
     let mut merger = declform::Merger::new()
         .unwrap()
         .dated(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
-    for f in &files {
+    for (i, f) in files.iter().enumerate() {
         let read = declform::read(std::fs::read(f).unwrap(), f, &Default::default()).unwrap();
-        merger.add_all(&read.forms).unwrap();
+        if i % 10 == 0 {
+            read.forms.iter().for_each(|form| merger.add(form).unwrap());
+        } else {
+            merger.add_all(&read.forms).unwrap();
+        }
     }
     assert_eq!(merger.rows().len(), 1010);
     let library = merger.finish().unwrap().to_bytes().unwrap();
@@ -821,4 +837,54 @@ fn patterns_the_shell_left_are_expanded() {
         stderr(&out),
         "检查了 1 个文件中的 2 张表：0 个错误，2 个警告\n"
     );
+}
+
+#[test]
+fn a_file_whose_sheet_cannot_be_written_is_skipped_alone_among_those_written_together() {
+    // With one thread, 20 files go five to a task, their sheets written together: a form
+    // with a text longer than a cell holds fails that, and the other files of its task are
+    // merged as if it had not been there.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = seed().forms;
+    let mut long = seed[0].clone();
+    long.overall_goal = "很".repeat(40_000);
+    let mut files = Vec::new();
+    for i in 0..20 {
+        let name = format!("f{i:02}.json");
+        let forms = if i == 7 {
+            vec![seed[1].clone(), long.clone()]
+        } else {
+            vec![seed[i % 10].clone()]
+        };
+        std::fs::write(d.join(&name), declform::to_json(&forms)).unwrap();
+        files.push(name);
+    }
+    let merge = |files: &[String], out: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_declform"))
+            .current_dir(d)
+            .env("RAYON_NUM_THREADS", "1")
+            .arg("merge")
+            .args(files)
+            .args(["--keep-going", "--quiet", "--date", "2025-03-01", "-o", out])
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            stderr(&o),
+            std::fs::read(d.join(out)).unwrap(),
+        )
+    };
+    let (code, err, with) = merge(&files, "a.xlsx");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "f07.json 第9张表「村(居)委专职调解岗位工作津贴」项目总目标: 跳过（内容有 40000 个字符"
+        ),
+        "{err}"
+    );
+    files.remove(7);
+    let (code, err, without) = merge(&files, "b.xlsx");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(with == without, "the files written with the bad one differ");
 }

@@ -99,9 +99,9 @@ pub fn run(args: &Args) -> Outcome {
         _ => None,
     };
     let mut tally = Tally::default();
-    // Files are read, and their forms' sheets written and deflated, in parallel; each result
-    // is taken in input order as soon as it and all before it are in, while later files are
-    // still read.
+    // Files are read, and their forms' sheets written and deflated, in parallel, a few
+    // files to a task; each file's result is taken in input order as soon as it and all
+    // before it are in, while later files are still read.
     let opts = args.limits.read_options();
     let stop = AtomicBool::new(false);
     let writing = merged.is_some();
@@ -109,14 +109,20 @@ pub fn run(args: &Args) -> Outcome {
     let outcome = std::thread::scope(|scope| {
         let (files, stop, opts) = (&files, &stop, &opts);
         scope.spawn(move || {
+            let per_task = files_per_task(files.len());
             files
-                .par_iter()
+                .par_chunks(per_task)
                 .enumerate()
-                .for_each_with(tx, |tx, (i, f)| {
-                    if !stop.load(Ordering::Relaxed) {
-                        let taken =
-                            inputs::read_file(f, opts).map(|read| Taken::new(read, f, writing));
-                        let _ = tx.send((i, taken));
+                .for_each_with(tx, |tx, (g, group)| {
+                    let mut reads = Vec::with_capacity(group.len());
+                    for f in group {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        reads.push(inputs::read_file(f, opts).map(|read| named(read, f)));
+                    }
+                    for (j, taken) in Taken::all(reads, writing).into_iter().enumerate() {
+                        let _ = tx.send((g * per_task + j, taken));
                     }
                 });
         });
@@ -206,6 +212,22 @@ pub fn run(args: &Args) -> Outcome {
     Ok(exit(&tally.skipped))
 }
 
+/// How many of `files` files a reading task takes in turn: their forms' sheets are then
+/// written together, up to [`declform::merge::BATCH`] to a scratch workbook, whose save
+/// costs about as much as a form sheet (the bytes do not depend on it). Up to eight, but
+/// few enough that every thread has several tasks.
+fn files_per_task(files: usize) -> usize {
+    (files / (rayon::current_num_threads() * 4)).clamp(1, 8)
+}
+
+/// `read` with `file` named as the source of its forms that name none.
+fn named(mut read: Read, file: &std::path::Path) -> Read {
+    for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
+        form.source = Some(Source::file(file.display().to_string()));
+    }
+    read
+}
+
 /// One file's reading, and when the merge writes, its forms' sheets.
 struct Taken {
     read: Read,
@@ -213,14 +235,35 @@ struct Taken {
 }
 
 impl Taken {
-    /// Names `file` as the source of forms that have none and, when `writing`, builds
-    /// their sheets.
-    fn new(mut read: Read, file: &std::path::Path, writing: bool) -> Taken {
-        for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
-            form.source = Some(Source::file(file.display().to_string()));
-        }
-        let sheets = writing.then(|| read.forms.iter().map(FormSheet::new).collect());
-        Taken { read, sheets }
+    /// The files of one task, each with its forms' sheets when `writing`: built for all
+    /// the files at once, or, when one of them cannot be, file by file, so that the error
+    /// is the file's own.
+    fn all(reads: Vec<Result<Read, Error>>, writing: bool) -> Vec<Result<Taken, Error>> {
+        let mut together = if writing {
+            let forms: Vec<&declform::Form> =
+                reads.iter().flatten().flat_map(|r| &r.forms).collect();
+            // A file of many forms is written on several threads too.
+            forms
+                .par_chunks(declform::merge::BATCH)
+                .map(|batch| FormSheet::all(batch.iter().copied()))
+                .collect::<Result<Vec<_>, Error>>()
+                .ok()
+                .map(|batches| batches.into_iter().flatten())
+        } else {
+            None
+        };
+        reads
+            .into_iter()
+            .map(|read| {
+                read.map(|read| {
+                    let sheets = writing.then(|| match together.as_mut() {
+                        Some(sheets) => Ok(sheets.by_ref().take(read.forms.len()).collect()),
+                        None => FormSheet::all(&read.forms),
+                    });
+                    Taken { read, sheets }
+                })
+            })
+            .collect()
     }
 }
 
