@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Memory and open-file limits of a large merge: declform merge on WORKBOOKS × FORMS forms
 # (default 2,000 × 10 = 20,000) without a limit on open files and under `ulimit -n` 1024,
-# 256 and 64; prints wall time and peak RSS of each run (GNU time), checks that every run
-# wrote the same bytes (cmp), and prints the machine's load before and after, since the
-# timings only compare runs made under similar load.
+# 256 and 64; prints wall time, CPU time (user + system) and peak RSS of each run (GNU time),
+# checks that every run wrote the same bytes (cmp), and prints the machine's load before and
+# after, since the timings only compare runs made under similar load.
 #
 #   bench/merge_memory.sh [WORKBOOKS=2000] [FORMS=10] [RUNS=1]
 #
@@ -25,11 +25,12 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-# One run: NAME LIMIT BINARY; prints "name  seconds  forms/s  MiB" and keeps the output.
+# One run: NAME LIMIT BINARY; prints "name  seconds  forms/s  CPU seconds  MiB" and keeps the
+# output.
 run() {
   local name=$1 limit=$2 bin=$3
-  sh -c "${limit:+ulimit -n $limit && }exec /usr/bin/time -f '%e %M' -o '$out/t' '$bin' merge '$corpus' -o '$out/$name.xlsx' --quiet --date 2025-03-01" >/dev/null 2>&1
-  awk -v n="$name" -v t="$total" '{printf "%-24s %8.2f s %8.0f 表/秒 %8.1f MiB\n", n, $1, ($1>0? t/$1 : 0), $2/1024}' "$out/t"
+  sh -c "${limit:+ulimit -n $limit && }exec /usr/bin/time -f '%e %M %U %S' -o '$out/t' '$bin' merge '$corpus' -o '$out/$name.xlsx' --quiet --date 2025-03-01" >/dev/null 2>&1
+  awk -v n="$name" -v t="$total" '{printf "%-24s %8.2f s %8.0f 表/秒 %8.2f s CPU %8.1f MiB\n", n, $1, ($1>0? t/$1 : 0), $3+$4, $2/1024}' "$out/t"
 }
 
 echo "corpus: $workbooks workbooks × $forms forms = $total forms; $(nproc) cores"
