@@ -6,9 +6,9 @@
 #
 #   bench/merge.sh [WORKBOOKS=1000] [FORMS=10] [RUNS=3]
 #
-# merge writes its form sheets in constant-memory mode, one temporary file each, in the
-# system temp folder ($TMPDIR); it is measured there and on tmpfs (/dev/shm), because
-# creating thousands of files costs very different amounts on different disks.
+# (Written when merge used a temporary file per form sheet; it now uses none, so the TMPDIR runs
+# below should match; memory and open-file limits: bench/merge_memory.sh.) It is measured with
+# TMPDIR in /tmp and on tmpfs (/dev/shm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workbooks=${1:-1000}

@@ -71,6 +71,23 @@ impl Default for Formats {
 }
 
 impl Formats {
+    /// Every format a form sheet may use, in a fixed order: the merged workbook registers
+    /// them first so that every form sheet, written on its own, has the same style indices
+    /// (`merge::FormSheet`). A format used by the grid must be listed here.
+    pub(crate) fn every(&self) -> Vec<Format> {
+        let mut all = vec![self.title.clone(), self.year.clone(), self.label.clone()];
+        all.extend(self.text.iter().cloned());
+        all.extend([
+            self.centered.clone(),
+            self.date.clone(),
+            self.amount_text.clone(),
+            self.amount.clone(),
+        ]);
+        // Amounts keep up to 28 decimals (rust_decimal's largest scale).
+        all.extend((3..=28).map(|scale| self.amount_with_scale(scale).into_owned()));
+        all
+    }
+
     /// Left-aligned input text at an indent level (1 to 4).
     fn text(&self, indent: u8) -> &Format {
         let i = usize::from(indent.clamp(1, 4) - 1);

@@ -358,39 +358,113 @@ fn each_rule_breaks_and_passes() {
     );
 }
 
-#[cfg(feature = "constant-memory")]
 #[test]
-fn constant_memory_sheets_read_back_like_in_memory_ones() {
-    // The command keeps 1,000 sheets in memory before switching; here every other mode is
-    // forced on ten seed forms: all in memory, all constant-memory, and a mix.
-    let seed = seed().forms;
-    for (in_memory, constant) in [(usize::MAX, 0), (0, usize::MAX), (3, 4)] {
-        let mut merged = declform::Merger::with_constant_memory(in_memory, constant).unwrap();
-        for form in &seed {
-            merged.add(form).unwrap();
+fn form_sheets_written_apart_read_back_exactly() {
+    // Every form sheet is written on its own and copied into the merged workbook: the seed
+    // forms, one with an amount at every scale the model keeps (each its own number format)
+    // and names that need escaping in the workbook's sheet list, read back as they went in.
+    let mut forms = seed().forms;
+    let mut odd = forms[0].clone();
+    odd.project_name = "甲&乙<丙>\"丁\"".into();
+    forms.push(odd.clone());
+    for scale in 3..=28u32 {
+        let mut f = forms[1].clone();
+        f.project_name = format!("小数{scale}");
+        let digits = "1".repeat(scale as usize);
+        f.funds.total = Some(format!("1.{digits}").parse::<Amount>().unwrap());
+        forms.push(f);
+    }
+    let mut merged = declform::merge(&forms).unwrap();
+    let bytes = merged.to_bytes().unwrap();
+    let read = declform::read(bytes.clone(), "m.xlsx", &Default::default()).unwrap();
+    assert_eq!(without_source(read.forms), forms);
+    // Strings are inline in the form sheets, so shared strings hold only the summaries'.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet3.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains("t=\"inlineStr\"") && !xml.contains("t=\"s\""));
+    // calamine sees every sheet by its name.
+    let path = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(path.path(), &bytes).unwrap();
+    let wb: Xlsx<_> = open_workbook(path.path()).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names.len(), forms.len() + 2);
+    assert!(names.iter().any(|n| n == "甲&乙<丙>\"丁\""), "{names:?}");
+}
+
+#[test]
+fn the_merge_is_the_same_under_a_low_open_file_limit() {
+    // 1,010 forms, past the 1,000 sheets the merge once kept in memory before it held a
+    // temporary file per sheet: with `ulimit -n 64` the command writes the same bytes as
+    // without, and as the library's serial path. The command writes the sheets of up to 8
+    // files together, fewer with more threads (8, 6 and 1 files a task with 1, 4 and 16
+    // threads); the library's `add_all` those of one file, its `add` one at a time.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed_json = std::fs::read(root().join("samples/seed-forms-2024.json")).unwrap();
+    let files: Vec<String> = (0..101)
+        .map(|i| {
+            let path = d.join(format!("部门{i:03}.json"));
+            std::fs::write(&path, &seed_json).unwrap();
+            path.display().to_string()
+        })
+        .collect();
+    let run = |limit: Option<u32>, threads: Option<&str>, out: &str| {
+        let mut script = String::new();
+        if let Some(n) = limit {
+            script.push_str(&format!("ulimit -n {n} && "));
         }
-        let bytes = merged.finish().unwrap().to_bytes().unwrap();
-        // Constant-memory sheets write their strings inline; in-memory ones share them.
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
-        let inline: Vec<bool> = (0..seed.len())
-            .map(|i| {
-                let mut xml = String::new();
-                let part = format!("xl/worksheets/sheet{}.xml", i + 3); // after the two summaries
-                std::io::Read::read_to_string(&mut zip.by_name(&part).unwrap(), &mut xml).unwrap();
-                xml.contains("t=\"inlineStr\"")
-            })
-            .collect();
-        let want: Vec<bool> = (0..seed.len())
-            .map(|i| i >= in_memory && i - in_memory < constant)
-            .collect();
-        assert_eq!(inline, want, "in memory {in_memory}, constant {constant}");
-        let read = declform::read(bytes, "m.xlsx", &Default::default()).unwrap();
-        assert_eq!(
-            without_source(read.forms),
-            seed,
-            "in memory {in_memory}, constant {constant}"
+        script.push_str("exec \"$0\" merge \"$@\" -o ");
+        script.push_str(out);
+        script.push_str(" --quiet --date 2025-03-01");
+        let mut command = std::process::Command::new("sh");
+        if let Some(n) = threads {
+            command.env("RAYON_NUM_THREADS", n);
+        }
+        let o = command
+            .current_dir(d)
+            .arg("-c")
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_declform"))
+            .args(&files)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        std::fs::read(d.join(out)).unwrap()
+    };
+    let unlimited = run(None, None, "a.xlsx");
+    let limited = run(Some(64), None, "b.xlsx");
+    assert!(
+        unlimited == limited,
+        "the bytes depend on the open-file limit"
+    );
+    for threads in ["1", "4", "16"] {
+        assert!(
+            run(None, Some(threads), "c.xlsx") == unlimited,
+            "the bytes differ with {threads} threads"
         );
     }
+    let mut merger = declform::Merger::new()
+        .unwrap()
+        .dated(chrono::NaiveDate::from_ymd_opt(2025, 3, 1).unwrap());
+    for (i, f) in files.iter().enumerate() {
+        let read = declform::read(std::fs::read(f).unwrap(), f, &Default::default()).unwrap();
+        if i % 10 == 0 {
+            read.forms.iter().for_each(|form| merger.add(form).unwrap());
+        } else {
+            merger.add_all(&read.forms).unwrap();
+        }
+    }
+    assert_eq!(merger.rows().len(), 1010);
+    let library = merger.finish().unwrap().to_bytes().unwrap();
+    assert!(
+        library == unlimited,
+        "the command's merge differs from the library's"
+    );
 }
 
 fn check_one(form: &Form) -> Vec<declform::check::Finding> {
@@ -785,4 +859,54 @@ fn folders_take_flat_ods_and_leave_templates_out() {
             std::path::Path::new("in").join("e.fods").display()
         )
     );
+}
+
+#[test]
+fn a_file_whose_sheet_cannot_be_written_is_skipped_alone_among_those_written_together() {
+    // With one thread, 20 files go five to a task, their sheets written together: a form
+    // with a text longer than a cell holds fails that, and the other files of its task are
+    // merged as if it had not been there.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = seed().forms;
+    let mut long = seed[0].clone();
+    long.overall_goal = "很".repeat(40_000);
+    let mut files = Vec::new();
+    for i in 0..20 {
+        let name = format!("f{i:02}.json");
+        let forms = if i == 7 {
+            vec![seed[1].clone(), long.clone()]
+        } else {
+            vec![seed[i % 10].clone()]
+        };
+        std::fs::write(d.join(&name), declform::to_json(&forms)).unwrap();
+        files.push(name);
+    }
+    let merge = |files: &[String], out: &str| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_declform"))
+            .current_dir(d)
+            .env("RAYON_NUM_THREADS", "1")
+            .arg("merge")
+            .args(files)
+            .args(["--keep-going", "--quiet", "--date", "2025-03-01", "-o", out])
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            stderr(&o),
+            std::fs::read(d.join(out)).unwrap(),
+        )
+    };
+    let (code, err, with) = merge(&files, "a.xlsx");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(
+            "f07.json 第9张表「村(居)委专职调解岗位工作津贴」项目总目标: 跳过（内容有 40000 个字符"
+        ),
+        "{err}"
+    );
+    files.remove(7);
+    let (code, err, without) = merge(&files, "b.xlsx");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(with == without, "the files written with the bad one differ");
 }

@@ -2,6 +2,7 @@
 
 use super::{Outcome, inputs, output};
 use declform::check::Severity;
+use declform::merge::FormSheet;
 use declform::merge::{SummaryRow, duplicates};
 use declform::{Error, ErrorKind, Merger, Read, Source};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -57,11 +58,6 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
         .map_err(|_| format!("“{s}” 不是日期，请写成 2025-03-01 这样的格式"))
 }
 
-/// How many form sheets a merged workbook keeps in memory before it writes them in
-/// constant-memory mode (measured: 1,000 forms merge in 0.6 s and 80 MiB in memory, 1.5 s
-/// with a temporary file per sheet; 10,000 forms need 750 MiB in memory, 350 MiB without).
-pub const IN_MEMORY_SHEETS: usize = 1000;
-
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
     let how = inputs::Expand {
@@ -95,7 +91,7 @@ pub fn run(args: &Args) -> Outcome {
     };
     let mut merged = match (&args.output, args.dry_run) {
         (Some(_), false) => Some(
-            Merger::with_constant_memory(IN_MEMORY_SHEETS, constant_memory_budget())?.dated(
+            Merger::new()?.dated(
                 args.date
                     .unwrap_or_else(|| chrono::Local::now().date_naive()),
             ),
@@ -103,29 +99,32 @@ pub fn run(args: &Args) -> Outcome {
         _ => None,
     };
     let mut tally = Tally::default();
-    // Files are read in parallel; each result is taken in input order as soon as it and all
-    // before it are in, and its forms' sheets are written while later files are still read.
+    // Files are read, and their forms' sheets written and deflated, in parallel, a few
+    // files to a task; each file's result is taken in input order as soon as it and all
+    // before it are in, while later files are still read.
     let opts = args.limits.read_options();
     let stop = AtomicBool::new(false);
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Read, Error>)>();
+    let writing = merged.is_some();
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Taken, Error>)>();
     let outcome = std::thread::scope(|scope| {
         let (files, stop, opts) = (&files, &stop, &opts);
-        let pool = reading_pool(merged.is_some());
         scope.spawn(move || {
-            let read_all = || {
-                files
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, f)| {
-                        if !stop.load(Ordering::Relaxed) {
-                            let _ = tx.send((i, inputs::read_file(f, opts)));
+            let per_task = files_per_task(files.len());
+            files
+                .par_chunks(per_task)
+                .enumerate()
+                .for_each_with(tx, |tx, (g, group)| {
+                    let mut reads = Vec::with_capacity(group.len());
+                    for f in group {
+                        if stop.load(Ordering::Relaxed) {
+                            return;
                         }
-                    });
-            };
-            match pool {
-                Some(pool) => pool.install(read_all),
-                None => read_all(),
-            }
+                        reads.push(inputs::read_file(f, opts).map(|read| named(read, f)));
+                    }
+                    for (j, taken) in Taken::all(reads, writing).into_iter().enumerate() {
+                        let _ = tx.send((g * per_task + j, taken));
+                    }
+                });
         });
         let mut pending = BTreeMap::new();
         let mut next = 0;
@@ -213,6 +212,61 @@ pub fn run(args: &Args) -> Outcome {
     Ok(exit(&tally.skipped))
 }
 
+/// How many of `files` files a reading task takes in turn: their forms' sheets are then
+/// written together, up to [`declform::merge::BATCH`] to a scratch workbook, whose save
+/// costs about as much as a form sheet (the bytes do not depend on it). Up to eight, but
+/// few enough that every thread has several tasks.
+fn files_per_task(files: usize) -> usize {
+    (files / (rayon::current_num_threads() * 4)).clamp(1, 8)
+}
+
+/// `read` with `file` named as the source of its forms that name none.
+fn named(mut read: Read, file: &std::path::Path) -> Read {
+    for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
+        form.source = Some(Source::file(file.display().to_string()));
+    }
+    read
+}
+
+/// One file's reading, and when the merge writes, its forms' sheets.
+struct Taken {
+    read: Read,
+    sheets: Option<Result<Vec<FormSheet>, Error>>,
+}
+
+impl Taken {
+    /// The files of one task, each with its forms' sheets when `writing`: built for all
+    /// the files at once, or, when one of them cannot be, file by file, so that the error
+    /// is the file's own.
+    fn all(reads: Vec<Result<Read, Error>>, writing: bool) -> Vec<Result<Taken, Error>> {
+        let mut together = if writing {
+            let forms: Vec<&declform::Form> =
+                reads.iter().flatten().flat_map(|r| &r.forms).collect();
+            // A file of many forms is written on several threads too.
+            forms
+                .par_chunks(declform::merge::BATCH)
+                .map(|batch| FormSheet::all(batch.iter().copied()))
+                .collect::<Result<Vec<_>, Error>>()
+                .ok()
+                .map(|batches| batches.into_iter().flatten())
+        } else {
+            None
+        };
+        reads
+            .into_iter()
+            .map(|read| {
+                read.map(|read| {
+                    let sheets = writing.then(|| match together.as_mut() {
+                        Some(sheets) => Ok(sheets.by_ref().take(read.forms.len()).collect()),
+                        None => FormSheet::all(&read.forms),
+                    });
+                    Taken { read, sheets }
+                })
+            })
+            .collect()
+    }
+}
+
 /// What the merge has taken in so far, in input order.
 #[derive(Default)]
 struct Tally {
@@ -233,19 +287,16 @@ impl Tally {
         &mut self,
         args: &Args,
         file: &std::path::Path,
-        result: Result<Read, Error>,
+        result: Result<Taken, Error>,
         merged: Option<&mut Merger>,
     ) -> Result<(), Error> {
-        let mut read = match result {
-            Ok(read) => read,
+        let Taken { read, sheets } = match result {
+            Ok(taken) => taken,
             Err(e) => {
                 self.refuse(args, e);
                 return Ok(());
             }
         };
-        for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
-            form.source = Some(Source::file(file.display().to_string()));
-        }
         for n in &read.notices {
             super::note!("提示：{n}");
         }
@@ -255,7 +306,10 @@ impl Tally {
         // whole: the merger adds a file's forms all or none. Once the merge has failed, or
         // for a dry run, the forms are only checked.
         let added = match merged.filter(|_| self.failed.is_empty()) {
-            Some(m) => m.add_all(&read.forms),
+            Some(m) => match sheets {
+                Some(sheets) => m.add_all_built(&read.forms, sheets),
+                None => m.add_all(&read.forms),
+            },
             None => read
                 .forms
                 .iter()
@@ -304,28 +358,6 @@ impl Tally {
             self.failed.push(e);
         }
     }
-}
-
-/// How many form sheets may be constant-memory sheets: each holds a temporary file open
-/// until the save, so the open-file limit is raised as far as allowed and a margin kept
-/// for the files being read.
-fn constant_memory_budget() -> usize {
-    const MARGIN: u64 = 256;
-    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
-    usize::try_from(limit.saturating_sub(MARGIN)).unwrap_or(usize::MAX)
-}
-
-/// The threads that read: while this thread writes sheets, one core fewer than the machine
-/// has (at least one), unless `RAYON_NUM_THREADS` says otherwise; `None` for rayon's default.
-fn reading_pool(writing: bool) -> Option<rayon::ThreadPool> {
-    if !writing || std::env::var_os("RAYON_NUM_THREADS").is_some() {
-        return None;
-    }
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(cores.saturating_sub(1).max(1))
-        .build()
-        .ok()
 }
 
 /// The first input, to name in messages about the inputs as a whole.
