@@ -6,9 +6,8 @@
 #
 #   bench/merge.sh [WORKBOOKS=1000] [FORMS=10] [RUNS=3]
 #
-# (Written when merge used a temporary file per form sheet; it now uses none, so the TMPDIR runs
-# below should match; memory and open-file limits: bench/merge_memory.sh.) It is measured with
-# TMPDIR in /tmp and on tmpfs (/dev/shm).
+# Merge uses no temporary files (memory and open-file limits: bench/merge_memory.sh); it is
+# measured on both cores and, with taskset, on one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workbooks=${1:-1000}
@@ -45,29 +44,20 @@ report() { # name "secs kib"
 }
 ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN{printf "%.2f", a/b}'; }
 
-shm=/dev/shm
-[ -d "$shm" ] && [ -w "$shm" ] || shm=""
 floor6=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx")
 floor1=$(measure target/release/examples/floor "$corpus" "$out/floor.xlsx" 1)
-merge_tmp=$(measure target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+merge_all=$(measure target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
 one_core=""
 command -v taskset >/dev/null && one_core="taskset -c 0"
 echo "corpus: $workbooks workbooks × $forms forms = $total forms; $(nproc) cores; best of $runs"
 report "floor, zip level 6 (1 thread)" "$floor6"
 report "floor, zip level 1 (1 thread)" "$floor1"
-report "merge, temp in ${TMPDIR:-/tmp}" "$merge_tmp"
-if [ -n "$shm" ]; then
-  merge_shm=$(measure env TMPDIR=$shm target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
-  report "merge, temp in $shm" "$merge_shm"
-  if [ -n "$one_core" ]; then
-    merge_one=$(measure env TMPDIR=$shm $one_core target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
-    report "merge on one core, temp in $shm" "$merge_one"
-    echo "ratio merge on one core/floor: $(ratio "$merge_one" "$floor6") (level 6), $(ratio "$merge_one" "$floor1") (level 1)"
-  fi
-  echo "ratio merge/floor(level 6): $(ratio "$merge_shm" "$floor6") (temp in $shm), $(ratio "$merge_tmp" "$floor6") (temp in ${TMPDIR:-/tmp})"
-  echo "ratio merge/floor(level 1): $(ratio "$merge_shm" "$floor1") (temp in $shm), $(ratio "$merge_tmp" "$floor1") (temp in ${TMPDIR:-/tmp})"
-else
-  echo "ratio merge/floor: $(ratio "$merge_tmp" "$floor6") (level 6), $(ratio "$merge_tmp" "$floor1") (level 1)"
+report "merge" "$merge_all"
+echo "ratio merge/floor: $(ratio "$merge_all" "$floor6") (level 6), $(ratio "$merge_all" "$floor1") (level 1)"
+if [ -n "$one_core" ]; then
+  merge_one=$(measure $one_core target/release/declform merge "$corpus" -o "$out/m.xlsx" --quiet)
+  report "merge on one core" "$merge_one"
+  echo "ratio merge on one core/floor: $(ratio "$merge_one" "$floor6") (level 6), $(ratio "$merge_one" "$floor1") (level 1)"
 fi
 
 # Reading scales linearly: read (and check) a tenth of the corpus and all of it, writing nothing.
