@@ -291,8 +291,49 @@ fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
     }
     widths.extend(std::iter::repeat_n(style.extra_column_width, extra));
     mins.extend(std::iter::repeat_n(style.min_column_width, extra));
+    if widths.iter().sum::<f64>() > page {
+        keep_words_whole(form, layout, &widths, &mut mins);
+    }
     let fits = fit_widths(&mut widths, &mins, page);
     (widths, fits)
+}
+
+/// Raises the least widths of the indicator table's one-column cells (and the `extra`
+/// columns) to their longest unbroken run, up to the column's own width: a narrowed column
+/// wraps between characters, never inside a number such as `1000.00`.
+fn keep_words_whole(form: &Form, layout: &Layout, widths: &[f64], mins: &mut [f64]) {
+    let mut raise = |col: usize, text: &str| {
+        let need = xlsx::units_for_points(xlsx::longest_word_points(text, Style::get().font_size));
+        if let (Some(min), Some(w)) = (mins.get_mut(col), widths.get(col)) {
+            *min = min.max(need.min(*w));
+        }
+    };
+    for c in &layout.indicators.columns {
+        if c.at.first != c.at.last {
+            continue;
+        }
+        let col = usize::from(c.at.first);
+        for ind in &form.indicators {
+            match c.part {
+                Some(part) => {
+                    let (sign, value, unit) = target::split(&ind.target);
+                    let text = match part {
+                        TargetPart::Sign => sign,
+                        TargetPart::Value => value,
+                        TargetPart::Unit => unit,
+                    };
+                    raise(col, &text);
+                }
+                None => raise(col, ind.get(c.field).unwrap_or_default()),
+            }
+        }
+    }
+    let first = usize::from(layout.columns());
+    for (x, key) in indicator_extra_keys(form).iter().enumerate() {
+        for ind in &form.indicators {
+            raise(first + x, ind.extra.get(*key).map_or("", String::as_str));
+        }
+    }
 }
 
 /// The width an amount needs on one line as the forms print it (`#,##0.00_ `, indented
@@ -307,20 +348,15 @@ fn amount_units(a: &Amount) -> f64 {
         + usize::from(a.value().is_sign_negative())
         + 1;
     let style = Style::get();
-    let m = &style.measure;
-    let points =
-        chars as f64 * m.digit_em * style.font_size + 2.0 * m.padding_points + m.indent_points;
-    m.points_per_unit
-        .iter()
-        .map(|p| points / p - 5.0 / 7.0)
-        .fold(0.0, f64::max)
+    xlsx::units_for_points(chars as f64 * style.measure.digit_em * style.font_size)
 }
 
 /// Narrows `widths` to add up to `total` (when they are wider): every column gives up the
 /// same share of what it has above its least width in `mins`. Whether the sum is now
 /// within `total` (false: every column is at its least, and that is still wider). Widths
-/// are rounded down to whole pixels (1/7 of a unit, as a workbook stores them), so that
-/// the grid is not wider than `total` as printed, nor the bytes subject to float noise.
+/// are rounded down to whole pixels (1/7 of a unit, as a workbook stores them; a least
+/// width up), so that the grid is not wider than `total` as printed by more than a pixel
+/// a column at its least, nor the bytes subject to float noise.
 fn fit_widths(widths: &mut [f64], mins: &[f64], total: f64) -> bool {
     let sum: f64 = widths.iter().sum();
     if sum <= total + 1e-9 {
@@ -334,7 +370,8 @@ fn fit_widths(widths: &mut [f64], mins: &[f64], total: f64) -> bool {
         0.0
     };
     for (w, min) in widths.iter_mut().zip(mins) {
-        *w = ((min + (*w - min) * share) * 7.0).floor() / 7.0;
+        // Down to a whole pixel, but never below the least width.
+        *w = (((min + (*w - min) * share) * 7.0).floor() / 7.0).max((min * 7.0).ceil() / 7.0);
     }
     floor <= total + 1e-9
 }
@@ -885,6 +922,31 @@ mod tests {
             "{widths:?}"
         );
         assert!(widths.iter().all(|w| *w >= style.min_column_width));
+    }
+
+    #[test]
+    fn numbers_stay_whole_in_narrowed_columns() {
+        // Four extra columns in the split grid: narrowed to the least widths and scaled to
+        // the page, but 指标值 keeps room for 1000.00 on one line.
+        let layout = Layout::get(LayoutKind::Split);
+        let mut form = Form::default();
+        form.funds.total = Some("2646000.00".parse().unwrap());
+        let mut ind = Indicator::new("产出指标", "数量指标", "处理件数", "≥1000.00(件)");
+        for key in ["指标值设定依据", "计算公式", "权重", "备注"] {
+            ind.extra.insert(key.into(), "依据".into());
+        }
+        form.indicators.push(ind);
+        let (widths, fits) = grid_widths(&form, layout);
+        assert!(!fits, "{widths:?}");
+        let need = xlsx::units_for_points(xlsx::longest_word_points("1000.00", 10.5));
+        assert!(
+            widths[5] >= need && need > Style::get().min_column_width,
+            "{widths:?}"
+        );
+        assert!(
+            (widths[6] - Style::get().min_column_width).abs() < 0.15,
+            "{widths:?}"
+        );
     }
 
     #[test]

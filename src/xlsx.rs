@@ -109,6 +109,28 @@ pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
     widths
 }
 
+/// The column width (Excel's units) that prints `points` of text on one line, with the
+/// room a cell keeps (padding on both sides, one indent level), in every program measured.
+pub(crate) fn units_for_points(points: f64) -> f64 {
+    let m = &Style::get().measure;
+    let points = points + 2.0 * m.padding_points + m.indent_points;
+    m.points_per_unit
+        .iter()
+        .map(|p| points / p - 5.0 / 7.0)
+        .fold(0.0, f64::max)
+}
+
+/// The printed width, in points, of the widest piece of `text` that does not break (a
+/// number, a Latin word, a symbol with its number); 0 for none wider than a character.
+pub(crate) fn longest_word_points(text: &str, font: f64) -> f64 {
+    let latin = Style::get().measure.latin_em;
+    text.split('\n')
+        .flat_map(|para| tokens(para, true))
+        .filter(|t| t.chars().nth(1).is_some() && !t.starts_with(' '))
+        .map(|t| t.chars().map(|c| char_em(c, latin)).sum::<f64>() * font)
+        .fold(0.0, f64::max)
+}
+
 /// How `text` wraps in each of `widths` (narrowest first): the wrap with the most lines,
 /// whether its last line holds one character alone in any of them, and whether in the
 /// narrowest.
