@@ -261,9 +261,8 @@ fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
     let extra = indicator_extra_keys(form).len();
     let style = Style::get();
     let mut widths = layout.column_widths.clone();
-    // Each column prints 5/7 of a unit wider than its width (rust_xlsxwriter's padding).
     let columns = widths.len() + extra;
-    let page = style.grid_width - columns as f64 * 5.0 / 7.0;
+    let page = style.grid_width - columns as f64 * xlsx::COLUMN_PADDING;
     let mut mins: Vec<f64> = widths
         .iter()
         .map(|w| w.min(style.min_column_width))
@@ -279,7 +278,7 @@ fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
         // padding between them, which the amount may use).
         let cols = usize::from(at.col)..=usize::from(at.last_col);
         let span: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
-        let gaps = (cols.clone().count() - 1) as f64 * 5.0 / 7.0;
+        let gaps = (cols.clone().count() - 1) as f64 * xlsx::COLUMN_PADDING;
         let need = amount_units(&a) - gaps;
         for c in cols {
             if let (Some(w), Some(min)) = (widths.get_mut(c), mins.get_mut(c)) {
@@ -308,24 +307,22 @@ fn keep_words_whole(form: &Form, layout: &Layout, widths: &[f64], mins: &mut [f6
             *min = min.max(need.min(*w));
         }
     };
-    for c in &layout.indicators.columns {
-        if c.at.first != c.at.last {
-            continue;
-        }
-        let col = usize::from(c.at.first);
-        for ind in &form.indicators {
-            match c.part {
-                Some(part) => {
-                    let (sign, value, unit) = target::split(&ind.target);
-                    let text = match part {
-                        TargetPart::Sign => sign,
-                        TargetPart::Value => value,
-                        TargetPart::Unit => unit,
-                    };
-                    raise(col, &text);
-                }
-                None => raise(col, ind.get(c.field).unwrap_or_default()),
-            }
+    let split = layout.indicators.columns.iter().any(|c| c.part.is_some());
+    for ind in &form.indicators {
+        let parts = split.then(|| target::split(&ind.target));
+        for c in layout
+            .indicators
+            .columns
+            .iter()
+            .filter(|c| c.at.first == c.at.last)
+        {
+            let text = match (c.part, &parts) {
+                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
+                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
+                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
+                _ => ind.get(c.field).unwrap_or_default(),
+            };
+            raise(usize::from(c.at.first), text);
         }
     }
     let first = usize::from(layout.columns());
@@ -493,7 +490,7 @@ impl<'a> Grid<'a> {
         });
     }
 
-    /// A text in a format without indent (labels, centered values).
+    /// A text in a format without indent (the title, the year line).
     fn text(
         &mut self,
         row: u32,
@@ -503,12 +500,8 @@ impl<'a> Grid<'a> {
         fmt: &'a Format,
     ) {
         let text = text.into();
-        if row == last_row {
-            let size = Style::get().font_size;
-            let (w, _, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
-            self.need_lines(row, w.lines);
-        }
-        self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
+        let (w, _) = self.wrapped(cols, &text);
+        self.place(row, last_row, cols, text, fmt, w.lines);
     }
 
     /// One of the layout's labels (or an indicator `extra` key heading its column): where
@@ -523,12 +516,12 @@ impl<'a> Grid<'a> {
         fmt: &'a Format,
     ) {
         let text = text.into();
-        let size = Style::get().font_size;
-        let text = match xlsx::balance(&text, &self.span_points(cols.0, cols.1), size) {
-            Some(balanced) => Cow::Owned(balanced),
-            None => text,
-        };
-        self.text(row, last_row, cols, text, fmt);
+        let (w, _) = self.wrapped(cols, &text);
+        let widths = self.span_points(cols.0, cols.1);
+        match xlsx::balance(&text, w, &widths, Style::get().font_size) {
+            Some((balanced, w)) => self.place(row, last_row, cols, balanced, fmt, w.lines),
+            None => self.place(row, last_row, cols, text, fmt, w.lines),
+        }
     }
 
     /// A centered value (一级指标, 二级指标, 指标性质): where it would wrap with one
@@ -543,13 +536,35 @@ impl<'a> Grid<'a> {
         f: &'a Formats,
     ) {
         let text = text.into();
-        let size = Style::get().font_size;
-        let (_, orphan, _) = wrap_all(&text, &self.span_points(cols.0, cols.1), size, 0);
-        if orphan {
-            self.input_text(row, last_row, cols, text, f);
-        } else {
-            self.text(row, last_row, cols, text, &f.centered);
+        match self.wrapped(cols, &text) {
+            (_, true) => self.input_text(row, last_row, cols, text, f),
+            (w, false) => self.place(row, last_row, cols, text, &f.centered, w.lines),
         }
+    }
+
+    /// How `text` wraps unindented in columns `cols`: the most lines in any program, and
+    /// whether a last line holds one character alone in any.
+    fn wrapped(&self, cols: (u16, u16), text: &str) -> (Wrap, bool) {
+        let size = Style::get().font_size;
+        let (w, orphan, _) = wrap_all(text, &self.span_points(cols.0, cols.1), size, 0);
+        (w, orphan)
+    }
+
+    /// Writes a text of `lines` printed lines, making a one-row cell that tall.
+    fn place(
+        &mut self,
+        row: u32,
+        last_row: u32,
+        cols: (u16, u16),
+        text: impl Into<Cow<'a, str>>,
+        fmt: &'a Format,
+        lines: usize,
+    ) {
+        if row == last_row {
+            self.need_lines(row, lines);
+        }
+        let content = Content::Text(text.into());
+        self.push(row, last_row, cols, content, Cow::Borrowed(fmt));
     }
 
     /// A left-aligned input text, indented so that it keeps off the border. A text whose
@@ -585,11 +600,7 @@ impl<'a> Grid<'a> {
             Some((indent, w)) => (indent, w.lines),
             None => (1, wrap_all(&text, &widths, size, 1).0.lines),
         };
-        if row == last_row {
-            self.need_lines(row, lines);
-        }
-        let fmt = f.text(indent);
-        self.push(row, last_row, cols, Content::Text(text), Cow::Borrowed(fmt));
+        self.place(row, last_row, cols, text, f.text(indent), lines);
     }
 
     fn value(
@@ -895,7 +906,7 @@ mod tests {
     #[test]
     fn grids_print_no_wider_than_the_page_allows() {
         let style = Style::get();
-        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * 5.0 / 7.0;
+        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * xlsx::COLUMN_PADDING;
         // The official grids as they are; the split grid's seven columns narrowed a little.
         let mut form = Form::default();
         for kind in [LayoutKind::Y2024, LayoutKind::Y2026] {

@@ -95,6 +95,10 @@ impl Wrap {
     }
 }
 
+/// How much wider than its width (Excel's character units) a column prints: the padding
+/// rust_xlsxwriter adds to each column (5 of 7 pixels of a unit).
+pub(crate) const COLUMN_PADDING: f64 = 5.0 / 7.0;
+
 /// The printed widths, in points, of `columns` columns whose widths add up to `units`
 /// (Excel's character units, as given to rust_xlsxwriter, which adds 5/7 of a unit of
 /// padding per column), in each program measured: narrowest first.
@@ -103,7 +107,7 @@ pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
         .measure
         .points_per_unit
         .iter()
-        .map(|p| (units + columns as f64 * 5.0 / 7.0) * p)
+        .map(|p| (units + columns as f64 * COLUMN_PADDING) * p)
         .collect();
     widths.sort_by(f64::total_cmp);
     widths
@@ -116,7 +120,7 @@ pub(crate) fn units_for_points(points: f64) -> f64 {
     let points = points + 2.0 * m.padding_points + m.indent_points;
     m.points_per_unit
         .iter()
-        .map(|p| points / p - 5.0 / 7.0)
+        .map(|p| points / p - COLUMN_PADDING)
         .fold(0.0, f64::max)
 }
 
@@ -162,12 +166,16 @@ pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wr
 /// label stays off the borders. `None` where it fits one line, or holds spaces or line
 /// breaks of its own, or no such breaks help. For the layout's labels, which the reader
 /// takes with their whitespace removed.
-pub(crate) fn balance(text: &str, widths: &[f64], font: f64) -> Option<String> {
-    if text.contains([' ', '\n']) {
-        return None;
-    }
-    let (wrapped, _, _) = wrap_all(text, widths, font, 0);
-    if wrapped.lines < 2 {
+///
+/// `wrapped` is how `text` wraps as it is (`wrap_all` at indent 0); the result carries the
+/// balanced text's wrap.
+pub(crate) fn balance(
+    text: &str,
+    wrapped: Wrap,
+    widths: &[f64],
+    font: f64,
+) -> Option<(String, Wrap)> {
+    if wrapped.lines < 2 || text.contains([' ', '\n']) {
         return None;
     }
     let latin = Style::get().measure.latin_em;
@@ -190,7 +198,7 @@ pub(crate) fn balance(text: &str, widths: &[f64], font: f64) -> Option<String> {
             done += em;
         }
         let (got, orphan, _) = wrap_all(&out, widths, font, 0);
-        (!orphan && got.lines == lines).then_some(out)
+        (!orphan && got.lines == lines).then_some((out, got))
     })
 }
 
@@ -406,12 +414,21 @@ mod tests {
         let widths = span_points(7.5, 1);
         let (wrapped, orphan, _) = wrap_all("其中：当年财政拨款", &widths, style.font_size, 0);
         assert!(orphan && wrapped.lines == 3, "{wrapped:?}");
-        let balanced = balance("其中：当年财政拨款", &widths, style.font_size).unwrap();
-        assert_eq!(balanced, "其中：\n当年财\n政拨款");
-        // One line needs nothing; text with spaces is left alone.
-        assert_eq!(balance("项目", &widths, style.font_size), None);
+        let (balanced, lines) =
+            balance("其中：当年财政拨款", wrapped, &widths, style.font_size).unwrap();
         assert_eq!(
-            balance("Weight of the indicator", &widths, style.font_size),
+            (balanced.as_str(), lines.lines),
+            ("其中：\n当年财\n政拨款", 3)
+        );
+        // One line needs nothing; text with spaces is left alone.
+        let as_is = |t: &str| wrap_all(t, &widths, style.font_size, 0).0;
+        assert_eq!(
+            balance("项目", as_is("项目"), &widths, style.font_size),
+            None
+        );
+        let spaced = "Weight of the indicator";
+        assert_eq!(
+            balance(spaced, as_is(spaced), &widths, style.font_size),
             None
         );
     }
