@@ -132,6 +132,32 @@ impl Rule {
         }
     }
 
+    /// The rule's short Chinese name, shown to people (the 规则 of `check`'s lines and of the
+    /// offline page); the [`id`](Rule::id) stays for JSON and scripts.
+    ///
+    /// ```
+    /// use declform::check::Rule;
+    /// assert_eq!(Rule::IndicatorsPresent.name(), "指标齐全");
+    /// assert_eq!(Rule::Required.name(), "必填项");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Required => "必填项",
+            Rule::AmountNegative => "金额非负",
+            Rule::TotalSum => "项目资金合计",
+            Rule::AnnualSum => "年度资金合计",
+            Rule::AnnualLeTotal => "年度不超总额",
+            Rule::DateOrder => "起止日期",
+            Rule::YearInPeriod => "年度在期内",
+            Rule::Taxonomy => "指标体系",
+            Rule::IndicatorsPresent => "指标齐全",
+            Rule::TargetSyntax => "指标值格式",
+            Rule::TargetMissing => "指标值已填",
+            Rule::DuplicateIndicator => "指标不重复",
+            Rule::Unreadable => "文件可读",
+        }
+    }
+
     /// What the rule checks, in Chinese.
     ///
     /// ```
@@ -183,7 +209,7 @@ impl Serialize for Rule {
 /// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
 /// let f = &declform::check(&[form])[0];
 /// assert_eq!((f.rule, f.severity, f.cell.as_deref()), (Rule::Required, Severity::Error, None));
-/// assert_eq!(f.to_string(), "「甲」: 错误 [required] 项目类别未填写");
+/// assert_eq!(f.to_string(), "「甲」: 错误 [必填项] 项目类别未填写");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -215,7 +241,7 @@ impl Finding {
     /// let e = declform::read(b"x".to_vec(), "a.xlsx", &Default::default()).unwrap_err();
     /// let f = declform::check::Finding::unreadable(&e);
     /// assert_eq!(f.rule, declform::check::Rule::Unreadable);
-    /// assert!(f.to_string().starts_with("a.xlsx: 错误 [unreadable] 不是 Excel"));
+    /// assert!(f.to_string().starts_with("a.xlsx: 错误 [文件可读] 不是 Excel"));
     /// ```
     pub fn unreadable(e: &crate::Error) -> Finding {
         Finding {
@@ -243,7 +269,7 @@ impl fmt::Display for Finding {
             _ if self.form.is_empty() => {}
             _ => write!(f, "「{}」", self.form)?,
         }
-        write!(f, ": {} [{}] {}", self.severity, self.rule, self.message)
+        write!(f, ": {} [{}] {}", self.severity, self.rule.name(), self.message)
     }
 }
 

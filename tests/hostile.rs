@@ -636,7 +636,7 @@ fn check_reports_a_negative_amount() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(o.stdout).unwrap().lines().next().unwrap(),
-        "neg.json「村(居)委专职调解岗位工作津贴」: 错误 [amount-negative] 其他资金 -1.00 是负数；金额不能小于 0"
+        "neg.json「村(居)委专职调解岗位工作津贴」: 错误 [金额非负] 其他资金 -1.00 是负数；金额不能小于 0"
     );
 }
 

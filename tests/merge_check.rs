@@ -219,7 +219,7 @@ fn the_seed_forms_pass_check_without_errors() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains("错误"));
     // The one target the PDF extraction lost is a warning with its cell.
-    assert!(stdout.contains("社区矫正中心.xlsx!社区矫正中心房屋租赁费!E16: 警告 [target-missing] 三级指标“成本合理性”没有填写指标值"));
+    assert!(stdout.contains("社区矫正中心.xlsx!社区矫正中心房屋租赁费!E16: 警告 [指标值已填] 三级指标“成本合理性”没有填写指标值"));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn each_rule_breaks_and_passes() {
 
     let mut f = good.clone();
     f.department.clear();
-    assert_eq!(one(&f), format!("{AT}!B4: 错误 [required] 主管部门未填写"));
+    assert_eq!(one(&f), format!("{AT}!B4: 错误 [必填项] 主管部门未填写"));
 
     let mut f = good.clone();
     f.funds.total_fiscal = Some("2600000".parse().unwrap());
@@ -277,7 +277,7 @@ fn each_rule_breaks_and_passes() {
     assert_eq!(
         one(&f),
         format!(
-            "{AT}!C6: 错误 [total-sum] 项目资金总额 2646000.00 不等于 财政资金 2600000.00 + 其他资金 0.00 = 2600000.00"
+            "{AT}!C6: 错误 [项目资金合计] 项目资金总额 2646000.00 不等于 财政资金 2600000.00 + 其他资金 0.00 = 2600000.00"
         )
     );
 
@@ -286,7 +286,7 @@ fn each_rule_breaks_and_passes() {
     assert_eq!(
         one(&f),
         format!(
-            "{AT}!E6: 错误 [annual-sum] 年度资金申请总额 2646000.00 不等于 当年财政拨款 2646000.00 + 上年结转资金 0.01 + 其他资金 0.00 = 2646000.01"
+            "{AT}!E6: 错误 [年度资金合计] 年度资金申请总额 2646000.00 不等于 当年财政拨款 2646000.00 + 上年结转资金 0.01 + 其他资金 0.00 = 2646000.01"
         )
     );
 
@@ -296,7 +296,7 @@ fn each_rule_breaks_and_passes() {
     assert_eq!(
         one(&f),
         format!(
-            "{AT}!E6: 错误 [annual-le-total] 年度资金申请总额 2646000.01 大于 项目资金总额 2646000.00"
+            "{AT}!E6: 错误 [年度不超总额] 年度资金申请总额 2646000.01 大于 项目资金总额 2646000.00"
         )
     );
 
@@ -304,14 +304,14 @@ fn each_rule_breaks_and_passes() {
     f.end_date = chrono::NaiveDate::from_ymd_opt(2023, 12, 31);
     assert_eq!(
         one(&f),
-        format!("{AT}!E5: 错误 [date-order] 计划完成日期 2023-12-31 早于计划开始日期 2024-01-01")
+        format!("{AT}!E5: 错误 [起止日期] 计划完成日期 2023-12-31 早于计划开始日期 2024-01-01")
     );
 
     let mut f = good.clone();
     f.year = Some(2025);
     assert_eq!(
         one(&f),
-        format!("{AT}!B5: 错误 [year-in-period] 表头年度 2025 不在计划期间 2024年-2024年 之内")
+        format!("{AT}!B5: 错误 [年度在期内] 表头年度 2025 不在计划期间 2024年-2024年 之内")
     );
 
     let mut f = good.clone();
@@ -319,14 +319,14 @@ fn each_rule_breaks_and_passes() {
     f.indicators[2].level2 = "经济效益指标".into();
     assert_eq!(
         one(&f),
-        format!("{AT}!C14: 警告 [taxonomy] 二级指标“经济效益指标”不属于一级指标“产出指标”")
+        format!("{AT}!C14: 警告 [指标体系] 二级指标“经济效益指标”不属于一级指标“产出指标”")
     );
 
     let mut f = good.clone();
     f.indicators.retain(|i| i.level1 != "满意度指标");
     assert_eq!(
         one(&f),
-        format!("{AT}: 错误 [indicators-present] 满意度指标下没有任何三级指标")
+        format!("{AT}: 错误 [指标齐全] 满意度指标下没有任何三级指标")
     );
 
     for (target, message) in [
@@ -345,7 +345,7 @@ fn each_rule_breaks_and_passes() {
     ] {
         let mut f = good.clone();
         f.indicators[11].target = target.into();
-        assert_eq!(one(&f), format!("{AT}!E24: 错误 [target-syntax] {message}"));
+        assert_eq!(one(&f), format!("{AT}!E24: 错误 [指标值格式] {message}"));
     }
 
     let mut f = good.clone();
@@ -353,7 +353,7 @@ fn each_rule_breaks_and_passes() {
     assert_eq!(
         one(&f),
         format!(
-            "{AT}!D15: 警告 [duplicate-indicator] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）"
+            "{AT}!D15: 警告 [指标不重复] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）"
         )
     );
 }
@@ -523,11 +523,11 @@ fn check_reports_an_unreadable_file_and_checks_the_rest() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "坏.xlsx: 错误 [unreadable] 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确"
+        "坏.xlsx: 错误 [文件可读] 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确"
     );
     assert_eq!(lines.len(), 3, "{text}");
     assert!(
-        lines[1].starts_with("好.xlsx!政府购买服务人员专项经费!D16: 警告 [indicators-present]")
+        lines[1].starts_with("好.xlsx!政府购买服务人员专项经费!D16: 警告 [指标齐全]")
     );
     assert!(
         stderr(&out).contains("检查了 2 个文件中的 2 张表：1 个错误，2 个警告"),
@@ -635,8 +635,8 @@ fn json_inputs_are_named_by_the_file_read() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "社区.json「社区矫正中心房屋租赁费」: 警告 [target-missing] 三级指标“成本合理性”没有填写指标值\n\
-         社区.json「社区矫正中心保安经费」: 警告 [indicators-present] 成本指标下没有任何三级指标\n"
+        "社区.json「社区矫正中心房屋租赁费」: 警告 [指标值已填] 三级指标“成本合理性”没有填写指标值\n\
+         社区.json「社区矫正中心保安经费」: 警告 [指标齐全] 成本指标下没有任何三级指标\n"
     );
     let out = declform(d, &["check", "社区.json", "--format", "json"]);
     let findings: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -50,7 +50,17 @@ pub fn run(args: &Args) -> Outcome {
     let forms = read_inputs(&files, &args.limits.read_options())?;
     match &args.output {
         None => super::emit(declform::to_json(&forms).as_bytes())?,
-        Some(out) => write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?,
+        Some(out) => {
+            write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?;
+            if !super::is_stdout(out) {
+                super::note!(
+                    "已将 {} 个文件中的 {} 张表写入 {}",
+                    files.len(),
+                    forms.len(),
+                    out.display()
+                );
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
