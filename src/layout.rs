@@ -422,6 +422,8 @@ pub struct TaxonomyLevel {
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct Style {
     pub(crate) font: String,
+    /// The workbook's Normal style, the unit of column widths.
+    pub(crate) default_font: DefaultFont,
     /// The width of a column added for an indicator `extra` key, in Excel's units.
     pub(crate) extra_column_width: f64,
     /// The widest a form's grid prints, in Excel's units with each column's padding (5/7
@@ -441,6 +443,18 @@ pub(crate) struct Style {
     pub(crate) margins: Margins,
     pub(crate) measure: Measure,
     pub(crate) number_formats: NumberFormats,
+}
+
+/// The workbook's Normal style font (`templates/style.json`, `default_font`): its digit
+/// width is the unit of column widths.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct DefaultFont {
+    pub(crate) name: String,
+    pub(crate) size: f64,
+    /// Excel's default row height for this font, in pixels.
+    pub(crate) row_pixels: u32,
+    /// Excel's default column width for this font, in pixels.
+    pub(crate) column_pixels: u32,
 }
 
 /// How printed text is measured, to size rows (`templates/style.json`, `measure`).

@@ -4,7 +4,7 @@
 
 mod cmd;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: a merge allocates and frees on several threads
@@ -23,7 +23,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
   declform merge 各部门/ -o 汇总.xlsx  # 合并 / merge
   declform check 各部门/  # 检查 / check
   declform convert 办公室.xlsx -o 办公室.json  # 转换 / convert
-  declform help merge  # 某个命令的说明和例子 / one command's help
+  declform merge --help  # 某个命令的说明和例子 / one command's help
 
 退出代码 / Exit codes: 0 成功 / success, 1 输入有误 / bad input (check: 发现错误),
   2 用法错误 / usage error")]
@@ -45,7 +45,22 @@ fn main() -> ExitCode {
     declform::quiet_contained_panics();
     // Ctrl-C or SIGTERM while an output is written: remove its temporary file, then end.
     let _ = ctrlc::set_handler(|| cmd::output::remove_partial_outputs_and_exit());
-    let cli = Cli::parse();
+    // clap's own help and errors in Chinese (cmd::zh).
+    let parsed = cmd::zh::localize(Cli::command())
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            let (text, to_stdout) = cmd::zh::error(&e);
+            if to_stdout {
+                let _ = cmd::emit(text.as_bytes());
+                return ExitCode::SUCCESS;
+            }
+            cmd::note!("{}", text.trim_end());
+            return ExitCode::from(2);
+        }
+    };
     let result = match &cli.command {
         Command::Convert(a) => cmd::convert::run(a),
         Command::Check(a) => cmd::check::run(a),

@@ -511,7 +511,7 @@ pub const BATCH: usize = 64;
 /// strings put inline. On error, the index in `forms` of the form it is about (0 when it
 /// is about the save).
 fn sheet_xmls(forms: &[&Form]) -> std::result::Result<Vec<Vec<u8>>, (usize, XlsxError)> {
-    let mut wb = Workbook::new();
+    let mut wb = xlsx::bare_workbook();
     wb.set_zip_compression_level(1);
     prime(&mut wb).map_err(|e| (0, e))?;
     for (i, form) in forms.iter().enumerate() {
@@ -1032,8 +1032,9 @@ struct Table<'a> {
     columns: Vec<&'a Column>,
     f: &'a SummaryFormats,
     widths: Widths,
-    /// Texts that may wrap: (row, column, text), measured when the widths are known.
-    texts: Vec<(u32, u16, String)>,
+    /// Texts that may wrap: (row, first and last column of its cell, text), measured when
+    /// the widths are known.
+    texts: Vec<(u32, u16, u16, String)>,
 }
 
 impl<'a> Table<'a> {
@@ -1079,7 +1080,7 @@ impl<'a> Table<'a> {
     fn measure(&mut self, row: u32, c: u16, text: &str) {
         self.widths.see(c, text);
         if xlsx::display_width(text) > self.spec.width_min {
-            self.texts.push((row, c, text.to_string()));
+            self.texts.push((row, c, c, text.to_string()));
         }
     }
 
@@ -1143,24 +1144,31 @@ impl<'a> Table<'a> {
     fn totals(&mut self, rows: u32, label: &str, sums: &[(u16, String)]) -> Result<(), XlsxError> {
         let total_row = HEADER_ROW + rows + 1;
         let first_total = self.columns.iter().position(|c| c.total).map_or(0, col);
-        if first_total > 1 {
+        // The label spans the columns before the first total, but no further than the
+        // columns repeated on every printed page, so that each page carries it.
+        let label_end = match self.spec.repeat_columns {
+            0 => first_total,
+            r => first_total.min(r),
+        };
+        if label_end > 1 {
             self.ws.merge_range(
                 total_row,
                 0,
                 total_row,
-                first_total - 1,
+                label_end - 1,
                 label,
                 &self.f.total_label,
             )?;
-        } else if first_total == 1 {
+        } else if label_end == 1 {
             self.ws
                 .write_string_with_format(total_row, 0, label, &self.f.total_label)?;
         }
-        if first_total > 0 {
-            self.texts.push((total_row, 0, label.to_string()));
+        if label_end > 0 {
+            self.texts
+                .push((total_row, 0, label_end - 1, label.to_string()));
         }
         let columns = self.columns.clone();
-        for (c, column) in columns.iter().enumerate().skip(usize::from(first_total)) {
+        for (c, column) in columns.iter().enumerate().skip(usize::from(label_end)) {
             let c = col(c);
             match sums.iter().find(|(sc, _)| *sc == c) {
                 Some((_, result)) if column.total => {
@@ -1195,7 +1203,7 @@ impl<'a> Table<'a> {
     /// print and screen set-up, for a table of `rows` data rows made on `date` from forms
     /// of `year`.
     fn finish(
-        self,
+        mut self,
         rows: u32,
         year: Option<i32>,
         date: Option<chrono::NaiveDate>,
@@ -1206,17 +1214,8 @@ impl<'a> Table<'a> {
         if self.spec.autofilter && rows > 0 {
             self.ws.autofilter(HEADER_ROW, 0, HEADER_ROW + rows, last)?;
         }
-        self.widths.apply(self.ws)?;
-
         // Columns onto pages: the repeated columns, then as many of the others as fit the
         // printable width in the widest measure, page after page.
-        let widths = self.widths.get();
-        let printed = |c: u16| {
-            xlsx::span_points(widths.get(usize::from(c)).copied().unwrap_or(0.0), 1)
-                .last()
-                .copied()
-                .unwrap_or(0.0)
-        };
         let repeat = self.spec.repeat_columns.min(last + 1);
         let m = &page.margins;
         let paper = if page.landscape {
@@ -1225,21 +1224,11 @@ impl<'a> Table<'a> {
             A4_POINTS.0
         };
         let room = paper - (m.left + m.right) * 72.0;
-        let fixed: f64 = (0..repeat).map(printed).sum();
-        let mut breaks: Vec<u32> = Vec::new();
-        let mut used = fixed;
-        let mut first_page_last = last;
-        for c in repeat..=last {
-            let w = printed(c);
-            if used + w > room && used > fixed {
-                if breaks.is_empty() {
-                    first_page_last = c - 1;
-                }
-                breaks.push(u32::from(c));
-                used = fixed;
-            }
-            used += w;
-        }
+        let pages = plan_pages(&mut self.widths, repeat, last, room);
+        let widths = self.widths.get();
+        self.widths.apply(self.ws)?;
+        let breaks: Vec<u32> = pages.iter().skip(1).map(|p| u32::from(p.0)).collect();
+        let first_page_last = pages.first().map_or(last, |p| p.1);
         if !breaks.is_empty() {
             self.ws.set_vertical_page_breaks(&breaks)?;
         }
@@ -1279,9 +1268,11 @@ impl<'a> Table<'a> {
         // Row heights: the header's, and each row's tallest wrapped text.
         self.ws.set_row_height(HEADER_ROW, page.header_row_height)?;
         let mut lines: std::collections::BTreeMap<u32, usize> = Default::default();
-        for (row, c, text) in &self.texts {
-            let w = widths.get(usize::from(*c)).copied().unwrap_or(0.0);
-            let (wrap, _, _) = xlsx::wrap_all(text, &xlsx::span_points(w, 1), page.font_size, 1);
+        for (row, first, end, text) in &self.texts {
+            let cols = usize::from(*first)..=usize::from(*end);
+            let w: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
+            let span = xlsx::span_points(w, cols.count());
+            let (wrap, _, _) = xlsx::wrap_all(text, &span, page.font_size, 1);
             let slot = lines.entry(*row).or_insert(1);
             *slot = (*slot).max(wrap.lines);
         }
@@ -1306,12 +1297,80 @@ impl<'a> Table<'a> {
         self.ws
             .set_print_area(HEADER_ROW, 0, HEADER_ROW + rows + 1, last)?;
         self.ws.set_repeat_rows(HEADER_ROW, HEADER_ROW)?;
+        // As many pages wide as planned, any number tall: at 100% where the plan holds, scaled
+        // rather than split onto further pages where a program's fonts measure wider.
+        self.ws
+            .set_print_fit_to_pages(u16::try_from(pages.len()).unwrap_or(u16::MAX), 0);
         if repeat > 0 {
             self.ws.set_repeat_columns(0, repeat - 1)?;
         }
         self.ws.set_freeze_panes(HEADER_ROW + 1, repeat)?;
         Ok(())
     }
+}
+
+/// The printed pages of a table's columns, as (first, last) column of each beside the
+/// `repeat` columns printed on every page: as many columns as fit `room` points in the
+/// widest measure, page after page; then a page's room left over widens its columns whose
+/// longest text would wrap, so that rows are no taller than what a page needs.
+fn plan_pages(widths: &mut Widths, repeat: u16, last: u16, room: f64) -> Vec<(u16, u16)> {
+    let printed = |widths: &Widths, c: u16| {
+        xlsx::span_points(widths.get().get(usize::from(c)).copied().unwrap_or(0.0), 1)
+            .last()
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let fixed: f64 = (0..repeat).map(|c| printed(widths, c)).sum();
+    let mut pages: Vec<(u16, u16, f64)> = Vec::new();
+    let mut used = fixed;
+    for c in repeat..=last {
+        let w = printed(widths, c);
+        match pages.last_mut() {
+            Some(page) if used + w <= room || used <= fixed => page.1 = c,
+            _ => {
+                pages.push((c, c, 0.0));
+                used = fixed;
+            }
+        }
+        used += w;
+        if let Some(page) = pages.last_mut() {
+            page.2 = used;
+        }
+    }
+    // Points per unit of width in the widest measure. The room every page has left goes
+    // first to the repeated columns (项目名称 above all), then each page's to its own.
+    let per_unit = printed_per_unit();
+    let mut spares: Vec<f64> = pages
+        .iter()
+        .map(|p| ((room - p.2) / per_unit).max(0.0))
+        .collect();
+    let mut common = spares.iter().copied().fold(f64::INFINITY, f64::min);
+    if common.is_finite() {
+        let before = common;
+        for c in 0..repeat {
+            common -= widths.widen(c, common);
+        }
+        spares.iter_mut().for_each(|s| *s -= before - common);
+    }
+    for (&(first, end, _), mut spare) in pages.iter().zip(spares) {
+        for c in first..=end {
+            spare -= widths.widen(c, spare);
+        }
+    }
+    if pages.is_empty() {
+        return vec![(repeat.min(last), last)];
+    }
+    pages.into_iter().map(|(a, b, _)| (a, b)).collect()
+}
+
+/// Printed points per unit of column width in the widest program measured.
+fn printed_per_unit() -> f64 {
+    Style::get()
+        .measure
+        .points_per_unit
+        .iter()
+        .copied()
+        .fold(1.0, f64::max)
 }
 
 /// A4 in points, portrait: width, height.
@@ -1339,12 +1398,18 @@ fn amount_sum<'a>(rows: impl Iterator<Item = &'a SummaryRow>, field: Field) -> A
         .fold(Amount::ZERO, |acc, a| acc.checked_add(a).unwrap_or(acc))
 }
 
-fn summary_cell<'a>(column: &Column, row: &'a SummaryRow, i: usize, note: &'a str) -> Cell<'a> {
+fn summary_cell<'a>(
+    column: &Column,
+    row: &'a SummaryRow,
+    i: usize,
+    file: &'a str,
+    note: &'a str,
+) -> Cell<'a> {
     if let Some(v) = column.value {
         return match v {
             Computed::Index => Cell::Number((i + 1) as f64),
             Computed::Indicators => Cell::Number(row.indicators as f64),
-            Computed::SourceFile => Cell::Text(&row.file),
+            Computed::SourceFile => Cell::Text(file),
             Computed::SourceSheet => Cell::Text(&row.source_sheet),
             Computed::Note => Cell::Text(note),
             _ => Cell::Text(""),
@@ -1382,6 +1447,44 @@ fn shown<'a>(spec: &'a TableSpec, rows: &[SummaryRow]) -> Vec<&'a Column> {
 }
 
 /// The year of all rows, when they have one and the same.
+/// The files as the summary's 来源文件 shows them: relative to the folder all of them lie in,
+/// so that the summary reads (and prints) the same wherever the files are; a single file by
+/// its name. Both `/` and `\` separate folders.
+///
+/// ```
+/// # use declform::merge::relative_files;
+/// let files = ["/home/甲/2024/一上/办公室.xlsx", "/home/甲/2024/二上/办公室.xlsx", ""];
+/// assert_eq!(relative_files(files), ["一上/办公室.xlsx", "二上/办公室.xlsx", ""]);
+/// assert_eq!(relative_files([r"D:\各部门\a.xlsx", r"D:\各部门\b.xls"]), ["a.xlsx", "b.xls"]);
+/// assert_eq!(relative_files(["a.xlsx", "sub/b.xlsx"]), ["a.xlsx", "sub/b.xlsx"]);
+/// ```
+pub fn relative_files<'a>(files: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let files: Vec<&str> = files.into_iter().collect();
+    let folder_end = |f: &str| f.rfind(['/', '\\']).map_or(0, |i| i + 1);
+    // The longest folder prefix (ending in a separator) shared by every named file.
+    let mut common: Option<&str> = None;
+    for f in files.iter().filter(|f| !f.is_empty()) {
+        let folder = &f[..folder_end(f)];
+        common = Some(match common {
+            None => folder,
+            Some(c) => {
+                let same = c
+                    .char_indices()
+                    .zip(folder.chars())
+                    .take_while(|((_, a), b)| a == b)
+                    .last()
+                    .map_or(0, |((i, a), _)| i + a.len_utf8());
+                &c[..folder_end(&c[..same])]
+            }
+        });
+    }
+    let cut = common.map_or(0, str::len);
+    files
+        .into_iter()
+        .map(|f| if f.len() >= cut { &f[cut..] } else { f })
+        .collect()
+}
+
 fn common_year(rows: &[SummaryRow]) -> Option<i32> {
     let first = rows.first()?.year?;
     rows.iter().all(|r| r.year == Some(first)).then_some(first)
@@ -1411,13 +1514,15 @@ fn write_summaries(
     let columns = shown(spec, rows);
     let mut t = Table::new(wb.worksheet_from_index(0)?, spec, columns.clone(), &f);
     t.header()?;
+    let files = relative_files(rows.iter().map(|r| r.file.as_str()));
     for (i, row) in rows.iter().enumerate() {
+        let file = files.get(i).copied().unwrap_or_default();
         let note = match dups.get(i).copied().flatten() {
             Some(j) => tables.duplicate_note.replace("{row}", &(j + 1).to_string()),
             None => String::new(),
         };
         for (c, column) in columns.iter().enumerate() {
-            let cell = summary_cell(column, row, i, &note);
+            let cell = summary_cell(column, row, i, file, &note);
             t.cell(data_row(i), col(c), column.style, cell)?;
         }
     }

@@ -415,17 +415,17 @@ pub(crate) fn add_marked_form_sheet(
 ) -> Result<Placement, XlsxError> {
     ws.set_name(name)?;
     let layout = Layout::get(kind);
-    let (widths, fits) = grid_widths(form, layout);
+    let (widths, _fits) = grid_widths(form, layout);
     for (col, width) in widths.iter().enumerate() {
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
     xlsx::page_setup(ws, style.paper_size, false, &style.margins);
-    if !fits {
-        // More indicator extra columns than the page holds at their least width: scaled to
-        // the page's width rather than cut.
-        ws.set_print_fit_to_pages(1, 0);
-    }
+    // One page wide, any number tall: a grid that fits prints at 100% (no program enlarges
+    // to fit), one whose fonts measure wider than planned (another program, a missing font)
+    // or with more indicator extra columns than the page holds at their least width
+    // (see `grid_widths`) is scaled to the page's width rather than split sideways.
+    ws.set_print_fit_to_pages(1, 0);
     ws.set_print_center_horizontally(true);
     write_form(ws, form, layout, &widths, formats, 0, marks)
 }

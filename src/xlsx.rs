@@ -11,7 +11,7 @@ use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet,
 
 /// A workbook with fixed document properties, so that the same forms give the same bytes.
 pub(crate) fn new_workbook() -> Workbook {
-    let mut wb = Workbook::new();
+    let mut wb = bare_workbook();
     let created = ExcelDateTime::from_ymd(2024, 1, 1).unwrap_or_default();
     wb.set_properties(
         &DocProperties::new()
@@ -19,6 +19,20 @@ pub(crate) fn new_workbook() -> Workbook {
             .set_author("declform")
             .set_creation_datetime(&created),
     );
+    wb
+}
+
+/// A workbook whose Normal style is `templates/style.json`'s `default_font`, the unit of
+/// every column width (see there why it is not Calibri).
+pub(crate) fn bare_workbook() -> Workbook {
+    let mut wb = Workbook::new();
+    let font = &Style::get().default_font;
+    let normal = Format::new()
+        .set_font_name(&font.name)
+        .set_font_size(font.size);
+    // Set before any sheet is added, with a column width rust_xlsxwriter knows (64 px):
+    // the embedded style.json is tested, so this cannot fail.
+    let _ = wb.set_default_format(&normal, font.row_pixels, font.column_pixels);
     wb
 }
 
@@ -314,6 +328,8 @@ pub(crate) fn display_width(text: &str) -> f64 {
 /// Column widths that fit their contents, within bounds.
 pub(crate) struct Widths {
     widths: Vec<f64>,
+    /// Each column's width for its longest text on one line, whatever the maximum.
+    natural: Vec<f64>,
     max: f64,
     limits: std::collections::HashMap<u16, f64>,
 }
@@ -323,6 +339,7 @@ impl Widths {
     pub(crate) fn new(columns: usize, min: f64, max: f64) -> Widths {
         Widths {
             widths: vec![min; columns],
+            natural: vec![min; columns],
             max,
             limits: Default::default(),
         }
@@ -335,6 +352,21 @@ impl Widths {
         if let Some(slot) = self.widths.get_mut(usize::from(col)) {
             *slot = slot.max(w.min(max));
         }
+        if let Some(slot) = self.natural.get_mut(usize::from(col)) {
+            *slot = slot.max(w);
+        }
+    }
+
+    /// Widens a column by up to `by` units, no wider than its longest text needs (where its
+    /// maximum made it wrap); returns the units it took.
+    pub(crate) fn widen(&mut self, col: u16, by: f64) -> f64 {
+        let c = usize::from(col);
+        let (Some(w), Some(n)) = (self.widths.get_mut(c), self.natural.get(c)) else {
+            return 0.0;
+        };
+        let take = (n - *w).clamp(0.0, by.max(0.0));
+        *w += take;
+        take
     }
 
     /// Sets a column's own maximum, where narrower than the table's.

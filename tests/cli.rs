@@ -171,3 +171,119 @@ fn every_help_shows_examples_and_exit_codes() {
         "{help}"
     );
 }
+
+/// clap's own English, which no message or help of declform may show (the first two at the
+/// start of a line: help says `用法 / Usage:`).
+const CLAP_ENGLISH: [&str; 8] = [
+    "error:",
+    "Usage:",
+    "Print help",
+    "Print version",
+    "Possible values",
+    "[default:",
+    "For more information",
+    "required arguments were not provided",
+];
+
+fn assert_no_clap_english(text: &str, what: &str) {
+    for (i, english) in CLAP_ENGLISH.iter().enumerate() {
+        let found = if i < 2 {
+            text.lines().any(|l| l.trim_start().starts_with(english))
+        } else {
+            text.contains(english)
+        };
+        assert!(!found, "{what}: “{english}” in {text}");
+    }
+}
+
+#[test]
+fn usage_errors_are_in_chinese_with_the_usage_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["merge"],
+            "错误：缺少必需的参数：--output <OUTPUT>、<INPUTS>...\n\n用法：declform merge --output <OUTPUT> <INPUTS>...\n详细说明和例子：declform merge --help\n",
+        ),
+        (
+            &["merge", "a.xlsx", "--outptu", "m.xlsx"],
+            "错误：不认识的参数“--outptu”（是不是想用 --output？）\n\n用法：declform merge --output <OUTPUT> <INPUTS>...\n详细说明和例子：declform merge --help\n",
+        ),
+        (
+            &["mrge"],
+            "错误：没有“mrge”这个命令（是不是想用 merge？）\n\n用法：declform <命令>\n详细说明和例子：declform --help\n",
+        ),
+        (
+            &["convert", "a.xlsx", "--to", "pdf"],
+            "错误：参数 --to <TO> 的值“pdf”无效；可选值：json、xlsx、csv\n",
+        ),
+        (
+            &["template", "--year", "25"],
+            "错误：参数 --year <YEAR> 的值“25”无效：年度应为 2000 到 2099 之间的四位数，例如 2025\n",
+        ),
+        (
+            &["template", "--year", "0"],
+            "错误：参数 --year <YEAR> 的值“0”无效：年度应为 2000 到 2099 之间的四位数，例如 2025\n",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = declform(dir.path(), args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(stderr(&out), message, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // Nothing was written by the refused template.
+    assert!(!dir.path().join("申报表模板.xlsx").exists());
+}
+
+#[test]
+fn help_is_in_chinese_with_examples_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["", "convert", "check", "merge", "diff", "template"] {
+        for flag in ["-h", "--help"] {
+            let args: Vec<&str> = [command, flag]
+                .into_iter()
+                .filter(|a| !a.is_empty())
+                .collect();
+            let out = declform(dir.path(), &args);
+            assert_eq!(out.status.code(), Some(0), "{args:?}");
+            let help = String::from_utf8(out.stdout).unwrap();
+            assert_no_clap_english(&help, &format!("{args:?}"));
+            for needle in [
+                "用法 / Usage: declform",
+                "选项 / Options:",
+                "显示帮助",
+                "例子 / Examples:",
+                "退出代码",
+            ] {
+                assert!(help.contains(needle), "{args:?} lacks {needle}: {help}");
+            }
+        }
+    }
+    let out = declform(dir.path(), &["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("declform ")
+    );
+}
+
+#[test]
+fn convert_says_what_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = root().join("samples/人民调解科.xlsx");
+    let out = declform(
+        dir.path(),
+        &["convert", sample.to_str().unwrap(), "-o", "人民调解科.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "已将 1 个文件中的 5 张表写入 人民调解科.json\n"
+    );
+    assert!(out.stdout.is_empty());
+    // To standard output, the JSON alone.
+    let out = declform(dir.path(), &["convert", "人民调解科.json", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "");
+}

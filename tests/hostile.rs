@@ -840,6 +840,7 @@ fn a_file_name_that_is_not_utf8_is_shown_the_same_way_everywhere() {
         .find(|(_, v)| **v == calamine::Data::String("来源文件".into()))
         .map(|(k, _)| k.trim_end_matches(char::is_numeric).to_string())
         .unwrap();
-    // Under the title, unit and header rows: the first form's row is 4.
-    assert_eq!(summary.text(&format!("{header}4")), "in/\u{fffd}办.xlsx");
+    // Under the title, unit and header rows: the first form's row is 4; the summary names a
+    // file relative to the folder all merged files lie in (here `in/`).
+    assert_eq!(summary.text(&format!("{header}4")), "\u{fffd}办.xlsx");
 }

@@ -116,9 +116,18 @@ fn run(mut c: Command, what: &str) -> Vec<u8> {
 
 /// Renders a workbook to PDF with LibreOffice and measures its pages.
 fn render(xlsx: &Path) -> Vec<Page> {
+    render_with(xlsx, None)
+}
+
+/// [`render`], with LibreOffice seeing the fonts that the fontconfig file `fonts` allows
+/// (see [`fonts_without`]).
+fn render_with(xlsx: &Path, fonts: Option<&Path>) -> Vec<Page> {
     let dir = xlsx.parent().unwrap();
     let profile = dir.join("lo-profile");
     let mut c = tool("soffice");
+    if let Some(fonts) = fonts {
+        c.env("FONTCONFIG_FILE", fonts);
+    }
     c.arg(format!(
         "-env:UserInstallation=file://{}",
         profile.display()
@@ -164,6 +173,23 @@ fn render(xlsx: &Path) -> Vec<Page> {
         std::fs::remove_file(r).unwrap();
     }
     out
+}
+
+/// A fontconfig file in `dir` under which the machine's fonts whose file names match any of
+/// `globs` do not exist, as on a computer without them.
+fn fonts_without(dir: &Path, globs: &[&str]) -> PathBuf {
+    let rejects: String = globs
+        .iter()
+        .map(|g| format!("<glob>*{g}*</glob>"))
+        .collect();
+    let conf = format!(
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig>\n\
+         <include ignore_missing=\"no\">/etc/fonts/fonts.conf</include>\n\
+         <selectfont><rejectfont>{rejects}</rejectfont></selectfont>\n</fontconfig>\n"
+    );
+    let path = dir.join("fonts.conf");
+    std::fs::write(&path, conf).unwrap();
+    path
 }
 
 /// Runs declform with `args` and `-o output` in `dir` and measures the printed pages of
@@ -602,7 +628,16 @@ fn indicator_extras_and_large_amounts_keep_every_grid_on_a4_portrait() {
 
 #[test]
 fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
+    // The inputs lie under a long path, given whole: the summary names them relative to
+    // their folder, so that its pages do not depend on where the files are.
     let dir = tempfile::tempdir().unwrap();
+    let inputs = dir.path().join(format!(
+        "{}/{}",
+        "各部门申报材料（第一轮）".repeat(4),
+        "department-submissions-".repeat(3)
+    ));
+    std::fs::create_dir_all(&inputs).unwrap();
+    assert!(inputs.display().to_string().chars().count() >= 120);
     let mut args = vec![
         "merge",
         "--date",
@@ -614,10 +649,9 @@ fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
     let samples: Vec<String> = ["人民调解科", "办公室", "社区矫正中心"]
         .iter()
         .map(|s| {
-            root()
-                .join(format!("samples/{s}.xlsx"))
-                .display()
-                .to_string()
+            let to = inputs.join(format!("{s}.xlsx"));
+            std::fs::copy(root().join(format!("samples/{s}.xlsx")), &to).unwrap();
+            to.display().to_string()
         })
         .collect();
     args.extend(samples.iter().map(String::as_str));
@@ -649,10 +683,14 @@ fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
         ] {
             assert!(text.contains(needle), "{what} lacks “{needle}”: {text}");
         }
-        // The identifying columns on every page of 汇总.
+        // The identifying columns and the 合计 row's label on every page of 汇总.
         if i < 3 {
-            for needle in ["项目名称", "主管部门", "村(居)委专职调解岗位工作津贴"]
-            {
+            for needle in [
+                "项目名称",
+                "主管部门",
+                "村(居)委专职调解岗位工作津贴",
+                "合计",
+            ] {
                 assert!(text.contains(needle), "{what} lacks {needle}");
             }
         }
@@ -669,6 +707,41 @@ fn summaries_print_landscape_with_title_unit_date_and_page_numbers() {
                 assert!(size >= 9.0, "{what}: {} printed at {size:.2} pt", w.text);
             }
         }
+    }
+    // The files by their names alone, on one line each.
+    let third = words_text(landscape[2]);
+    assert!(third.contains("来源文件") && third.contains("人民调解科.xlsx"));
+    assert!(!third.contains("各部门申报材料"), "{third}");
+    // Every row is as tall as the most lines any of its cells prints on any page: the rows
+    // print at the same heights on each page of 汇总, so their cells gather by top and
+    // bottom line.
+    let mut rows: Vec<(f64, f64, usize)> = Vec::new();
+    for p in &landscape[..3] {
+        for cell in cells(p) {
+            let (first, last) = (&cell[0], &cell[cell.len() - 1]);
+            let (Some(above), Some(below)) = (first.1[2], last.1[3]) else {
+                continue;
+            };
+            let (top, bottom, n) = (first.0.y0 - above, last.0.y1 + below, lines(&cell).len());
+            match rows
+                .iter_mut()
+                .find(|r| (r.0 - top).abs() < 1.5 && (r.1 - bottom).abs() < 1.5)
+            {
+                Some(r) => r.2 = r.2.max(n),
+                None => rows.push((top, bottom, n)),
+            }
+        }
+    }
+    // Below the header row (two lines high by design: headers wrap once).
+    let header_top = rows.iter().map(|r| r.0).fold(f64::MAX, f64::min);
+    rows.retain(|r| r.0 > header_top + 1.5);
+    assert!(rows.len() >= 10, "the rows of 汇总: {rows:?}");
+    for (top, bottom, n) in &rows {
+        let height = bottom - top;
+        assert!(
+            height <= (*n as f64) * 14.5 + 10.0,
+            "a row of 汇总 is {height:.0} pt high for {n} line(s) of text"
+        );
     }
     let first = words_text(landscape[0]);
     assert!(first.contains("年度") && first.contains("合计"));
@@ -709,5 +782,131 @@ fn blank_templates_print_on_a4_with_room_to_write() {
             height >= 5.0 * LINE,
             "{layout}: the goal cell is {height:.0} points high"
         );
+    }
+}
+
+/// Forms, summaries and templates printed where the fonts that size columns are missing:
+/// without Carlito (Calibri's twin, which the workbooks no longer depend on) everything
+/// prints exactly as with it; without any Arial twin either (Liberation Sans, Arimo: the
+/// workbooks' Normal font, whose digit sets every column's width), LibreOffice measures
+/// columns with DejaVu Sans, about 16% wider, and each form is scaled to one page wide
+/// rather than split sideways (body about 9.2 pt instead of 10.5), the summaries to their
+/// planned pages.
+#[test]
+fn forms_never_split_sideways_when_fonts_are_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed = root().join("samples/seed-forms-2024.json");
+    let samples: Vec<String> = ["人民调解科", "办公室", "社区矫正中心"]
+        .iter()
+        .map(|s| {
+            root()
+                .join(format!("samples/{s}.xlsx"))
+                .display()
+                .to_string()
+        })
+        .collect();
+    let mut merge = vec![
+        "merge",
+        "--date",
+        "2024-12-31",
+        "--quiet",
+        "-o",
+        "merged.xlsx",
+    ];
+    merge.extend(samples.iter().map(String::as_str));
+    let made = [
+        (
+            vec!["convert", seed.to_str().unwrap(), "-o", "seed.xlsx"],
+            "seed.xlsx",
+        ),
+        (
+            vec![
+                "convert",
+                seed.to_str().unwrap(),
+                "--layout",
+                "split",
+                "-o",
+                "split.xlsx",
+            ],
+            "split.xlsx",
+        ),
+        (
+            vec!["template", "--year", "2025", "-o", "template.xlsx"],
+            "template.xlsx",
+        ),
+        (merge, "merged.xlsx"),
+    ];
+    for (args, _) in &made {
+        let out = declform(d, args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // Each workbook copied into a folder of its own per font set, so that LibreOffice's
+    // outputs and profiles do not meet.
+    let render_in = |name: &str, fonts: &Path, tag: &str| {
+        let sub = d.join(format!("{tag}-{name}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::copy(d.join(name), sub.join(name)).unwrap();
+        render_with(&sub.join(name), Some(fonts))
+    };
+
+    // Without Carlito: as with it, at full size.
+    let no_carlito = fonts_without(d, &["Carlito"]);
+    let pages = render_in("seed.xlsx", &no_carlito, "nocarlito");
+    assert_eq!(
+        pages.len(),
+        10,
+        "without Carlito, each seed form on one page"
+    );
+    for (i, p) in pages.iter().enumerate() {
+        assert_form_page(p, &format!("seed form {} without Carlito", i + 1));
+    }
+    let pages = render_in("split.xlsx", &no_carlito, "nocarlito");
+    assert_eq!(first_pages(&pages).len(), 10);
+    assert_eq!(pages.len(), 11, "the split grid as with Carlito");
+    let pages = render_in("template.xlsx", &no_carlito, "nocarlito");
+    assert_eq!(pages.len(), 2);
+    assert_form_page(&pages[0], "template without Carlito");
+    let pages = render_in("merged.xlsx", &no_carlito, "nocarlito");
+    let landscape = pages.iter().filter(|p| p.width > p.height).count();
+    assert_eq!((landscape, pages.len()), (4, 14), "merged without Carlito");
+
+    // Without any metric twin of Calibri or Arial: one page wide, scaled.
+    let sub = d.join("bare");
+    std::fs::create_dir_all(&sub).unwrap();
+    let bare = fonts_without(&sub, &["Carlito", "Liberation", "Arimo"]);
+    for (name, forms, total) in [
+        ("seed.xlsx", 10, 10),
+        ("split.xlsx", 10, 11),
+        ("template.xlsx", 1, 2),
+        ("merged.xlsx", 10, 14),
+    ] {
+        let pages = render_in(name, &bare, "bare");
+        // Scaled, a form that continued on a second page may now fit on one: never more.
+        assert!(
+            pages.len() <= total,
+            "{name} without Carlito and Arial's twins"
+        );
+        assert_eq!(first_pages(&pages).len(), forms, "{name}");
+        for (i, p) in pages.iter().enumerate() {
+            let what = format!("{name} page {} without Carlito and Arial's twins", i + 1);
+            // Summaries print landscape with their columns planned per page, at 10 pt where
+            // the fonts are there (scaled to about 8.7 here); forms at 10.5 (about 9.2 here).
+            let (margin, least) = if p.width > p.height {
+                (0.0, 8.5)
+            } else {
+                (FORM_MARGINS / 2.0, 9.0)
+            };
+            for w in &p.words {
+                assert!(
+                    w.x1 <= p.width - margin + 0.5,
+                    "{what}: “{}” beyond the margin",
+                    w.text
+                );
+                if let Some(size) = w.cjk_size() {
+                    assert!(size >= least, "{what}: {} printed at {size:.2} pt", w.text);
+                }
+            }
+        }
     }
 }

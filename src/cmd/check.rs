@@ -21,7 +21,7 @@ pub struct Args {
     /// 输入文件或文件夹 / input files or folders
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 输出格式：text 每条一行 `文件!工作表!单元格: 严重性 [规则] 说明`，json 为数组 / output format
+    /// 输出格式：text（默认）每条一行 `文件!工作表!单元格: 严重性 [规则] 说明`，json 为数组 / output format: text (default) or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Reading limits.

@@ -26,13 +26,13 @@ pub struct Args {
     /// 输出文件，格式由扩展名决定（.json .xlsx .csv）；省略时向标准输出写 JSON / output, by extension
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// 输出格式（默认由扩展名决定）/ output format, when the extension does not say
+    /// 输出格式：json、xlsx 或 csv（默认由扩展名决定）/ output format (json, xlsx, csv), when the extension does not say
     #[arg(long, value_enum)]
     pub to: Option<OutputKind>,
     /// 以指标明细表（一行一个指标）写出 .xlsx / write the flat table (one row per indicator) as xlsx
     #[arg(long)]
     pub flat: bool,
-    /// 写工作簿时使用的版式（默认：有项目性质的用 2026，否则 2024）/ layout for workbook output
+    /// 写工作簿时使用的版式：2024（五列）、2026（六列，含项目性质）或 split（一体化拆分：指标性质、指标值、度量单位分列）；默认有项目性质的用 2026，否则 2024 / layout for workbook output: 2024, 2026 or split
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
     /// Reading limits.

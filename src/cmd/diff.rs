@@ -7,10 +7,17 @@ use std::process::ExitCode;
 
 /// 比较两个版本的申报表（审核轮次：一上、二上），逐项列出金额、目标、指标的变化。
 /// Compare two versions of forms.
-///
-/// 退出代码与 diff(1) 相同：0 没有不同，1 有不同，2 出错（用法错误、无法读取的输入、同一侧有重复的表）。
-/// Exit codes as diff(1): 0 identical, 1 differences, 2 trouble (unlike the other commands).
 #[derive(Debug, clap::Args)]
+#[command(after_help = "\
+例子 / Examples:
+  declform diff samples/人民调解科.xlsx samples/二上/人民调解科.xlsx  # 每处变化一行 / one line a change
+  declform diff 一上/ 二上/ -o 变更报告.xlsx  # 两个文件夹，另写出报告工作簿 / folders, and a report workbook
+  declform diff 一上.xlsx 二上.xlsx --format json  # 给其他程序用 / for other programs
+
+退出代码 / Exit codes（与 diff(1) 相同 / as diff(1), unlike the other commands）:
+  0  没有不同 / identical
+  1  有不同 / differences
+  2  出错：用法错误、无法读取的输入、同一侧有重复的表 / trouble: usage, unreadable input, a form twice on one side")]
 pub struct Args {
     /// 旧版本：文件或文件夹 / the old version: file or folder
     pub old: PathBuf,
@@ -19,7 +26,7 @@ pub struct Args {
     /// 另写出变更报告工作簿（.xlsx）/ also write the report workbook
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// 输出格式：text 每处一行 `新文件!工作表!单元格: [类型] 说明`，最后一行为计数；json 为数组 / output format
+    /// 输出格式：text（默认）每处一行 `新文件!工作表!单元格: [类型] 说明`，最后一行为计数；json 为数组 / output format: text (default) or json
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Reading limits.

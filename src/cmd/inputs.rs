@@ -299,10 +299,12 @@ pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
 #[derive(Debug, Clone, clap::Args)]
 pub struct Limits {
     /// 压缩格式工作簿解压后的总大小上限（MiB，防“压缩炸弹”）/ most a zipped workbook may inflate to
-    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_INFLATED_BYTES / MIB)]
+    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_INFLATED_BYTES / MIB,
+          help = format!("压缩格式工作簿解压后的总大小上限（MiB，默认 {}，防“压缩炸弹”）/ most a zipped workbook may inflate to", declform::DEFAULT_MAX_INFLATED_BYTES / MIB))]
     pub max_inflated_mb: u64,
     /// 单个输入文件的大小上限（MiB）/ most an input file may weigh
-    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_FILE_BYTES / MIB)]
+    #[arg(long, value_name = "MiB", default_value_t = declform::DEFAULT_MAX_FILE_BYTES / MIB,
+          help = format!("单个输入文件的大小上限（MiB，默认 {}）/ most an input file may weigh", declform::DEFAULT_MAX_FILE_BYTES / MIB))]
     pub max_file_mb: u64,
 }
 

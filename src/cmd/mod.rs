@@ -12,6 +12,7 @@ pub mod inputs;
 pub mod merge;
 pub mod output;
 pub mod template;
+pub mod zh;
 
 use std::fmt;
 use std::io::Write;

@@ -19,14 +19,14 @@ use std::process::ExitCode;
   1  无法写出文件 / the file could not be written
   2  用法错误（如文件已存在而未加 --force）/ usage error (e.g. the file exists)")]
 pub struct Args {
-    /// 输出文件 / output workbook
+    /// 输出文件（默认 申报表模板.xlsx）/ output workbook
     #[arg(short, long, default_value = "申报表模板.xlsx")]
     pub output: PathBuf,
-    /// 版式 / layout of the grid
+    /// 版式：2024（默认，五列）、2026（六列，含项目性质）或 split（一体化拆分：指标性质、指标值、度量单位分列）/ layout of the grid: 2024 (default), 2026 or split
     #[arg(long, value_enum, default_value_t = LayoutArg::Y2024)]
     pub layout: LayoutArg,
-    /// 年度（默认为明年）/ the budget year (default: next year)
-    #[arg(long)]
+    /// 年度，2000 到 2099 之间的四位数（默认为明年）/ the budget year, 2000-2099 (default: next year)
+    #[arg(long, value_parser = parse_year)]
     pub year: Option<i32>,
     /// 保护工作表：标签锁定，只能在填写单元格中输入 / protect the sheet, leaving input cells editable
     #[arg(long)]
@@ -34,6 +34,23 @@ pub struct Args {
     /// 输出文件已存在时覆盖它 / replace an existing output file
     #[arg(long)]
     pub force: bool,
+}
+
+/// The budget years a template may be made for.
+const YEARS: std::ops::RangeInclusive<i32> = 2000..=2099;
+
+/// A `--year`: a four-digit year in [`YEARS`] (`25` or `0` would print `(25年度)`, which no
+/// reader takes for a year).
+fn parse_year(s: &str) -> Result<i32, String> {
+    let range = format!(
+        "年度应为 {} 到 {} 之间的四位数，例如 2025",
+        YEARS.start(),
+        YEARS.end()
+    );
+    match s.trim().parse::<i32>() {
+        Ok(y) if YEARS.contains(&y) => Ok(y),
+        _ => Err(range),
+    }
 }
 
 /// Runs the command.
