@@ -12,6 +12,7 @@ import copy
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -122,6 +123,51 @@ def faulty(tmp):
     # Not a workbook at all: a text file whose name ends in .xlsx.
     with open("samples/有误/不是表格.xlsx", "w", encoding="utf-8") as f:
         f.write("这是一个文本文件，只是文件名以 .xlsx 结尾。\n")
+
+    # A workbook that holds no form: a contact list.
+    rows = [["科室", "联系人", "联系电话"], ["人民调解科", "张三", "021-56781234"], ["办公室", "李四", "021-56785678"]]
+    cells = "".join(
+        '<row r="%d">%s</row>'
+        % (
+            r + 1,
+            "".join(
+                '<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>' % ("ABC"[c], r + 1, v)
+                for c, v in enumerate(row)
+            ),
+        )
+        for r, row in enumerate(rows)
+    )
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>",
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>",
+        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="联系人" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        "</Relationships>",
+        "xl/worksheets/sheet1.xml": '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        "<sheetData>%s</sheetData></worksheet>" % cells,
+    }
+    with zipfile.ZipFile("samples/有误/不是申报表.xlsx", "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(zipfile.ZipInfo(name, (2024, 1, 1, 0, 0, 0)), text.encode("utf-8"))
+
+    # A workbook with an opening password: the test fixture tests/fixtures/hostile/encrypted.xlsx
+    # (made with msoffcrypto-tool).
+    shutil.copyfile("tests/fixtures/hostile/encrypted.xlsx", "samples/有误/设有密码.xlsx")
 
     # Readable, but `check` finds 错误: two forms of 办公室 with planted mistakes.
     forms = read_forms("samples/办公室.xlsx", tmp)
