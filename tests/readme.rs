@@ -121,10 +121,9 @@ fn copy_dir(from: &Path, to: &Path) {
 /// what it printed, stdout and stderr together.
 fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_declform"));
-    let path = std::env::join_paths(
-        std::iter::once(bin.parent().unwrap().to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
+    let path = std::env::join_paths(std::iter::once(bin.parent().unwrap().to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
     .unwrap();
     let log = dir.join(".output");
     let file = std::fs::File::create(&log).unwrap();
@@ -254,7 +253,11 @@ fn every_relative_link_and_image_points_to_a_file() {
             }
         }
     }
-    assert!(missing.is_empty(), "links to nothing:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "links to nothing:\n{}",
+        missing.join("\n")
+    );
     assert!(seen >= 10, "{seen} links");
 }
 
@@ -275,7 +278,10 @@ fn the_parser_finds_commands_outputs_and_links() {
     assert_eq!(ex.len(), 3);
     assert_eq!(ex[0].command, "declform a  # c");
     assert_eq!(ex[0].line, 3);
-    assert_eq!(ex[0].expected.as_deref(), Some(&["one".to_string(), "two".to_string()][..]));
+    assert_eq!(
+        ex[0].expected.as_deref(),
+        Some(&["one".to_string(), "two".to_string()][..])
+    );
     assert_eq!(ex[1].expected.as_deref(), Some(&[][..]));
     assert_eq!(ex[2].command, "declform c d");
     assert!(ex[2].expected.is_none());
