@@ -133,7 +133,7 @@ fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
         .current_dir(dir)
         .env("PATH", path)
         // Patterns expand in byte order whatever the machine's locale.
-        .env("LC_ALL", "C.UTF-8")
+        .env("LC_ALL", "C")
         .stdin(Stdio::null())
         .stdout(file.try_clone().unwrap())
         .stderr(file)
