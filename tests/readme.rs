@@ -13,6 +13,7 @@
 //! its output.
 
 use std::path::{Path, PathBuf};
+#[cfg(unix)]
 use std::process::{Command, Stdio};
 
 fn root() -> PathBuf {
@@ -103,6 +104,7 @@ fn examples(text: &str) -> Vec<Example> {
     out
 }
 
+#[cfg(unix)]
 /// Copies a folder recursively.
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
@@ -117,6 +119,7 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+#[cfg(unix)]
 /// Runs a command line in `dir` with sh, declform on the PATH; gives the exit code and
 /// what it printed, stdout and stderr together.
 fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
@@ -145,6 +148,7 @@ fn run(dir: &Path, command: &str) -> (Option<i32>, String) {
 }
 
 /// Runs every example of a document; returns how many were compared and how many only run.
+#[cfg(unix)]
 fn check_document(name: &str) -> (usize, usize) {
     let text = std::fs::read_to_string(root().join(name)).unwrap();
     let examples = examples(&text);
@@ -188,6 +192,7 @@ fn check_document(name: &str) -> (usize, usize) {
 }
 
 #[test]
+#[cfg(unix)] // the examples are sh command lines
 fn readme_examples_print_what_the_readme_shows() {
     let (compared, run_only) = check_document("README.md");
     assert!(compared >= 15, "{compared} console examples");
@@ -195,6 +200,7 @@ fn readme_examples_print_what_the_readme_shows() {
 }
 
 #[test]
+#[cfg(unix)] // the examples are sh command lines
 fn guide_examples_print_what_the_guide_shows() {
     let (compared, _) = check_document("docs/使用说明.md");
     assert!(compared >= 10, "{compared} console examples");
