@@ -206,9 +206,16 @@ fn a_bad_input_stops_the_merge_unless_keep_going() {
 #[test]
 fn the_seed_forms_pass_check_without_errors() {
     let dir = tempfile::tempdir().unwrap();
+    // The seed JSON and the three department workbooks (samples/有误/ holds faulty files
+    // for the documents' examples).
+    let samples = root().join("samples");
     let out = declform(
         dir.path(),
-        &["check", root().join("samples").to_str().unwrap()],
+        &[
+            "check",
+            samples.join("seed-forms-2024.json").to_str().unwrap(),
+            samples.join("*.xlsx").to_str().unwrap(),
+        ],
     );
     assert_eq!(
         out.status.code(),
