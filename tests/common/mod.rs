@@ -215,3 +215,61 @@ pub fn flat_headers() -> Vec<String> {
         .map(String::from)
         .collect()
 }
+
+/// What a group of tests needs besides Rust: programs on the PATH and font families that
+/// fontconfig lists, with the Debian packages that bring them.
+pub struct Needs<'a> {
+    pub programs: &'a [&'a str],
+    pub fonts: &'a [&'a str],
+    pub packages: &'a str,
+}
+
+impl Needs<'_> {
+    /// Whether everything is there. Where something is missing, outside CI the test says
+    /// so on stderr and should return (skipped: `cargo test` passes on a machine with only
+    /// Rust); under CI (`CI` set, as `.ci/run` runs) it fails, since `.ci/run` installs all.
+    pub fn met(&self, what: &str) -> bool {
+        let fonts = Command::new("fc-list")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let missing: Vec<&str> = self
+            .programs
+            .iter()
+            .copied()
+            .filter(|p| !on_path(p))
+            .chain(self.fonts.iter().copied().filter(|f| !fonts.contains(f)))
+            .collect();
+        if missing.is_empty() {
+            return true;
+        }
+        let why = format!(
+            "{what} need {} (apt-get install -y {}; `bash .ci/run` installs everything)",
+            missing.join(", "),
+            self.packages
+        );
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+        false
+    }
+}
+
+/// Whether a program is on the PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+}
+
+/// LibreOffice Calc, for the interop tests.
+pub const LIBREOFFICE: Needs<'static> = Needs {
+    programs: &["soffice"],
+    fonts: &[],
+    packages: "libreoffice-calc-nogui",
+};
+
+/// LibreOffice, poppler and CJK fonts, for the print tests.
+pub const PRINTING: Needs<'static> = Needs {
+    programs: &["soffice", "pdftotext", "pdftoppm", "fc-list"],
+    fonts: &["Noto Sans CJK"],
+    packages: "libreoffice-calc-nogui poppler-utils fonts-noto-cjk",
+};
