@@ -269,7 +269,13 @@ impl fmt::Display for Finding {
             _ if self.form.is_empty() => {}
             _ => write!(f, "「{}」", self.form)?,
         }
-        write!(f, ": {} [{}] {}", self.severity, self.rule.name(), self.message)
+        write!(
+            f,
+            ": {} [{}] {}",
+            self.severity,
+            self.rule.name(),
+            self.message
+        )
     }
 }
 

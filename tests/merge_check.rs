@@ -352,9 +352,7 @@ fn each_rule_breaks_and_passes() {
     f.indicators[2].level3 = f.indicators[1].level3.clone();
     assert_eq!(
         one(&f),
-        format!(
-            "{AT}!D15: 警告 [指标不重复] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）"
-        )
+        format!("{AT}!D15: 警告 [指标不重复] 三级指标“补贴与政策一致性”重复出现（第2行与第3行）")
     );
 }
 
@@ -526,9 +524,7 @@ fn check_reports_an_unreadable_file_and_checks_the_rest() {
         "坏.xlsx: 错误 [文件可读] 不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确"
     );
     assert_eq!(lines.len(), 3, "{text}");
-    assert!(
-        lines[1].starts_with("好.xlsx!政府购买服务人员专项经费!D16: 警告 [指标齐全]")
-    );
+    assert!(lines[1].starts_with("好.xlsx!政府购买服务人员专项经费!D16: 警告 [指标齐全]"));
     assert!(
         stderr(&out).contains("检查了 2 个文件中的 2 张表：1 个错误，2 个警告"),
         "{}",
