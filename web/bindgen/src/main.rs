@@ -67,6 +67,8 @@ fn run(input: &Path, out_dir: &Path) -> anyhow::Result<()> {
         .input_bytes(stem, bytes)
         .no_modules(true)?
         .typescript(false)
+        // As the command line does: without a module, the glue looks for one beside it.
+        .omit_default_module_path(false)
         .generate(out_dir)?;
     let output = out_dir.join(format!("{stem}_bg.wasm"));
     let bytes = std::fs::read(&output)?;
