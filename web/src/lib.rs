@@ -284,3 +284,37 @@ pub fn template(layout: &str, year: i32) -> Result<Vec<u8>, JsError> {
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_are_check_findings_in_file_order() {
+        let mut session = Session::new();
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add("坏.xlsx".into(), b"x".to_vec())).unwrap();
+        assert_eq!(view["ok"], false);
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add_damaged("炸.xlsx".into())).unwrap();
+        assert_eq!(
+            view["error"],
+            format!("错误：炸.xlsx: {DAMAGED}"),
+            "as the command line words a contained panic"
+        );
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0]["severity"], "错误");
+        assert_eq!(findings[0]["rule"], "文件可读");
+        assert_eq!(findings[0]["rule_id"], "unreadable");
+        assert_eq!(findings[0]["place"], "坏.xlsx");
+        assert_eq!(findings[1]["place"], "炸.xlsx");
+        assert_eq!(findings[1]["message"], DAMAGED);
+        assert_eq!(report["summary"]["errors"], 2);
+        assert_eq!(
+            report["summary"]["failed"],
+            serde_json::json!(["坏.xlsx", "炸.xlsx"])
+        );
+    }
+}
