@@ -16,9 +16,9 @@ use std::process::ExitCode;
 use wasmparser::{Validator, WasmFeatures};
 
 /// The WebAssembly features the page may use: those of Chrome 75 (June 2019) and of the
-/// browsers built on it. The page checks the same ones in the browser before it starts
-/// (`FEATURES` in web/worker.js); reference types and multi-value (Chrome 96 and 85) are
-/// left out on purpose.
+/// browsers built on it. The page tries the same ones in the browser before it starts
+/// (`declformEngineProblem` in web/page.html); reference types and multi-value (Chrome 96
+/// and 85) are left out on purpose.
 const PAGE_FEATURES: WasmFeatures = WasmFeatures::MUTABLE_GLOBAL
     .union(WasmFeatures::SATURATING_FLOAT_TO_INT)
     .union(WasmFeatures::SIGN_EXTENSION)
@@ -146,7 +146,7 @@ fn check_features(bytes: &[u8]) -> Result<(), String> {
     Err(format!(
         "the module needs WebAssembly features beyond those the page promises (Chrome 75: \
          mutable-globals, sign-ext, nontrapping-fptoint, bulk-memory){}: {error}; build it \
-         with web/build.sh's RUSTFLAGS",
+         as web/build.sh does (CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS)",
         if needed.is_empty() {
             String::new()
         } else {
