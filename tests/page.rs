@@ -89,11 +89,18 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
         std::fs::copy(root.join("samples").join(name), d.join(name)).unwrap();
     }
     std::fs::write(d.join("损坏.xlsx"), "这不是工作簿").unwrap();
+    // Then twelve files at once (copies of a sample): the file list folds.
+    let many: Vec<String> = (1..=12).map(|i| format!("第{i:02}份.xlsx")).collect();
+    for name in &many {
+        std::fs::copy(root.join("samples/办公室.xlsx"), d.join(name)).unwrap();
+    }
     let out = Command::new("node")
         .arg(root.join("web/test/page.mjs"))
         .arg(&page)
         .arg(d)
         .args(names)
+        .arg("--")
+        .args(&many)
         .current_dir(d)
         .env("CHROMIUM", &chromium)
         .output()
@@ -110,10 +117,7 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
         "console errors"
     );
 
-    // The status says 完成 and names the file that failed, in the command line's words.
-    let status = seen["status"].as_str().unwrap();
-    assert!(status.starts_with("完成：4 个文件，共 10 张表"), "{status}");
-    assert!(status.contains("无法读取 1 个文件：损坏.xlsx"), "{status}");
+    // The file list gives the broken file's error in the command line's words.
     let cli = declform(d, &["convert", "损坏.xlsx"]);
     let files = seen["files"].as_array().unwrap();
     assert_eq!(files.len(), 4);
@@ -121,9 +125,11 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
     assert_eq!(files[3][1].as_str().unwrap(), stderr(&cli).trim_end());
     assert!(files[0][1].as_str().unwrap().starts_with("5 张表："));
 
-    // The findings table is `declform check` of the readable files, row for row.
-    let check = declform(d, &["check", names[0], names[1], names[2]]);
-    let want: Vec<String> = String::from_utf8(check.stdout)
+    // The findings table is `declform check` of the same files, row for row: the broken
+    // file a 错误 [文件可读] with check's message, the 规则 in Chinese with the id as tooltip.
+    let check = declform(d, &["check", names[0], names[1], names[2], names[3]]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let want: Vec<String> = String::from_utf8(check.stdout.clone())
         .unwrap()
         .lines()
         .map(String::from)
@@ -143,10 +149,84 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
         })
         .collect();
     assert_eq!(got, want);
-    assert_eq!(got.len(), 7);
-    assert_eq!(
-        seen["errorRows"], 0,
-        "the 错误 filter shows only errors, and there are none"
+    assert_eq!(got.len(), 8);
+    assert!(
+        got[7].starts_with("损坏.xlsx: 错误 [文件可读] 不是 Excel"),
+        "{}",
+        got[7]
+    );
+    let ids: Vec<&str> = seen["ruleTitles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    for (row, id) in seen["findings"].as_array().unwrap().iter().zip(&ids) {
+        let rule = declform::check::Rule::ALL
+            .into_iter()
+            .find(|r| r.id() == *id)
+            .unwrap_or_else(|| panic!("{id} is no rule's id"));
+        assert_eq!(row[1], rule.name());
+    }
+    assert_eq!(ids[7], "unreadable");
+    assert_eq!(seen["errorRows"], 1, "the 错误 filter shows only the error");
+
+    // The status and the counts are check's summary line: the unreadable file is one of the
+    // errors.
+    let status = seen["status"].as_str().unwrap();
+    let summary = stderr(&check);
+    let summary = summary.lines().last().unwrap();
+    assert_eq!(summary, "检查了 4 个文件中的 10 张表：1 个错误，7 个警告");
+    assert!(status.starts_with(&format!("完成：{summary}")), "{status}");
+    assert!(
+        status.contains("其中 1 个文件无法读取：损坏.xlsx"),
+        "{status}"
+    );
+    // 文件, 申报表, 错误, 警告, 无法读取.
+    assert_eq!(seen["counts"], serde_json::json!([4, 10, 1, 7, 1]));
+
+    // The engine check runs before the page starts: this Chromium has what the module needs;
+    // one without bulk memory, or without WebAssembly at all, is told which browsers work.
+    let engine = &seen["engine"];
+    assert_eq!(engine["real"], serde_json::Value::Null, "{engine}");
+    assert_eq!(engine["unsupported"], serde_json::Value::Null, "{engine}");
+    let no_bulk = engine["noBulkMemory"].as_str().unwrap();
+    assert!(
+        no_bulk.contains("缺少批量内存操作（bulk-memory）。")
+            && no_bulk.contains("需要 Chrome 75、Edge 79")
+            && no_bulk.contains("极速模式"),
+        "{no_bulk}"
+    );
+    assert!(
+        engine["throwing"]
+            .as_str()
+            .unwrap()
+            .contains("可变全局变量（mutable-globals）、符号扩展"),
+        "{engine}"
+    );
+    // The worker's own gzip decoder (engines without DecompressionStream) gives zlib's bytes.
+    assert_eq!(seen["gunzip"], true);
+
+    // Twelve files: the downloads stay above the findings and the folded file list.
+    let many_seen = &seen["many"];
+    assert_eq!(many_seen["counts"], serde_json::json!([12, 24, 0, 24, 0]));
+    assert_eq!(many_seen["open"], false, "{many_seen}");
+    assert_eq!(many_seen["rows"], 12);
+    assert!(
+        many_seen["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("共 12 个文件，24 张申报表"),
+        "{many_seen}"
+    );
+    let top = |key: &str| many_seen[key].as_f64().unwrap();
+    assert!(
+        top("mergedTop") < top("findingsTop") && top("findingsTop") < top("filesTop"),
+        "{many_seen}"
+    );
+    assert!(
+        top("mergedTop") < 900.0,
+        "the merge button is off the first screen"
     );
 
     // The merged workbook is the command's, byte for byte.

@@ -11,9 +11,115 @@ const added = [];
 
 async function wasmBytes() {
   const raw = Uint8Array.from(atob(WASM_GZ_BASE64), (c) => c.charCodeAt(0));
+  if (typeof DecompressionStream !== "function" || !Blob.prototype.stream) return gunzip(raw);
   const stream = new Blob([raw]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
+
+// inflate:begin (web/test/page.mjs runs this part in node against zlib)
+// Gzip decoding for engines without DecompressionStream (Chrome before 80 and browsers built
+// on those cores): DEFLATE (RFC 1951) decoded a bit at a time, canonical Huffman codes as in
+// zlib's puff.c. About a second for the page's module; only old engines take this path.
+function gunzip(src) {
+  const flags = src[3];
+  let pos = 10;
+  if (flags & 4) pos += 2 + (src[10] | (src[11] << 8));
+  if (flags & 8) while (src[pos++]);
+  if (flags & 16) while (src[pos++]);
+  if (flags & 2) pos += 2;
+  const n = src.length;
+  const out = new Uint8Array((src[n - 4] | (src[n - 3] << 8) | (src[n - 2] << 16) | (src[n - 1] << 24)) >>> 0);
+  let at = 0, buf = 0, cnt = 0;
+  const bits = (k) => {
+    while (cnt < k) {
+      if (pos >= n) throw new Error("gzip: unexpected end");
+      buf |= src[pos++] << cnt; cnt += 8;
+    }
+    const v = buf & ((1 << k) - 1);
+    buf >>>= k; cnt -= k;
+    return v;
+  };
+  const huffman = (lengths) => {
+    const count = new Uint16Array(16), offs = new Uint16Array(16), symbol = new Uint16Array(lengths.length);
+    for (const l of lengths) count[l]++;
+    count[0] = 0;
+    for (let i = 1; i < 16; i++) offs[i] = offs[i - 1] + count[i - 1];
+    lengths.forEach((l, i) => { if (l) symbol[offs[l]++] = i; });
+    return { count, symbol };
+  };
+  const decode = (h) => {
+    let code = 0, first = 0, index = 0;
+    for (let len = 1; len < 16; len++) {
+      code |= bits(1);
+      const c = h.count[len];
+      if (code - c < first) return h.symbol[index + code - first];
+      index += c; first = (first + c) << 1; code <<= 1;
+    }
+    throw new Error("gzip: bad code");
+  };
+  const LBASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
+  const LEXT = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
+  const DBASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+  const DEXT = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
+  const ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+  let last;
+  do {
+    last = bits(1);
+    const type = bits(2);
+    if (type === 0) {
+      buf = 0; cnt = 0;
+      const len = src[pos] | (src[pos + 1] << 8);
+      pos += 4;
+      out.set(src.subarray(pos, pos + len), at);
+      pos += len; at += len;
+      continue;
+    }
+    let lit, dist;
+    if (type === 1) {
+      const l = new Uint8Array(288);
+      l.fill(8, 0, 144); l.fill(9, 144, 256); l.fill(7, 256, 280); l.fill(8, 280, 288);
+      lit = huffman(l);
+      dist = huffman(new Uint8Array(30).fill(5));
+    } else if (type === 2) {
+      const nlit = bits(5) + 257, ndist = bits(5) + 1, ncode = bits(4) + 4;
+      const l = new Uint8Array(19);
+      for (let i = 0; i < ncode; i++) l[ORDER[i]] = bits(3);
+      const lencode = huffman(l);
+      const lengths = new Uint8Array(nlit + ndist);
+      for (let i = 0; i < nlit + ndist;) {
+        const sym = decode(lencode);
+        if (sym < 16) { lengths[i++] = sym; continue; }
+        let value = 0, times;
+        if (sym === 16) {
+          if (i === 0) throw new Error("gzip: bad lengths");
+          value = lengths[i - 1]; times = 3 + bits(2);
+        } else if (sym === 17) times = 3 + bits(3);
+        else times = 11 + bits(7);
+        if (i + times > nlit + ndist) throw new Error("gzip: bad lengths");
+        while (times--) lengths[i++] = value;
+      }
+      lit = huffman(lengths.subarray(0, nlit));
+      dist = huffman(lengths.subarray(nlit));
+    } else {
+      throw new Error("gzip: bad block");
+    }
+    for (;;) {
+      let sym = decode(lit);
+      if (sym < 256) out[at++] = sym;
+      else if (sym === 256) break;
+      else {
+        sym -= 257;
+        const len = LBASE[sym] + bits(LEXT[sym]);
+        const d = decode(dist);
+        const back = DBASE[d] + bits(DEXT[d]);
+        for (let i = 0; i < len; i++, at++) out[at] = out[at - back];
+      }
+    }
+  } while (!last);
+  if (at !== out.length) throw new Error("gzip: wrong length");
+  return out;
+}
+// inflate:end
 
 let module = null;
 async function start() {
@@ -38,23 +144,28 @@ function warmUp() {
 }
 
 // A panic inside the library traps the WebAssembly instance: start a fresh one and read the
-// files that were fine again.
+// files again, those that trapped as damaged (so that indexes and findings stay those of the
+// page's list).
 async function restart() {
   session = null;
   await start();
-  // Files that failed are added empty, so that indexes stay those of the page's list.
   for (const f of added) {
-    session.add(f.name, f.ok ? f.bytes : new Uint8Array(0));
+    if (f.trapped) session.add_damaged(f.name);
+    else session.add(f.name, f.bytes);
   }
 }
 
 // Compile and start the library as soon as the page opens, not when the first file comes.
 const ready = start().then(warmUp).then(
   () => postMessage({ type: "ready" }),
-  (err) => postMessage({ type: "error", message: `无法启动：${err && err.message ? err.message : err}` }),
+  (err) => postMessage({
+    type: "error",
+    unsupported: err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError,
+    message: `无法启动：此浏览器无法运行本页面的 WebAssembly（${err && err.message ? err.message : err}）。${NEEDS}`,
+  }),
 );
-
-const DAMAGED = "工作簿已损坏，无法打开（解析时遇到无法处理的数据）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试";
+// The browsers the page runs in (as the page's engine check says).
+const NEEDS = "需要 Chrome 75、Edge 79、Firefox 79、Safari 15 或更新版本；360、QQ、搜狗等浏览器请切换到“极速模式”，如仍不行请升级浏览器。";
 
 // Today's date on this computer, as the summaries print it (YYYY-MM-DD).
 function today() {
@@ -107,15 +218,12 @@ onmessage = async (e) => {
         let view;
         try {
           view = JSON.parse(session.add(file.name, file.bytes));
+          added.push({ name: file.name, bytes: file.bytes, trapped: false });
         } catch (err) {
-          view = { name: file.name, ok: false, error: `错误：${file.name}: ${DAMAGED}`, forms: [], notices: [] };
-          added.push({ name: file.name, bytes: null, ok: false });
           await restart();
-          postMessage({ type: "file", index, view });
-          postMessage({ type: "progress", done: ++done, total });
-          continue;
+          added.push({ name: file.name, bytes: null, trapped: true });
+          view = JSON.parse(session.add_damaged(file.name));
         }
-        added.push({ name: file.name, bytes: view.ok ? file.bytes : null, ok: view.ok });
         postMessage({ type: "file", index, view });
         postMessage({ type: "progress", done: ++done, total });
       }

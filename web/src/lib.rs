@@ -8,9 +8,10 @@
 //! re-laid in an official grid, and blank templates. It holds no files and starts no
 //! threads; the page runs it in a Web Worker.
 
-use declform::check::Severity;
-use declform::{Error, Form, LayoutKind, Read, Source};
+use declform::check::{Finding, Severity};
+use declform::{Error, ErrorKind, Form, LayoutKind, Location, Read, Source};
 use serde::Serialize;
+use std::ops::Range;
 use wasm_bindgen::prelude::*;
 
 /// The files read so far, in the order they were added.
@@ -26,6 +27,8 @@ pub struct Session {
 struct Entry {
     name: String,
     result: Result<Read, Error>,
+    /// Its forms in the session's `forms`.
+    forms: Range<usize>,
 }
 
 /// What the page shows of one file.
@@ -47,14 +50,42 @@ struct FormView<'a> {
     indicators: usize,
 }
 
-/// One finding as the page's table shows it.
+/// One finding as the page's table shows it: the columns of `declform check`'s line
+/// (`place: severity [rule] message`), with the rule's id for the tooltip.
 #[derive(Debug, Serialize)]
 struct FindingView {
     severity: String,
+    /// The rule's Chinese name, as `check` prints it.
     rule: &'static str,
+    /// Its id (`indicators-present`), as `check --format json` gives it.
+    rule_id: &'static str,
     place: String,
     message: String,
 }
+
+impl From<Finding> for FindingView {
+    fn from(f: Finding) -> FindingView {
+        // What `check` prints before the colon (Finding's Display).
+        let place = match (&f.sheet, &f.cell) {
+            (Some(s), Some(c)) => format!("{}!{s}!{c}", f.file),
+            (Some(s), None) => format!("{}!{s}", f.file),
+            _ if f.form.is_empty() => f.file.clone(),
+            _ => format!("{}「{}」", f.file, f.form),
+        };
+        FindingView {
+            severity: f.severity.to_string(),
+            rule: f.rule.name(),
+            rule_id: f.rule.id(),
+            place,
+            message: f.message,
+        }
+    }
+}
+
+/// What the command line says of a workbook whose parser panicked (the reader's guard
+/// turns such a panic into this error; in the page the panic traps the instance instead,
+/// and the worker reports the file with [`Session::add_damaged`]).
+const DAMAGED: &str = "工作簿已损坏，无法打开（解析时遇到无法处理的数据）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试";
 
 impl Session {
     /// The forms of a file that could be read; forms without a source (JSON) are named by
@@ -103,6 +134,21 @@ impl Session {
         }
     }
 
+    /// Adds a file read (or not) and returns its view as JSON.
+    fn push(&mut self, name: String, result: Result<Read, Error>) -> String {
+        let mut entry = Entry {
+            name,
+            result,
+            forms: 0..0,
+        };
+        let start = self.forms.len();
+        self.forms.extend(Session::forms_of(&entry));
+        entry.forms = start..self.forms.len();
+        let view = serde_json::to_string(&Session::view(&entry)).unwrap_or_default();
+        self.files.push(entry);
+        view
+    }
+
     /// Forms to write, or the error the command line gives when there are none.
     fn forms_or_error(&self) -> Result<&[Form], JsError> {
         if self.forms.is_empty() {
@@ -129,13 +175,17 @@ impl Session {
     /// indicators}], notices}`.
     pub fn add(&mut self, name: String, bytes: Vec<u8>) -> String {
         let result = declform::read(bytes, &name, &declform::ReadOptions::default());
-        let entry = Entry { name, result };
-        self.forms.extend(Session::forms_of(&entry));
-        self.files.push(entry);
-        self.files
-            .last()
-            .map(|e| serde_json::to_string(&Session::view(e)).unwrap_or_default())
-            .unwrap_or_default()
+        self.push(name, result)
+    }
+
+    /// Records a file whose reading trapped the WebAssembly instance (a panic in a parser)
+    /// as the command line reports it, a damaged workbook; returns its view as [`add`]
+    /// does.
+    ///
+    /// [`add`]: Session::add
+    pub fn add_damaged(&mut self, name: String) -> String {
+        let error = Error::new(ErrorKind::Corrupt, Location::file(name.clone()), DAMAGED);
+        self.push(name, Err(error))
     }
 
     /// Forgets every file.
@@ -144,11 +194,19 @@ impl Session {
         self.forms.clear();
     }
 
-    /// The findings of `check` over every readable file and the counts for the status line,
-    /// as JSON: `{findings: [{severity, rule, place, message}], summary: {files, forms,
-    /// failed: [names], errors, warnings}}` (`place` is `file!sheet!cell`).
+    /// The findings of `declform check` of the files, in its order (file by file, a file
+    /// that could not be read as a 错误 of the rule `unreadable`), and the counts of its
+    /// summary line, as JSON: `{findings: [{severity, rule, rule_id, place, message}],
+    /// summary: {files, forms, failed: [names], errors, warnings}}` (`rule` is the rule's
+    /// Chinese name, `place` is `file!sheet!cell`; `errors` counts the unreadable files).
     pub fn report(&self) -> String {
-        let findings = declform::check(&self.forms);
+        let mut findings = Vec::new();
+        for entry in &self.files {
+            match &entry.result {
+                Ok(_) => findings.extend(declform::check(&self.forms[entry.forms.clone()])),
+                Err(e) => findings.push(Finding::unreadable(e)),
+            }
+        }
         let errors = findings
             .iter()
             .filter(|f| f.severity == Severity::Error)
@@ -160,19 +218,7 @@ impl Session {
             "errors": errors,
             "warnings": findings.len() - errors,
         });
-        let views: Vec<FindingView> = findings
-            .into_iter()
-            .map(|f| FindingView {
-                severity: f.severity.to_string(),
-                rule: f.rule.id(),
-                place: match (&f.sheet, &f.cell) {
-                    (Some(s), Some(c)) => format!("{}!{s}!{c}", f.file),
-                    (Some(s), None) => format!("{}!{s}", f.file),
-                    _ => format!("{}「{}」", f.file, f.form),
-                },
-                message: f.message,
-            })
-            .collect();
+        let views: Vec<FindingView> = findings.into_iter().map(FindingView::from).collect();
         serde_json::json!({ "findings": views, "summary": summary }).to_string()
     }
 
@@ -237,4 +283,38 @@ pub fn template(layout: &str, year: i32) -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_files_are_check_findings_in_file_order() {
+        let mut session = Session::new();
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add("坏.xlsx".into(), b"x".to_vec())).unwrap();
+        assert_eq!(view["ok"], false);
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add_damaged("炸.xlsx".into())).unwrap();
+        assert_eq!(
+            view["error"],
+            format!("错误：炸.xlsx: {DAMAGED}"),
+            "as the command line words a contained panic"
+        );
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        let findings = report["findings"].as_array().unwrap();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0]["severity"], "错误");
+        assert_eq!(findings[0]["rule"], "文件可读");
+        assert_eq!(findings[0]["rule_id"], "unreadable");
+        assert_eq!(findings[0]["place"], "坏.xlsx");
+        assert_eq!(findings[1]["place"], "炸.xlsx");
+        assert_eq!(findings[1]["message"], DAMAGED);
+        assert_eq!(report["summary"]["errors"], 2);
+        assert_eq!(
+            report["summary"]["failed"],
+            serde_json::json!(["坏.xlsx", "炸.xlsx"])
+        );
+    }
 }

@@ -1,13 +1,19 @@
 // Drives the offline page in headless Chromium for tests/page.rs, and prints what it saw as
 // JSON on stdout.
 //
-// usage: node web/test/page.mjs PAGE.html OUT_DIR FILE...
+// usage: node web/test/page.mjs PAGE.html OUT_DIR FILE... [-- MANY_FILE...]
 // Every request that is not the page itself, a blob: or a data: URL is blocked and counted.
+// Files after `--` are added after clearing the first ones (the list folds for many files).
 import { chromium } from "playwright-core";
 import { pathToFileURL } from "node:url";
+import fs from "node:fs";
 import path from "node:path";
+import zlib from "node:zlib";
 
-const [pagePath, outDir, ...inputs] = process.argv.slice(2);
+const [pagePath, outDir, ...rest] = process.argv.slice(2);
+const cut = rest.indexOf("--");
+const inputs = cut < 0 ? rest : rest.slice(0, cut);
+const many = cut < 0 ? [] : rest.slice(cut + 1);
 const pageUrl = pathToFileURL(path.resolve(pagePath)).href;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -17,6 +23,19 @@ const browser = await chromium.launch({
   ],
 });
 const result = { network: [], consoleErrors: [] };
+
+// The worker's gzip decoder for engines without DecompressionStream, run here on the page's
+// own module and on a few small inputs (fixed, stored and dynamic blocks) against zlib.
+{
+  const html = fs.readFileSync(pagePath, "utf8");
+  const worker = fs.readFileSync(new URL("../worker.js", import.meta.url), "utf8");
+  const part = worker.slice(worker.indexOf("// inflate:begin"), worker.indexOf("// inflate:end"));
+  const gunzip = new Function(`${part}\nreturn gunzip;`)();
+  const packed = Buffer.from(html.match(/const WASM_GZ_BASE64 = "([^"]*)"/)[1], "base64");
+  const samples = [packed, zlib.gzipSync("合并 merge ".repeat(50)), zlib.gzipSync(Buffer.alloc(0)), zlib.gzipSync(Buffer.from("x".repeat(70000)), { level: 0 })];
+  result.gunzip = samples.every((z) => Buffer.compare(Buffer.from(gunzip(new Uint8Array(z))), zlib.gunzipSync(z)) === 0);
+}
+
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const local = (url) => url === pageUrl || url.startsWith("blob:") || url.startsWith("data:");
@@ -43,6 +62,16 @@ try {
   result.status = await page.textContent("#status");
   result.files = await page.$$eval("#file-list tbody tr", (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
   result.findings = await page.$$eval("#findings tbody tr", (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
+  result.ruleTitles = await page.$$eval("#findings tbody tr", (rows) => rows.map((r) => r.cells[1].title));
+  result.counts = await page.$$eval(".count b", (bs) => bs.map((b) => Number(b.textContent)));
+  // The engine check: this engine has every feature; one without bulk memory (a fake
+  // validate that refuses memory.fill), or without WebAssembly, is told in Chinese.
+  result.engine = await page.evaluate(() => ({
+    real: declformEngineProblem(WebAssembly.validate),
+    noBulkMemory: declformEngineProblem((bytes) => !bytes.some((b, i) => b === 0xfc && bytes[i + 1] === 0x0b) && WebAssembly.validate(bytes)),
+    throwing: declformEngineProblem(() => { throw new Error("x"); }),
+    unsupported: window.DECLFORM_UNSUPPORTED || null,
+  }));
   // Filtering to 错误 shows only errors.
   await page.selectOption("#severity-filter", "错误");
   result.errorRows = await page.$$eval("#findings tbody tr", (rows) => rows.length);
@@ -57,6 +86,23 @@ try {
     await download.saveAs(path.join(outDir, name));
     result[name] = download.suggestedFilename();
     result[`${name} seconds`] = (Date.now() - clicked) / 1000;
+  }
+  if (many.length) {
+    await page.click("#clear");
+    await page.waitForFunction(() => document.querySelector("#status").textContent.includes("尚未添加文件"));
+    await page.setInputFiles("#files", many);
+    await page.waitForFunction(() => document.querySelector("#status").textContent.includes("完成"), null, { timeout: 600000 });
+    const box = async (sel) => (await page.locator(sel).boundingBox()) || {};
+    result.many = {
+      status: await page.textContent("#status"),
+      counts: await page.$$eval(".count b", (bs) => bs.map((b) => Number(b.textContent))),
+      open: await page.$eval("#file-details", (d) => d.open),
+      summary: await page.textContent("#file-summary"),
+      rows: await page.$$eval("#file-list tbody tr", (rows) => rows.length),
+      mergedTop: (await box("#download-merged")).y,
+      findingsTop: (await box("#findings")).y,
+      filesTop: (await box("#file-details")).y,
+    };
   }
 } finally {
   await browser.close();
