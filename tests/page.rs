@@ -3,40 +3,22 @@
 //! blocked and counted, fed the samples and a broken file. What it shows and downloads must
 //! be what the command line gives for the same files.
 //!
-//! Needs node, npm and Debian's chromium; `.ci/run` installs them. Where they are missing
-//! the test says so and passes, except under CI (`CI` set), where it fails.
+//! Needs node, npm, python3 and Debian's chromium (page.mjs starts /usr/bin/chromium, or
+//! the browser that `CHROMIUM` names); `.ci/run` installs them. Where they are missing the
+//! test says so and passes, except under CI (`CI` set), where it fails.
 
 mod common;
 use common::*;
-use std::path::Path;
 use std::process::Command;
-
-fn have(cmd: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {cmd}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
-    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let missing: Vec<&str> = [
-        ("node", have("node")),
-        ("npm", have("npm")),
-        ("chromium", Path::new(&chromium).exists()),
-    ]
-    .into_iter()
-    .filter(|(_, ok)| !ok)
-    .map(|(name, _)| name)
-    .collect();
-    if !missing.is_empty() {
-        let why = format!(
-            "the page test needs {} (apt-get install -y nodejs npm chromium)",
-            missing.join(", ")
-        );
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("skipped: {why}");
+    let needs = Needs {
+        programs: &["node", "npm", "chromium", "python3"],
+        fonts: &[],
+        packages: "nodejs npm chromium python3",
+    };
+    if !needs.met("the page test") {
         return;
     }
     let root = root();
@@ -102,7 +84,6 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
         .arg("--")
         .args(&many)
         .current_dir(d)
-        .env("CHROMIUM", &chromium)
         .output()
         .unwrap();
     assert!(out.status.success(), "page.mjs failed: {}", stderr(&out));
