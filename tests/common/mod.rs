@@ -267,9 +267,9 @@ pub const LIBREOFFICE: Needs<'static> = Needs {
     packages: "libreoffice-calc-nogui",
 };
 
-/// LibreOffice, poppler and CJK fonts, for the print tests.
+/// LibreOffice, poppler, CJK fonts and Arial's metric twin, for the print tests.
 pub const PRINTING: Needs<'static> = Needs {
     programs: &["soffice", "pdftotext", "pdftoppm", "fc-list"],
-    fonts: &["Noto Sans CJK"],
-    packages: "libreoffice-calc-nogui poppler-utils fonts-noto-cjk",
+    fonts: &["Noto Sans CJK", "Liberation Sans"],
+    packages: "libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-liberation2",
 };
