@@ -2,7 +2,7 @@
 //!
 //! ```
 //! use declform::check::{Rule, Severity};
-//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 //! let forms = declform::read(seed, "seed.json", &Default::default()).unwrap().forms;
 //! let findings = declform::check(&forms);
 //! assert!(findings.iter().all(|f| f.severity == Severity::Warning));

@@ -5,7 +5,7 @@
 //!
 //! ```
 //! use declform::diff::{diff, ChangeKind};
-//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 //! let old = declform::read(seed, "old.json", &Default::default())?.forms;
 //! let mut new = old.clone();
 //! new[0].funds.total = Some("2699000".parse().unwrap());

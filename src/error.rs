@@ -433,7 +433,7 @@ impl std::error::Error for Error {
 /// fn first_year(bytes: Vec<u8>) -> declform::Result<Option<i32>> {
 ///     Ok(declform::read(bytes, "seed.json", &Default::default())?.forms[0].year)
 /// }
-/// assert_eq!(first_year(include_bytes!("../samples/seed-forms-2024.json").to_vec())?, Some(2024));
+/// assert_eq!(first_year(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec())?, Some(2024));
 /// # Ok::<(), declform::Error>(())
 /// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -19,7 +19,7 @@
 //! work from the one description of the official layouts in `templates/` ([`layout`]).
 //!
 //! ```
-//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 //! let read = declform::read(seed, "seed.json", &Default::default())?;
 //! assert_eq!(read.forms.len(), 10);
 //!
@@ -81,7 +81,7 @@ pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Rea
 /// `.csv`).
 ///
 /// ```
-/// let bytes = include_bytes!("../samples/办公室.xlsx").to_vec();
+/// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
 /// let read = declform::read(bytes, "办公室.xlsx", &Default::default())?;
 /// assert_eq!(read.forms.len(), 2);
 /// assert_eq!(read.forms[0].source.as_ref().unwrap().file, "办公室.xlsx");
@@ -166,7 +166,7 @@ pub fn template(layout: LayoutKind, year: i32, protect: bool) -> Result<Vec<u8>>
 /// back.
 ///
 /// ```
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
 /// let csv = declform::flat_csv(&forms);
 /// assert!(csv.starts_with("\u{feff}年度,项目名称".as_bytes()));
@@ -185,7 +185,7 @@ pub fn flat_csv(forms: &[Form]) -> Vec<u8> {
 /// header, autofilter, amounts as numbers, dates as date cells.
 ///
 /// ```
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
 /// let back = declform::read(declform::flat_xlsx(&forms)?, "flat.xlsx", &Default::default())?;
 /// assert_eq!(back.forms[0].indicators, forms[0].indicators);
@@ -233,7 +233,7 @@ pub fn check(forms: &[Form]) -> Vec<check::Finding> {
 /// colour of their own. Removed forms and indicators are listed on `变更清单` only.
 ///
 /// ```
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let old = declform::read(seed, "old.json", &Default::default())?.forms;
 /// let mut new = old.clone();
 /// new[0].annual_goal.push_str("（修订）");
@@ -272,7 +272,7 @@ pub fn is_label(text: &str) -> bool {
 ///
 /// ```
 /// declform::quiet_contained_panics();
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// assert_eq!(declform::read(seed, "seed.json", &Default::default())?.forms.len(), 10);
 /// # Ok::<(), declform::Error>(())
 /// ```

@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use declform::Merger;
-//! let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+//! let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 //! let forms = declform::read(seed, "seed.json", &Default::default()).unwrap().forms;
 //! let mut merger = Merger::new().unwrap();
 //! for form in &forms {
@@ -431,7 +431,7 @@ impl FormSheet {
     ///
     /// ```
     /// use declform::merge::FormSheet;
-    /// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+    /// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
     /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
     /// let sheets = FormSheet::all(&forms)?;
     /// assert_eq!(sheets.len(), forms.len());
@@ -475,7 +475,7 @@ impl FormSheet {
     /// The size of the sheet as it is kept, in bytes.
     ///
     /// ```
-    /// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+    /// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
     /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
     /// let sheet = declform::merge::FormSheet::new(&forms[0])?;
     /// assert!((1_000..20_000).contains(&sheet.compressed_len()));
@@ -493,7 +493,7 @@ impl FormSheet {
 ///
 /// ```
 /// use declform::merge::{BATCH, FormSheet};
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
 /// let sheets: Vec<FormSheet> = forms
 ///     .chunks(BATCH)
@@ -641,7 +641,7 @@ fn deflate(xml: &[u8]) -> Result<Vec<u8>, XlsxError> {
 /// A finished merged workbook and its summary rows.
 ///
 /// ```
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
 /// let mut merged = declform::merge(&forms)?;
 /// assert_eq!(merged.rows().len(), forms.len());

@@ -30,7 +30,7 @@ pub struct Document {
 /// One 财政项目支出绩效目标申报表.
 ///
 /// ```
-/// let seed = include_bytes!("../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let form = &declform::read(seed, "seed.json", &Default::default())?.forms[0];
 /// assert_eq!((form.year, form.department.as_str()), (Some(2024), "上海市宝山区司法局"));
 /// assert_eq!(form.indicators[0].level1, "产出指标");
@@ -261,7 +261,7 @@ impl Indicator {
 /// Where a form was read from.
 ///
 /// ```
-/// let xlsx = include_bytes!("../samples/办公室.xlsx").to_vec();
+/// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
 /// let read = declform::read(xlsx, "办公室.xlsx", &Default::default())?;
 /// let source = read.forms[0].source.as_ref().unwrap();
 /// assert_eq!((source.file.as_str(), source.cell.as_deref()), ("办公室.xlsx", Some("A1")));
@@ -284,7 +284,7 @@ pub struct Source {
     /// the first place (never an origin of an origin).
     ///
     /// ```
-    /// let xlsx = include_bytes!("../samples/办公室.xlsx").to_vec();
+    /// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
     /// let forms = declform::read(xlsx, "办公室.xlsx", &Default::default())?.forms;
     /// let json = declform::to_json(&forms).into_bytes();
     /// let read = declform::read(json, "办公室.json", &Default::default())?;

@@ -27,7 +27,7 @@ use std::io::Cursor;
 /// ```
 /// let opts = declform::ReadOptions { max_file_bytes: 1024, ..Default::default() };
 /// assert!(opts.max_file_bytes < declform::DEFAULT_MAX_FILE_BYTES);
-/// let seed = include_bytes!("../../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let e = declform::read(seed, "seed.json", &opts).unwrap_err();
 /// assert_eq!(e.kind(), declform::ErrorKind::TooLarge);
 /// ```
@@ -37,7 +37,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
 /// ```
 /// assert_eq!(declform::ReadOptions::default().max_inflated_bytes, declform::DEFAULT_MAX_INFLATED_BYTES);
 /// let opts = declform::ReadOptions { max_inflated_bytes: 1024, ..Default::default() };
-/// let xlsx = include_bytes!("../../samples/办公室.xlsx").to_vec();
+/// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
 /// let e = declform::read(xlsx, "办公室.xlsx", &opts).unwrap_err();
 /// assert_eq!(e.kind(), declform::ErrorKind::TooLarge);
 /// ```
@@ -155,7 +155,7 @@ impl fmt::Display for Notice {
 /// What reading an input gave: its forms and what was noticed on the way.
 ///
 /// ```
-/// let seed = include_bytes!("../../samples/seed-forms-2024.json").to_vec();
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
 /// let read = declform::read(seed, "seed.json", &Default::default())?;
 /// assert_eq!(read.forms.len(), 10);
 /// assert!(read.notices.is_empty());
