@@ -631,7 +631,7 @@ mod tests {
                 assert!(
                     finding
                         .to_string()
-                        .contains(&format!("[{}]", finding.rule.id()))
+                        .contains(&format!("[{}]", finding.rule.name()))
                 );
             }
         }
