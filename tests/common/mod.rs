@@ -244,12 +244,14 @@ impl Needs<'_> {
             return true;
         }
         let why = format!(
-            "{what} need {} (apt-get install -y {}; `bash .ci/run` installs everything)",
+            "{what}: {} not installed (apt-get install -y {}; `bash .ci/run` installs everything)",
             missing.join(", "),
             self.packages
         );
         assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("skipped: {why}");
+        // Straight to stderr: the test harness keeps what eprintln! prints of a passing test.
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), "skipped: {why}");
         false
     }
 }
