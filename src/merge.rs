@@ -136,6 +136,44 @@ pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// What to say of each row that [`duplicates`] flags: the project, its department and year,
+/// where the earlier form was read and where this one was (file, and sheet where there is
+/// one). The command line prints each as a 警告 after a merge; the offline page shows them.
+///
+/// ```
+/// use declform::{Form, Source, merge::{SummaryRow, duplicate_warnings}};
+/// let mut form = Form { project_name: "甲".into(), department: "局".into(), year: Some(2024), ..Default::default() };
+/// form.source = Some(Source { file: "一.xlsx".into(), sheet: Some("甲".into()), ..Default::default() });
+/// let first = SummaryRow::of(&form, "");
+/// form.source = Some(Source { file: "二.json".into(), ..Default::default() });
+/// let rows = [first, SummaryRow::of(&form, "")];
+/// assert_eq!(duplicate_warnings(&rows), ["疑似重复项目「甲」（局，2024年度）：一.xlsx!甲 与 二.json"]);
+/// ```
+pub fn duplicate_warnings(rows: &[SummaryRow]) -> Vec<String> {
+    let place = |r: &SummaryRow| {
+        if r.source_sheet.is_empty() {
+            r.file.clone()
+        } else {
+            format!("{}!{}", r.file, r.source_sheet)
+        }
+    };
+    duplicates(rows)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, dup)| {
+            let (a, b) = (rows.get(i)?, rows.get((*dup)?)?);
+            Some(format!(
+                "疑似重复项目「{}」（{}，{}年度）：{} 与 {}",
+                a.project_name,
+                a.department,
+                a.year.map_or("无".to_string(), |y| y.to_string()),
+                place(b),
+                place(a)
+            ))
+        })
+        .collect()
+}
+
 /// A merged workbook being built: each form's sheet is written as the form arrives (in
 /// input order) and kept only as its deflated XML; the summary sheets, created first so
 /// that they come first, are filled at the end.

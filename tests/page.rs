@@ -200,6 +200,29 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
             .starts_with("共 12 个文件，24 张申报表"),
         "{many_seen}"
     );
+    // The same forms twelve times: the 警告 `declform merge` prints of them, the first five
+    // and how many there are (none for the samples and the broken file).
+    assert_eq!(seen["duplicates"]["hidden"], true, "{}", seen["duplicates"]);
+    let mut args = vec!["merge", "--keep-going", "-o", "dups.xlsx"];
+    args.extend(many.iter().map(String::as_str));
+    let out = declform(d, &args);
+    let warned: Vec<String> = stderr(&out)
+        .lines()
+        .filter(|l| l.starts_with("警告：疑似重复"))
+        .map(String::from)
+        .collect();
+    assert_eq!(warned.len(), 22, "{}", stderr(&out));
+    let mut shown: Vec<String> = warned[..5].to_vec();
+    shown.push("……共 22 处；合并工作簿“汇总”的备注列逐一标出".into());
+    assert_eq!(many_seen["duplicates"]["hidden"], false);
+    assert_eq!(many_seen["duplicates"]["items"], serde_json::json!(shown));
+    assert!(
+        many_seen["status"]
+            .as_str()
+            .unwrap()
+            .contains("疑似重复 22 张表"),
+        "{many_seen}"
+    );
     let top = |key: &str| many_seen[key].as_f64().unwrap();
     assert!(
         top("mergedTop") < top("findingsTop") && top("findingsTop") < top("filesTop"),

@@ -3,7 +3,7 @@
 use super::{Outcome, inputs, output};
 use declform::check::Severity;
 use declform::merge::FormSheet;
-use declform::merge::{SummaryRow, duplicates};
+use declform::merge::{SummaryRow, duplicate_warnings};
 use declform::{Error, ErrorKind, Merger, Read, Source};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -163,17 +163,8 @@ pub fn run(args: &Args) -> Outcome {
         Some(m) => m.rows(),
         None => &tally.rows,
     };
-    for (i, dup) in duplicates(rows).iter().enumerate() {
-        if let (Some(a), Some(b)) = (rows.get(i), dup.and_then(|j| rows.get(j))) {
-            super::note!(
-                "警告：疑似重复项目「{}」（{}，{}年度）：{} 与 {}",
-                a.project_name,
-                a.department,
-                a.year.map_or("无".to_string(), |y| y.to_string()),
-                place(b),
-                place(a)
-            );
-        }
+    for warning in duplicate_warnings(rows) {
+        super::note!("警告：{warning}");
     }
     let forms = rows.len();
     if args.dry_run {
@@ -363,14 +354,6 @@ impl Tally {
 /// The first input, to name in messages about the inputs as a whole.
 fn first_input(args: &Args) -> PathBuf {
     args.inputs.first().cloned().unwrap_or_default()
-}
-
-fn place(r: &SummaryRow) -> String {
-    if r.source_sheet.is_empty() {
-        r.file.clone()
-    } else {
-        format!("{}!{}", r.file, r.source_sheet)
-    }
 }
 
 fn exit(skipped: &[String]) -> ExitCode {

@@ -197,8 +197,10 @@ impl Session {
     /// The findings of `declform check` of the files, in its order (file by file, a file
     /// that could not be read as a 错误 of the rule `unreadable`), and the counts of its
     /// summary line, as JSON: `{findings: [{severity, rule, rule_id, place, message}],
-    /// summary: {files, forms, failed: [names], errors, warnings}}` (`rule` is the rule's
-    /// Chinese name, `place` is `file!sheet!cell`; `errors` counts the unreadable files).
+    /// summary: {files, forms, failed: [names], errors, warnings, duplicates: [texts]}}`
+    /// (`rule` is the rule's Chinese name, `place` is `file!sheet!cell`; `errors` counts the
+    /// unreadable files; `duplicates` are the 警告 `declform merge` prints of forms that look
+    /// like the same project twice).
     pub fn report(&self) -> String {
         let mut findings = Vec::new();
         for entry in &self.files {
@@ -211,7 +213,13 @@ impl Session {
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
+        let rows: Vec<declform::merge::SummaryRow> = self
+            .forms
+            .iter()
+            .map(|f| declform::merge::SummaryRow::of(f, ""))
+            .collect();
         let summary = serde_json::json!({
+            "duplicates": declform::merge::duplicate_warnings(&rows),
             "files": self.files.len(),
             "forms": self.forms.len(),
             "failed": self.files.iter().filter(|e| e.result.is_err()).map(|e| &e.name).collect::<Vec<_>>(),
@@ -316,5 +324,24 @@ mod tests {
             report["summary"]["failed"],
             serde_json::json!(["坏.xlsx", "炸.xlsx"])
         );
+    }
+
+    #[test]
+    fn the_same_forms_twice_are_reported_as_merge_warns() {
+        let sample = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../samples/办公室.xlsx"
+        ));
+        let mut session = Session::new();
+        session.add("办公室.xlsx".into(), sample.to_vec());
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        assert_eq!(report["summary"]["duplicates"], serde_json::json!([]));
+        session.add("副本/办公室.xlsx".into(), sample.to_vec());
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        assert_eq!(
+            report["summary"]["duplicates"][0],
+            "疑似重复项目「政府购买服务人员专项经费」（上海市宝山区司法局，2024年度）：办公室.xlsx!政府购买服务人员专项经费 与 副本/办公室.xlsx!政府购买服务人员专项经费"
+        );
+        assert_eq!(report["summary"]["duplicates"].as_array().unwrap().len(), 2);
     }
 }

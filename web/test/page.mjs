@@ -64,6 +64,8 @@ try {
   result.findings = await page.$$eval("#findings tbody tr", (rows) => rows.map((r) => Array.from(r.cells, (c) => c.textContent)));
   result.ruleTitles = await page.$$eval("#findings tbody tr", (rows) => rows.map((r) => r.cells[1].title));
   result.counts = await page.$$eval(".count b", (bs) => bs.map((b) => Number(b.textContent)));
+  const duplicates = () => page.$eval("#duplicates", (ul) => ({ hidden: ul.hidden, items: Array.from(ul.children, (li) => li.textContent) }));
+  result.duplicates = await duplicates();
   // The engine check: this engine has every feature; one without bulk memory (a fake
   // validate that refuses memory.fill), or without WebAssembly, is told in Chinese.
   result.engine = await page.evaluate(() => ({
@@ -102,6 +104,7 @@ try {
       mergedTop: (await box("#download-merged")).y,
       findingsTop: (await box("#findings")).y,
       filesTop: (await box("#file-details")).y,
+      duplicates: await duplicates(),
     };
   }
 } finally {
