@@ -143,9 +143,11 @@ pub fn duplicates(rows: &[SummaryRow]) -> Vec<Option<usize>> {
 /// ```
 /// use declform::{Form, Source, merge::{SummaryRow, duplicate_warnings}};
 /// let mut form = Form { project_name: "甲".into(), department: "局".into(), year: Some(2024), ..Default::default() };
-/// form.source = Some(Source { file: "一.xlsx".into(), sheet: Some("甲".into()), ..Default::default() });
+/// let mut source = Source::file("一.xlsx");
+/// source.sheet = Some("甲".into());
+/// form.source = Some(source);
 /// let first = SummaryRow::of(&form, "");
-/// form.source = Some(Source { file: "二.json".into(), ..Default::default() });
+/// form.source = Some(Source::file("二.json"));
 /// let rows = [first, SummaryRow::of(&form, "")];
 /// assert_eq!(duplicate_warnings(&rows), ["疑似重复项目「甲」（局，2024年度）：一.xlsx!甲 与 二.json"]);
 /// ```
