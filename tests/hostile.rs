@@ -938,11 +938,11 @@ fn characters_xml_does_not_allow_are_refused_with_the_cell() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("坏字符.xlsx!政府购买服务人员专项经费!B3: 跳过（含有工作簿中不允许的字符 U+FFFF（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试）"),
+        err.contains("坏字符.xlsx!政府购买服务人员专项经费!B3: 跳过此表（含有工作簿中不允许的字符 U+FFFF（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试）"),
         "{err}"
     );
     assert!(
-        err.contains("已将 1 个文件中的 2 张表合并到 合并.xlsx"),
+        err.contains("已将 2 个文件中的 3 张表合并到 合并.xlsx（跳过 1 个文件、1 张表）"),
         "{err}"
     );
     assert_well_formed(&std::fs::read(d.join("合并.xlsx")).unwrap(), "merge");

@@ -726,6 +726,87 @@ fn dry_run_and_keep_going_name_a_bad_amount_alike() {
 }
 
 #[test]
+fn a_bad_form_is_skipped_alone_and_its_neighbours_merged_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("a.xlsx")).unwrap();
+    // Three forms, the middle one with text where its total must be.
+    let forms = &seed().forms[..3];
+    let bytes = declform::write_workbook(forms, None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1)
+        .unwrap()
+        .write_string(5, 2, "四十二万")
+        .unwrap();
+    std::fs::write(d.join("b.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let sheet = &sheets(&d.join("b.xlsx"))[1].0;
+    let bad =
+        format!("b.xlsx!{sheet}!C6 项目资金总额: \"四十二万\" 不是金额；请填写数字，如 2646000.00");
+    let line = format!(
+        "b.xlsx!{sheet}!C6 项目资金总额: 跳过此表（\"四十二万\" 不是金额；请填写数字，如 2646000.00）"
+    );
+
+    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "a.xlsx: 2 张表\n{line}\nb.xlsx: 2 张表\n共 2 个文件，4 张表，跳过 1 张表；未写出任何文件（--dry-run）\n"
+        )
+    );
+
+    let out = declform(
+        d,
+        &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx", "--keep-going"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{line}\n已将 2 个文件中的 4 张表合并到 m.xlsx（跳过 1 张表）\n")
+    );
+    let names: Vec<String> = read_forms(&d.join("m.xlsx"))
+        .into_iter()
+        .map(|f| f.project_name)
+        .collect();
+    // a.xlsx's two, then b.xlsx's first and third.
+    assert_eq!(
+        names,
+        [
+            "政府购买服务人员专项经费",
+            "残疾人就业保障金",
+            &forms[0].project_name,
+            &forms[2].project_name
+        ]
+    );
+
+    // Without --keep-going the file fails the merge, as before, and nothing is written.
+    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "-o", "n.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), format!("错误：{bad}\n"));
+    assert!(!d.join("n.xlsx").exists());
+
+    // check reports the bad form by its cell and checks the other two.
+    let out = declform(d, &["check", "b.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with(&format!(
+            "b.xlsx!{sheet}!C6: 错误 [文件可读] 项目资金总额: \"四十二万\" 不是金额；请填写数字，如 2646000.00\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("b.xlsx!{}!D17: 警告", forms[0].project_name)),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("检查了 1 个文件中的 2 张表："),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn folders_take_declform_json_each_file_once_and_never_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

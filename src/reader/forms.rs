@@ -23,6 +23,8 @@ pub(crate) struct SheetForms {
     pub(crate) forms: Vec<Form>,
     /// Warnings: cells inside a form that map to nothing.
     pub(crate) notices: Vec<Notice>,
+    /// The forms that could not be read, each as its error; the others are still read.
+    pub(crate) errors: Vec<Error>,
 }
 
 struct Ctx<'a> {
@@ -104,8 +106,12 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
         }
         let next_anchor = anchors.get(k + 1).map(|a| a.0);
         let limit = next_anchor.map_or(u32::MAX, |n| n.saturating_sub(1));
-        if let Some(end) = read_form(&mut ctx, row, col, prev_end, limit, &mut out)? {
-            prev_end = Some(end);
+        match read_form(&mut ctx, row, col, prev_end, limit, &mut out) {
+            Ok(Some(end)) => prev_end = Some(end),
+            Ok(None) => {}
+            // A bad form does not take its neighbours: the next one starts at its own
+            // 项目名称, below this one's limit.
+            Err(e) => out.errors.push(e),
         }
     }
     Ok(out)

@@ -57,6 +57,19 @@ pub struct ReadOptions {
     /// all, in bytes; checked against the sizes the archive declares before the workbook is
     /// parsed (zip bombs). A part that inflates past its declared size fails while reading.
     pub max_inflated_bytes: u64,
+    /// Whether a workbook form that cannot be read (text where an amount must be, an
+    /// impossible date) is left out, with its error in [`Read::skipped`], so that the
+    /// file's other forms are still read. Off by default: [`read`](crate::read) then fails
+    /// with the first such error. A workbook whose every form is bad fails either way.
+    ///
+    /// ```
+    /// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
+    /// let opts = declform::ReadOptions { skip_bad_forms: true, ..Default::default() };
+    /// let read = declform::read(xlsx, "办公室.xlsx", &opts)?;
+    /// assert_eq!((read.forms.len(), read.skipped.len()), (2, 0)); // nothing bad here
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub skip_bad_forms: bool,
 }
 
 impl Default for ReadOptions {
@@ -64,6 +77,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
+            skip_bad_forms: false,
         }
     }
 }
@@ -167,6 +181,9 @@ pub struct Read {
     pub forms: Vec<Form>,
     /// Notices (skipped sheets, ignored cells), in the order they were seen.
     pub notices: Vec<Notice>,
+    /// With [`ReadOptions::skip_bad_forms`], the forms left out, each as the error that
+    /// names its file, sheet and cell; always empty otherwise.
+    pub skipped: Vec<Error>,
 }
 
 /// The workbook formats by content.
@@ -229,7 +246,13 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
         return Err(too_large_file(name, bytes.len() as u64, opts));
     }
     match sniff(&bytes, name) {
-        Input::Workbook => read_workbook(bytes, name, opts),
+        Input::Workbook => {
+            let mut read = read_workbook(bytes, name, opts)?;
+            if !opts.skip_bad_forms && !read.skipped.is_empty() {
+                return Err(read.skipped.swap_remove(0));
+            }
+            Ok(read)
+        }
         Input::Json => {
             let text = std::str::from_utf8(&bytes).map_err(|e| {
                 Error::new(
@@ -249,7 +272,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             }
             Ok(Read {
                 forms: doc.forms,
-                notices: Vec::new(),
+                ..Read::default()
             })
         }
         Input::Csv => {
@@ -259,7 +282,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             }
             Ok(Read {
                 forms,
-                notices: Vec::new(),
+                ..Read::default()
             })
         }
     }
@@ -724,8 +747,10 @@ fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<
         return Ok(());
     }
     let found = forms::forms_in_sheet(grid, shown, name)?;
+    let bad_forms = !found.errors.is_empty();
+    result.skipped.extend(found.errors);
     if found.forms.is_empty() {
-        if !grid.is_empty() {
+        if !grid.is_empty() && !bad_forms {
             result.notices.push(Notice {
                 location: Location::file(shown).sheet(name),
                 message: "此工作表中没有申报表，已跳过".into(),
@@ -739,7 +764,10 @@ fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<
 }
 
 /// The result, or the error for a workbook without any form.
-fn finish(result: Read, shown: &str) -> Result<Read> {
+fn finish(mut result: Read, shown: &str) -> Result<Read> {
+    if result.forms.is_empty() && !result.skipped.is_empty() {
+        return Err(result.skipped.swap_remove(0));
+    }
     if result.forms.is_empty() {
         return Err(Error::new(
             ErrorKind::NoForm,
