@@ -807,6 +807,55 @@ fn a_bad_form_is_skipped_alone_and_its_neighbours_merged_and_checked() {
 }
 
 #[test]
+fn forms_on_hidden_sheets_are_read_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let forms = &seed().forms[..3];
+    let bytes = declform::write_workbook(forms, None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1).unwrap().set_hidden(true);
+    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
+    std::fs::write(d.join("h.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let names: Vec<String> = sheets(&d.join("h.xlsx")).into_iter().map(|s| s.0).collect();
+    let notices = format!(
+        "提示：h.xlsx!{}: 此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n\
+         提示：h.xlsx!{}: 此工作表被设为“深度隐藏”（veryHidden，在 Excel 中无法直接取消隐藏），其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n",
+        names[1], names[2]
+    );
+
+    let out = declform(d, &["merge", "h.xlsx", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{notices}已将 1 个文件中的 3 张表合并到 m.xlsx\n")
+    );
+    assert_eq!(read_forms(&d.join("m.xlsx")).len(), 3);
+
+    let out = declform(d, &["check", "h.xlsx"]);
+    assert!(stderr(&out).starts_with(&notices), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("检查了 1 个文件中的 3 张表："),
+        "{}",
+        stderr(&out)
+    );
+
+    // The library (and so the offline page) gives the same notices.
+    let read = declform::read(
+        std::fs::read(d.join("h.xlsx")).unwrap(),
+        "h.xlsx",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(read.forms.len(), 3);
+    let shown: String = read
+        .notices
+        .iter()
+        .map(|n| format!("提示：{n}\n"))
+        .collect();
+    assert_eq!(shown, notices);
+}
+
+#[test]
 fn folders_take_declform_json_each_file_once_and_never_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

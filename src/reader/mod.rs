@@ -697,14 +697,14 @@ fn read_sheets(
     compacted: &[Option<xls_fix::Compact>],
 ) -> Result<Read> {
     let mut result = Read::default();
-    let kinds: HashMap<String, calamine::SheetType> = sheets
+    let kinds: HashMap<String, (calamine::SheetType, calamine::SheetVisible)> = sheets
         .sheets_metadata()
         .iter()
-        .map(|s| (s.name.clone(), s.typ))
+        .map(|s| (s.name.clone(), (s.typ, s.visible)))
         .collect();
     let names = sheets.sheet_names();
     for (i, name) in names.iter().enumerate() {
-        if let Some(what) = kinds.get(name).and_then(|&t| not_a_worksheet(t)) {
+        if let Some(what) = kinds.get(name).and_then(|&(t, _)| not_a_worksheet(t)) {
             result.notices.push(Notice {
                 location: Location::file(shown).sheet(name.as_str()),
                 message: format!("此工作表是{what}，不是普通工作表，已跳过"),
@@ -726,9 +726,34 @@ fn read_sheets(
         let grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
+        let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
+        let forms_before = result.forms.len();
         read_grid(&mut result, &grid, shown, name)?;
+        // A hidden sheet's forms are read like any other's, never silently.
+        if let Some(message) = hidden
+            && result.forms.len() > forms_before
+        {
+            result.notices.push(Notice {
+                location: Location::file(shown).sheet(name.as_str()),
+                message: message.to_string(),
+            });
+        }
     }
     finish(result, shown)
+}
+
+/// The notice for forms read from a hidden sheet, or `None` for a visible one.
+fn hidden_notice(visible: calamine::SheetVisible) -> Option<&'static str> {
+    use calamine::SheetVisible as V;
+    match visible {
+        V::Visible => None,
+        V::Hidden => Some(
+            "此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表",
+        ),
+        V::VeryHidden => Some(
+            "此工作表被设为“深度隐藏”（veryHidden，在 Excel 中无法直接取消隐藏），其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表",
+        ),
+    }
 }
 
 /// The forms of sheets already read (ODS).
