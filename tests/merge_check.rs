@@ -856,6 +856,32 @@ fn forms_on_hidden_sheets_are_read_with_a_notice() {
 }
 
 #[test]
+fn a_blank_template_among_the_inputs_is_skipped_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("a.xlsx")).unwrap();
+    let out = declform(d, &["template", "-o", "模板.xlsx", "--layout", "2026"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let notice = "提示：模板.xlsx!申报表: 空白申报表（没有填写任何内容，如空白模板），未合并\n";
+
+    let out = declform(d, &["merge", "a.xlsx", "模板.xlsx", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{notice}已将 2 个文件中的 2 张表合并到 m.xlsx\n")
+    );
+    assert_eq!(read_forms(&d.join("m.xlsx")).len(), 2);
+
+    let out = declform(d, &["merge", "模板.xlsx", "-o", "n.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("{notice}错误：模板.xlsx: 没有可合并的申报表\n")
+    );
+    assert!(!d.join("n.xlsx").exists());
+}
+
+#[test]
 fn folders_take_declform_json_each_file_once_and_never_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

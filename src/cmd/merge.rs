@@ -225,10 +225,31 @@ fn files_per_task(files: usize) -> usize {
     (files / (rayon::current_num_threads() * 4)).clamp(1, 8)
 }
 
-/// `read` with `file` named as the source of its forms that name none.
+/// `read` with `file` named as the source of its forms that name none, and without its
+/// blank forms (a template among the inputs), each left out with a notice.
 fn named(mut read: Read, file: &std::path::Path) -> Read {
     for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
         form.source = Some(Source::file(file.display().to_string()));
+    }
+    if read.forms.iter().any(declform::Form::is_blank) {
+        let (blank, filled): (Vec<_>, Vec<_>) = read.forms.into_iter().partition(|f| f.is_blank());
+        read.forms = filled;
+        for form in blank {
+            let location = match &form.source {
+                Some(s) => {
+                    let at = declform::Location::file(&s.file);
+                    match &s.sheet {
+                        Some(sheet) => at.sheet(sheet.as_str()),
+                        None => at,
+                    }
+                }
+                None => declform::Location::file(file.display().to_string()),
+            };
+            read.notices.push(declform::Notice::new(
+                location,
+                "空白申报表（没有填写任何内容，如空白模板），未合并",
+            ));
+        }
     }
     read
 }

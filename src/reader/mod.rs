@@ -133,6 +133,20 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// A notice of one's own, for a caller that reports alongside the reader's.
+    ///
+    /// ```
+    /// use declform::{Location, Notice};
+    /// let n = Notice::new(Location::file("a.xlsx").sheet("表1"), "空白申报表，已跳过");
+    /// assert_eq!(n.to_string(), "a.xlsx!表1: 空白申报表，已跳过");
+    /// ```
+    pub fn new(location: Location, message: impl Into<String>) -> Notice {
+        Notice {
+            location,
+            message: message.into(),
+        }
+    }
+
     /// Where.
     ///
     /// ```
