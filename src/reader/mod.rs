@@ -741,19 +741,31 @@ fn read_sheets(
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
         let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
-        let forms_before = result.forms.len();
-        read_grid(&mut result, &grid, shown, name)?;
-        // A hidden sheet's forms are read like any other's, never silently.
-        if let Some(message) = hidden
-            && result.forms.len() > forms_before
-        {
-            result.notices.push(Notice {
-                location: Location::file(shown).sheet(name.as_str()),
-                message: message.to_string(),
-            });
-        }
+        read_sheet(&mut result, &grid, shown, name, hidden)?;
     }
     finish(result, shown)
+}
+
+/// [`read_grid`], and for a hidden sheet that held forms, `hidden` as a notice: a hidden
+/// sheet's forms are read like any other's, never silently.
+fn read_sheet(
+    result: &mut Read,
+    grid: &Grid,
+    shown: &str,
+    name: &str,
+    hidden: Option<&str>,
+) -> Result<()> {
+    let forms_before = result.forms.len();
+    read_grid(result, grid, shown, name)?;
+    if let Some(message) = hidden
+        && result.forms.len() > forms_before
+    {
+        result.notices.push(Notice {
+            location: Location::file(shown).sheet(name),
+            message: message.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// The notice for forms read from a hidden sheet, or `None` for a visible one.
@@ -774,7 +786,10 @@ fn hidden_notice(visible: calamine::SheetVisible) -> Option<&'static str> {
 fn read_grids(sheets: Vec<ods::Sheet>, shown: &str) -> Result<Read> {
     let mut result = Read::default();
     for (name, grid) in &sheets {
-        read_grid(&mut result, grid, shown, name)?;
+        let hidden = grid
+            .hidden
+            .then(|| hidden_notice(calamine::SheetVisible::Hidden));
+        read_sheet(&mut result, grid, shown, name, hidden.flatten())?;
     }
     finish(result, shown)
 }
