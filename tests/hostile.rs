@@ -899,6 +899,16 @@ fn characters_xml_does_not_allow_are_refused_with_the_cell() {
         "错误：坏字符.xlsx!政府购买服务人员专项经费!B3: 含有工作簿中不允许的字符 U+FFFF（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试\n"
     );
     assert!(!d.join("合并.xlsx").exists());
+    let out = declform(d, &["convert", "坏字符.xlsx", "-o", "转换.xlsx"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "错误：坏字符.xlsx!政府购买服务人员专项经费!B3: 含有工作簿中不允许的字符 U+FFFF"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("转换.xlsx").exists());
 
     // JSON carries any character: the writers refuse it, naming form and field, and
     // `merge --keep-going` skips that file and writes a workbook that opens.
@@ -920,6 +930,13 @@ fn characters_xml_does_not_allow_are_refused_with_the_cell() {
         )
     );
     assert!(!d.join("坏.xlsx").exists());
+    // The diff report workbook carries the project names too: refused alike (diff's exit 2).
+    let good = serde_json::to_string(&seed().forms[..2].to_vec()).unwrap();
+    std::fs::write(d.join("好.json"), format!("{{\"forms\": {good}}}")).unwrap();
+    let out = declform(d, &["diff", "好.json", "坏.json", "-o", "报告.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("U+0001"), "{}", stderr(&out));
+    assert!(!d.join("报告.xlsx").exists());
     std::fs::copy(root().join("samples/办公室.xlsx"), d.join("办公室.xlsx")).unwrap();
     let out = declform(
         d,
