@@ -196,6 +196,9 @@ pub enum ErrorKind {
     BadDate,
     /// A formula without a cached value.
     Uncalculated,
+    /// A text holds a character XML 1.0 does not allow (U+FFFF, U+FFFE, control characters
+    /// other than tab and line breaks), which no workbook can carry.
+    BadText,
     /// The JSON document is malformed or has wrong types.
     BadJson,
     /// A flat table is malformed or inconsistent.

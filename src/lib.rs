@@ -50,6 +50,7 @@ pub mod target;
 mod coerce;
 mod sheetname;
 mod xlsx;
+mod xmlchar;
 
 pub mod check;
 pub mod diff;

@@ -425,6 +425,33 @@ pub enum FieldValue {
 }
 
 impl Form {
+    /// Whether nothing has been filled in: no header text, date, amount or `extra`, and no
+    /// indicator with a 三级指标, 指标值 or `extra` (a blank template, whose rows carry only
+    /// 一级 and 二级指标). `merge` skips such a form with a notice.
+    ///
+    /// ```
+    /// let template = declform::template(declform::LayoutKind::Y2024, 2026, false)?;
+    /// let read = declform::read(template, "模板.xlsx", &Default::default())?;
+    /// assert!(read.forms[0].is_blank());
+    /// let filled = declform::Form { project_name: "甲".into(), ..read.forms[0].clone() };
+    /// assert!(!filled.is_blank());
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub fn is_blank(&self) -> bool {
+        self.header_texts().iter().all(|(_, t)| t.trim().is_empty())
+            && self
+                .project_nature
+                .as_deref()
+                .is_none_or(|t| t.trim().is_empty())
+            && self.start_date.is_none()
+            && self.end_date.is_none()
+            && self.funds.all().iter().all(Option::is_none)
+            && self.extra.is_empty()
+            && self.indicators.iter().all(|i| {
+                i.level3.trim().is_empty() && i.target.trim().is_empty() && i.extra.is_empty()
+            })
+    }
+
     /// A field of the form's header (everything but the indicator table).
     ///
     /// ```

@@ -26,7 +26,7 @@ impl SheetNames {
             .chars()
             .map(|c| match c {
                 '[' | ']' | ':' | '*' | '?' | '/' | '\\' => '_',
-                c if c.is_control() => ' ',
+                c if c.is_control() || !crate::xmlchar::allowed(c) => ' ',
                 c => c,
             })
             .collect();

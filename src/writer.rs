@@ -201,6 +201,23 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             format!("内容有 {n} 个字符，超过单元格上限 {MAX_CELL_CHARS} 个字符；请精简后再试"),
         ));
     }
+    if let Some((spot, c)) = crate::xmlchar::first_illegal(form) {
+        use crate::xmlchar::Spot;
+        let what = match spot {
+            Spot::Header(f) => f.label(),
+            Spot::Indicator(i, f) => format!("绩效指标第{}行{}", i + 1, f.label()),
+            Spot::Extra(k) => format!("其他信息“{k}”"),
+            Spot::IndicatorExtra(i, k) => format!("绩效指标第{}行“{k}”", i + 1),
+        };
+        return Err(Error::new(
+            ErrorKind::Unwritable,
+            at(what),
+            format!(
+                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请删去该字符后再试",
+                crate::xmlchar::name(c)
+            ),
+        ));
+    }
     let vocab = crate::reader::vocab::Vocabulary::get();
     for key in form.extra.keys() {
         let why = if key.trim().is_empty() {

@@ -287,3 +287,48 @@ fn convert_says_what_it_wrote() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr(&out), "");
 }
+
+#[test]
+fn an_output_that_is_a_folder_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("出")).unwrap();
+    std::fs::create_dir(d.join("汇总.xlsx")).unwrap();
+    let sample = root().join("samples/办公室.xlsx");
+    let sample = sample.to_str().unwrap();
+    for (args, out) in [
+        (vec!["merge", sample, "-o", "出"], "出"),
+        (vec!["merge", sample, "-o", "汇总.xlsx"], "汇总.xlsx"),
+        (vec!["convert", sample, "-o", "出"], "出"),
+        (vec!["template", "-o", "出"], "出"),
+    ] {
+        let o = declform(d, &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(
+            stderr(&o),
+            format!(
+                "错误：{out}: 这是一个文件夹，不能作为输出文件；请在 -o 后给出文件名，如 {out}/结果.xlsx\n"
+            ),
+            "{args:?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replaced_output_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = root().join("samples/办公室.xlsx");
+    let sample = sample.to_str().unwrap();
+    for (name, mode) in [("私.xlsx", 0o600), ("组.xlsx", 0o664)] {
+        std::fs::write(d.join(name), b"old").unwrap();
+        std::fs::set_permissions(d.join(name), std::fs::Permissions::from_mode(mode)).unwrap();
+        let o = declform(d, &["merge", sample, "-o", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let meta = std::fs::metadata(d.join(name)).unwrap();
+        assert!(meta.len() > 3, "{name} not replaced");
+        assert_eq!(meta.permissions().mode() & 0o777, mode, "{name}");
+    }
+}

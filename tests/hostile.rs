@@ -844,3 +844,128 @@ fn a_file_name_that_is_not_utf8_is_shown_the_same_way_everywhere() {
     // file relative to the folder all merged files lie in (here `in/`).
     assert_eq!(summary.text(&format!("{header}4")), "\u{fffd}办.xlsx");
 }
+
+/// Every XML part of the zip `bytes` parses (quick-xml) and holds only characters that XML
+/// 1.0 allows (quick-xml does not check them; LibreOffice and openpyxl refuse the file).
+fn assert_well_formed(bytes: &[u8], what: &str) {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut parts = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().to_string();
+        if !(name.ends_with(".xml") || name.ends_with(".rels")) {
+            continue;
+        }
+        parts += 1;
+        let mut text = String::new();
+        entry.read_to_string(&mut text).unwrap();
+        let bad = text.chars().find(|&c| {
+            !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+        });
+        assert_eq!(bad, None, "{what}: {name}");
+        let mut reader = quick_xml::Reader::from_str(&text);
+        reader.config_mut().check_end_names = true;
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => panic!("{what}: {name}: {e}"),
+            }
+        }
+    }
+    assert!(parts > 3, "{what}: {parts} XML parts");
+}
+
+#[test]
+fn characters_xml_does_not_allow_are_refused_with_the_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // U+FFFF planted in a shared string: calamine reads it raw.
+    let xlsx = with_part(&sample_bytes(), "xl/sharedStrings.xml", |data| {
+        String::from_utf8(data)
+            .unwrap()
+            .replace(
+                "政府购买服务人员专项经费<",
+                "政府购买服务人员专项经费\u{FFFF}<",
+            )
+            .into_bytes()
+    });
+    std::fs::write(d.join("坏字符.xlsx"), &xlsx).unwrap();
+    let out = declform(d, &["merge", "坏字符.xlsx", "-o", "合并.xlsx"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "错误：坏字符.xlsx!政府购买服务人员专项经费!B3: 含有工作簿中不允许的字符 U+FFFF（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试\n"
+    );
+    assert!(!d.join("合并.xlsx").exists());
+    let out = declform(d, &["convert", "坏字符.xlsx", "-o", "转换.xlsx"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).starts_with(
+            "错误：坏字符.xlsx!政府购买服务人员专项经费!B3: 含有工作簿中不允许的字符 U+FFFF"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("转换.xlsx").exists());
+
+    // JSON carries any character: the writers refuse it, naming form and field, and
+    // `merge --keep-going` skips that file and writes a workbook that opens.
+    let mut doc = seed();
+    doc.forms.truncate(2);
+    doc.forms[1].project_name.push('\u{FFFE}');
+    doc.forms[0].indicators[0]
+        .extra
+        .insert("备注".into(), "a\u{1}b".into());
+    let bad = serde_json::to_string(&doc).unwrap();
+    std::fs::write(d.join("坏.json"), bad).unwrap();
+    let out = declform(d, &["convert", "坏.json", "-o", "坏.xlsx"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "错误：坏.json 第1张表「{}」绩效指标第1行“备注”: 含有工作簿中不允许的字符 U+0001（XML 1.0 不允许），写出后工作簿将无法打开；请删去该字符后再试\n",
+            doc.forms[0].project_name
+        )
+    );
+    assert!(!d.join("坏.xlsx").exists());
+    // The diff report workbook carries the project names too: refused alike (diff's exit 2).
+    let good = serde_json::to_string(&seed().forms[..2].to_vec()).unwrap();
+    std::fs::write(d.join("好.json"), format!("{{\"forms\": {good}}}")).unwrap();
+    let out = declform(d, &["diff", "好.json", "坏.json", "-o", "报告.xlsx"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("U+0001"), "{}", stderr(&out));
+    assert!(!d.join("报告.xlsx").exists());
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("办公室.xlsx")).unwrap();
+    let out = declform(
+        d,
+        &[
+            "merge",
+            "办公室.xlsx",
+            "坏.json",
+            "坏字符.xlsx",
+            "-o",
+            "合并.xlsx",
+            "--keep-going",
+            "--date",
+            "2026-01-05",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("坏字符.xlsx!政府购买服务人员专项经费!B3: 跳过此表（含有工作簿中不允许的字符 U+FFFF（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试）"),
+        "{err}"
+    );
+    assert!(
+        err.contains("已将 2 个文件中的 3 张表合并到 合并.xlsx（跳过 1 个文件、1 张表）"),
+        "{err}"
+    );
+    assert_well_formed(&std::fs::read(d.join("合并.xlsx")).unwrap(), "merge");
+
+    // The sheet namer never passes such a character on, whatever the caller gives it.
+    let out = declform(d, &["template", "-o", "模板.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_well_formed(&std::fs::read(d.join("模板.xlsx")).unwrap(), "template");
+}

@@ -146,3 +146,41 @@ fn the_csv_opens_in_libreoffice_with_correct_chinese() {
     assert!(out.status.success());
     assert_eq!(read_forms(&dir.path().join("flat.xlsx")), seed().forms);
 }
+
+/// Hidden sheets stay hidden through LibreOffice's .ods and .xls, and their forms are read
+/// with a notice naming each (xls and ods know no "very hidden": both come back hidden).
+#[test]
+fn hidden_sheets_through_libreoffice_are_read_with_a_notice() {
+    if !LIBREOFFICE.met("the interop tests") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let forms = &seed().forms[..3];
+    let bytes = declform::write_workbook(forms, None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1).unwrap().set_hidden(true);
+    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
+    let xlsx = d.join("h.xlsx");
+    std::fs::write(&xlsx, wb.save_to_buffer().unwrap()).unwrap();
+    let names: Vec<String> = sheets(&xlsx).into_iter().map(|s| s.0).collect();
+    for format in ["ods", "xls"] {
+        let converted = soffice_convert(&xlsx, format, d);
+        let file = converted.file_name().unwrap().to_str().unwrap();
+        let out = declform(d, &["check", file]);
+        let want: String = names[1..]
+            .iter()
+            .map(|n| format!("提示：{file}!{n}: 此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n"))
+            .collect();
+        assert!(
+            stderr(&out).starts_with(&want),
+            "{format}: {}",
+            stderr(&out)
+        );
+        assert!(
+            stderr(&out).contains("检查了 1 个文件中的 3 张表"),
+            "{format}: {}",
+            stderr(&out)
+        );
+    }
+}

@@ -726,6 +726,162 @@ fn dry_run_and_keep_going_name_a_bad_amount_alike() {
 }
 
 #[test]
+fn a_bad_form_is_skipped_alone_and_its_neighbours_merged_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("a.xlsx")).unwrap();
+    // Three forms, the middle one with text where its total must be.
+    let forms = &seed().forms[..3];
+    let bytes = declform::write_workbook(forms, None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1)
+        .unwrap()
+        .write_string(5, 2, "四十二万")
+        .unwrap();
+    std::fs::write(d.join("b.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let sheet = &sheets(&d.join("b.xlsx"))[1].0;
+    let bad =
+        format!("b.xlsx!{sheet}!C6 项目资金总额: \"四十二万\" 不是金额；请填写数字，如 2646000.00");
+    let line = format!(
+        "b.xlsx!{sheet}!C6 项目资金总额: 跳过此表（\"四十二万\" 不是金额；请填写数字，如 2646000.00）"
+    );
+
+    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "a.xlsx: 2 张表\n{line}\nb.xlsx: 2 张表\n共 2 个文件，4 张表，跳过 1 张表；未写出任何文件（--dry-run）\n"
+        )
+    );
+
+    let out = declform(
+        d,
+        &["merge", "a.xlsx", "b.xlsx", "-o", "m.xlsx", "--keep-going"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{line}\n已将 2 个文件中的 4 张表合并到 m.xlsx（跳过 1 张表）\n")
+    );
+    let names: Vec<String> = read_forms(&d.join("m.xlsx"))
+        .into_iter()
+        .map(|f| f.project_name)
+        .collect();
+    // a.xlsx's two, then b.xlsx's first and third.
+    assert_eq!(
+        names,
+        [
+            "政府购买服务人员专项经费",
+            "残疾人就业保障金",
+            &forms[0].project_name,
+            &forms[2].project_name
+        ]
+    );
+
+    // Without --keep-going the file fails the merge, as before, and nothing is written.
+    let out = declform(d, &["merge", "a.xlsx", "b.xlsx", "-o", "n.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(stderr(&out), format!("错误：{bad}\n"));
+    assert!(!d.join("n.xlsx").exists());
+
+    // check reports the bad form by its cell and checks the other two.
+    let out = declform(d, &["check", "b.xlsx"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with(&format!(
+            "b.xlsx!{sheet}!C6: 错误 [文件可读] 项目资金总额: \"四十二万\" 不是金额；请填写数字，如 2646000.00\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("b.xlsx!{}!D17: 警告", forms[0].project_name)),
+        "{text}"
+    );
+    assert!(
+        stderr(&out).contains("检查了 1 个文件中的 2 张表："),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn forms_on_hidden_sheets_are_read_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let forms = &seed().forms[..3];
+    let bytes = declform::write_workbook(forms, None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1).unwrap().set_hidden(true);
+    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
+    std::fs::write(d.join("h.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let names: Vec<String> = sheets(&d.join("h.xlsx")).into_iter().map(|s| s.0).collect();
+    let notices = format!(
+        "提示：h.xlsx!{}: 此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n\
+         提示：h.xlsx!{}: 此工作表被设为“深度隐藏”（veryHidden，在 Excel 中无法直接取消隐藏），其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n",
+        names[1], names[2]
+    );
+
+    let out = declform(d, &["merge", "h.xlsx", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{notices}已将 1 个文件中的 3 张表合并到 m.xlsx\n")
+    );
+    assert_eq!(read_forms(&d.join("m.xlsx")).len(), 3);
+
+    let out = declform(d, &["check", "h.xlsx"]);
+    assert!(stderr(&out).starts_with(&notices), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("检查了 1 个文件中的 3 张表："),
+        "{}",
+        stderr(&out)
+    );
+
+    // The library (and so the offline page) gives the same notices.
+    let read = declform::read(
+        std::fs::read(d.join("h.xlsx")).unwrap(),
+        "h.xlsx",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(read.forms.len(), 3);
+    let shown: String = read
+        .notices
+        .iter()
+        .map(|n| format!("提示：{n}\n"))
+        .collect();
+    assert_eq!(shown, notices);
+}
+
+#[test]
+fn a_blank_template_among_the_inputs_is_skipped_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("a.xlsx")).unwrap();
+    let out = declform(d, &["template", "-o", "模板.xlsx", "--layout", "2026"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let notice = "提示：模板.xlsx!申报表: 空白申报表（没有填写任何内容，如空白模板），未合并\n";
+
+    let out = declform(d, &["merge", "a.xlsx", "模板.xlsx", "-o", "m.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!("{notice}已将 2 个文件中的 2 张表合并到 m.xlsx\n")
+    );
+    assert_eq!(read_forms(&d.join("m.xlsx")).len(), 2);
+
+    let out = declform(d, &["merge", "模板.xlsx", "-o", "n.xlsx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!("{notice}错误：模板.xlsx: 没有可合并的申报表\n")
+    );
+    assert!(!d.join("n.xlsx").exists());
+}
+
+#[test]
 fn folders_take_declform_json_each_file_once_and_never_the_output() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -36,7 +36,11 @@ pub fn run(args: &Args) -> Outcome {
         ..Default::default()
     };
     let files = inputs::expand(&args.inputs, how)?;
-    let opts = args.limits.read_options();
+    // A form that cannot be read is a 错误 of its own; the file's other forms are checked.
+    let opts = declform::ReadOptions {
+        skip_bad_forms: true,
+        ..args.limits.read_options()
+    };
     let mut findings: Vec<Finding> = Vec::new();
     let mut forms = 0;
     for file in &files {
@@ -51,6 +55,7 @@ pub fn run(args: &Args) -> Outcome {
         for n in &read.notices {
             super::note!("提示：{n}");
         }
+        findings.extend(read.skipped.iter().map(Finding::unreadable));
         forms += read.forms.len();
         findings.extend(declform::check(&read.forms));
     }

@@ -316,6 +316,7 @@ impl Limits {
         ReadOptions {
             max_file_bytes: self.max_file_mb.saturating_mul(MIB),
             max_inflated_bytes: self.max_inflated_mb.saturating_mul(MIB),
+            skip_bad_forms: false,
         }
     }
 }

@@ -102,7 +102,12 @@ pub fn run(args: &Args) -> Outcome {
     // Files are read, and their forms' sheets written and deflated, in parallel, a few
     // files to a task; each file's result is taken in input order as soon as it and all
     // before it are in, while later files are still read.
-    let opts = args.limits.read_options();
+    // A form that cannot be read is skipped alone when the merge skips what is bad; the
+    // file's other forms are merged.
+    let opts = declform::ReadOptions {
+        skip_bad_forms: args.keep_going || args.dry_run,
+        ..args.limits.read_options()
+    };
     let stop = AtomicBool::new(false);
     let writing = merged.is_some();
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Taken, Error>)>();
@@ -170,9 +175,9 @@ pub fn run(args: &Args) -> Outcome {
     if args.dry_run {
         let mut text: String = tally.listing.iter().map(|l| format!("{l}\n")).collect();
         text.push_str(&format!(
-            "共 {} 个文件，{forms} 张表，跳过 {} 个文件；未写出任何文件（--dry-run）\n",
+            "共 {} 个文件，{forms} 张表，跳过 {}；未写出任何文件（--dry-run）\n",
             files.len(),
-            tally.skipped.len()
+            tally.skipped_text()
         ));
         super::emit(text.as_bytes())?;
         return Ok(exit(&tally.skipped));
@@ -191,12 +196,12 @@ pub fn run(args: &Args) -> Outcome {
     if !args.quiet {
         super::note!(
             "已将 {} 个文件中的 {forms} 张表合并到 {}{}",
-            files.len() - tally.skipped.len(),
+            files.len() - tally.skipped_files,
             out.display(),
             if tally.skipped.is_empty() {
                 String::new()
             } else {
-                format!("（跳过 {} 个文件）", tally.skipped.len())
+                format!("（跳过 {}）", tally.skipped_text())
             }
         );
     }
@@ -211,10 +216,31 @@ fn files_per_task(files: usize) -> usize {
     (files / (rayon::current_num_threads() * 4)).clamp(1, 8)
 }
 
-/// `read` with `file` named as the source of its forms that name none.
+/// `read` with `file` named as the source of its forms that name none, and without its
+/// blank forms (a template among the inputs), each left out with a notice.
 fn named(mut read: Read, file: &std::path::Path) -> Read {
     for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
         form.source = Some(Source::file(file.display().to_string()));
+    }
+    if read.forms.iter().any(declform::Form::is_blank) {
+        let (blank, filled): (Vec<_>, Vec<_>) = read.forms.into_iter().partition(|f| f.is_blank());
+        read.forms = filled;
+        for form in blank {
+            let location = match &form.source {
+                Some(s) => {
+                    let at = declform::Location::file(&s.file);
+                    match &s.sheet {
+                        Some(sheet) => at.sheet(sheet.as_str()),
+                        None => at,
+                    }
+                }
+                None => declform::Location::file(file.display().to_string()),
+            };
+            read.notices.push(declform::Notice::new(
+                location,
+                "空白申报表（没有填写任何内容，如空白模板），未合并",
+            ));
+        }
     }
     read
 }
@@ -267,6 +293,8 @@ struct Tally {
     /// The files skipped (--keep-going, --dry-run), each as one line: the same words on
     /// stdout for a dry run as on stderr for a merge.
     skipped: Vec<String>,
+    /// How many of `skipped` are whole files; the others are forms.
+    skipped_files: usize,
     /// Files that fail the merge (without --keep-going), in input order.
     failed: Vec<Error>,
 }
@@ -290,6 +318,12 @@ impl Tally {
         };
         for n in &read.notices {
             super::note!("提示：{n}");
+        }
+        // Forms left out of a file whose other forms are merged (--keep-going, --dry-run).
+        for e in &read.skipped {
+            let line = format!("{}: 跳过此表（{}）", e.location(), e.message());
+            self.listing.push(line.clone());
+            self.skipped.push(line);
         }
         let dry_run = merged.is_none();
         let base = merged.as_ref().map_or(self.rows.len(), |m| m.rows().len());
@@ -345,8 +379,19 @@ impl Tally {
             let line = format!("{}: 跳过（{}）", e.location(), e.message());
             self.listing.push(line.clone());
             self.skipped.push(line);
+            self.skipped_files += 1;
         } else {
             self.failed.push(e);
+        }
+    }
+
+    /// What was skipped, counted: `1 个文件`, `1 张表`, `1 个文件、2 张表`.
+    fn skipped_text(&self) -> String {
+        let forms = self.skipped.len() - self.skipped_files;
+        match (self.skipped_files, forms) {
+            (files, 0) => format!("{files} 个文件"),
+            (0, forms) => format!("{forms} 张表"),
+            (files, forms) => format!("{files} 个文件、{forms} 张表"),
         }
     }
 }

@@ -70,6 +70,18 @@ where
             .and_then(|_| w.flush())
             .map_err(|e| Error::io_write(&shown, e));
     }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(Error::new(
+            declform::ErrorKind::Io,
+            declform::Location::file(&shown),
+            folder_message(path),
+        ));
+    }
+    // A file replaced keeps its permissions (a 0600 file stays 0600).
+    let kept = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions());
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -86,6 +98,12 @@ where
         .tempfile_in(dir)
         .map_err(|e| Error::io_write(&shown, e))?;
     let _registered = Registered::new(tmp.path());
+    if let Some(perms) = kept {
+        // Set on the open file, so the umask does not narrow them.
+        tmp.as_file()
+            .set_permissions(perms)
+            .map_err(|e| Error::io_write(&shown, e))?;
+    }
     {
         let mut w = BufWriter::new(&mut tmp);
         write(&mut w).map_err(|e| Error::io_write(&shown, e))?;
@@ -104,13 +122,16 @@ pub fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
-/// Refuses an output path that is also one of the inputs.
+/// Refuses an output path that is a folder or also one of the inputs.
 pub fn refuse_overwriting_input(
     output: &Path,
     inputs: &[std::path::PathBuf],
 ) -> Result<(), Failure> {
     if super::is_stdout(output) {
         return Ok(());
+    }
+    if std::fs::metadata(output).is_ok_and(|m| m.is_dir()) {
+        return Err(super::usage(output, folder_message(output)));
     }
     let out = std::fs::canonicalize(output).ok();
     for input in inputs {
@@ -126,4 +147,12 @@ pub fn refuse_overwriting_input(
         }
     }
     Ok(())
+}
+
+/// The message for an output path that is a folder.
+fn folder_message(path: &Path) -> String {
+    format!(
+        "这是一个文件夹，不能作为输出文件；请在 -o 后给出文件名，如 {}",
+        path.join("结果.xlsx").display()
+    )
 }

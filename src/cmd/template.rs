@@ -55,6 +55,7 @@ fn parse_year(s: &str) -> Result<i32, String> {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
+    output::refuse_overwriting_input(&args.output, &[])?;
     // A blank template written over a filled workbook would lose a unit's work.
     if !args.force && std::fs::metadata(&args.output).is_ok_and(|m| m.is_file()) {
         return Err(super::usage(

@@ -23,6 +23,8 @@ pub(crate) struct SheetForms {
     pub(crate) forms: Vec<Form>,
     /// Warnings: cells inside a form that map to nothing.
     pub(crate) notices: Vec<Notice>,
+    /// The forms that could not be read, each as its error; the others are still read.
+    pub(crate) errors: Vec<Error>,
 }
 
 struct Ctx<'a> {
@@ -104,8 +106,12 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
         }
         let next_anchor = anchors.get(k + 1).map(|a| a.0);
         let limit = next_anchor.map_or(u32::MAX, |n| n.saturating_sub(1));
-        if let Some(end) = read_form(&mut ctx, row, col, prev_end, limit, &mut out)? {
-            prev_end = Some(end);
+        match read_form(&mut ctx, row, col, prev_end, limit, &mut out) {
+            Ok(Some(end)) => prev_end = Some(end),
+            Ok(None) => {}
+            // A bad form does not take its neighbours: the next one starts at its own
+            // 项目名称, below this one's limit.
+            Err(e) => out.errors.push(e),
         }
     }
     Ok(out)
@@ -262,6 +268,18 @@ fn read_form(
             });
         }
     }
+    if let Some((spot, c)) = crate::xmlchar::first_illegal(&form) {
+        let at = cell_of_spot(&cells, spot)
+            .map_or_else(|| ctx.loc(anchor_row, anchor_col), |(r, c)| ctx.loc(r, c));
+        return Err(Error::new(
+            ErrorKind::BadText,
+            at,
+            format!(
+                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试",
+                crate::xmlchar::name(c)
+            ),
+        ));
+    }
     let (src_row, src_col) = title_cell.unwrap_or((anchor_row, anchor_col));
     form.source = Some(Source {
         file: ctx.file.to_string(),
@@ -275,6 +293,23 @@ fn read_form(
 }
 
 /// The year of a year line such as `(2024年度)` or `（2026 年度）`.
+/// The cell a text of a form stood in.
+fn cell_of_spot(cells: &FormCells, spot: crate::xmlchar::Spot<'_>) -> Option<(u32, u16)> {
+    use crate::xmlchar::Spot;
+    match spot {
+        Spot::Header(f) => cells.fields.get(&f).copied(),
+        Spot::Indicator(i, f) => Some((
+            *cells.indicator_rows.get(i)?,
+            *cells.indicator_cols.get(f.indicator_index()?)?,
+        )),
+        Spot::Extra(k) => cells.extra.get(k).copied(),
+        Spot::IndicatorExtra(i, k) => Some((
+            *cells.indicator_rows.get(i)?,
+            *cells.indicator_extra_cols.get(k)?,
+        )),
+    }
+}
+
 fn year_of(text: &str) -> Option<i32> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let i = t.find("年度")?;

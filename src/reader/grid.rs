@@ -36,6 +36,8 @@ pub struct Grid {
     has_merge_info: bool,
     covered: HashMap<(u32, u16), usize>,
     large: Vec<usize>,
+    /// Whether the sheet is hidden (ODS, where the sheet's reader finds it out).
+    pub hidden: bool,
 }
 
 impl Grid {

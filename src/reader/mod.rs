@@ -57,6 +57,19 @@ pub struct ReadOptions {
     /// all, in bytes; checked against the sizes the archive declares before the workbook is
     /// parsed (zip bombs). A part that inflates past its declared size fails while reading.
     pub max_inflated_bytes: u64,
+    /// Whether a workbook form that cannot be read (text where an amount must be, an
+    /// impossible date) is left out, with its error in [`Read::skipped`], so that the
+    /// file's other forms are still read. Off by default: [`read`](crate::read) then fails
+    /// with the first such error. A workbook whose every form is bad fails either way.
+    ///
+    /// ```
+    /// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
+    /// let opts = declform::ReadOptions { skip_bad_forms: true, ..Default::default() };
+    /// let read = declform::read(xlsx, "办公室.xlsx", &opts)?;
+    /// assert_eq!((read.forms.len(), read.skipped.len()), (2, 0)); // nothing bad here
+    /// # Ok::<(), declform::Error>(())
+    /// ```
+    pub skip_bad_forms: bool,
 }
 
 impl Default for ReadOptions {
@@ -64,6 +77,7 @@ impl Default for ReadOptions {
         ReadOptions {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             max_inflated_bytes: DEFAULT_MAX_INFLATED_BYTES,
+            skip_bad_forms: false,
         }
     }
 }
@@ -119,6 +133,20 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// A notice of one's own, for a caller that reports alongside the reader's.
+    ///
+    /// ```
+    /// use declform::{Location, Notice};
+    /// let n = Notice::new(Location::file("a.xlsx").sheet("表1"), "空白申报表，已跳过");
+    /// assert_eq!(n.to_string(), "a.xlsx!表1: 空白申报表，已跳过");
+    /// ```
+    pub fn new(location: Location, message: impl Into<String>) -> Notice {
+        Notice {
+            location,
+            message: message.into(),
+        }
+    }
+
     /// Where.
     ///
     /// ```
@@ -167,6 +195,9 @@ pub struct Read {
     pub forms: Vec<Form>,
     /// Notices (skipped sheets, ignored cells), in the order they were seen.
     pub notices: Vec<Notice>,
+    /// With [`ReadOptions::skip_bad_forms`], the forms left out, each as the error that
+    /// names its file, sheet and cell; always empty otherwise.
+    pub skipped: Vec<Error>,
 }
 
 /// The workbook formats by content.
@@ -229,7 +260,13 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
         return Err(too_large_file(name, bytes.len() as u64, opts));
     }
     match sniff(&bytes, name) {
-        Input::Workbook => read_workbook(bytes, name, opts),
+        Input::Workbook => {
+            let mut read = read_workbook(bytes, name, opts)?;
+            if !opts.skip_bad_forms && !read.skipped.is_empty() {
+                return Err(read.skipped.swap_remove(0));
+            }
+            Ok(read)
+        }
         Input::Json => {
             let text = std::str::from_utf8(&bytes).map_err(|e| {
                 Error::new(
@@ -249,7 +286,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             }
             Ok(Read {
                 forms: doc.forms,
-                notices: Vec::new(),
+                ..Read::default()
             })
         }
         Input::Csv => {
@@ -259,7 +296,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             }
             Ok(Read {
                 forms,
-                notices: Vec::new(),
+                ..Read::default()
             })
         }
     }
@@ -674,14 +711,14 @@ fn read_sheets(
     compacted: &[Option<xls_fix::Compact>],
 ) -> Result<Read> {
     let mut result = Read::default();
-    let kinds: HashMap<String, calamine::SheetType> = sheets
+    let kinds: HashMap<String, (calamine::SheetType, calamine::SheetVisible)> = sheets
         .sheets_metadata()
         .iter()
-        .map(|s| (s.name.clone(), s.typ))
+        .map(|s| (s.name.clone(), (s.typ, s.visible)))
         .collect();
     let names = sheets.sheet_names();
     for (i, name) in names.iter().enumerate() {
-        if let Some(what) = kinds.get(name).and_then(|&t| not_a_worksheet(t)) {
+        if let Some(what) = kinds.get(name).and_then(|&(t, _)| not_a_worksheet(t)) {
             result.notices.push(Notice {
                 location: Location::file(shown).sheet(name.as_str()),
                 message: format!("此工作表是{what}，不是普通工作表，已跳过"),
@@ -703,16 +740,56 @@ fn read_sheets(
         let grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
-        read_grid(&mut result, &grid, shown, name)?;
+        let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
+        read_sheet(&mut result, &grid, shown, name, hidden)?;
     }
     finish(result, shown)
+}
+
+/// [`read_grid`], and for a hidden sheet that held forms, `hidden` as a notice: a hidden
+/// sheet's forms are read like any other's, never silently.
+fn read_sheet(
+    result: &mut Read,
+    grid: &Grid,
+    shown: &str,
+    name: &str,
+    hidden: Option<&str>,
+) -> Result<()> {
+    let forms_before = result.forms.len();
+    read_grid(result, grid, shown, name)?;
+    if let Some(message) = hidden
+        && result.forms.len() > forms_before
+    {
+        result.notices.push(Notice {
+            location: Location::file(shown).sheet(name),
+            message: message.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// The notice for forms read from a hidden sheet, or `None` for a visible one.
+fn hidden_notice(visible: calamine::SheetVisible) -> Option<&'static str> {
+    use calamine::SheetVisible as V;
+    match visible {
+        V::Visible => None,
+        V::Hidden => Some(
+            "此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表",
+        ),
+        V::VeryHidden => Some(
+            "此工作表被设为“深度隐藏”（veryHidden，在 Excel 中无法直接取消隐藏），其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表",
+        ),
+    }
 }
 
 /// The forms of sheets already read (ODS).
 fn read_grids(sheets: Vec<ods::Sheet>, shown: &str) -> Result<Read> {
     let mut result = Read::default();
     for (name, grid) in &sheets {
-        read_grid(&mut result, grid, shown, name)?;
+        let hidden = grid
+            .hidden
+            .then(|| hidden_notice(calamine::SheetVisible::Hidden));
+        read_sheet(&mut result, grid, shown, name, hidden.flatten())?;
     }
     finish(result, shown)
 }
@@ -724,8 +801,10 @@ fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<
         return Ok(());
     }
     let found = forms::forms_in_sheet(grid, shown, name)?;
+    let bad_forms = !found.errors.is_empty();
+    result.skipped.extend(found.errors);
     if found.forms.is_empty() {
-        if !grid.is_empty() {
+        if !grid.is_empty() && !bad_forms {
             result.notices.push(Notice {
                 location: Location::file(shown).sheet(name),
                 message: "此工作表中没有申报表，已跳过".into(),
@@ -739,7 +818,10 @@ fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<
 }
 
 /// The result, or the error for a workbook without any form.
-fn finish(result: Read, shown: &str) -> Result<Read> {
+fn finish(mut result: Read, shown: &str) -> Result<Read> {
+    if result.forms.is_empty() && !result.skipped.is_empty() {
+        return Err(result.skipped.swap_remove(0));
+    }
     if result.forms.is_empty() {
         return Err(Error::new(
             ErrorKind::NoForm,

@@ -198,6 +198,15 @@ fn read_content<R: BufRead>(input: R) -> Result<Vec<Sheet>, Fault> {
     let mut row_merges: Vec<(u64, u32, u32)> = Vec::new(); // column, columns, rows
     let mut cell: Option<(CellStart, Text)> = None;
     let mut nested_tables: u32 = 0;
+    // Table styles that hide their sheet (`table:display="false"`), and the style being read.
+    let mut hiding_styles: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut style: Option<String> = None;
+    let attr = |e: &BytesStart<'_>, key: &str| {
+        e.try_get_attribute(key)
+            .ok()
+            .flatten()
+            .map(|a| a.value.into_owned())
+    };
     let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
     loop {
         let event = reader
@@ -243,6 +252,14 @@ fn read_content<R: BufRead>(input: R) -> Result<Vec<Sheet>, Fault> {
                     if name == "table" {
                         nested_tables += 1;
                     }
+                } else if !in_sheet && name == "style" {
+                    style = attr(&e, "style:name");
+                } else if !in_sheet && name == "table-properties" {
+                    if attr(&e, "table:display").as_deref() == Some("false")
+                        && let Some(s) = &style
+                    {
+                        hiding_styles.insert(s.clone());
+                    }
                 } else if name == "table" {
                     if in_sheet {
                         nested_tables = 1;
@@ -257,7 +274,10 @@ fn read_content<R: BufRead>(input: R) -> Result<Vec<Sheet>, Fault> {
                                     .map(|v| v.into_owned())
                             })
                             .unwrap_or_else(|| format!("Sheet{}", sheets.len() + 1));
-                        sheets.push((sheet_name, Grid::new(true)));
+                        let mut grid = Grid::new(true);
+                        grid.hidden = attr(&e, "table:style-name")
+                            .is_some_and(|s| hiding_styles.contains(&s));
+                        sheets.push((sheet_name, grid));
                         in_sheet = true;
                         row = 0;
                     }
@@ -431,6 +451,26 @@ mod tests {
 
     fn text(v: Option<&Value>) -> String {
         v.map(|v| v.text()).unwrap_or_default()
+    }
+
+    #[test]
+    fn sheets_hidden_by_their_table_style_are_marked() {
+        let body = r#"<table:table table:name="见" table:style-name="ta1"><table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell></table:table-row></table:table>
+<table:table table:name="隐" table:style-name="ta2"><table:table-row><table:table-cell office:value-type="string"><text:p>b</text:p></table:table-cell></table:table-row></table:table>"#;
+        let styles = r#"<office:automatic-styles>
+  <style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>
+  <style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>
+</office:automatic-styles>"#;
+        let xml = doc(body)
+            .replace("<office:body>", &format!("{styles}<office:body>"))
+            .replace(
+                "xmlns:text=",
+                "xmlns:style=\"urn:oasis:names:tc:opendocument:xmlns:style:1.0\" xmlns:text=",
+            );
+        let sheets = read_content(xml.as_bytes()).unwrap();
+        let hidden: Vec<(&str, bool)> =
+            sheets.iter().map(|(n, g)| (n.as_str(), g.hidden)).collect();
+        assert_eq!(hidden, [("见", false), ("隐", true)]);
     }
 
     #[test]

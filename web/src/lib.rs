@@ -174,7 +174,13 @@ impl Session {
     /// shows of it, as JSON: `{name, ok, error, forms: [{project_name, department, sheet,
     /// indicators}], notices}`.
     pub fn add(&mut self, name: String, bytes: Vec<u8>) -> String {
-        let result = declform::read(bytes, &name, &declform::ReadOptions::default());
+        // As `check` and `merge --keep-going`: a bad form is left out alone (a finding of
+        // its own), the file's other forms are read.
+        let opts = declform::ReadOptions {
+            skip_bad_forms: true,
+            ..Default::default()
+        };
+        let result = declform::read(bytes, &name, &opts);
         self.push(name, result)
     }
 
@@ -205,7 +211,10 @@ impl Session {
         let mut findings = Vec::new();
         for entry in &self.files {
             match &entry.result {
-                Ok(_) => findings.extend(declform::check(&self.forms[entry.forms.clone()])),
+                Ok(read) => {
+                    findings.extend(read.skipped.iter().map(Finding::unreadable));
+                    findings.extend(declform::check(&self.forms[entry.forms.clone()]));
+                }
                 Err(e) => findings.push(Finding::unreadable(e)),
             }
         }
@@ -232,13 +241,21 @@ impl Session {
 
     /// The merged workbook of every readable file, its summaries dated `date`
     /// (`YYYY-MM-DD`, the page gives today's): the bytes `declform merge --keep-going
-    /// --date DATE` writes for the same files.
+    /// --date DATE` writes for the same files (blank forms, such as a template, left out).
     pub fn merged(&self, date: &str) -> Result<Vec<u8>, JsError> {
-        let forms = self.forms_or_error()?;
+        let forms: Vec<Form> = self
+            .forms_or_error()?
+            .iter()
+            .filter(|f| !f.is_blank())
+            .cloned()
+            .collect();
+        if forms.is_empty() {
+            return Err(JsError::new("没有可合并的申报表"));
+        }
         let date = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d")
             .map_err(|_| JsError::new(&format!("“{date}” 不是日期")))?;
         let mut merger = declform::Merger::new().map_err(js)?.dated(date);
-        merger.add_all(forms).map_err(js)?;
+        merger.add_all(&forms).map_err(js)?;
         merger.finish().and_then(|mut m| m.to_bytes()).map_err(js)
     }
 
@@ -296,6 +313,30 @@ pub fn version() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bad_form_is_a_finding_and_its_neighbours_are_read() {
+        let mut session = Session::new();
+        let bad = include_bytes!("../../samples/有误/金额写成汉字.xlsx").to_vec();
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add("金额写成汉字.xlsx".into(), bad)).unwrap();
+        assert_eq!(view["ok"], true);
+        assert_eq!(view["forms"].as_array().unwrap().len(), 2);
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        let first = &report["findings"][0];
+        assert_eq!(
+            first["place"],
+            "金额写成汉字.xlsx!社区服刑人员基站定位流量费!C6"
+        );
+        assert_eq!(first["rule_id"], "unreadable");
+        assert_eq!(report["summary"]["forms"], 2);
+        // A blank template among the files is not merged, as `merge` leaves it out.
+        let blank = declform::template(LayoutKind::Y2024, 2026, false).unwrap();
+        session.add("模板.xlsx".into(), blank);
+        let merged = session.merged("2026-01-05").unwrap();
+        let back = declform::read(merged, "m.xlsx", &Default::default()).unwrap();
+        assert_eq!(back.forms.len(), 2);
+    }
 
     #[test]
     fn unreadable_files_are_check_findings_in_file_order() {
