@@ -2,7 +2,7 @@
 //! from it exactly, with errors located by the caller. Used by the workbook reader and the
 //! flat-table reader alike; it imports only the bottom of the house (amounts, dates, errors).
 
-use crate::amount::Amount;
+use crate::amount::{Amount, Unit};
 use crate::date::{date_from_serial, parse_date_text};
 use crate::error::{Error, ErrorKind, Location, Result};
 use chrono::NaiveDate;
@@ -63,25 +63,32 @@ fn uncalculated(formula: &str, location: Location) -> Error {
 
 pub(crate) const UNCALCULATED: &str = "没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试";
 
-/// A cell's amount; `wan` converts 万元 to 元. Errors are located by `loc`.
+/// A cell's amount in 元: a number is of the block's `unit`; a text may carry its own unit
+/// after the number (`100元`, `264.6万`), which wins over the block's. Errors are located
+/// by `loc`.
 pub(crate) fn amount_of(
     v: &Value,
-    wan: bool,
+    unit: Unit,
     loc: impl Fn() -> Location,
 ) -> Result<Option<Amount>> {
     let bad = |what: String| Err(Error::new(ErrorKind::BadAmount, loc(), what));
-    let a = match v {
-        Value::Number(f) => Amount::from_f64(*f),
-        Value::Int(i) => Some(Amount::new((*i).into())),
+    let (a, unit) = match v {
+        Value::Number(f) => (Amount::from_f64(*f), unit),
+        Value::Int(i) => (Some(Amount::new((*i).into())), unit),
         Value::Text(t) => {
-            let t = t.trim();
-            let (t, unit_wan) = match t.strip_suffix("万元").or_else(|| t.strip_suffix('万')) {
-                Some(rest) => (rest, true),
-                None => (t, false),
-            };
-            match t.parse::<Amount>() {
-                Ok(a) if unit_wan && !wan => return Ok(Amount::from_wan(a)),
-                Ok(a) => Some(a),
+            let (number, own) = Unit::strip_suffix(t.trim());
+            match number.parse::<Amount>() {
+                Ok(a) => (Some(a), own.unwrap_or(unit)),
+                Err(_)
+                    if t.contains(['元', '千', '万', '亿'])
+                        && t.chars()
+                            .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) =>
+                {
+                    return bad(format!(
+                        "\"{}\" 不是金额；单位只能写在数字之后，如 100元、264.6万元",
+                        v.text()
+                    ));
+                }
                 Err(_) => {
                     return bad(format!(
                         "\"{}\" 不是金额；请填写数字，如 2646000.00",
@@ -102,13 +109,10 @@ pub(crate) fn amount_of(
         // A finite number that a decimal cannot hold (beyond ±7.9e28).
         return bad(format!("{} 超出可处理的金额范围", v.text()));
     };
-    if wan {
-        return match Amount::from_wan(a) {
-            Some(a) => Ok(Some(a)),
-            None => bad(format!("\"{}\" 万元超出可处理的范围", v.text())),
-        };
+    match unit.to_yuan(a) {
+        Some(a) => Ok(Some(a)),
+        None => bad(format!("\"{}\" {unit}超出可处理的范围", v.text())),
     }
-    Ok(Some(a))
 }
 
 /// A cell's date (date cell, serial number or text). Errors are located by `loc`.

@@ -3,6 +3,7 @@
 use super::Notice;
 use super::grid::{Grid, Value};
 use super::vocab::{Direction, Meaning, Vocabulary};
+use crate::amount::Unit;
 use crate::cellref::a1;
 use crate::coerce::{UNCALCULATED, amount_of, date_of};
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -81,6 +82,7 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
             _ => None,
         })
         .collect();
+    let labels = values_are_not_labels(grid, labels);
     // Each form is anchored by its 项目名称 label.
     let anchors: Vec<(u32, u16)> = grid
         .cells()
@@ -102,13 +104,47 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
         if prev_end.is_some_and(|e| row <= e) {
             continue;
         }
-        let next_anchor = anchors.get(k + 1).map(|a| a.0);
+        // The next form starts at the next 项目名称 label not right of this one: a
+        // `项目名称` further right, below, is a value in this form's indicator table.
+        let next_anchor = anchors
+            .get(k + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|a| a.0 > row && a.1 <= col)
+            .map(|a| a.0);
         let limit = next_anchor.map_or(u32::MAX, |n| n.saturating_sub(1));
         if let Some(end) = read_form(&mut ctx, row, col, prev_end, limit, &mut out)? {
             prev_end = Some(end);
         }
     }
     Ok(out)
+}
+
+/// Takes out of the label map every cell that stands in a value position: the cell just
+/// past a label whose value stands to its right. A project named `项目名称` or an amount
+/// block note reading like a label is a value there, never a label (rows are scanned left
+/// to right, so a label's value is decided before that value could act as a label).
+fn values_are_not_labels(
+    grid: &Grid,
+    mut labels: HashMap<(u32, u16), &'static Meaning>,
+) -> HashMap<(u32, u16), &'static Meaning> {
+    let mut cells: Vec<(u32, u16)> = labels.keys().copied().collect();
+    cells.sort_unstable();
+    for (r, c) in cells {
+        let Some(Meaning::Field(fields)) = labels.get(&(r, c)) else {
+            continue;
+        };
+        if !fields.iter().all(|(_, d)| *d == Direction::Right) {
+            continue;
+        }
+        let Some(next) = grid.last_col_of(r, c).checked_add(1) else {
+            continue;
+        };
+        if grid.get(r, next).is_some() {
+            labels.remove(&(r, next));
+        }
+    }
+    labels
 }
 
 fn read_form(
@@ -145,8 +181,9 @@ fn read_form(
     let mut extra_above: Option<(String, (u32, u16))> = None;
     let mut extra_between: Vec<(String, (u32, u16))> = Vec::new();
     let vocab = Vocabulary::get();
-    // A unit line (`金额单位：万元`) above the form says the amounts' unit.
-    let mut wan = false;
+    // A unit line (`金额单位：万元`) above the form says the amounts' unit; the one
+    // nearest the grid wins.
+    let mut unit_line: Option<(Unit, (u32, u16), String)> = None;
     let mut title_year = None;
     let mut pairs_between: Vec<(String, String, (u32, u16))> = Vec::new();
     for r in (above_from..anchor_row).rev() {
@@ -162,8 +199,9 @@ fn read_form(
                 title_year = title_year.or_else(|| year_in_title(&text));
                 top = top.min(r);
                 ctx.used.insert((r, c));
-            } else if let Some(w) = vocab.unit_line(&text) {
-                wan = w;
+            } else if let Some(u) = vocab.unit_line(&text) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+                unit_line.get_or_insert((u, (r, c), text.clone()));
                 top = top.min(r);
                 ctx.used.insert((r, c));
             } else if form.year.is_none()
@@ -201,8 +239,9 @@ fn read_form(
     if let Some(r) = top.checked_sub(1).filter(|&r| r >= first_free) {
         let cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
         for (c, text) in &cells {
-            if let Some(w) = vocab.unit_line(text) {
-                wan = w;
+            if let Some(u) = vocab.unit_line(text) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, *c), text, &t))?;
+                unit_line.get_or_insert((u, (r, *c), text.clone()));
                 ctx.used.insert((r, *c));
                 top = r;
             }
@@ -232,7 +271,7 @@ fn read_form(
         &mut form,
         &mut cells,
         (anchor_row, header_row.saturating_sub(1)),
-        wan,
+        unit_line,
         &mut out.notices,
     )?;
     let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
@@ -274,6 +313,15 @@ fn read_form(
     Ok(Some(last_row))
 }
 
+/// The error for a unit line or label naming a unit the reader does not know.
+fn unknown_unit(loc: Location, text: &str, unit: &str) -> Error {
+    Error::new(
+        ErrorKind::BadAmount,
+        loc,
+        format!("“{text}”中的金额单位“{unit}”无法识别；请写成 元、千元、万元、百万元 或 亿元"),
+    )
+}
+
 /// The year of a year line such as `(2024年度)` or `（2026 年度）`.
 fn year_of(text: &str) -> Option<i32> {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
@@ -313,10 +361,13 @@ fn read_header(
     form: &mut Form,
     cells: &mut FormCells,
     (first, last): (u32, u32),
-    mut wan: bool,
+    unit_line: Option<(Unit, (u32, u16), String)>,
     notices: &mut Vec<Notice>,
 ) -> Result<()> {
     let grid = ctx.grid;
+    let vocab = Vocabulary::get();
+    // The unit a label of the amounts block names (`项目资金（万元）`), with its cell.
+    let mut label_unit: Option<(Unit, (u32, u16), String)> = None;
     let mut assigned: HashSet<Field> = HashSet::default();
     // The column of each single-field label, for labels that could mean two fields.
     let mut label_cols: HashMap<Field, u16> = HashMap::default();
@@ -339,72 +390,84 @@ fn read_header(
             };
             let label = ctx.text_at(r, c).unwrap_or_default();
             ctx.used.insert((r, c));
-            match meaning {
-                Meaning::Section { funds_unit } if *funds_unit && label.contains("万元") => {
-                    wan = true;
+            let of_amounts = match meaning {
+                Meaning::Section { funds_unit } => *funds_unit,
+                Meaning::Field(fields) => fields.iter().any(|(k, _)| k.kind() == FieldKind::Amount),
+                _ => false,
+            };
+            if of_amounts && let Some(u) = vocab.label_unit(&label) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &label, &t))?;
+                for (other, at, text) in [&unit_line, &label_unit].into_iter().flatten() {
+                    if *other != u {
+                        return Err(Error::new(
+                            ErrorKind::BadAmount,
+                            ctx.loc(r, c),
+                            format!(
+                                "“{label}”的金额单位是{u}，而 {} 的“{text}”是{other}，无法确定金额单位；请改为一致后再试",
+                                a1(at.0, at.1)
+                            ),
+                        ));
+                    }
                 }
-                Meaning::Field(fields) => {
-                    if label.contains("万元") {
-                        wan = true;
-                    }
-                    let free: Vec<&(Field, Direction)> = fields
-                        .iter()
-                        .filter(|(k, _)| !assigned.contains(k))
-                        .collect();
-                    let Some(&first) = free.first() else {
-                        continue;
-                    };
-                    let first_free = first.0;
-                    // A label that could mean two fields (其他资金): the one whose side of
-                    // the block stands in the label's column, as the layout's geometry has it.
-                    let by_geometry = (free.len() > 1)
-                        .then(|| {
-                            free.iter().find(|(k, _)| {
-                                side_of(*k).and_then(|s| label_cols.get(&s)) == Some(&c)
-                            })
-                        })
-                        .flatten();
-                    let &(key, dir) = by_geometry.copied().unwrap_or(first);
-                    if key != first_free {
-                        let side = side_of(key).map(Field::label).unwrap_or_default();
-                        notices.push(Notice {
-                            location: ctx.loc(r, c),
-                            message: format!("“{label}”与“{side}”在同一列，按{}读取", key.header()),
-                        });
-                    }
-                    assigned.insert(key);
-                    let at = match dir {
-                        Direction::Right => ctx.right_of(r, c),
-                        // A goal's text below its label, or beside it where nothing is below:
-                        // the reader says so, since the geometry chose it.
-                        Direction::Below => ctx.below(r, c).or_else(|| {
-                            let right = ctx.right_of(r, c);
-                            if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
-                                notices.push(Notice {
-                                    location: ctx.loc(r, c),
-                                    message: format!(
-                                        "“{label}”下方没有内容，按其右侧的单元格读取{}",
-                                        key.header()
-                                    ),
-                                });
-                            }
-                            right
-                        }),
-                    };
-                    if let Some(cell) = at {
-                        ctx.used.insert(cell);
-                    }
-                    let expected = at.unwrap_or(match dir {
-                        Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
-                        Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
+                label_unit.get_or_insert((u, (r, c), label.clone()));
+            }
+            if let Meaning::Field(fields) = meaning {
+                let free: Vec<&(Field, Direction)> = fields
+                    .iter()
+                    .filter(|(k, _)| !assigned.contains(k))
+                    .collect();
+                let Some(&first) = free.first() else {
+                    continue;
+                };
+                let first_free = first.0;
+                // A label that could mean two fields (其他资金): the one whose side of
+                // the block stands in the label's column, as the layout's geometry has it.
+                let by_geometry = (free.len() > 1)
+                    .then(|| {
+                        free.iter()
+                            .find(|(k, _)| side_of(*k).and_then(|s| label_cols.get(&s)) == Some(&c))
+                    })
+                    .flatten();
+                let &(key, dir) = by_geometry.copied().unwrap_or(first);
+                if key != first_free {
+                    let side = side_of(key).map(Field::label).unwrap_or_default();
+                    notices.push(Notice {
+                        location: ctx.loc(r, c),
+                        message: format!("“{label}”与“{side}”在同一列，按{}读取", key.header()),
                     });
-                    cells.fields.insert(key, expected);
-                    found.push((key, at));
                 }
-                _ => {}
+                assigned.insert(key);
+                let at = match dir {
+                    Direction::Right => ctx.right_of(r, c),
+                    // A goal's text below its label, or beside it where nothing is below:
+                    // the reader says so, since the geometry chose it.
+                    Direction::Below => ctx.below(r, c).or_else(|| {
+                        let right = ctx.right_of(r, c);
+                        if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
+                            notices.push(Notice {
+                                location: ctx.loc(r, c),
+                                message: format!(
+                                    "“{label}”下方没有内容，按其右侧的单元格读取{}",
+                                    key.header()
+                                ),
+                            });
+                        }
+                        right
+                    }),
+                };
+                if let Some(cell) = at {
+                    ctx.used.insert(cell);
+                }
+                let expected = at.unwrap_or(match dir {
+                    Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
+                    Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
+                });
+                cells.fields.insert(key, expected);
+                found.push((key, at));
             }
         }
     }
+    let unit = label_unit.or(unit_line).map_or(Unit::Yuan, |(u, _, _)| u);
     for (key, at) in found {
         let kind = key.kind();
         let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
@@ -418,7 +481,7 @@ fn read_header(
                 let loc = || ctx.loc(r, c).field(key);
                 match kind {
                     FieldKind::Text => FieldValue::Text(Some(v.text())),
-                    FieldKind::Amount => FieldValue::Amount(amount_of(v, wan, loc)?),
+                    FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
                     FieldKind::Date => FieldValue::Date(date_of(v, loc)?),
                     FieldKind::Year | FieldKind::Indicator => continue,
                 }
@@ -607,11 +670,15 @@ fn read_indicators(
             None if empty => break,
             None => {}
         }
-        // A new form's labels end the table.
-        let at_top_left = |c: u16| grid.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
-        if cols.iter().any(|&c| {
-            let (tr, tc) = at_top_left(c);
-            ctx.meaning_at(tr, tc).is_some()
+        // What stands above a new form (its title, year line or unit line) ends the table;
+        // anything else in the table's columns is an indicator, even when it reads like a
+        // label (an indicator named 财政拨款（万元）, a target 单位).
+        if grid.row(r).any(|(c, v)| {
+            let text = v.text();
+            matches!(ctx.meaning_at(r, c), Some(Meaning::Title))
+                || vocab.is_title_like(&text)
+                || vocab.unit_line(&text).is_some()
+                || year_of(&text).is_some()
         }) {
             break;
         }
