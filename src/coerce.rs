@@ -115,11 +115,36 @@ pub(crate) fn amount_of(
     }
 }
 
-/// A cell's date (date cell, serial number or text). Errors are located by `loc`.
+/// The dates a plain number (no date format) in a date cell is taken for: 1990-01-01 to
+/// 2100-12-31, serials 32874 to 73415. Anything else, a bare year such as 2024 included,
+/// is no date a form means.
+pub(crate) fn plausible_serial(d: NaiveDate) -> bool {
+    NaiveDate::from_ymd_opt(1990, 1, 1).is_some_and(|first| d >= first)
+        && NaiveDate::from_ymd_opt(2100, 12, 31).is_some_and(|last| d <= last)
+}
+
+/// A cell's date (date cell, serial number or text). A plain number is a date only when
+/// it falls in 1990..2100 as a serial ([`plausible_serial`]); the caller says so in a
+/// notice. Errors are located by `loc`.
 pub(crate) fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<chrono::NaiveDate>> {
     let d = match v {
         Value::Text(t) => parse_date_text(t),
         Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
+        Value::Number(_) | Value::Int(_) => match v.as_serial_date() {
+            Some(d) if plausible_serial(d) => Some(d),
+            Some(d) => {
+                return Err(Error::new(
+                    ErrorKind::BadDate,
+                    loc(),
+                    format!(
+                        "数字 {} 不像日期（按日期序号读是 {}）；请写成 2024-01-01 这样的日期",
+                        v.text(),
+                        d.format("%Y-%m-%d")
+                    ),
+                ));
+            }
+            None => None,
+        },
         other => other.as_serial_date(),
     };
     match d {
@@ -132,5 +157,54 @@ pub(crate) fn date_of(v: &Value, loc: impl Fn() -> Location) -> Result<Option<ch
                 v.text()
             ),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amount(v: Value, unit: Unit) -> Result<Option<Amount>> {
+        amount_of(&v, unit, || Location::file("t.xlsx"))
+    }
+
+    #[test]
+    fn an_amounts_own_unit_wins_over_the_blocks() {
+        let text = |t: &str| Value::Text(t.into());
+        let got = |v, u| amount(v, u).unwrap().unwrap().to_string();
+        // `264.6万` in a 元 cell is 2,646,000 元, in a 万元 cell too (never 万 twice).
+        assert_eq!(got(text("264.6万"), Unit::Yuan), "2646000.00");
+        assert_eq!(got(text("264.6万元"), Unit::Wan), "2646000.00");
+        assert_eq!(got(text("100元"), Unit::Wan), "100.00");
+        assert_eq!(got(text("100"), Unit::Wan), "1000000.00");
+        assert_eq!(got(Value::Number(264.6), Unit::Wan), "2646000.00");
+        assert_eq!(got(Value::Int(3), Unit::Qian), "3000.00");
+        assert_eq!(got(text("2百万"), Unit::Yuan), "2000000.00");
+        assert!(amount(text("5元6"), Unit::Yuan).is_err());
+        assert!(amount(text("万5"), Unit::Yuan).is_err());
+    }
+
+    #[test]
+    fn a_plain_number_in_a_date_cell() {
+        let date = |v: Value| date_of(&v, || Location::file("t.xlsx"));
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(date(Value::Number(45292.0)).unwrap(), ymd(2024, 1, 1));
+        assert_eq!(date(Value::Int(45292)).unwrap(), ymd(2024, 1, 1));
+        assert!(date(Value::Number(2024.0)).is_err());
+        assert!(date(Value::Int(20240101)).is_err());
+        // A date-formatted cell keeps the full range.
+        assert_eq!(
+            date(Value::Date(ymd(1950, 1, 1).unwrap())).unwrap(),
+            ymd(1950, 1, 1)
+        );
+        for t in [
+            "2024-1-1",
+            "2024/1/1",
+            "2024.1.1",
+            "20240101",
+            "2024年1月1日",
+        ] {
+            assert_eq!(date(Value::Text(t.into())).unwrap(), ymd(2024, 1, 1), "{t}");
+        }
     }
 }

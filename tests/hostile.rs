@@ -1009,3 +1009,51 @@ fn an_amounts_own_unit_wins_and_is_only_a_suffix() {
         }
     }
 }
+
+#[test]
+fn a_number_in_a_date_cell_is_a_date_only_when_it_plausibly_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let cell = "d.xlsx!村(居)委专职调解岗位工作津贴!B5 计划开始日期";
+    let with = |n: f64| {
+        let mut wb = editable_workbook(&bytes, 0);
+        wb.worksheet_from_index(0)
+            .unwrap()
+            .write_number(4, 1, n)
+            .unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    // A bare year, a serial before 1990 or after 2100: refused, saying what it would be.
+    for (n, as_date) in [
+        (2024.0, "1905-07-16"),
+        (32873.0, "1989-12-31"),
+        (73416.0, "2101-01-01"),
+    ] {
+        assert_eq!(
+            convert_fails(dir.path(), "d.xlsx", &with(n), &[]),
+            format!(
+                "错误：{cell}: 数字 {n} 不像日期（按日期序号读是 {as_date}）；请写成 2024-01-01 这样的日期"
+            )
+        );
+    }
+    // A serial in 1990..2100 is that date, with a notice naming the cell.
+    for (n, date) in [
+        (45292.0, "2024-01-01"),
+        (32874.0, "1990-01-01"),
+        (73415.0, "2100-12-31"),
+    ] {
+        std::fs::write(dir.path().join("d.xlsx"), with(n)).unwrap();
+        let out = declform(dir.path(), &["convert", "d.xlsx", "-o", "d.json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "提示：{cell}: 数字 {n} 按日期序号读作 {date}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式\n已将 1 个文件中的 1 张表写入 d.json\n"
+            )
+        );
+        let doc: declform::Document =
+            serde_json::from_slice(&std::fs::read(dir.path().join("d.json")).unwrap()).unwrap();
+        std::fs::remove_file(dir.path().join("d.json")).unwrap();
+        assert_eq!(doc.forms[0].start_date.unwrap().to_string(), date);
+    }
+}

@@ -482,7 +482,20 @@ fn read_header(
                 match kind {
                     FieldKind::Text => FieldValue::Text(Some(v.text())),
                     FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
-                    FieldKind::Date => FieldValue::Date(date_of(v, loc)?),
+                    FieldKind::Date => {
+                        let d = date_of(v, loc)?;
+                        if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
+                            notices.push(Notice {
+                                location: ctx.loc(r, c).field(key),
+                                message: format!(
+                                    "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
+                                    v.text(),
+                                    d.format("%Y-%m-%d")
+                                ),
+                            });
+                        }
+                        FieldValue::Date(d)
+                    }
                     FieldKind::Year | FieldKind::Indicator => continue,
                 }
             }
