@@ -851,6 +851,8 @@ fn values_that_read_like_labels_are_values() {
     let mut form = seed().forms[0].clone();
     form.project_name = "项目名称".into();
     form.implementing_unit = "单位".into();
+    form.overall_goal = "项目名称".into();
+    form.annual_goal = "年度目标（%）".into();
     let names = [
         "财政拨款（万元）",
         "其他资金",

@@ -203,7 +203,10 @@ prop_compose! {
         nature in proptest::option::of(prop_oneof![Just("经常性项目".to_string()), name_text().prop_filter("non-empty", |s| !s.is_empty())]),
         dates in (date(), date()),
         amounts in proptest::collection::vec(amount(), 7),
-        goals in (cjk_text(200), cjk_text(200)),
+        goals in (
+            prop_oneof![4 => cjk_text(200), 1 => label_like()],
+            prop_oneof![4 => cjk_text(200), 1 => label_like()],
+        ),
         indicators in indicators(),
         extra in extra(),
     ) -> Form {

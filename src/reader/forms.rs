@@ -121,27 +121,41 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
 }
 
 /// Takes out of the label map every cell that stands in a value position: the cell just
-/// past a label whose value stands to its right. A project named `项目名称` or an amount
-/// block note reading like a label is a value there, never a label (rows are scanned left
-/// to right, so a label's value is decided before that value could act as a label).
+/// past a label whose value stands to its right, or just below one whose value stands
+/// below. A project named `项目名称` or a goal reading like a label is a value there, never
+/// a label (cells are taken top to bottom, left to right, so a label's value is decided
+/// before that value could act as a label).
 fn values_are_not_labels(
     grid: &Grid,
     mut labels: HashMap<(u32, u16), &'static Meaning>,
 ) -> HashMap<(u32, u16), &'static Meaning> {
     let mut cells: Vec<(u32, u16)> = labels.keys().copied().collect();
     cells.sort_unstable();
+    let header_rows: HashSet<u32> = labels
+        .iter()
+        .filter(|(_, m)| matches!(m, Meaning::IndicatorColumn(Field::Level1)))
+        .map(|((r, _), _)| *r)
+        .collect();
     for (r, c) in cells {
         let Some(Meaning::Field(fields)) = labels.get(&(r, c)) else {
             continue;
         };
-        if !fields.iter().all(|(_, d)| *d == Direction::Right) {
-            continue;
-        }
-        let Some(next) = grid.last_col_of(r, c).checked_add(1) else {
-            continue;
+        let value_at = if fields.iter().all(|(_, d)| *d == Direction::Right) {
+            grid.last_col_of(r, c).checked_add(1).map(|next| (r, next))
+        } else if fields.iter().all(|(_, d)| *d == Direction::Below) {
+            // Below a goal's label, an indicator table's header row (where the goal is
+            // empty) is still the header.
+            grid.last_row_of(r, c)
+                .checked_add(1)
+                .map(|next| (next, c))
+                .filter(|at| !header_rows.contains(&at.0))
+        } else {
+            None
         };
-        if grid.get(r, next).is_some() {
-            labels.remove(&(r, next));
+        if let Some(at) = value_at
+            && grid.get(at.0, at.1).is_some()
+        {
+            labels.remove(&at);
         }
     }
     labels
