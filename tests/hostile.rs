@@ -1049,6 +1049,16 @@ fn a_number_in_a_date_cell_is_a_date_only_when_it_plausibly_is_one() {
             )
         );
     }
+    // `check` no longer passes such a file.
+    std::fs::write(dir.path().join("d.xlsx"), with(2024.0)).unwrap();
+    let out = declform(dir.path(), &["check", "d.xlsx"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.lines().any(|l| l
+            == "d.xlsx!村(居)委专职调解岗位工作津贴!B5: 错误 [文件可读] 计划开始日期: 数字 2024 不像日期（按日期序号读是 1905-07-16）；请写成 2024-01-01 这样的日期"),
+        "{all}"
+    );
     // A serial in 1990..2100 is that date, with a notice naming the cell.
     for (n, date) in [
         (45292.0, "2024-01-01"),
