@@ -172,6 +172,9 @@ impl Unit {
         ("元", Unit::Yuan),
     ];
 
+    /// The units the reader knows, for messages.
+    pub const KNOWN: &'static str = "元、千元、万元、百万元 或 亿元";
+
     /// The unit's name as a form writes it (`万元`).
     pub fn name(self) -> &'static str {
         match self {

@@ -85,8 +85,9 @@ pub(crate) fn amount_of(
                             .any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c)) =>
                 {
                     return bad(format!(
-                        "\"{}\" 不是金额；单位只能是写在数字之后的 元、千元、万元、百万元 或 亿元，如 100元、264.6万元",
-                        v.text()
+                        "\"{}\" 不是金额；单位只能是写在数字之后的 {}，如 100元、264.6万元",
+                        v.text(),
+                        Unit::KNOWN
                     ));
                 }
                 Err(_) => {

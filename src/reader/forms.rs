@@ -332,7 +332,10 @@ fn unknown_unit(loc: Location, text: &str, unit: &str) -> Error {
     Error::new(
         ErrorKind::BadAmount,
         loc,
-        format!("“{text}”中的金额单位“{unit}”无法识别；请写成 元、千元、万元、百万元 或 亿元"),
+        format!(
+            "“{text}”中的金额单位“{unit}”无法识别；请写成 {}",
+            Unit::KNOWN
+        ),
     )
 }
 
