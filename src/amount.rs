@@ -160,7 +160,7 @@ pub enum Unit {
 impl Unit {
     /// Every unit with its spellings, the longest first within the list as a whole so that
     /// a suffix match takes 百万元 before 万元 before 元.
-    const SPELLINGS: [(&'static str, Unit); 9] = [
+    pub(crate) const SPELLINGS: [(&'static str, Unit); 9] = [
         ("百万元", Unit::BaiWan),
         ("百万", Unit::BaiWan),
         ("千元", Unit::Qian),

@@ -208,4 +208,23 @@ mod tests {
             assert_eq!(date(Value::Text(t.into())).unwrap(), ymd(2024, 1, 1), "{t}");
         }
     }
+
+    proptest::proptest! {
+        /// Any amount with any unit spelling after it reads as that many of the unit,
+        /// exactly, whatever the block's unit; a number cell takes the block's.
+        #[test]
+        fn a_units_spelling_scales_exactly(
+            n in 0i64..1_000_000_000_000,
+            scale in 0u32..5,
+            spelling in proptest::sample::select(Unit::SPELLINGS.to_vec()),
+            block in proptest::sample::select(Unit::SPELLINGS.iter().map(|(_, u)| *u).collect::<Vec<_>>()),
+        ) {
+            let a = Amount::new(rust_decimal::Decimal::new(n, scale));
+            let (text, unit) = spelling;
+            let got = amount(Value::Text(format!("{a}{text}")), block).unwrap();
+            proptest::prop_assert_eq!(got, unit.to_yuan(a));
+            let got = amount(Value::Text(a.to_string()), block).unwrap();
+            proptest::prop_assert_eq!(got, block.to_yuan(a));
+        }
+    }
 }
