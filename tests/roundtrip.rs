@@ -81,6 +81,9 @@ fn label_like() -> impl Strategy<Value = String> {
         "指标值",
         "计量单位",
         "项目资金(元)",
+        "金额单位：元",
+        "（万元）",
+        "(2024年度)",
     ])
     .prop_map(str::to_string)
 }

@@ -700,15 +700,11 @@ fn read_indicators(
             None if empty => break,
             None => {}
         }
-        // What stands above a new form (its title, year line or unit line) ends the table;
-        // anything else in the table's columns is an indicator, even when it reads like a
-        // label (an indicator named 财政拨款（万元）, a target 单位).
+        // A new form's title ends the table; anything else in the table's columns is an
+        // indicator, even when it reads like a label (an indicator named 财政拨款（万元）, a
+        // target 单位 or 金额单位：元).
         if grid.row(r).any(|(c, v)| {
-            let text = v.text();
-            matches!(ctx.meaning_at(r, c), Some(Meaning::Title))
-                || vocab.is_title_like(&text)
-                || vocab.unit_line(&text).is_some()
-                || year_of(&text).is_some()
+            matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) || vocab.is_title_like(&v.text())
         }) {
             break;
         }
