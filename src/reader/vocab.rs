@@ -170,7 +170,14 @@ impl Vocabulary {
         let open = |c: char| matches!(c, '(' | '（');
         let close = |c: char| matches!(c, ')' | '）');
         let bracketed = t.starts_with(open) && t.ends_with(close);
-        let Some((label, value)) = t.split_once([':', '：']) else {
+        let Some((label, value)) = t.split_once([':', '：']).or_else(|| {
+            // `金额单位（万元）`: the label, then the unit in brackets.
+            unit.labels.iter().find_map(|l| {
+                t.strip_prefix(l.as_str())
+                    .filter(|rest| rest.starts_with(open) && rest.ends_with(close))
+                    .map(|rest| (l.as_str(), rest))
+            })
+        }) else {
             // A header note: the whole cell is a bracketed unit.
             return bracketed.then(|| Unit::parse(&t)).flatten().map(Ok);
         };
@@ -190,9 +197,10 @@ impl Vocabulary {
         match Unit::parse(value) {
             Some(u) => Some(Ok(u)),
             // `单位：某局` names no amount unit; `金额单位：美元` does, and is not known.
-            None if label == "金额单位" || value.contains('元') => {
-                Some(Err(value.to_string()))
-            }
+            None if label == "金额单位" || value.contains('元') => Some(Err(value
+                .trim_start_matches(open)
+                .trim_end_matches(close)
+                .to_string())),
             None => None,
         }
     }
@@ -290,6 +298,9 @@ mod tests {
         assert_eq!(v.unit_line("（单位：百万元）"), Some(Ok(Unit::BaiWan)));
         assert_eq!(v.unit_line("单位：人民币万元"), Some(Ok(Unit::Wan)));
         assert_eq!(v.unit_line("金额单位：美元"), Some(Err("美元".into())));
+        assert_eq!(v.unit_line("金额单位（万元）"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.unit_line("单位(千元)"), Some(Ok(Unit::Qian)));
+        assert_eq!(v.unit_line("单位（美元）"), Some(Err("美元".into())));
         assert_eq!(v.unit_line("填报单位：某局"), None);
         assert_eq!(v.unit_line("单位：某局"), None);
         assert_eq!(v.label_unit("项目资金（千元）"), Some(Ok(Unit::Qian)));
