@@ -962,6 +962,39 @@ fn every_amount_unit_is_read_or_refused() {
 }
 
 #[test]
+fn a_unit_note_inside_the_funds_block_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let with_note = |label: &str, note: &str| {
+        let mut wb = editable_workbook(&bytes, 0);
+        let ws = wb.worksheet_from_index(0).unwrap();
+        ws.write_string(5, 0, label).unwrap();
+        // F6, beside 年度资金申请总额's value.
+        ws.write_string(5, 5, note).unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let read = declform::read(
+        with_note("项目资金", "（单位：万元）"),
+        "n.xlsx",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        read.forms[0].funds.total.unwrap().to_string(),
+        "26460000000.00"
+    );
+    assert_eq!(
+        convert_fails(
+            dir.path(),
+            "n.xlsx",
+            &with_note("项目资金(元)", "（单位：万元）"),
+            &[]
+        ),
+        "错误：n.xlsx!村(居)委专职调解岗位工作津贴!F6: “（单位：万元）”的金额单位是万元，而 A6 的“项目资金(元)”是元，无法确定金额单位；请改为一致后再试"
+    );
+}
+
+#[test]
 fn an_amounts_own_unit_wins_and_is_only_a_suffix() {
     let dir = tempfile::tempdir().unwrap();
     let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();

@@ -484,7 +484,41 @@ fn read_header(
             }
         }
     }
-    let unit = label_unit.or(unit_line).map_or(Unit::Yuan, |(u, _, _)| u);
+    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
+    // line; it must agree with the others.
+    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
+    for r in grid.rows_in(first..=last) {
+        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
+        for (c, text) in row_cells {
+            if ctx.used.contains(&(r, c)) {
+                continue;
+            }
+            let Some(u) = vocab.unit_line(&text) else {
+                continue;
+            };
+            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+            for (other, at, other_text) in
+                [&unit_line, &label_unit, &note_unit].into_iter().flatten()
+            {
+                if *other != u {
+                    return Err(Error::new(
+                        ErrorKind::BadAmount,
+                        ctx.loc(r, c),
+                        format!(
+                            "“{text}”的金额单位是{u}，而 {} 的“{other_text}”是{other}，无法确定金额单位；请改为一致后再试",
+                            a1(at.0, at.1)
+                        ),
+                    ));
+                }
+            }
+            ctx.used.insert((r, c));
+            note_unit.get_or_insert((u, (r, c), text));
+        }
+    }
+    let unit = label_unit
+        .or(note_unit)
+        .or(unit_line)
+        .map_or(Unit::Yuan, |(u, _, _)| u);
     for (key, at) in found {
         let kind = key.kind();
         let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
