@@ -330,7 +330,7 @@ fn read_form(
 /// The error for a unit line or label naming a unit the reader does not know.
 fn unknown_unit(loc: Location, text: &str, unit: &str) -> Error {
     Error::new(
-        ErrorKind::BadAmount,
+        ErrorKind::BadUnit,
         loc,
         format!(
             "“{text}”中的金额单位“{unit}”无法识别；请写成 {}",
@@ -417,7 +417,7 @@ fn read_header(
                 for (other, at, text) in [&unit_line, &label_unit].into_iter().flatten() {
                     if *other != u {
                         return Err(Error::new(
-                            ErrorKind::BadAmount,
+                            ErrorKind::BadUnit,
                             ctx.loc(r, c),
                             format!(
                                 "“{label}”的金额单位是{u}，而 {} 的“{text}”是{other}，无法确定金额单位；请改为一致后再试",
@@ -502,7 +502,7 @@ fn read_header(
             {
                 if *other != u {
                     return Err(Error::new(
-                        ErrorKind::BadAmount,
+                        ErrorKind::BadUnit,
                         ctx.loc(r, c),
                         format!(
                             "“{text}”的金额单位是{u}，而 {} 的“{other_text}”是{other}，无法确定金额单位；请改为一致后再试",
