@@ -132,17 +132,131 @@ impl Amount {
     }
 }
 
+/// A unit amounts are written in; amounts are kept in 元, scaled exactly.
+///
+/// ```
+/// use declform::amount::Unit;
+/// assert_eq!(Unit::parse("（人民币万元）"), Some(Unit::Wan));
+/// assert_eq!(Unit::parse("万元（保留两位小数）"), Some(Unit::Wan));
+/// assert_eq!(Unit::parse("美元"), None);
+/// let a: declform::Amount = "264.6".parse().unwrap();
+/// assert_eq!(Unit::Yi.to_yuan(a).unwrap().to_string(), "26460000000.00");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Unit {
+    /// 元.
+    #[default]
+    Yuan,
+    /// 千元.
+    Qian,
+    /// 万元.
+    Wan,
+    /// 百万元.
+    BaiWan,
+    /// 亿元.
+    Yi,
+}
+
+impl Unit {
+    /// Every unit with its spellings, the longest first within the list as a whole so that
+    /// a suffix match takes 百万元 before 万元 before 元.
+    pub(crate) const SPELLINGS: [(&'static str, Unit); 9] = [
+        ("百万元", Unit::BaiWan),
+        ("百万", Unit::BaiWan),
+        ("千元", Unit::Qian),
+        ("万元", Unit::Wan),
+        ("亿元", Unit::Yi),
+        ("千", Unit::Qian),
+        ("万", Unit::Wan),
+        ("亿", Unit::Yi),
+        ("元", Unit::Yuan),
+    ];
+
+    /// The units the reader knows, for messages.
+    pub const KNOWN: &'static str = "元、千元、万元、百万元 或 亿元";
+
+    /// The unit's name as a form writes it (`万元`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Yuan => "元",
+            Unit::Qian => "千元",
+            Unit::Wan => "万元",
+            Unit::BaiWan => "百万元",
+            Unit::Yi => "亿元",
+        }
+    }
+
+    /// How many 元 one of this unit is.
+    pub fn factor(self) -> Decimal {
+        Decimal::from(match self {
+            Unit::Yuan => 1u64,
+            Unit::Qian => 1_000,
+            Unit::Wan => 10_000,
+            Unit::BaiWan => 1_000_000,
+            Unit::Yi => 100_000_000,
+        })
+    }
+
+    /// An amount of this unit in 元, exactly; `None` beyond what a decimal holds.
+    pub fn to_yuan(self, a: Amount) -> Option<Amount> {
+        a.0.checked_mul(self.factor()).map(Amount::new)
+    }
+
+    /// A unit as written on a unit line, in a label's brackets or a header note: `万元`,
+    /// `(万)`, `人民币万元`, `万元（保留两位小数）`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Unit> {
+        let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let open = |c: char| matches!(c, '(' | '（' | '[' | '【');
+        let close = |c: char| matches!(c, ')' | '）' | ']' | '】');
+        let mut t = t.as_str();
+        if t.starts_with(open) && t.ends_with(close) {
+            t = t.trim_start_matches(open).trim_end_matches(close);
+        } else if let Some(i) = t.find(open)
+            && i > 0
+            && t.ends_with(close)
+        {
+            // A note after the unit: 万元（保留两位小数）.
+            t = &t[..i];
+        }
+        let t = t.strip_prefix("人民币").unwrap_or(t);
+        Self::SPELLINGS
+            .iter()
+            .find(|(s, _)| *s == t)
+            .map(|(_, u)| *u)
+    }
+
+    /// An amount text's own unit written after its number (`100元`, `264.6万`): the text
+    /// before it and the unit; the whole text and `None` when it ends in none.
+    pub fn strip_suffix(text: &str) -> (&str, Option<Unit>) {
+        let t = text.trim_end();
+        for (s, u) in Self::SPELLINGS {
+            if let Some(rest) = t.strip_suffix(s) {
+                return (rest, Some(u));
+            }
+        }
+        (t, None)
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl FromStr for Amount {
     type Err = AmountError;
 
     /// Parses `2646000.00`, `2,646,000.00`, `2 646 000`, `￥1,000`, full-width digits and `-0.5`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         // Full-width digits and marks fold to ASCII; a currency sign or 元 may stand around.
-        let folded: String = s
-            .trim()
+        // A currency sign only in front, 元 only at the end: `5元6` is no amount.
+        let t = s.trim();
+        let t = t.strip_prefix(['¥', '￥']).unwrap_or(t);
+        let t = t.strip_suffix('元').unwrap_or(t);
+        let folded: String = t
             .chars()
             .filter_map(|c| match c {
-                '¥' | '￥' | '元' => None,
                 '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
                 '．' => Some('.'),
                 '－' => Some('-'),
@@ -267,7 +381,17 @@ mod tests {
 
     #[test]
     fn rejects_non_amounts() {
-        for bad in ["", "四十二万", "1.2.3", "1e5", "-", ".", "12a"] {
+        for bad in [
+            "",
+            "四十二万",
+            "1.2.3",
+            "1e5",
+            "-",
+            ".",
+            "12a",
+            "5元6",
+            "元5",
+        ] {
             assert_eq!(bad.parse::<Amount>(), Err(AmountError), "{bad:?}");
         }
     }

@@ -663,4 +663,20 @@ mod tests {
         let ids: std::collections::HashSet<_> = Rule::ALL.iter().map(|r| r.id()).collect();
         assert_eq!(ids.len(), Rule::ALL.len());
     }
+
+    #[test]
+    fn a_one_day_project_is_in_order() {
+        let seed: crate::Document =
+            serde_json::from_str(include_str!("../samples/seed-forms-2024.json")).unwrap();
+        let mut f = seed.forms[0].clone();
+        f.end_date = f.start_date;
+        assert!(f.start_date.is_some());
+        assert!(
+            !check_form(&f).iter().any(|x| x.rule == Rule::DateOrder),
+            "{:?}",
+            check_form(&f)
+        );
+        f.end_date = f.start_date.map(|d| d - chrono::Duration::days(1));
+        assert!(check_form(&f).iter().any(|x| x.rule == Rule::DateOrder));
+    }
 }

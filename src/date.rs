@@ -115,4 +115,27 @@ mod tests {
             assert_eq!(parse_date_text(t), None, "{t}");
         }
     }
+
+    #[test]
+    fn texts_of_eight_characters_and_json_dates() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1);
+        // 8 characters each, like YYYYMMDD, but not all digits.
+        for t in ["2024-1-1", "2024/1/1", "2024.1.1"] {
+            assert_eq!(parse_date_text(t), d, "{t}");
+        }
+        #[derive(serde::Deserialize)]
+        struct J {
+            #[serde(with = "opt_iso")]
+            d: Option<NaiveDate>,
+        }
+        let json = |t: &str| serde_json::from_str::<J>(&format!("{{\"d\": \"{t}\"}}"));
+        assert_eq!(json("2024-01-01").unwrap().d, d);
+        for bad in ["1899-12-31", "2024-1-1", "2024/01/01", "2024-02-30"] {
+            let e = json(bad).err().unwrap().to_string();
+            assert!(
+                e.starts_with(&format!("\"{bad}\" 不是有效日期（应为 YYYY-MM-DD）")),
+                "{e}"
+            );
+        }
+    }
 }

@@ -194,6 +194,9 @@ pub enum ErrorKind {
     BadAmount,
     /// A cell that should hold a date does not.
     BadDate,
+    /// The amounts' unit is one the reader does not know, or a unit line, a note and a
+    /// label of the amounts block disagree; located at the cell that says it.
+    BadUnit,
     /// A formula without a cached value.
     Uncalculated,
     /// A text holds a character XML 1.0 does not allow (U+FFFF, U+FFFE, control characters

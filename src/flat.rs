@@ -489,7 +489,9 @@ pub(crate) fn forms_from_rows(
                     continue;
                 }
                 let value = match field.kind() {
-                    FieldKind::Amount => FieldValue::Amount(amount_of(v, false, at)?),
+                    FieldKind::Amount => {
+                        FieldValue::Amount(amount_of(v, crate::amount::Unit::Yuan, at)?)
+                    }
                     FieldKind::Date => FieldValue::Date(date_of(v, at)?),
                     _ => FieldValue::Text(Some(v.text())),
                 };

@@ -370,12 +370,8 @@ pub(crate) struct Labels {
 /// A line such as `金额单位：万元` that says the unit of the amounts.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct UnitLine {
-    /// Its labels (`金额单位`, `单位`).
+    /// Its labels (`金额单位`, `单位`); the units are [`crate::amount::Unit`]'s.
     pub(crate) labels: Vec<String>,
-    /// The units that are 元.
-    pub(crate) yuan: Vec<String>,
-    /// The units that are 万元.
-    pub(crate) wan: Vec<String>,
 }
 
 /// The indicator taxonomy and the template's lists (`templates/taxonomy.json`).

@@ -340,4 +340,52 @@ mod tests {
         assert!(Target::parse("≥120.00(%)").is_percentage_over_100());
         assert!(!Target::parse("=100.00(%)").is_percentage_over_100());
     }
+
+    #[test]
+    fn natures() {
+        assert_eq!(Nature::parse("大于等于"), Nature::Sign("≥"));
+        assert_eq!(Nature::parse("小于等于"), Nature::Sign("≤"));
+        assert_eq!(Nature::parse(" ＞ "), Nature::Sign(">"));
+        assert_eq!(Nature::parse(">="), Nature::Sign("≥"));
+        assert_eq!(Nature::parse("定 性"), Nature::Qualitative);
+        assert_eq!(Nature::parse(""), Nature::Qualitative);
+        assert_eq!(Nature::parse("定量"), Nature::Quantitative);
+        assert_eq!(Nature::parse("约"), Nature::Other("约".into()));
+        for n in NATURES {
+            assert_ne!(Nature::parse(n), Nature::Other(n.into()), "{n}");
+        }
+    }
+
+    #[test]
+    fn join_split_and_display() {
+        assert_eq!(join("≥", "100", "人"), "≥100(人)");
+        assert_eq!(join("大于等于", " 95 ", ""), "≥95");
+        assert_eq!(join("定性", "好", ""), "好");
+        assert_eq!(join("定量", "5", "天"), "5(天)");
+        assert_eq!(join("", "5", "天"), "5(天)");
+        assert_eq!(join("约", "5", ""), "约5");
+        assert_eq!(join("", "", ""), "");
+        let s = |a: &str, b: &str, c: &str| (a.to_string(), b.to_string(), c.to_string());
+        assert_eq!(split("≥100(人)"), s("≥", "100", "人"));
+        assert_eq!(split("=1.50(%)"), s("=", "1.50", "%"));
+        assert_eq!(split("≥95"), s("≥", "95", ""));
+        assert_eq!(split("一致"), s("定性", "一致", ""));
+        // Not canonical: kept whole, so that joining gives it back.
+        assert_eq!(split("≤ 37.00 (人)"), s("定性", "≤ 37.00 (人)", ""));
+        assert_eq!(split(""), s("", "", ""));
+        for t in ["≥100(人)", ">= 90 (%)", "一致", "≥95", "", "*", "≥85(%"] {
+            let (n, v, u) = split(t);
+            assert_eq!(join(&n, &v, &u), t, "{t}");
+        }
+        assert_eq!(q("≥", "85.00", "%").to_string(), "≥85.00(%)");
+        assert_eq!(q("=", "3", "").to_string(), "=3");
+        assert_eq!(Target::Empty.to_string(), "");
+        assert_eq!(Target::Qualitative("一致".into()).to_string(), "一致");
+        assert_eq!(Target::Placeholder("*".into()).to_string(), "*");
+        // A malformed target displays as what is wrong with it.
+        assert_eq!(
+            Target::parse("≥85(%").to_string(),
+            "“≥85(%”的单位应写在括号中，如 ≥85.00(%)"
+        );
+    }
 }

@@ -969,3 +969,273 @@ fn characters_xml_does_not_allow_are_refused_with_the_cell() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_well_formed(&std::fs::read(d.join("模板.xlsx")).unwrap(), "template");
 }
+
+#[test]
+fn values_that_read_like_labels_are_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut form = seed().forms[0].clone();
+    form.project_name = "项目名称".into();
+    form.implementing_unit = "单位".into();
+    form.overall_goal = "项目名称".into();
+    form.annual_goal = "年度目标（%）".into();
+    let names = [
+        "财政拨款（万元）",
+        "其他资金",
+        "年度目标（%）",
+        "单位",
+        "项目名称",
+    ];
+    form.indicators.truncate(10);
+    assert_eq!(form.indicators.len(), 10);
+    for (i, ind) in form.indicators.iter_mut().enumerate() {
+        if let Some(name) = names.get(i / 2) {
+            if i % 2 == 0 {
+                ind.level3 = (*name).to_string();
+            } else {
+                ind.target = (*name).to_string();
+            }
+        }
+    }
+    let doc = declform::Document { forms: vec![form] };
+    std::fs::write(dir.path().join("x.json"), serde_json::to_vec(&doc).unwrap()).unwrap();
+    let out = declform(dir.path(), &["convert", "x.json", "-o", "x.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = declform(dir.path(), &["convert", "x.xlsx", "-o", "y.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "已将 1 个文件中的 1 张表写入 y.json\n",
+        "no notice"
+    );
+    let back: declform::Document =
+        serde_json::from_slice(&std::fs::read(dir.path().join("y.json")).unwrap()).unwrap();
+    assert_eq!(without_source(back.forms), without_source(doc.forms));
+}
+
+/// The form of `bytes` with the funds label A6 replaced and a unit line put above it, read
+/// by the binary: its 项目资金总额, or the one line of the refusal.
+fn with_unit(dir: &Path, label: &str, line: Option<&str>) -> Result<String, String> {
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let mut wb = editable_workbook(&bytes, 1);
+    let ws = wb.worksheet_from_index(0).unwrap();
+    ws.write_string(6, 0, label).unwrap();
+    if let Some(line) = line {
+        ws.write_string(0, 0, line).unwrap();
+    }
+    std::fs::write(dir.join("u.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    let out = declform(dir, &["convert", "u.xlsx", "-o", "u.json"]);
+    if out.status.code() != Some(0) {
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        return Err(stderr(&out).trim_end().to_string());
+    }
+    let doc: declform::Document =
+        serde_json::from_slice(&std::fs::read(dir.join("u.json")).unwrap()).unwrap();
+    std::fs::remove_file(dir.join("u.json")).unwrap();
+    Ok(doc.forms[0].funds.total.unwrap().to_string())
+}
+
+#[test]
+fn every_amount_unit_is_read_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // 项目资金总额 is 2,646,000 in the cell.
+    for (label, line, want) in [
+        ("项目资金(元)", None, "2646000.00"),
+        ("项目资金（千元）", None, "2646000000.00"),
+        ("项目资金(万)", None, "26460000000.00"),
+        ("项目资金（人民币万元）", None, "26460000000.00"),
+        ("项目资金（百万元）", None, "2646000000000.00"),
+        ("项目资金（亿元）", None, "264600000000000.00"),
+        ("项目资金", Some("金额单位：千元"), "2646000000.00"),
+        (
+            "项目资金",
+            Some("单位：万元（保留两位小数）"),
+            "26460000000.00",
+        ),
+        ("项目资金", Some("单位：人民币万元"), "26460000000.00"),
+        ("项目资金", Some("（亿元）"), "264600000000000.00"),
+        ("项目资金", Some("(万)"), "26460000000.00"),
+        ("项目资金", Some("金额单位（千元）"), "2646000000.00"),
+        ("项目资金（万元）", Some("金额单位：万元"), "26460000000.00"),
+        ("项目资金", None, "2646000.00"),
+    ] {
+        assert_eq!(
+            with_unit(dir, label, line).as_deref(),
+            Ok(want),
+            "{label} {line:?}"
+        );
+    }
+    let sheet = "错误：u.xlsx!村(居)委专职调解岗位工作津贴";
+    assert_eq!(
+        with_unit(dir, "项目资金", Some("金额单位：美元")),
+        Err(format!(
+            "{sheet}!A1: “金额单位：美元”中的金额单位“美元”无法识别；请写成 元、千元、万元、百万元 或 亿元"
+        ))
+    );
+    assert_eq!(
+        with_unit(dir, "项目资金（十万元）", None),
+        Err(format!(
+            "{sheet}!A7: “项目资金（十万元）”中的金额单位“十万元”无法识别；请写成 元、千元、万元、百万元 或 亿元"
+        ))
+    );
+    assert_eq!(
+        with_unit(dir, "项目资金(元)", Some("金额单位：万元")),
+        Err(format!(
+            "{sheet}!A7: “项目资金(元)”的金额单位是元，而 A1 的“金额单位：万元”是万元，无法确定金额单位；请改为一致后再试"
+        ))
+    );
+}
+
+#[test]
+fn a_unit_note_inside_the_funds_block_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let with_note = |label: &str, note: &str| {
+        let mut wb = editable_workbook(&bytes, 0);
+        let ws = wb.worksheet_from_index(0).unwrap();
+        ws.write_string(5, 0, label).unwrap();
+        // F6, beside 年度资金申请总额's value.
+        ws.write_string(5, 5, note).unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    let read = declform::read(
+        with_note("项目资金", "（单位：万元）"),
+        "n.xlsx",
+        &Default::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        read.forms[0].funds.total.unwrap().to_string(),
+        "26460000000.00"
+    );
+    assert_eq!(
+        convert_fails(
+            dir.path(),
+            "n.xlsx",
+            &with_note("项目资金(元)", "（单位：万元）"),
+            &[]
+        ),
+        "错误：n.xlsx!村(居)委专职调解岗位工作津贴!F6: “（单位：万元）”的金额单位是万元，而 A6 的“项目资金(元)”是元，无法确定金额单位；请改为一致后再试"
+    );
+}
+
+#[test]
+fn an_amounts_own_unit_wins_and_is_only_a_suffix() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    for (label, text, want) in [
+        ("项目资金（万元）", "100元", Ok("100.00")),
+        ("项目资金（万元）", "100", Ok("1000000.00")),
+        ("项目资金(元)", "264.6万", Ok("2646000.00")),
+        ("项目资金(元)", "264.6万元", Ok("2646000.00")),
+        ("项目资金(元)", "3千元", Ok("3000.00")),
+        ("项目资金(元)", "1.5亿", Ok("150000000.00")),
+        (
+            "项目资金(元)",
+            "5元6",
+            Err(
+                "不是金额；单位只能是写在数字之后的 元、千元、万元、百万元 或 亿元，如 100元、264.6万元",
+            ),
+        ),
+        (
+            "项目资金(元)",
+            "5万6",
+            Err(
+                "不是金额；单位只能是写在数字之后的 元、千元、万元、百万元 或 亿元，如 100元、264.6万元",
+            ),
+        ),
+        (
+            "项目资金(元)",
+            "100美元",
+            Err(
+                "不是金额；单位只能是写在数字之后的 元、千元、万元、百万元 或 亿元，如 100元、264.6万元",
+            ),
+        ),
+    ] {
+        let mut wb = editable_workbook(&bytes, 0);
+        let ws = wb.worksheet_from_index(0).unwrap();
+        ws.write_string(5, 0, label).unwrap();
+        ws.write_string(5, 2, text).unwrap();
+        let edited = wb.save_to_buffer().unwrap();
+        match want {
+            Ok(want) => {
+                std::fs::write(dir.path().join("o.xlsx"), &edited).unwrap();
+                let out = declform(dir.path(), &["convert", "o.xlsx", "-o", "o.json"]);
+                assert_eq!(out.status.code(), Some(0), "{text}: {}", stderr(&out));
+                let doc: declform::Document =
+                    serde_json::from_slice(&std::fs::read(dir.path().join("o.json")).unwrap())
+                        .unwrap();
+                std::fs::remove_file(dir.path().join("o.json")).unwrap();
+                assert_eq!(
+                    doc.forms[0].funds.total.unwrap().to_string(),
+                    want,
+                    "{text}"
+                );
+            }
+            Err(msg) => assert_eq!(
+                convert_fails(dir.path(), "o.xlsx", &edited, &[]),
+                format!(
+                    "错误：o.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: \"{text}\" {msg}"
+                )
+            ),
+        }
+    }
+}
+
+#[test]
+fn a_number_in_a_date_cell_is_a_date_only_when_it_plausibly_is_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    let cell = "d.xlsx!村(居)委专职调解岗位工作津贴!B5 计划开始日期";
+    let with = |n: f64| {
+        let mut wb = editable_workbook(&bytes, 0);
+        wb.worksheet_from_index(0)
+            .unwrap()
+            .write_number(4, 1, n)
+            .unwrap();
+        wb.save_to_buffer().unwrap()
+    };
+    // A bare year, a serial before 1990 or after 2100: refused, saying what it would be.
+    for (n, as_date) in [
+        (2024.0, "1905-07-16"),
+        (32873.0, "1989-12-31"),
+        (73416.0, "2101-01-01"),
+    ] {
+        assert_eq!(
+            convert_fails(dir.path(), "d.xlsx", &with(n), &[]),
+            format!(
+                "错误：{cell}: 数字 {n} 不像日期（按日期序号读是 {as_date}）；请写成 2024-01-01 这样的日期"
+            )
+        );
+    }
+    // `check` no longer passes such a file.
+    std::fs::write(dir.path().join("d.xlsx"), with(2024.0)).unwrap();
+    let out = declform(dir.path(), &["check", "d.xlsx"]);
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        all.lines().any(|l| l
+            == "d.xlsx!村(居)委专职调解岗位工作津贴!B5: 错误 [文件可读] 计划开始日期: 数字 2024 不像日期（按日期序号读是 1905-07-16）；请写成 2024-01-01 这样的日期"),
+        "{all}"
+    );
+    // A serial in 1990..2100 is that date, with a notice naming the cell.
+    for (n, date) in [
+        (45292.0, "2024-01-01"),
+        (32874.0, "1990-01-01"),
+        (73415.0, "2100-12-31"),
+    ] {
+        std::fs::write(dir.path().join("d.xlsx"), with(n)).unwrap();
+        let out = declform(dir.path(), &["convert", "d.xlsx", "-o", "d.json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "提示：{cell}: 数字 {n} 按日期序号读作 {date}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式\n已将 1 个文件中的 1 张表写入 d.json\n"
+            )
+        );
+        let doc: declform::Document =
+            serde_json::from_slice(&std::fs::read(dir.path().join("d.json")).unwrap()).unwrap();
+        std::fs::remove_file(dir.path().join("d.json")).unwrap();
+        assert_eq!(doc.forms[0].start_date.unwrap().to_string(), date);
+    }
+}

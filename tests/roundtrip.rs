@@ -64,8 +64,32 @@ fn cjk_text(max: usize) -> impl Strategy<Value = String> {
     })
 }
 
+/// Values that read like labels: a form may name a project 项目名称, an indicator
+/// 财政拨款（万元）, a target 单位; in a value position they are values.
+fn label_like() -> impl Strategy<Value = String> {
+    proptest::sample::select(vec![
+        "项目名称",
+        "财政拨款（万元）",
+        "其他资金",
+        "年度目标（%）",
+        "单位",
+        "项目资金总额",
+        "其中：财政资金",
+        "主管部门",
+        "实施单位",
+        "三级指标",
+        "指标值",
+        "计量单位",
+        "项目资金(元)",
+        "金额单位：元",
+        "（万元）",
+        "(2024年度)",
+    ])
+    .prop_map(str::to_string)
+}
+
 fn name_text() -> impl Strategy<Value = String> {
-    cjk_text(30)
+    prop_oneof![4 => cjk_text(30), 1 => label_like()]
 }
 
 fn amount() -> impl Strategy<Value = Option<Amount>> {
@@ -98,7 +122,8 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
         Just("成本指标".to_string()),
         Just("效益指标".to_string()),
         Just("满意度指标".to_string()),
-        name_text().prop_filter("non-empty", |s| !s.is_empty()),
+        // 项目名称 in the first column starts a new form.
+        name_text().prop_filter("non-empty", |s| !s.is_empty() && s != "项目名称"),
     ];
     let level2_group = (
         prop_oneof![
@@ -106,7 +131,14 @@ fn indicators() -> impl Strategy<Value = Vec<Indicator>> {
             Just("社会效益指标".to_string()),
             name_text()
         ],
-        proptest::collection::vec((name_text(), cjk_text(12), indicator_extra()), 1..4),
+        proptest::collection::vec(
+            (
+                name_text(),
+                prop_oneof![4 => cjk_text(12), 1 => label_like()],
+                indicator_extra(),
+            ),
+            1..4,
+        ),
     );
     let group = (level1, proptest::collection::vec(level2_group, 1..4));
     proptest::collection::vec(group, 0..5).prop_map(|groups| {
@@ -174,7 +206,10 @@ prop_compose! {
         nature in proptest::option::of(prop_oneof![Just("经常性项目".to_string()), name_text().prop_filter("non-empty", |s| !s.is_empty())]),
         dates in (date(), date()),
         amounts in proptest::collection::vec(amount(), 7),
-        goals in (cjk_text(200), cjk_text(200)),
+        goals in (
+            prop_oneof![4 => cjk_text(200), 1 => label_like()],
+            prop_oneof![4 => cjk_text(200), 1 => label_like()],
+        ),
         indicators in indicators(),
         extra in extra(),
     ) -> Form {

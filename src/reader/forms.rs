@@ -3,6 +3,7 @@
 use super::Notice;
 use super::grid::{Grid, Value};
 use super::vocab::{Direction, Meaning, Vocabulary};
+use crate::amount::Unit;
 use crate::cellref::a1;
 use crate::coerce::{UNCALCULATED, amount_of, date_of};
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -83,6 +84,7 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
             _ => None,
         })
         .collect();
+    let labels = values_are_not_labels(grid, labels);
     // Each form is anchored by its 项目名称 label.
     let anchors: Vec<(u32, u16)> = grid
         .cells()
@@ -104,7 +106,14 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
         if prev_end.is_some_and(|e| row <= e) {
             continue;
         }
-        let next_anchor = anchors.get(k + 1).map(|a| a.0);
+        // The next form starts at the next 项目名称 label not right of this one: a
+        // `项目名称` further right, below, is a value in this form's indicator table.
+        let next_anchor = anchors
+            .get(k + 1..)
+            .unwrap_or_default()
+            .iter()
+            .find(|a| a.0 > row && a.1 <= col)
+            .map(|a| a.0);
         let limit = next_anchor.map_or(u32::MAX, |n| n.saturating_sub(1));
         match read_form(&mut ctx, row, col, prev_end, limit, &mut out) {
             Ok(Some(end)) => prev_end = Some(end),
@@ -115,6 +124,47 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
         }
     }
     Ok(out)
+}
+
+/// Takes out of the label map every cell that stands in a value position: the cell just
+/// past a label whose value stands to its right, or just below one whose value stands
+/// below. A project named `项目名称` or a goal reading like a label is a value there, never
+/// a label (cells are taken top to bottom, left to right, so a label's value is decided
+/// before that value could act as a label).
+fn values_are_not_labels(
+    grid: &Grid,
+    mut labels: HashMap<(u32, u16), &'static Meaning>,
+) -> HashMap<(u32, u16), &'static Meaning> {
+    let mut cells: Vec<(u32, u16)> = labels.keys().copied().collect();
+    cells.sort_unstable();
+    let header_rows: HashSet<u32> = labels
+        .iter()
+        .filter(|(_, m)| matches!(m, Meaning::IndicatorColumn(Field::Level1)))
+        .map(|((r, _), _)| *r)
+        .collect();
+    for (r, c) in cells {
+        let Some(Meaning::Field(fields)) = labels.get(&(r, c)) else {
+            continue;
+        };
+        let value_at = if fields.iter().all(|(_, d)| *d == Direction::Right) {
+            grid.last_col_of(r, c).checked_add(1).map(|next| (r, next))
+        } else if fields.iter().all(|(_, d)| *d == Direction::Below) {
+            // Below a goal's label, an indicator table's header row (where the goal is
+            // empty) is still the header.
+            grid.last_row_of(r, c)
+                .checked_add(1)
+                .map(|next| (next, c))
+                .filter(|at| !header_rows.contains(&at.0))
+        } else {
+            None
+        };
+        if let Some(at) = value_at
+            && grid.get(at.0, at.1).is_some()
+        {
+            labels.remove(&at);
+        }
+    }
+    labels
 }
 
 fn read_form(
@@ -151,8 +201,9 @@ fn read_form(
     let mut extra_above: Option<(String, (u32, u16))> = None;
     let mut extra_between: Vec<(String, (u32, u16))> = Vec::new();
     let vocab = Vocabulary::get();
-    // A unit line (`金额单位：万元`) above the form says the amounts' unit.
-    let mut wan = false;
+    // A unit line (`金额单位：万元`) above the form says the amounts' unit; the one
+    // nearest the grid wins.
+    let mut unit_line: Option<(Unit, (u32, u16), String)> = None;
     let mut title_year = None;
     let mut pairs_between: Vec<(String, String, (u32, u16))> = Vec::new();
     for r in (above_from..anchor_row).rev() {
@@ -168,8 +219,9 @@ fn read_form(
                 title_year = title_year.or_else(|| year_in_title(&text));
                 top = top.min(r);
                 ctx.used.insert((r, c));
-            } else if let Some(w) = vocab.unit_line(&text) {
-                wan = w;
+            } else if let Some(u) = vocab.unit_line(&text) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+                unit_line.get_or_insert((u, (r, c), text.clone()));
                 top = top.min(r);
                 ctx.used.insert((r, c));
             } else if form.year.is_none()
@@ -207,8 +259,9 @@ fn read_form(
     if let Some(r) = top.checked_sub(1).filter(|&r| r >= first_free) {
         let cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
         for (c, text) in &cells {
-            if let Some(w) = vocab.unit_line(text) {
-                wan = w;
+            if let Some(u) = vocab.unit_line(text) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, *c), text, &t))?;
+                unit_line.get_or_insert((u, (r, *c), text.clone()));
                 ctx.used.insert((r, *c));
                 top = r;
             }
@@ -238,7 +291,7 @@ fn read_form(
         &mut form,
         &mut cells,
         (anchor_row, header_row.saturating_sub(1)),
-        wan,
+        unit_line,
         &mut out.notices,
     )?;
     let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
@@ -290,6 +343,18 @@ fn read_form(
     });
     out.forms.push(form);
     Ok(Some(last_row))
+}
+
+/// The error for a unit line or label naming a unit the reader does not know.
+fn unknown_unit(loc: Location, text: &str, unit: &str) -> Error {
+    Error::new(
+        ErrorKind::BadUnit,
+        loc,
+        format!(
+            "“{text}”中的金额单位“{unit}”无法识别；请写成 {}",
+            Unit::KNOWN
+        ),
+    )
 }
 
 /// The year of a year line such as `(2024年度)` or `（2026 年度）`.
@@ -348,10 +413,13 @@ fn read_header(
     form: &mut Form,
     cells: &mut FormCells,
     (first, last): (u32, u32),
-    mut wan: bool,
+    unit_line: Option<(Unit, (u32, u16), String)>,
     notices: &mut Vec<Notice>,
 ) -> Result<()> {
     let grid = ctx.grid;
+    let vocab = Vocabulary::get();
+    // The unit a label of the amounts block names (`项目资金（万元）`), with its cell.
+    let mut label_unit: Option<(Unit, (u32, u16), String)> = None;
     let mut assigned: HashSet<Field> = HashSet::default();
     // The column of each single-field label, for labels that could mean two fields.
     let mut label_cols: HashMap<Field, u16> = HashMap::default();
@@ -374,72 +442,118 @@ fn read_header(
             };
             let label = ctx.text_at(r, c).unwrap_or_default();
             ctx.used.insert((r, c));
-            match meaning {
-                Meaning::Section { funds_unit } if *funds_unit && label.contains("万元") => {
-                    wan = true;
+            let of_amounts = match meaning {
+                Meaning::Section { funds_unit } => *funds_unit,
+                Meaning::Field(fields) => fields.iter().any(|(k, _)| k.kind() == FieldKind::Amount),
+                _ => false,
+            };
+            if of_amounts && let Some(u) = vocab.label_unit(&label) {
+                let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &label, &t))?;
+                for (other, at, text) in [&unit_line, &label_unit].into_iter().flatten() {
+                    if *other != u {
+                        return Err(Error::new(
+                            ErrorKind::BadUnit,
+                            ctx.loc(r, c),
+                            format!(
+                                "“{label}”的金额单位是{u}，而 {} 的“{text}”是{other}，无法确定金额单位；请改为一致后再试",
+                                a1(at.0, at.1)
+                            ),
+                        ));
+                    }
                 }
-                Meaning::Field(fields) => {
-                    if label.contains("万元") {
-                        wan = true;
-                    }
-                    let free: Vec<&(Field, Direction)> = fields
-                        .iter()
-                        .filter(|(k, _)| !assigned.contains(k))
-                        .collect();
-                    let Some(&first) = free.first() else {
-                        continue;
-                    };
-                    let first_free = first.0;
-                    // A label that could mean two fields (其他资金): the one whose side of
-                    // the block stands in the label's column, as the layout's geometry has it.
-                    let by_geometry = (free.len() > 1)
-                        .then(|| {
-                            free.iter().find(|(k, _)| {
-                                side_of(*k).and_then(|s| label_cols.get(&s)) == Some(&c)
-                            })
-                        })
-                        .flatten();
-                    let &(key, dir) = by_geometry.copied().unwrap_or(first);
-                    if key != first_free {
-                        let side = side_of(key).map(Field::label).unwrap_or_default();
-                        notices.push(Notice {
-                            location: ctx.loc(r, c),
-                            message: format!("“{label}”与“{side}”在同一列，按{}读取", key.header()),
-                        });
-                    }
-                    assigned.insert(key);
-                    let at = match dir {
-                        Direction::Right => ctx.right_of(r, c),
-                        // A goal's text below its label, or beside it where nothing is below:
-                        // the reader says so, since the geometry chose it.
-                        Direction::Below => ctx.below(r, c).or_else(|| {
-                            let right = ctx.right_of(r, c);
-                            if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
-                                notices.push(Notice {
-                                    location: ctx.loc(r, c),
-                                    message: format!(
-                                        "“{label}”下方没有内容，按其右侧的单元格读取{}",
-                                        key.header()
-                                    ),
-                                });
-                            }
-                            right
-                        }),
-                    };
-                    if let Some(cell) = at {
-                        ctx.used.insert(cell);
-                    }
-                    let expected = at.unwrap_or(match dir {
-                        Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
-                        Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
+                label_unit.get_or_insert((u, (r, c), label.clone()));
+            }
+            if let Meaning::Field(fields) = meaning {
+                let free: Vec<&(Field, Direction)> = fields
+                    .iter()
+                    .filter(|(k, _)| !assigned.contains(k))
+                    .collect();
+                let Some(&first) = free.first() else {
+                    continue;
+                };
+                let first_free = first.0;
+                // A label that could mean two fields (其他资金): the one whose side of
+                // the block stands in the label's column, as the layout's geometry has it.
+                let by_geometry = (free.len() > 1)
+                    .then(|| {
+                        free.iter()
+                            .find(|(k, _)| side_of(*k).and_then(|s| label_cols.get(&s)) == Some(&c))
+                    })
+                    .flatten();
+                let &(key, dir) = by_geometry.copied().unwrap_or(first);
+                if key != first_free {
+                    let side = side_of(key).map(Field::label).unwrap_or_default();
+                    notices.push(Notice {
+                        location: ctx.loc(r, c),
+                        message: format!("“{label}”与“{side}”在同一列，按{}读取", key.header()),
                     });
-                    cells.fields.insert(key, expected);
-                    found.push((key, at));
                 }
-                _ => {}
+                assigned.insert(key);
+                let at = match dir {
+                    Direction::Right => ctx.right_of(r, c),
+                    // A goal's text below its label, or beside it where nothing is below:
+                    // the reader says so, since the geometry chose it.
+                    Direction::Below => ctx.below(r, c).or_else(|| {
+                        let right = ctx.right_of(r, c);
+                        if right.is_some_and(|(rr, rc)| grid.get(rr, rc).is_some()) {
+                            notices.push(Notice {
+                                location: ctx.loc(r, c),
+                                message: format!(
+                                    "“{label}”下方没有内容，按其右侧的单元格读取{}",
+                                    key.header()
+                                ),
+                            });
+                        }
+                        right
+                    }),
+                };
+                if let Some(cell) = at {
+                    ctx.used.insert(cell);
+                }
+                let expected = at.unwrap_or(match dir {
+                    Direction::Right => (r, grid.last_col_of(r, c).saturating_add(1)),
+                    Direction::Below => (grid.last_row_of(r, c).saturating_add(1), c),
+                });
+                cells.fields.insert(key, expected);
+                found.push((key, at));
             }
         }
     }
+    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
+    // line; it must agree with the others.
+    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
+    for r in grid.rows_in(first..=last) {
+        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
+        for (c, text) in row_cells {
+            if ctx.used.contains(&(r, c)) {
+                continue;
+            }
+            let Some(u) = vocab.unit_line(&text) else {
+                continue;
+            };
+            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+            for (other, at, other_text) in
+                [&unit_line, &label_unit, &note_unit].into_iter().flatten()
+            {
+                if *other != u {
+                    return Err(Error::new(
+                        ErrorKind::BadUnit,
+                        ctx.loc(r, c),
+                        format!(
+                            "“{text}”的金额单位是{u}，而 {} 的“{other_text}”是{other}，无法确定金额单位；请改为一致后再试",
+                            a1(at.0, at.1)
+                        ),
+                    ));
+                }
+            }
+            ctx.used.insert((r, c));
+            note_unit.get_or_insert((u, (r, c), text));
+        }
+    }
+    let unit = label_unit
+        .or(note_unit)
+        .or(unit_line)
+        .map_or(Unit::Yuan, |(u, _, _)| u);
     for (key, at) in found {
         let kind = key.kind();
         let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
@@ -453,8 +567,21 @@ fn read_header(
                 let loc = || ctx.loc(r, c).field(key);
                 match kind {
                     FieldKind::Text => FieldValue::Text(Some(v.text())),
-                    FieldKind::Amount => FieldValue::Amount(amount_of(v, wan, loc)?),
-                    FieldKind::Date => FieldValue::Date(date_of(v, loc)?),
+                    FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
+                    FieldKind::Date => {
+                        let d = date_of(v, loc)?;
+                        if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
+                            notices.push(Notice {
+                                location: ctx.loc(r, c).field(key),
+                                message: format!(
+                                    "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
+                                    v.text(),
+                                    d.format("%Y-%m-%d")
+                                ),
+                            });
+                        }
+                        FieldValue::Date(d)
+                    }
                     FieldKind::Year | FieldKind::Indicator => continue,
                 }
             }
@@ -642,11 +769,11 @@ fn read_indicators(
             None if empty => break,
             None => {}
         }
-        // A new form's labels end the table.
-        let at_top_left = |c: u16| grid.merge_at(r, c).map_or((r, c), |m| (m.row, m.col));
-        if cols.iter().any(|&c| {
-            let (tr, tc) = at_top_left(c);
-            ctx.meaning_at(tr, tc).is_some()
+        // A new form's title ends the table; anything else in the table's columns is an
+        // indicator, even when it reads like a label (an indicator named 财政拨款（万元）, a
+        // target 单位 or 金额单位：元).
+        if grid.row(r).any(|(c, v)| {
+            matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) || vocab.is_title_like(&v.text())
         }) {
             break;
         }

@@ -1,5 +1,6 @@
 //! The reader's vocabulary, built from the same layout description the writer uses.
 
+use crate::amount::Unit;
 use crate::field::Field;
 use crate::layout::{Labels, Layout, LayoutKind, TargetPart};
 use std::collections::HashMap;
@@ -160,22 +161,62 @@ impl Vocabulary {
             .any(|e| t.ends_with(e.as_str()))
     }
 
-    /// What a unit line (`金额单位：万元`, `单位：元`) says: `Some(true)` for 万元,
-    /// `Some(false)` for 元, `None` for any other text.
-    pub(crate) fn unit_line(&self, text: &str) -> Option<bool> {
+    /// What a unit line (`金额单位：万元`, `单位：元`, `（单位：千元）`) or a bare header
+    /// note (`（亿元）`) says: `None` for any other text, `Some(Err(unit text))` for a
+    /// unit it does not know (`金额单位：美元`).
+    pub(crate) fn unit_line(&self, text: &str) -> Option<Result<Unit, String>> {
         let unit = &Labels::get().unit_line;
         let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        let (label, value) = t.split_once([':', '：'])?;
+        let open = |c: char| matches!(c, '(' | '（');
+        let close = |c: char| matches!(c, ')' | '）');
+        let bracketed = t.starts_with(open) && t.ends_with(close);
+        let Some((label, value)) = t.split_once([':', '：']).or_else(|| {
+            // `金额单位（万元）`: the label, then the unit in brackets.
+            unit.labels.iter().find_map(|l| {
+                t.strip_prefix(l.as_str())
+                    .filter(|rest| rest.starts_with(open) && rest.ends_with(close))
+                    .map(|rest| (l.as_str(), rest))
+            })
+        }) else {
+            // A header note: the whole cell is a bracketed unit.
+            return bracketed.then(|| Unit::parse(&t)).flatten().map(Ok);
+        };
+        let label = if bracketed {
+            label.trim_start_matches(open)
+        } else {
+            label
+        };
         if !unit.labels.iter().any(|l| l == label) {
             return None;
         }
-        let value = value.trim_matches(|c| matches!(c, '(' | ')' | '（' | '）'));
-        if unit.wan.iter().any(|u| u == value) {
-            Some(true)
-        } else if unit.yuan.iter().any(|u| u == value) {
-            Some(false)
+        let value = if bracketed {
+            value.strip_suffix(close).unwrap_or(value)
         } else {
-            None
+            value
+        };
+        match Unit::parse(value) {
+            Some(u) => Some(Ok(u)),
+            // `单位：某局` names no amount unit; `金额单位：美元` does, and is not known.
+            None if label == "金额单位" || value.contains('元') => Some(Err(value
+                .trim_start_matches(open)
+                .trim_end_matches(close)
+                .to_string())),
+            None => None,
+        }
+    }
+
+    /// The unit in a label's brackets (`项目资金（千元）`, `财政拨款(万)`): `None` where the
+    /// label has none, `Some(Err(text))` for a bracketed text naming a unit it does not know.
+    pub(crate) fn label_unit(&self, label: &str) -> Option<Result<Unit, String>> {
+        let t: String = label.chars().filter(|c| !c.is_whitespace()).collect();
+        let i = t.find(['(', '（'])?;
+        let inner = &t[i..];
+        match Unit::parse(inner) {
+            Some(u) => Some(Ok(u)),
+            None if inner.contains('元') => Some(Err(inner
+                .trim_matches(|c| matches!(c, '(' | '（' | ')' | '）'))
+                .to_string())),
+            None => None,
         }
     }
 
@@ -245,9 +286,27 @@ mod tests {
         assert!(v.is_title_like("2020年省级部门预算项目绩效目标表"));
         assert!(v.is_title_like("项目支出绩效目标表"));
         assert!(!v.is_title_like("项目名称"));
-        assert_eq!(v.unit_line("金额单位：万元"), Some(true));
-        assert_eq!(v.unit_line("单位: 元"), Some(false));
+        assert_eq!(v.unit_line("金额单位：万元"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.unit_line("单位: 元"), Some(Ok(Unit::Yuan)));
+        assert_eq!(v.unit_line("金额单位：千元"), Some(Ok(Unit::Qian)));
+        assert_eq!(
+            v.unit_line("单位：万元（保留两位小数）"),
+            Some(Ok(Unit::Wan))
+        );
+        assert_eq!(v.unit_line("（亿元）"), Some(Ok(Unit::Yi)));
+        assert_eq!(v.unit_line("(万)"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.unit_line("（单位：百万元）"), Some(Ok(Unit::BaiWan)));
+        assert_eq!(v.unit_line("单位：人民币万元"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.unit_line("金额单位：美元"), Some(Err("美元".into())));
+        assert_eq!(v.unit_line("金额单位（万元）"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.unit_line("单位(千元)"), Some(Ok(Unit::Qian)));
+        assert_eq!(v.unit_line("单位（美元）"), Some(Err("美元".into())));
         assert_eq!(v.unit_line("填报单位：某局"), None);
+        assert_eq!(v.unit_line("单位：某局"), None);
+        assert_eq!(v.label_unit("项目资金（千元）"), Some(Ok(Unit::Qian)));
+        assert_eq!(v.label_unit("财政拨款(万)"), Some(Ok(Unit::Wan)));
+        assert_eq!(v.label_unit("项目资金"), None);
+        assert_eq!(v.label_unit("项目资金（美元）"), Some(Err("美元".into())));
         assert!(v.is_remark("备 注"));
         assert_eq!(
             v.meaning("计量单位"),
