@@ -156,13 +156,8 @@ fn hidden_sheets_through_libreoffice_are_read_with_a_notice() {
     }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let forms = &seed().forms[..3];
-    let bytes = declform::write_workbook(forms, None).unwrap();
-    let mut wb = editable_workbook(&bytes, 0);
-    wb.worksheet_from_index(1).unwrap().set_hidden(true);
-    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
     let xlsx = d.join("h.xlsx");
-    std::fs::write(&xlsx, wb.save_to_buffer().unwrap()).unwrap();
+    std::fs::write(&xlsx, workbook_with_hidden_sheets()).unwrap();
     let names: Vec<String> = sheets(&xlsx).into_iter().map(|s| s.0).collect();
     for format in ["ods", "xls"] {
         let converted = soffice_convert(&xlsx, format, d);

@@ -810,12 +810,7 @@ fn a_bad_form_is_skipped_alone_and_its_neighbours_merged_and_checked() {
 fn forms_on_hidden_sheets_are_read_with_a_notice() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let forms = &seed().forms[..3];
-    let bytes = declform::write_workbook(forms, None).unwrap();
-    let mut wb = editable_workbook(&bytes, 0);
-    wb.worksheet_from_index(1).unwrap().set_hidden(true);
-    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
-    std::fs::write(d.join("h.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+    std::fs::write(d.join("h.xlsx"), workbook_with_hidden_sheets()).unwrap();
     let names: Vec<String> = sheets(&d.join("h.xlsx")).into_iter().map(|s| s.0).collect();
     let notices = format!(
         "提示：h.xlsx!{}: 此工作表是隐藏的，其中的申报表已照常读取；如不应上报，请删除该工作表或移出其中的申报表\n\

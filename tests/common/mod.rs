@@ -275,3 +275,13 @@ pub const PRINTING: Needs<'static> = Needs {
     fonts: &["Noto Sans CJK", "Liberation Sans"],
     packages: "libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-liberation2",
 };
+
+/// The first three seed forms in one workbook of the writer's, the second sheet hidden and
+/// the third very hidden.
+pub fn workbook_with_hidden_sheets() -> Vec<u8> {
+    let bytes = declform::write_workbook(&seed().forms[..3], None).unwrap();
+    let mut wb = editable_workbook(&bytes, 0);
+    wb.worksheet_from_index(1).unwrap().set_hidden(true);
+    wb.worksheet_from_index(2).unwrap().set_very_hidden(true);
+    wb.save_to_buffer().unwrap()
+}
