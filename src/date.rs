@@ -5,8 +5,17 @@ use chrono::{Duration, NaiveDate};
 
 /// Parses a date written as text: `2024-01-01`, `2024/1/1`, `2024年1月1日`, `20240101`,
 /// `2024.1.1`, with an optional time part (`2024-01-01 00:00:00`, `2024-01-01T00:00:00`)
-/// that is ignored. Returns `None` for anything else, including impossible dates.
+/// that is ignored; full-width digits and separators (`２０２４－０１－０１`, as a Chinese
+/// input method types them) count as their ASCII twins, as in amounts. Returns `None` for
+/// anything else, including impossible dates.
 pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
+    let folded: String;
+    let text = if text.chars().any(is_full_width) {
+        folded = text.chars().map(half_width).collect();
+        &folded
+    } else {
+        text
+    };
     let t = text.trim();
     let t = t.split(['T', ' ']).next().unwrap_or(t);
     if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
@@ -24,6 +33,21 @@ pub fn parse_date_text(text: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y, m, d)
+}
+
+/// Full-width digits and the separators a date may hold (－ ／ ． ： and the ideographic
+/// space).
+fn is_full_width(c: char) -> bool {
+    matches!(c, '０'..='９' | '－' | '／' | '．' | '：' | '\u{3000}')
+}
+
+/// A full-width digit or separator as its ASCII twin; any other character as it is.
+fn half_width(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        c if is_full_width(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        c => c,
+    }
 }
 
 /// Whether a date lies in the range spreadsheets and the model carry: 1900-01-01 to
@@ -78,6 +102,16 @@ pub(crate) mod opt_iso {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_digits_and_separators_fold() {
+        let d = NaiveDate::from_ymd_opt(2024, 1, 1);
+        assert_eq!(parse_date_text("２０２４年１月１日"), d);
+        assert_eq!(parse_date_text("２０２４－０１－０１　００：００：００"), d);
+        assert_eq!(parse_date_text("２０２４０１０１"), d);
+        assert_eq!(parse_date_text("２０２４年１３月１日"), None);
+        assert_eq!(half_width('Ａ'), 'Ａ', "only digits and separators fold");
+    }
 
     #[test]
     fn serials() {

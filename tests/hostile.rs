@@ -1239,3 +1239,29 @@ fn a_number_in_a_date_cell_is_a_date_only_when_it_plausibly_is_one() {
         assert_eq!(doc.forms[0].start_date.unwrap().to_string(), date);
     }
 }
+
+#[test]
+fn dates_typed_with_full_width_digits_are_read() {
+    // A Chinese input method in full-width mode types ２０２４－０１－０１: read as amounts are.
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = declform::write_workbook(&seed().forms[..1], None).unwrap();
+    for (text, date) in [
+        ("２０２４－０３－０１", "2024-03-01"),
+        ("２０２４年３月１日", "2024-03-01"),
+        ("２０２４／３／１", "2024-03-01"),
+        ("２０２４．３．１", "2024-03-01"),
+    ] {
+        let mut wb = editable_workbook(&bytes, 0);
+        wb.worksheet_from_index(0)
+            .unwrap()
+            .write_string(4, 1, text)
+            .unwrap();
+        std::fs::write(dir.path().join("d.xlsx"), wb.save_to_buffer().unwrap()).unwrap();
+        let out = declform(dir.path(), &["convert", "d.xlsx", "-o", "d.json"]);
+        assert_eq!(out.status.code(), Some(0), "{text}: {}", stderr(&out));
+        let doc: declform::Document =
+            serde_json::from_slice(&std::fs::read(dir.path().join("d.json")).unwrap()).unwrap();
+        std::fs::remove_file(dir.path().join("d.json")).unwrap();
+        assert_eq!(doc.forms[0].start_date.unwrap().to_string(), date, "{text}");
+    }
+}
