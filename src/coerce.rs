@@ -53,7 +53,7 @@ impl Value {
 }
 
 /// The error for a formula whose value was never calculated.
-fn uncalculated(formula: &str, location: Location) -> Error {
+pub(crate) fn uncalculated(formula: &str, location: Location) -> Error {
     Error::new(
         ErrorKind::Uncalculated,
         location,

@@ -189,6 +189,23 @@ fn formulas_without_a_cached_value_are_named() {
         e.to_string(),
         "f.xlsx!村(居)委专职调解岗位工作津贴!C6 项目资金总额: 公式 =C7+C9 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"
     );
+    // 项目名称 and 主管部门 likewise: read as blank they would pass as a form without a name.
+    for (row, col, formula, cell) in [
+        (2, 1, "=\"社区\"&\"经费\"", "B3 项目名称"),
+        (3, 1, "=A1", "B4 主管部门"),
+    ] {
+        let bytes = strip_cached_values(seed_workbook_with(|ws| {
+            ws.write_formula(row, col, formula).unwrap();
+        }));
+        let e = read_bytes(bytes, "h.xlsx", &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Uncalculated);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "h.xlsx!村(居)委专职调解岗位工作津贴!{cell}: 公式 {formula} 没有计算结果；请在 Excel 或 WPS 中打开并保存一次后再试"
+            )
+        );
+    }
     // A target: read as blank, with a notice naming the cell.
     let bytes = strip_cached_values(seed_workbook_with(|ws| {
         ws.write_formula(12, 4, "=\"≤\"&490").unwrap();

@@ -5,7 +5,7 @@ use super::grid::{Grid, Value};
 use super::vocab::{Direction, Meaning, Vocabulary};
 use crate::amount::Unit;
 use crate::cellref::a1;
-use crate::coerce::{UNCALCULATED, amount_of, date_of};
+use crate::coerce::{UNCALCULATED, amount_of, date_of, uncalculated};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
 use crate::layout::TargetPart;
@@ -566,7 +566,12 @@ fn read_header(
             Some((r, c, v)) => {
                 let loc = || ctx.loc(r, c).field(key);
                 match kind {
-                    FieldKind::Text => FieldValue::Text(Some(v.text())),
+                    // A formula without its result in 项目名称, 主管部门 or any other field
+                    // is an error, as in an amount: read as blank it would pass unnoticed.
+                    FieldKind::Text => match v {
+                        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
+                        _ => FieldValue::Text(Some(v.text())),
+                    },
                     FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
                     FieldKind::Date => {
                         let d = date_of(v, loc)?;
