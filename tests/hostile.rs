@@ -1265,3 +1265,38 @@ fn dates_typed_with_full_width_digits_are_read() {
         assert_eq!(doc.forms[0].start_date.unwrap().to_string(), date, "{text}");
     }
 }
+
+/// File names in GBK (as archives made on a Chinese Windows unpack on Linux) are shown
+/// decoded: two such files are told apart in messages and in the summary.
+#[cfg(unix)]
+#[test]
+fn gbk_file_names_are_shown_decoded() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    // 办公室.xlsx and 财务科.xlsx in GBK; the second is not a workbook.
+    let office = std::ffi::OsStr::from_bytes(b"\xb0\xec\xb9\xab\xca\xd2.xlsx");
+    let finance = std::ffi::OsStr::from_bytes(b"\xb2\xc6\xce\xf1\xbf\xc6.xlsx");
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in").join(office)).unwrap();
+    std::fs::write(d.join("in").join(finance), "不是工作簿").unwrap();
+    let o = declform(
+        d,
+        &["merge", "in", "--keep-going", "--quiet", "-o", "m.xlsx"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("in/财务科.xlsx: 跳过（不是 Excel"),
+        "{}",
+        stderr(&o)
+    );
+    let sheets = sheets(&d.join("m.xlsx"));
+    let summary = &sheets[0].1;
+    assert!(
+        summary
+            .cells
+            .values()
+            .any(|v| *v == calamine::Data::String("办公室.xlsx".into())),
+        "the summary names the file decoded"
+    );
+}

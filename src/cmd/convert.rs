@@ -1,6 +1,6 @@
 //! `declform convert`: between workbooks, the JSON model and flat tables.
 
-use super::{Failure, LayoutArg, Outcome, inputs, output};
+use super::{Failure, LayoutArg, Outcome, Shown, inputs, output};
 use declform::{Error, Form, LayoutKind, ReadOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,7 +57,7 @@ pub fn run(args: &Args) -> Outcome {
                     "已将 {} 个文件中的 {} 张表写入 {}",
                     files.len(),
                     forms.len(),
-                    out.display()
+                    out.shown()
                 );
             }
         }

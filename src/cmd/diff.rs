@@ -1,6 +1,6 @@
 //! `declform diff`: what changed between two versions of a department's forms.
 
-use super::{Failure, Format, inputs, output};
+use super::{Failure, Format, Shown, inputs, output};
 use declform::{Form, Source};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,7 +81,7 @@ fn compare(args: &Args) -> Result<ExitCode, Failure> {
         super::note!("{}", declform::diff::counts(&changes));
     }
     if let Some(out) = &args.output {
-        super::note!("已写出变更报告 {}", out.display());
+        super::note!("已写出变更报告 {}", out.shown());
     }
     Ok(if changes.is_empty() {
         ExitCode::SUCCESS
@@ -113,7 +113,7 @@ fn read_side(
         for n in &read.notices {
             super::note!("提示：{n}");
         }
-        let shown = file.display().to_string();
+        let shown = file.shown();
         forms.extend(read.forms.into_iter().map(|mut f| {
             if f.source.as_ref().is_none_or(|s| s.file != shown) {
                 f.source = Some(Source::file(&shown));

@@ -1,5 +1,6 @@
 //! Input files and folders as the commands take them, and reading one input file.
 
+use super::Shown;
 use declform::{Error, ErrorKind, Location, Read, ReadOptions};
 use std::path::{Path, PathBuf};
 
@@ -43,8 +44,7 @@ pub fn expand(inputs: &[PathBuf], how: Expand<'_>) -> Result<Vec<PathBuf>, Error
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for input in patterns(inputs)? {
-        let meta =
-            std::fs::metadata(&input).map_err(|e| Error::io(input.display().to_string(), e))?;
+        let meta = std::fs::metadata(&input).map_err(|e| Error::io(input.shown(), e))?;
         if !(how.folders && meta.is_dir()) {
             out.push(input);
             continue;
@@ -52,7 +52,7 @@ pub fn expand(inputs: &[PathBuf], how: Expand<'_>) -> Result<Vec<PathBuf>, Error
         if let Ok(real) = std::fs::canonicalize(&input)
             && !seen.insert(real)
         {
-            super::note!("提示：{}: 此文件夹已读取过，只读取一次", input.display());
+            super::note!("提示：{}: 此文件夹已读取过，只读取一次", input.shown());
             continue;
         }
         let mut found = Vec::new();
@@ -60,11 +60,11 @@ pub fn expand(inputs: &[PathBuf], how: Expand<'_>) -> Result<Vec<PathBuf>, Error
         found.sort();
         for file in found {
             if output.is_some() && std::fs::canonicalize(&file).ok() == output {
-                super::note!("提示：{}: 是本次的输出文件，不作为输入读取", file.display());
+                super::note!("提示：{}: 是本次的输出文件，不作为输入读取", file.shown());
             } else if super::extension(&file) == "json" && !is_declform_json(&file) {
                 super::note!(
                     "提示：{}: 不是 declform 申报表 JSON（顶层没有 \"forms\"），已跳过",
-                    file.display()
+                    file.shown()
                 );
             } else {
                 out.push(file);
@@ -134,12 +134,12 @@ fn once_each(files: Vec<PathBuf>) -> Vec<PathBuf> {
         let key = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
         match first.get(&key).and_then(|&i| out.get(i)) {
             Some(earlier) if *earlier == file => {
-                super::note!("提示：{}: 给出了两次，只读取一次", file.display());
+                super::note!("提示：{}: 给出了两次，只读取一次", file.shown());
             }
             Some(earlier) => super::note!(
                 "提示：{}: 与 {} 是同一个文件，只读取一次",
-                file.display(),
-                earlier.display()
+                file.shown(),
+                earlier.shown()
             ),
             None => {
                 first.insert(key, out.len());
@@ -209,23 +209,23 @@ fn walk(
         if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_symlink()) {
             super::note!(
                 "提示：{}: 与已读取的文件夹相同（链接），已跳过",
-                dir.display()
+                dir.shown()
             );
         } else {
-            super::note!("提示：{}: 此文件夹已读取过，只读取一次", dir.display());
+            super::note!("提示：{}: 此文件夹已读取过，只读取一次", dir.shown());
         }
         return Ok(());
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if keep_going && !top => {
-            super::note!("跳过：{}", Error::io(dir.display().to_string(), e));
+            super::note!("跳过：{}", Error::io(dir.shown(), e));
             return Ok(());
         }
-        Err(e) => return Err(Error::io(dir.display().to_string(), e)),
+        Err(e) => return Err(Error::io(dir.shown(), e)),
     };
     for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let entry = entry.map_err(|e| Error::io(dir.shown(), e))?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with("~$") || name.starts_with('.') {
@@ -236,10 +236,7 @@ fn walk(
         if let Err(e) = &meta
             && e.kind() != std::io::ErrorKind::NotFound
         {
-            let e = Error::io(
-                path.display().to_string(),
-                std::io::Error::new(e.kind(), e.to_string()),
-            );
+            let e = Error::io(path.shown(), std::io::Error::new(e.kind(), e.to_string()));
             if !keep_going {
                 return Err(e);
             }
@@ -252,7 +249,7 @@ fn walk(
             if meta.is_ok_and(|m| m.is_file()) {
                 out.push(path);
             } else {
-                super::note!("提示：{}: 不是普通文件，已跳过", path.display());
+                super::note!("提示：{}: 不是普通文件，已跳过", path.shown());
             }
         }
     }
@@ -264,7 +261,7 @@ fn walk(
 /// reports no size (a device, a pipe) is read only up to the limit.
 pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
     use std::io::Read as _;
-    let shown = path.display().to_string();
+    let shown = path.shown();
     let meta = std::fs::metadata(path).map_err(|e| Error::io(&shown, e))?;
     if meta.len() > opts.max_file_bytes {
         return Err(Error::new(

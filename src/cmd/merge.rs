@@ -1,6 +1,6 @@
 //! `declform merge`: many department workbooks into one, with summaries.
 
-use super::{Outcome, inputs, output};
+use super::{Outcome, Shown, inputs, output};
 use declform::check::Severity;
 use declform::merge::FormSheet;
 use declform::merge::{SummaryRow, duplicate_warnings};
@@ -197,7 +197,7 @@ pub fn run(args: &Args) -> Outcome {
         super::note!(
             "已将 {} 个文件中的 {forms} 张表合并到 {}{}",
             files.len() - tally.skipped_files,
-            out.display(),
+            out.shown(),
             if tally.skipped.is_empty() {
                 String::new()
             } else {
@@ -220,7 +220,7 @@ fn files_per_task(files: usize) -> usize {
 /// blank forms (a template among the inputs), each left out with a notice.
 fn named(mut read: Read, file: &std::path::Path) -> Read {
     for form in read.forms.iter_mut().filter(|f| f.source.is_none()) {
-        form.source = Some(Source::file(file.display().to_string()));
+        form.source = Some(Source::file(file.shown()));
     }
     if read.forms.iter().any(declform::Form::is_blank) {
         let (blank, filled): (Vec<_>, Vec<_>) = read.forms.into_iter().partition(|f| f.is_blank());
@@ -234,7 +234,7 @@ fn named(mut read: Read, file: &std::path::Path) -> Read {
                         None => at,
                     }
                 }
-                None => declform::Location::file(file.display().to_string()),
+                None => declform::Location::file(file.shown()),
             };
             read.notices.push(declform::Notice::new(
                 location,
@@ -357,7 +357,7 @@ impl Tally {
                 .count();
             self.listing.push(format!(
                 "{}: {} 张表{}",
-                file.display(),
+                file.shown(),
                 read.forms.len(),
                 if errors > 0 {
                     format!("（检查发现 {errors} 个错误，详见 declform check）")

@@ -99,10 +99,39 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
+/// How a path is named in messages and in a form's `source.file`: as it is, or, where it is
+/// not UTF-8 (archives made on a Chinese Windows keep their names in GBK), decoded as GBK
+/// where the bytes are valid GBK, otherwise with U+FFFD for the bytes that are not UTF-8.
+pub trait Shown {
+    /// The name to show.
+    fn shown(&self) -> String;
+}
+
+impl Shown for Path {
+    #[cfg(unix)]
+    fn shown(&self) -> String {
+        use std::os::unix::ffi::OsStrExt as _;
+        match self.to_str() {
+            Some(s) => s.to_string(),
+            None => {
+                let bytes = self.as_os_str().as_bytes();
+                encoding_rs::GBK
+                    .decode_without_bom_handling_and_without_replacement(bytes)
+                    .map_or_else(|| self.to_string_lossy().into_owned(), |s| s.into_owned())
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn shown(&self) -> String {
+        self.to_string_lossy().into_owned()
+    }
+}
+
 /// A usage error about a path.
 pub fn usage(path: &Path, message: impl Into<String>) -> Failure {
     Failure::Usage {
-        path: path.display().to_string(),
+        path: path.shown(),
         message: message.into(),
     }
 }

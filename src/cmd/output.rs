@@ -1,6 +1,7 @@
 //! Writing outputs so that a failure never leaves half a file behind.
 
 use super::Failure;
+use super::Shown;
 use declform::Error;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -49,7 +50,7 @@ pub fn write_atomically<F>(path: &Path, write: F) -> Result<(), Error>
 where
     F: FnOnce(&mut (dyn Write + Send)) -> std::io::Result<()>,
 {
-    let shown = path.display().to_string();
+    let shown = path.shown();
     if super::is_stdout(path) {
         let mut out = BufWriter::new(std::io::stdout());
         return match write(&mut out).and_then(|_| out.flush()) {
@@ -153,6 +154,6 @@ pub fn refuse_overwriting_input(
 fn folder_message(path: &Path) -> String {
     format!(
         "这是一个文件夹，不能作为输出文件；请在 -o 后给出文件名，如 {}",
-        path.join("结果.xlsx").display()
+        path.join("结果.xlsx").shown()
     )
 }

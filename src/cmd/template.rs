@@ -1,6 +1,6 @@
 //! `declform template`: a blank official form with drop-downs and validation.
 
-use super::{LayoutArg, Outcome, output};
+use super::{LayoutArg, Outcome, Shown, output};
 use chrono::Datelike;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,7 +67,7 @@ pub fn run(args: &Args) -> Outcome {
     let bytes = declform::template(args.layout.into(), year, args.protect)?;
     output::write_bytes(&args.output, &bytes)?;
     if !super::is_stdout(&args.output) {
-        super::note!("已生成空白申报表：{}", args.output.display());
+        super::note!("已生成空白申报表：{}", args.output.shown());
     }
     Ok(ExitCode::SUCCESS)
 }
