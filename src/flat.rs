@@ -1,5 +1,7 @@
 //! The flat table: one row per indicator row, the form's fields repeated on each row, as
 //! CSV (UTF-8 with a byte-order mark, for Excel and WPS) or as one xlsx sheet; and back.
+//! Read back, the rows of one project make one form wherever they stand (see
+//! `forms_from_rows`), so sorting the table does not split forms.
 //! Its columns are described in `templates/tables.json`.
 
 use crate::amount::Amount;
@@ -350,8 +352,12 @@ impl RowAt {
     }
 }
 
-/// Groups table rows into forms: consecutive rows of one project (same 年度, 项目名称,
-/// 主管部门, 实施单位) make one form; their other form fields must agree.
+/// Groups table rows into forms: all rows of one project (same 年度, 项目名称, 主管部门,
+/// 实施单位) make one form wherever they stand, so a table sorted or filtered in a
+/// spreadsheet gives the same forms. Forms come in the order of their first row; a form's
+/// indicator rows keep their order in the table (nothing is re-sorted). Every row of a
+/// project must repeat its first row's other form fields (amounts, dates, goals, `extra`):
+/// the first that differs is refused, naming both rows.
 pub(crate) fn forms_from_rows(
     header: &[String],
     rows: Vec<(RowAt, Vec<Option<Value>>)>,
@@ -405,6 +411,10 @@ pub(crate) fn forms_from_rows(
         .iter()
         .filter_map(|f| form_cols.iter().position(|(_, g, _)| g == f))
         .collect();
+    let identity_headers: Vec<String> = identity
+        .iter()
+        .filter_map(|&i| form_cols.get(i).map(|(h, _, _)| h.clone()))
+        .collect();
     let spec = &Tables::get().flat;
     let ind_extra_cols: Vec<(usize, &str)> = header
         .iter()
@@ -422,8 +432,9 @@ pub(crate) fn forms_from_rows(
         .collect();
 
     let mut forms: Vec<Form> = Vec::new();
-    // The previous row's location and its form-defining texts, to group and compare.
-    let mut prev: Option<(RowAt, Vec<String>)> = None;
+    // Each project's identity texts → its form's index, the location of its first row and
+    // that row's form-defining texts, which every later row of the project must repeat.
+    let mut seen: IndexMap<Vec<String>, (usize, RowAt, Vec<String>)> = IndexMap::new();
     for (row_at, cells) in rows {
         let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).and_then(Option::as_ref);
         let texts: Vec<String> = form_cols
@@ -441,15 +452,12 @@ pub(crate) fn forms_from_rows(
         {
             continue; // a blank line
         }
-        let same_form = prev.as_ref().is_some_and(|(_, p)| {
-            identity.iter().all(|&i| {
-                p.get(i).cloned().unwrap_or_default() == texts.get(i).cloned().unwrap_or_default()
-            })
-        });
-        if same_form {
-            if let Some((prow, ptexts)) = &prev
-                && let Some(i) = (0..texts.len()).find(|&i| texts.get(i) != ptexts.get(i))
-            {
+        let key: Vec<String> = identity
+            .iter()
+            .map(|&i| texts.get(i).cloned().unwrap_or_default())
+            .collect();
+        let at_form = if let Some((at_form, first, ftexts)) = seen.get(&key) {
+            if let Some(i) = (0..texts.len()).find(|&i| texts.get(i) != ftexts.get(i)) {
                 let (header, col) = match form_cols.get(i) {
                     Some((h, _, c)) => (h.clone(), *c),
                     None => extra_cols
@@ -460,14 +468,16 @@ pub(crate) fn forms_from_rows(
                     ErrorKind::BadTable,
                     row_at.at(whole, col, &header),
                     format!(
-                        "同一项目相邻两行的值不一致：{}为“{}”，{}为“{}”；请统一后再试",
-                        prow.describe(),
-                        ptexts.get(i).cloned().unwrap_or_default(),
+                        "同一项目（{}相同）的两行值不一致：{}为“{}”，{}为“{}”；请统一后再试，若实为两个项目，请改动其中一个的项目名称",
+                        identity_headers.join("、"),
+                        first.describe(),
+                        ftexts.get(i).cloned().unwrap_or_default(),
                         row_at.describe(),
-                        texts.get(i).cloned().unwrap_or_default()
+                        texts.get(i).cloned().unwrap_or_default(),
                     ),
                 ));
             }
+            *at_form
         } else {
             let mut form = Form::default();
             for (h, field, i) in &form_cols {
@@ -503,7 +513,10 @@ pub(crate) fn forms_from_rows(
                 }
             }
             forms.push(form);
-        }
+            let at_form = forms.len() - 1;
+            seen.insert(key, (at_form, row_at, texts));
+            at_form
+        };
         let ind: Vec<String> = ind_cols
             .iter()
             .map(|&i| get(i).map(Value::text).unwrap_or_default())
@@ -514,13 +527,12 @@ pub(crate) fn forms_from_rows(
             .filter(|(_, v)| !v.is_empty())
             .collect();
         if (ind.iter().any(|t| !t.is_empty()) || !ind_extra.is_empty())
-            && let (Some(form), [l1, l2, l3, t]) = (forms.last_mut(), ind.as_slice())
+            && let (Some(form), [l1, l2, l3, t]) = (forms.get_mut(at_form), ind.as_slice())
         {
             let mut indicator = Indicator::new(l1, l2, l3, t);
             indicator.extra = ind_extra;
             form.indicators.push(indicator);
         }
-        prev = Some((row_at, texts));
     }
     Ok(forms)
 }

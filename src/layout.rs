@@ -596,7 +596,7 @@ pub(crate) enum DiffValue {
 pub(crate) struct FlatSpec {
     pub(crate) sheet: String,
     pub(crate) columns: Vec<Column>,
-    /// The fields whose equal values on consecutive rows make those rows one form.
+    /// The fields whose equal values make rows one form, wherever the rows stand.
     pub(crate) identity: Vec<Field>,
     pub(crate) width_max: f64,
     /// The header of an indicator `extra` column: `{key}` stands for the key.

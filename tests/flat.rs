@@ -97,7 +97,7 @@ fn conflicting_values_for_one_project_name_both_rows() {
     assert_eq!(e.kind(), ErrorKind::BadTable);
     assert_eq!(
         e.to_string(),
-        "c.csv 第3行 项目资金总额: 同一项目相邻两行的值不一致：第2行为“2646000.00”，第3行为“2600000.00”；请统一后再试"
+        "c.csv 第3行 项目资金总额: 同一项目（年度、项目名称、主管部门、实施单位相同）的两行值不一致：第2行为“2646000.00”，第3行为“2600000.00”；请统一后再试，若实为两个项目，请改动其中一个的项目名称"
     );
 }
 
@@ -234,4 +234,210 @@ fn indicator_extras_get_columns_of_their_own_and_read_back() {
     );
     let back = declform::read(bytes, "f.csv", &Default::default()).unwrap();
     assert_eq!(without_source(back.forms), without_source(forms));
+}
+
+// ---- a sorted or shuffled table (#22 item 7) ----
+
+/// The seed forms written as flat CSV by the binary, as its header and data rows (cells as
+/// they stand in the file, apostrophes included).
+fn seed_table(dir: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let input = root().join("samples/seed-forms-2024.json");
+    let out = declform(dir, &["convert", input.to_str().unwrap(), "-o", "flat.csv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(dir.join("flat.csv")).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut records = r
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<String>>());
+    let header = records.next().unwrap();
+    (header, records.collect())
+}
+
+fn write_table_csv(path: &std::path::Path, header: &[String], rows: &[Vec<String>]) {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut bytes);
+        w.write_record(header).unwrap();
+        for row in rows {
+            w.write_record(row).unwrap();
+        }
+    }
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The same table on one sheet, every cell a text cell (as a clerk's re-typed sheet may be).
+fn write_table_xlsx(path: &std::path::Path, header: &[String], rows: &[Vec<String>]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("指标明细").unwrap();
+    for (r, row) in std::iter::once(header)
+        .chain(rows.iter().map(Vec::as_slice))
+        .enumerate()
+    {
+        for (c, text) in row.iter().enumerate() {
+            if !text.is_empty() {
+                ws.write_string(r as u32, c as u16, text).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap()
+}
+
+/// Rows grouped into runs of one project, as the reader used to group them.
+fn runs(rows: &[Vec<String>], name: usize) -> usize {
+    1 + rows.windows(2).filter(|w| w[0][name] != w[1][name]).count()
+}
+
+/// The project names in the order of their first row.
+fn first_appearance(rows: &[Vec<String>], name: usize) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for r in rows {
+        if !names.contains(&r[name]) {
+            names.push(r[name].clone());
+        }
+    }
+    names
+}
+
+#[test]
+fn a_sorted_or_shuffled_flat_table_gives_the_same_forms() {
+    use rand::SeedableRng;
+    use rand::seq::SliceRandom;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (header, rows) = seed_table(d);
+    let level1 = column(&header, "一级指标");
+    let level3 = column(&header, "三级指标");
+    let name = column(&header, "项目名称");
+    let seed = seed().forms;
+    assert_eq!(seed.len(), 10);
+
+    // Sorted by 一级指标 (a stable sort, as Excel's): 产出 rows of all ten forms first, ...
+    let mut by_level1 = rows.clone();
+    by_level1.sort_by(|a, b| a[level1].cmp(&b[level1]));
+    assert!(
+        runs(&by_level1, name) > 30,
+        "the sort interleaves the forms"
+    );
+    // ... and shuffled.
+    let mut shuffled = rows.clone();
+    shuffled.shuffle(&mut rand_chacha::ChaCha8Rng::seed_from_u64(22));
+    assert!(runs(&shuffled, name) > 30);
+
+    for (label, table) in [
+        ("unsorted", &rows),
+        ("sorted", &by_level1),
+        ("shuffled", &shuffled),
+    ] {
+        for ext in ["csv", "xlsx"] {
+            let file = format!("{label}.{ext}");
+            if ext == "csv" {
+                write_table_csv(&d.join(&file), &header, table);
+            } else {
+                write_table_xlsx(&d.join(&file), &header, table);
+            }
+            let json = format!("{file}.json");
+            let out = declform(d, &["convert", &file, "-o", &json]);
+            assert!(out.status.success(), "{file}: {}", stderr(&out));
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr),
+                format!("已将 1 个文件中的 10 张表写入 {json}\n"),
+                "{file}"
+            );
+            let back = read_forms(&d.join(&json));
+            // Forms in the order of their first row; a form's indicator rows in table order.
+            let names: Vec<String> = back.iter().map(|f| f.project_name.clone()).collect();
+            assert_eq!(names, first_appearance(table, name), "{file}");
+            for f in &back {
+                let in_table: Vec<&str> = table
+                    .iter()
+                    .filter(|r| r[name] == f.project_name)
+                    .map(|r| r[level3].as_str())
+                    .collect();
+                let read: Vec<&str> = f.indicators.iter().map(|i| i.level3.as_str()).collect();
+                assert_eq!(read, in_table, "{file}: {}", f.project_name);
+            }
+            // Otherwise the very forms: sorting by 一级指标 (产出, 成本, 效益, 满意度 by code
+            // point, the seed's own order) changes nothing; shuffling moves rows only.
+            if label == "shuffled" {
+                assert_eq!(normalized(back), normalized(seed.clone()), "{file}");
+            } else {
+                assert_eq!(back, seed, "{file}");
+            }
+        }
+    }
+
+    // `merge` of the sorted table: ten forms, not forty.
+    let out = declform(d, &["merge", "sorted.csv", "-o", "m.xlsx"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("已将 1 个文件中的 10 张表合并到 m.xlsx"),
+        "{}",
+        stderr(&out)
+    );
+    let wb: Xlsx<_> = open_workbook(d.join("m.xlsx")).unwrap();
+    // 汇总, 按部门汇总 and one sheet per form.
+    assert_eq!(wb.sheet_names().len(), 2 + 10, "{:?}", wb.sheet_names());
+}
+
+/// Forms in project-name order, each one's indicators in a fixed order.
+fn normalized(mut forms: Vec<declform::Form>) -> Vec<declform::Form> {
+    for f in &mut forms {
+        f.indicators.sort_by(|a, b| {
+            (&a.level1, &a.level2, &a.level3, &a.target)
+                .cmp(&(&b.level1, &b.level2, &b.level3, &b.target))
+        });
+    }
+    forms.sort_by(|a, b| a.project_name.cmp(&b.project_name));
+    forms
+}
+
+#[test]
+fn rows_of_one_project_that_disagree_are_refused_wherever_they_stand() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (header, mut rows) = seed_table(d);
+    let level1 = column(&header, "一级指标");
+    let name = column(&header, "项目名称");
+    let total = column(&header, "项目资金总额");
+    rows.sort_by(|a, b| a[level1].cmp(&b[level1]));
+    // The last row (a 满意度 row) of a project whose first row is among the 产出 rows.
+    let last = rows.len() - 1;
+    let first = rows
+        .iter()
+        .position(|r| r[name] == rows[last][name])
+        .unwrap();
+    assert!(last - first > 10, "far apart");
+    let was = rows[first][total].clone();
+    rows[last][total] = "1.00".into();
+    let message = |at: String| {
+        format!(
+            "错误：{at} 项目资金总额: 同一项目（年度、项目名称、主管部门、实施单位相同）的两行值不一致：第{}行为“{was}”，第{}行为“1.00”；请统一后再试，若实为两个项目，请改动其中一个的项目名称\n",
+            first + 2,
+            last + 2
+        )
+    };
+
+    write_table_csv(&d.join("c.csv"), &header, &rows);
+    let out = declform(d, &["convert", "c.csv", "-o", "c.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!d.join("c.json").exists());
+    assert_eq!(stderr(&out), message(format!("c.csv 第{}行", last + 2)));
+
+    write_table_xlsx(&d.join("c.xlsx"), &header, &rows);
+    let out = declform(d, &["convert", "c.xlsx", "-o", "c.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        message(format!(
+            "c.xlsx!指标明细!{}",
+            a1(last as u32 + 1, total as u16)
+        ))
+    );
 }

@@ -316,7 +316,7 @@ fn seed_forms_round_trip_through_the_flat_table() {
 }
 
 /// Forms as the flat table can carry them: a project name (a form without one and without
-/// indicators would be a blank line), neighbours that are different projects, and extra
+/// indicators would be a blank line), no two forms of one project, and extra
 /// values that are not empty (an empty cell reads as "no such field").
 fn flat_forms() -> impl Strategy<Value = Vec<Form>> {
     let fixed: Vec<String> = flat_headers();
@@ -328,7 +328,10 @@ fn flat_forms() -> impl Strategy<Value = Vec<Form>> {
             f.extra.retain(|k, v| !v.is_empty() && !fixed.contains(k));
         }
         for i in 1..forms.len() {
-            if forms[i].project_name == forms[i - 1].project_name {
+            while forms[..i]
+                .iter()
+                .any(|f| f.project_name == forms[i].project_name)
+            {
                 forms[i].project_name.push('乙');
             }
         }
