@@ -1336,3 +1336,31 @@ fn text_in_covered_cells_is_read_or_reported() {
     );
     assert_eq!(form, convert(&bytes).1);
 }
+
+/// An ODS covered cell (`table:covered-table-cell`) holding the text, its top-left empty.
+#[test]
+fn text_in_an_ods_covered_cell_is_read() {
+    let bytes = std::fs::read(root().join("tests/fixtures/producers/gnumeric-odf.ods")).unwrap();
+    let name = "村(居)委专职调解岗位工作津贴";
+    let edited = with_part(&bytes, "content.xml", |xml| {
+        let xml = String::from_utf8(xml).unwrap();
+        let from = format!(
+            "office:value-type=\"string\"><text:p>{name}</text:p></table:table-cell>\n          <table:covered-table-cell/>"
+        );
+        assert_eq!(xml.matches(&from).count(), 1);
+        xml.replace(
+            &from,
+            &format!("/>\n          <table:covered-table-cell office:value-type=\"string\"><text:p>{name}</text:p></table:covered-table-cell>"),
+        )
+        .into_bytes()
+    });
+    let read = read_bytes(edited, "a.ods", &ReadOptions::default()).unwrap();
+    let notices: Vec<String> = read.notices.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notices,
+        [format!(
+            "a.ods!{name}!C3: 此单元格被合并区域 B3:C3 覆盖（合并后不显示），而左上角 B3 是空的；其中的文字已作为 B3 的内容读取"
+        )]
+    );
+    assert_eq!(read.forms[0].project_name, name);
+}
