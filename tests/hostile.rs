@@ -1278,7 +1278,11 @@ fn gbk_file_names_are_shown_decoded() {
     // 办公室.xlsx and 财务科.xlsx in GBK; the second is not a workbook.
     let office = std::ffi::OsStr::from_bytes(b"\xb0\xec\xb9\xab\xca\xd2.xlsx");
     let finance = std::ffi::OsStr::from_bytes(b"\xb2\xc6\xce\xf1\xbf\xc6.xlsx");
-    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in").join(office)).unwrap();
+    std::fs::copy(
+        root().join("samples/办公室.xlsx"),
+        d.join("in").join(office),
+    )
+    .unwrap();
     std::fs::write(d.join("in").join(finance), "不是工作簿").unwrap();
     let o = declform(
         d,
@@ -1299,4 +1303,129 @@ fn gbk_file_names_are_shown_decoded() {
             .any(|v| *v == calamine::Data::String("办公室.xlsx".into())),
         "the summary names the file decoded"
     );
+}
+
+/// Text a merge covers is read (its top-left empty) or reported (both hold text, or merges
+/// overlap), never dropped silently (#22 item 8).
+#[test]
+fn text_in_covered_cells_is_read_or_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed();
+    let name = seed.forms[0].project_name.clone();
+    let bytes = declform::write_workbook(&seed.forms[..1], None).unwrap();
+    let sheet = "a.xlsx!村(居)委专职调解岗位工作津贴";
+    let convert = |bytes: &[u8]| -> (String, declform::Form) {
+        std::fs::write(dir.path().join("a.xlsx"), bytes).unwrap();
+        let out = declform(dir.path(), &["convert", "a.xlsx", "-o", "a.json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc: declform::Document =
+            serde_json::from_slice(&std::fs::read(dir.path().join("a.json")).unwrap()).unwrap();
+        std::fs::remove_file(dir.path().join("a.json")).unwrap();
+        (stderr(&out), doc.forms[0].clone())
+    };
+    let done = "已将 1 个文件中的 1 张表写入 a.json\n";
+    // The name left in the covered C3 of B3:C3, B3 empty: read, with a notice.
+    let mut wb = editable_workbook(&bytes, 0);
+    let ws = wb.worksheet_from_index(0).unwrap();
+    ws.clear_cell(2, 1);
+    ws.write_string(2, 2, &name).unwrap();
+    let (err, form) = convert(&wb.save_to_buffer().unwrap());
+    assert_eq!(
+        err,
+        format!(
+            "提示：{sheet}!C3: 此单元格被合并区域 B3:C3 覆盖（合并后不显示），而左上角 B3 是空的；其中的文字已作为 B3 的内容读取\n{done}"
+        )
+    );
+    assert_eq!(form.project_name, name);
+    // Text in both B3 and the covered C3: the merge is dropped, both cells named.
+    let mut wb = editable_workbook(&bytes, 0);
+    let ws = wb.worksheet_from_index(0).unwrap();
+    ws.write_string(2, 2, "备注").unwrap();
+    let (err, form) = convert(&wb.save_to_buffer().unwrap());
+    assert_eq!(
+        err,
+        format!(
+            "提示：{sheet}!C3: 合并区域 B3:C3 中 B3、C3 都有文字，而合并后只显示左上角 B3；已忽略此合并，各单元格按各自的内容读取\n{done}"
+        )
+    );
+    assert_eq!(form.project_name, name);
+    // A label merged over its value (A3:B3, B3:C3 no longer merged): both read.
+    let label_over_value = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
+        String::from_utf8(xml)
+            .unwrap()
+            .replace(r#"<mergeCell ref="B3:C3"/>"#, r#"<mergeCell ref="A3:B3"/>"#)
+            .into_bytes()
+    });
+    let (err, form) = convert(&label_over_value);
+    assert_eq!(
+        err,
+        format!(
+            "提示：{sheet}!B3: 合并区域 A3:B3 中 A3、B3 都有文字，而合并后只显示左上角 A3；已忽略此合并，各单元格按各自的内容读取\n{done}"
+        )
+    );
+    assert_eq!(form.project_name, name);
+    // Overlapping merges: both ranges named.
+    let overlapping = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
+        String::from_utf8(xml)
+            .unwrap()
+            .replace(
+                r#"<mergeCell ref="B3:C3"/>"#,
+                r#"<mergeCell ref="B3:C3"/><mergeCell ref="C3:C4"/>"#,
+            )
+            .into_bytes()
+    });
+    let (err, form) = convert(&overlapping);
+    assert_eq!(
+        err,
+        format!(
+            "提示：{sheet}: 合并区域 B3:C3 与 C3:C4 重叠（文件可能已损坏），重叠处的单元格可能读错；请在 Excel 或 WPS 中取消这些合并后重新合并\n提示：{sheet}: 合并区域 C3:C4 与 B4:C4 重叠（文件可能已损坏），重叠处的单元格可能读错；请在 Excel 或 WPS 中取消这些合并后重新合并\n{done}"
+        )
+    );
+    assert_eq!(form.project_name, name);
+    // One merge over the whole sheet: reported, and the form read as its cells hold it.
+    let whole = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
+        String::from_utf8(xml)
+            .unwrap()
+            .replace(
+                r#"<mergeCell ref="A1:E1"/>"#,
+                r#"<mergeCell ref="A1:Z200"/><mergeCell ref="A1:E1"/>"#,
+            )
+            .into_bytes()
+    });
+    let (err, form) = convert(&whole);
+    assert_eq!(
+        err,
+        format!(
+            "提示：{sheet}: 合并区域 A1:Z200 与 A1:E1、A2:E2、B3:C3 等 19 处合并区域重叠（文件可能已损坏），重叠处的单元格可能读错；请在 Excel 或 WPS 中取消这些合并后重新合并\n提示：{sheet}!A3: 合并区域 A1:Z200 中 A1、A3、D3、E3、A4、D4 等 48 个单元格都有文字，而合并后只显示左上角 A1；已忽略此合并，各单元格按各自的内容读取\n{done}"
+        )
+    );
+    assert_eq!(form, convert(&bytes).1);
+}
+
+/// An ODS covered cell (`table:covered-table-cell`) holding the text, its top-left empty.
+#[test]
+fn text_in_an_ods_covered_cell_is_read() {
+    let bytes = std::fs::read(root().join("tests/fixtures/producers/gnumeric-odf.ods")).unwrap();
+    let name = "村(居)委专职调解岗位工作津贴";
+    let edited = with_part(&bytes, "content.xml", |xml| {
+        let xml = String::from_utf8(xml).unwrap();
+        let from = format!(
+            "office:value-type=\"string\"><text:p>{name}</text:p></table:table-cell>\n          <table:covered-table-cell/>"
+        );
+        assert_eq!(xml.matches(&from).count(), 1);
+        xml.replace(
+            &from,
+            &format!("/>\n          <table:covered-table-cell office:value-type=\"string\"><text:p>{name}</text:p></table:covered-table-cell>"),
+        )
+        .into_bytes()
+    });
+    let read = read_bytes(edited, "a.ods", &ReadOptions::default()).unwrap();
+    let notices: Vec<String> = read.notices.iter().map(|n| n.to_string()).collect();
+    assert_eq!(
+        notices,
+        [format!(
+            "a.ods!{name}!C3: 此单元格被合并区域 B3:C3 覆盖（合并后不显示），而左上角 B3 是空的；其中的文字已作为 B3 的内容读取"
+        )]
+    );
+    assert_eq!(read.forms[0].project_name, name);
 }

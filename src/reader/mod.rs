@@ -737,11 +737,11 @@ fn read_sheets(
         };
         let known = merges.as_mut().and_then(|m| m.of(name));
         let compact = compacted.get(i).and_then(Option::as_ref);
-        let grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
+        let mut grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
         let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
-        read_sheet(&mut result, &grid, shown, name, hidden)?;
+        read_sheet(&mut result, &mut grid, shown, name, hidden)?;
     }
     finish(result, shown)
 }
@@ -750,11 +750,21 @@ fn read_sheets(
 /// sheet's forms are read like any other's, never silently.
 fn read_sheet(
     result: &mut Read,
-    grid: &Grid,
+    grid: &mut Grid,
     shown: &str,
     name: &str,
     hidden: Option<&str>,
 ) -> Result<()> {
+    for (cell, message) in grid.settle_covered() {
+        let at = Location::file(shown).sheet(name);
+        result.notices.push(Notice {
+            location: match cell {
+                Some((r, c)) => at.cell(r, c),
+                None => at,
+            },
+            message,
+        });
+    }
     let forms_before = result.forms.len();
     read_grid(result, grid, shown, name)?;
     if let Some(message) = hidden
@@ -785,11 +795,11 @@ fn hidden_notice(visible: calamine::SheetVisible) -> Option<&'static str> {
 /// The forms of sheets already read (ODS).
 fn read_grids(sheets: Vec<ods::Sheet>, shown: &str) -> Result<Read> {
     let mut result = Read::default();
-    for (name, grid) in &sheets {
+    for (name, mut grid) in sheets {
         let hidden = grid
             .hidden
             .then(|| hidden_notice(calamine::SheetVisible::Hidden));
-        read_sheet(&mut result, grid, shown, name, hidden.flatten())?;
+        read_sheet(&mut result, &mut grid, shown, &name, hidden.flatten())?;
     }
     finish(result, shown)
 }

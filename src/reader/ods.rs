@@ -344,20 +344,20 @@ fn read_content<R: BufRead>(input: R) -> Result<Vec<Sheet>, Fault> {
                 } else if let Some((start, text)) = cell.take() {
                     // The end of the cell.
                     let repeats = start.cols_repeated;
-                    if !start.covered {
-                        let value = start
-                            .value
-                            .or_else(|| {
-                                (start.text_is_value && !text.text.is_empty())
-                                    .then_some(Value::Text(text.text))
-                            })
-                            .or_else(|| start.formula.map(Value::Uncalculated));
-                        if let Some(v) = value {
-                            row_cells.push((col, v, repeats));
-                        }
-                        if start.cols_spanned > 1 || start.rows_spanned > 1 {
-                            row_merges.push((col, start.cols_spanned, start.rows_spanned));
-                        }
+                    // A covered cell's value is kept: the grid decides what it means
+                    // (`Grid::settle_covered`), so that no text is lost unseen.
+                    let value = start
+                        .value
+                        .or_else(|| {
+                            (start.text_is_value && !text.text.is_empty())
+                                .then_some(Value::Text(text.text))
+                        })
+                        .or_else(|| start.formula.map(Value::Uncalculated));
+                    if let Some(v) = value {
+                        row_cells.push((col, v, repeats));
+                    }
+                    if !start.covered && (start.cols_spanned > 1 || start.rows_spanned > 1) {
+                        row_merges.push((col, start.cols_spanned, start.rows_spanned));
                     }
                     col = col.saturating_add(u64::from(repeats));
                 } else if nested_tables > 0 {
@@ -537,7 +537,7 @@ mod tests {
     }
 
     #[test]
-    fn spans_become_merges_and_covered_cells_are_skipped() {
+    fn spans_become_merges_and_covered_cells_are_kept() {
         let sheets = read(
             r#"<table:table table:name="S">
 <table:table-row>
@@ -551,7 +551,7 @@ mod tests {
         );
         let grid = &sheets[0].1;
         assert_eq!(text(grid.shown(2, 1)), "产出指标");
-        assert_eq!(grid.get(0, 1), None);
+        assert_eq!(text(grid.get(0, 1)), "藏");
         assert_eq!(grid.last_col_of(1, 0), 1);
         assert!(matches!(grid.get(0, 2), Some(Value::Date(_))));
         assert_eq!(text(grid.get(1, 2)), "PT12H");
