@@ -97,6 +97,10 @@ proptest! {
                 || r == header_row
                 // A 一级指标 label anywhere starts an indicator header of its own.
                 || matches!(m, Mutation::Label("一级指标"))
+                // A goal label reads the cell below it as its goal: right above 项目名称's
+                // label or the indicator header, it takes that label as a value.
+                || (matches!(m, Mutation::Label("年度总目标"))
+                    && ((r + 1, *c) == anchor || r + 1 == header_row))
         });
         let started = std::time::Instant::now();
         let result = read_bytes(bytes, "fuzz.xlsx", &ReadOptions::default());
