@@ -1324,6 +1324,15 @@ fn text_in_covered_cells_is_read_or_reported() {
         (stderr(&out), doc.forms[0].clone())
     };
     let done = "已将 1 个文件中的 1 张表写入 a.json\n";
+    // The workbook with its sheet's merge list edited: `from` replaced by `to`.
+    let merges = |from: &str, to: &str| {
+        with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
+            String::from_utf8(xml)
+                .unwrap()
+                .replace(from, to)
+                .into_bytes()
+        })
+    };
     // The name left in the covered C3 of B3:C3, B3 empty: read, with a notice.
     let mut wb = editable_workbook(&bytes, 0);
     let ws = wb.worksheet_from_index(0).unwrap();
@@ -1350,12 +1359,7 @@ fn text_in_covered_cells_is_read_or_reported() {
     );
     assert_eq!(form.project_name, name);
     // A label merged over its value (A3:B3, B3:C3 no longer merged): both read.
-    let label_over_value = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
-        String::from_utf8(xml)
-            .unwrap()
-            .replace(r#"<mergeCell ref="B3:C3"/>"#, r#"<mergeCell ref="A3:B3"/>"#)
-            .into_bytes()
-    });
+    let label_over_value = merges(r#"<mergeCell ref="B3:C3"/>"#, r#"<mergeCell ref="A3:B3"/>"#);
     let (err, form) = convert(&label_over_value);
     assert_eq!(
         err,
@@ -1365,15 +1369,10 @@ fn text_in_covered_cells_is_read_or_reported() {
     );
     assert_eq!(form.project_name, name);
     // Overlapping merges: both ranges named.
-    let overlapping = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
-        String::from_utf8(xml)
-            .unwrap()
-            .replace(
-                r#"<mergeCell ref="B3:C3"/>"#,
-                r#"<mergeCell ref="B3:C3"/><mergeCell ref="C3:C4"/>"#,
-            )
-            .into_bytes()
-    });
+    let overlapping = merges(
+        r#"<mergeCell ref="B3:C3"/>"#,
+        r#"<mergeCell ref="B3:C3"/><mergeCell ref="C3:C4"/>"#,
+    );
     let (err, form) = convert(&overlapping);
     assert_eq!(
         err,
@@ -1383,15 +1382,10 @@ fn text_in_covered_cells_is_read_or_reported() {
     );
     assert_eq!(form.project_name, name);
     // One merge over the whole sheet: reported, and the form read as its cells hold it.
-    let whole = with_part(&bytes, "xl/worksheets/sheet1.xml", |xml| {
-        String::from_utf8(xml)
-            .unwrap()
-            .replace(
-                r#"<mergeCell ref="A1:E1"/>"#,
-                r#"<mergeCell ref="A1:Z200"/><mergeCell ref="A1:E1"/>"#,
-            )
-            .into_bytes()
-    });
+    let whole = merges(
+        r#"<mergeCell ref="A1:E1"/>"#,
+        r#"<mergeCell ref="A1:Z200"/><mergeCell ref="A1:E1"/>"#,
+    );
     let (err, form) = convert(&whole);
     assert_eq!(
         err,

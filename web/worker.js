@@ -145,7 +145,8 @@ function warmUp() {
   warm.merged(today());
   warm.free();
 }
-const WARM_FORM = `{"forms":[{"year":2024,"project_name":"村(居)委专职调解岗位工作津贴","project_category":"其他人员类","project_nature":null,"department":"上海市宝山区司法局","implementing_unit":"上海市宝山区司法局","start_date":"2024-01-01","end_date":"2024-12-31","funds":{"total":"2646000.00","total_fiscal":"2646000.00","total_other":null,"annual_total":"2646000.00","annual_appropriation":"2646000.00","annual_carryover":null,"annual_other":null},"overall_goal":"发挥专职人民调解员的优势, 坚持“第一时间排查发现, 第一时间介入化解”, 利用人头熟、情况明等优势, 开展纠纷排查、调解疏导、信访代理等工作, 积极发挥及时稳定群众情绪、控制事态升级的作用。","annual_goal":"发挥专职人民调解员的优势, 坚持“第一时间排查发现, 第一时间介入化解”, 利用人头熟、情况明等优势, 开展纠纷排查、调解疏导、信访代理等工作, 积极发挥及时稳定群众情绪、控制事态升级的作用。","indicators":[{"level1":"产出指标","level2":"数量指标","level3":"维持调解员人数","target":"≤490.00(人)"},{"level1":"产出指标","level2":"质量指标","level3":"补贴与政策一致性","target":"一致"},{"level1":"产出指标","level2":"质量指标","level3":"补贴与标准一致性","target":"一致"},{"level1":"产出指标","level2":"时效指标","level3":"工作完成及时性","target":"及时"},{"level1":"成本指标","level2":"","level3":"","target":""},{"level1":"效益指标","level2":"经济效益指标","level3":"","target":""},{"level1":"效益指标","level2":"社会效益指标","level3":"人民调解公信力","target":"提高"},{"level1":"效益指标","level2":"社会效益指标","level3":"促进地区和谐稳定","target":"促进"},{"level1":"效益指标","level2":"生态效益指标","level3":"","target":""},{"level1":"效益指标","level2":"可持续影响指标","level3":"立项依据的充分性","target":"充分"},{"level1":"效益指标","level2":"可持续影响指标","level3":"项目立项的规范性","target":"规范"},{"level1":"满意度指标","level2":"服务对象满意度指标","level3":"社会公众满意率","target":"≥85.00(%)"}],"extra":{}}]}`;
+// The first seed form (samples/seed-forms-2024.json), put in by web/inline.py.
+const WARM_FORM = /*WARM_FORM*/;
 
 // A panic inside the library traps the WebAssembly instance: start a fresh one and read the
 // files again, those that trapped as damaged (so that indexes and findings stay those of the

@@ -357,6 +357,29 @@ fn unknown_unit(loc: Location, text: &str, unit: &str) -> Error {
     )
 }
 
+/// A unit read from `text` (at `loc`) and the units read before it, each with its cell and
+/// text: an error naming both cells where one differs.
+fn agree<'a>(
+    unit: Unit,
+    text: &str,
+    loc: impl Fn() -> Location,
+    earlier: impl IntoIterator<Item = &'a Option<(Unit, (u32, u16), String)>>,
+) -> Result<()> {
+    for (other, at, other_text) in earlier.into_iter().flatten() {
+        if *other != unit {
+            return Err(Error::new(
+                ErrorKind::BadUnit,
+                loc(),
+                format!(
+                    "“{text}”的金额单位是{unit}，而 {} 的“{other_text}”是{other}，无法确定金额单位；请改为一致后再试",
+                    a1(at.0, at.1)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The year of a year line such as `(2024年度)` or `（2026 年度）`.
 /// The cell a text of a form stood in.
 fn cell_of_spot(cells: &FormCells, spot: crate::xmlchar::Spot<'_>) -> Option<(u32, u16)> {
@@ -449,18 +472,7 @@ fn read_header(
             };
             if of_amounts && let Some(u) = vocab.label_unit(&label) {
                 let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &label, &t))?;
-                for (other, at, text) in [&unit_line, &label_unit].into_iter().flatten() {
-                    if *other != u {
-                        return Err(Error::new(
-                            ErrorKind::BadUnit,
-                            ctx.loc(r, c),
-                            format!(
-                                "“{label}”的金额单位是{u}，而 {} 的“{text}”是{other}，无法确定金额单位；请改为一致后再试",
-                                a1(at.0, at.1)
-                            ),
-                        ));
-                    }
-                }
+                agree(u, &label, || ctx.loc(r, c), [&unit_line, &label_unit])?;
                 label_unit.get_or_insert((u, (r, c), label.clone()));
             }
             if let Meaning::Field(fields) = meaning {
@@ -532,20 +544,12 @@ fn read_header(
                 continue;
             };
             let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
-            for (other, at, other_text) in
-                [&unit_line, &label_unit, &note_unit].into_iter().flatten()
-            {
-                if *other != u {
-                    return Err(Error::new(
-                        ErrorKind::BadUnit,
-                        ctx.loc(r, c),
-                        format!(
-                            "“{text}”的金额单位是{u}，而 {} 的“{other_text}”是{other}，无法确定金额单位；请改为一致后再试",
-                            a1(at.0, at.1)
-                        ),
-                    ));
-                }
-            }
+            agree(
+                u,
+                &text,
+                || ctx.loc(r, c),
+                [&unit_line, &label_unit, &note_unit],
+            )?;
             ctx.used.insert((r, c));
             note_unit.get_or_insert((u, (r, c), text));
         }
