@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Mutation testing of the parsing core: cargo-mutants changes one thing at a time in
+# amount.rs, date.rs, target.rs, check.rs and coerce.rs (a `>` becomes `>=`, a function returns
+# a default, a `&&` becomes `||`, ...) and runs the fast test suites on each change; a mutant
+# that no test notices ("missed") is a behaviour nothing checks. Not part of `cargo test` or CI:
+# it builds and tests every mutant, which takes hours on two cores.
+#
+#   bench/mutants.sh [FILE ...]      # default: the five files above
+#
+# cargo-mutants is installed into target/tools (not ~/.cargo/bin) the first time, without
+# `--locked`: its own lockfile pins versions that a mirror may not serve, so cargo resolves its
+# dependencies afresh (the tool's output does not depend on them). Results: target/mutants/
+# (mutants.out/missed.txt lists the survivors, outcomes.json everything).
+#
+# Last run: see README, Development ("Mutation testing").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="$PWD/target/tools"
+version=${MUTANTS_VERSION:-27}
+if [ ! -x "$tools/bin/cargo-mutants" ]; then
+  cargo install cargo-mutants --version "^$version" --root "$tools"
+fi
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(src/amount.rs src/date.rs src/target.rs src/check.rs src/coerce.rs)
+args=()
+for f in "${files[@]}"; do args+=(--file "$f"); done
+start=$(date +%s)
+# The fast suites (no LibreOffice, browser or printing); `--lib` holds each module's unit tests.
+status=0
+"$tools/bin/cargo-mutants" mutants "${args[@]}" --output target/mutants --timeout-multiplier 3 \
+  -- --lib --test cli --test merge_check --test flat --test diff --test hostile --test reader \
+  || status=$?
+end=$(date +%s)
+out=target/mutants/mutants.out
+count() { [ -f "$out/$1.txt" ] && grep -c . "$out/$1.txt" || echo 0; }
+echo
+echo "mutants: caught $(count caught), missed $(count missed), unviable $(count unviable), timeout $(count timeout); $(( (end - start) / 60 )) min"
+if [ -s "$out/missed.txt" ]; then
+  echo "missed:"
+  sed 's/^/  /' "$out/missed.txt"
+fi
+# cargo-mutants exits 2 when mutants were missed, 3 on timeouts: report, don't fail the script.
+[ "$status" -le 3 ] || exit "$status"
