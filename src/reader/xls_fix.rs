@@ -322,7 +322,7 @@ fn compact_sheet(
 }
 
 /// A compound file holding one `Workbook` stream.
-fn compound_file(stream: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn compound_file(stream: &[u8]) -> std::io::Result<Vec<u8>> {
     // Version 3 (512-byte sectors): calamine refuses a version-4 file whose root entry has
     // no mini stream.
     let mut file =
