@@ -599,3 +599,17 @@ fn a_damaged_default_key_workbook_is_not_taken_for_a_read_one() {
 fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+#[test]
+fn odd_but_valid_workbooks_read_as_the_sample() {
+    // UTF-16 XML parts, a BIFF5 `Book` stream (codepage 936, Gnumeric's number formats),
+    // text cells padded with NULs.
+    let sample = read_forms(&root().join("samples/办公室.xlsx"));
+    for name in ["utf16.xlsx", "biff5-book.xls", "nul-padded.xls"] {
+        let bytes = std::fs::read(root().join("tests/fixtures/odd").join(name)).unwrap();
+        let read = read_bytes(bytes, name, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(read.notices.is_empty(), "{name}: {:?}", read.notices);
+        assert_eq!(without_source(read.forms), sample, "{name}");
+    }
+}

@@ -10,6 +10,7 @@ mod forms;
 mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
+mod utf16_parts;
 pub(crate) mod vocab;
 mod xls_fix;
 mod xlsx_merges;
@@ -318,7 +319,7 @@ pub(crate) fn too_large_file(name: &str, size: u64, opts: &ReadOptions) -> Error
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension only breaks ties.
-fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
+fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
     let ext = extension(shown);
     let not_workbook = || {
         Error::new(
@@ -341,7 +342,11 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
                 ));
             }
             ZipKind::OtherOdf => return Err(not_workbook()),
-            ZipKind::Excel => {}
+            ZipKind::Excel => {
+                if let Some(rebuilt) = utf16_parts::rebuild(&bytes) {
+                    bytes = rebuilt;
+                }
+            }
         }
         match ext.as_str() {
             "xlsb" => &[Format::Xlsb, Format::Xlsx],
@@ -899,11 +904,21 @@ fn not_a_worksheet(kind: calamine::SheetType) -> Option<&'static str> {
     }
 }
 
+/// Text without NUL characters: programs that pad fixed-width strings leave them (an xls
+/// whose labels end in NULs is valid, and Excel shows nothing for them).
+fn without_nul(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "")
+    } else {
+        s
+    }
+}
+
 fn value_of(d: DataRef<'_>) -> Option<Value> {
     Some(match d {
         DataRef::Empty => return None,
-        DataRef::String(s) => Value::Text(s),
-        DataRef::SharedString(s) => Value::Text(s.to_string()),
+        DataRef::String(s) => Value::Text(without_nul(s)),
+        DataRef::SharedString(s) => Value::Text(without_nul(s.to_string())),
         DataRef::Float(f) => Value::Number(f),
         DataRef::Int(i) => Value::Int(i),
         DataRef::Bool(b) => Value::Bool(b),
