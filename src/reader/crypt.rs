@@ -121,14 +121,12 @@ impl KeyMaker {
                 h.update(h0);
                 h.update(block.to_le_bytes());
                 let hash = h.finalize();
+                let mut key: Vec<u8> = hash.iter().take(*key_bytes).copied().collect();
                 if *key_bytes == 5 {
                     // A 40-bit key is used as 128 bits, zero-padded (2.3.5.2).
-                    let mut key = hash[..5].to_vec();
                     key.resize(16, 0);
-                    key
-                } else {
-                    hash[..*key_bytes].to_vec()
                 }
+                key
             }
         }
     }
@@ -169,12 +167,10 @@ fn default_key(body: &[u8]) -> Option<KeyMaker> {
             let h0 = Md5::digest(&password);
             let mut h = Md5::new();
             for _ in 0..16 {
-                h.update(&h0[..5]);
+                h.update(h0.get(..5)?);
                 h.update(salt);
             }
-            let h1 = h.finalize();
-            let mut truncated = [0u8; 5];
-            truncated.copy_from_slice(&h1[..5]);
+            let truncated = <[u8; 5]>::try_from(h.finalize().get(..5)?).ok()?;
             (
                 KeyMaker::Rc4 { truncated },
                 body.get(22..38)?,
@@ -232,7 +228,7 @@ pub(crate) fn biff8(stream: &[u8]) -> Biff {
     else {
         return Biff::Plain;
     };
-    let Some(maker) = default_key(&stream[at + 4..at + 4 + len]) else {
+    let Some(maker) = stream.get(at + 4..at + 4 + len).and_then(default_key) else {
         return Biff::Password;
     };
     // Every byte after FILEPASS is encrypted by its position in the stream, record headers
@@ -250,25 +246,35 @@ pub(crate) fn biff8(stream: &[u8]) -> Biff {
         let mut plain = chunk.to_vec();
         rc4(&maker.key(block), &mut plain);
         let skip = start.saturating_sub(first);
-        chunk[skip..].copy_from_slice(&plain[skip..]);
+        for (c, p) in chunk.iter_mut().zip(plain).skip(skip) {
+            *c = p;
+        }
     }
+    let restore = |out: &mut [u8], span: std::ops::Range<usize>| {
+        if let (Some(to), Some(from)) = (out.get_mut(span.clone()), stream.get(span)) {
+            to.copy_from_slice(from);
+        }
+    };
     for (kind, rec, len) in records(stream) {
         if rec < start {
             continue;
         }
         // The header, never encrypted.
-        out[rec..rec + 4].copy_from_slice(&stream[rec..rec + 4]);
-        let body = rec + 4..rec + 4 + len;
+        restore(&mut out, rec..rec + 4);
         if PLAIN.contains(&kind) {
-            out[body.clone()].copy_from_slice(&stream[body]);
+            restore(&mut out, rec + 4..rec + 4 + len);
         } else if kind == BOUNDSHEET && len >= 4 {
             // lbPlyPos, the sheet's offset, is never encrypted.
-            out[rec + 4..rec + 8].copy_from_slice(&stream[rec + 4..rec + 8]);
+            restore(&mut out, rec + 4..rec + 8);
         }
     }
     // FILEPASS becomes a record of no known type, its length kept so that no offset moves.
-    out[at..at + 2].copy_from_slice(&0u16.to_le_bytes());
-    out[at + 4..start].fill(0);
+    if let Some(filepass) = out.get_mut(at..start) {
+        filepass.fill(0);
+        if let Some(kind) = filepass.get_mut(2..4) {
+            kind.copy_from_slice(&u16::try_from(len).unwrap_or(0).to_le_bytes());
+        }
+    }
     Biff::Decrypted(out)
 }
 

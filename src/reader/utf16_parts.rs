@@ -25,12 +25,15 @@ fn utf16_of(start: &[u8]) -> Option<Utf16> {
 /// The text of UTF-16 bytes, its byte-order mark dropped and its XML declaration made to
 /// say UTF-8; `None` when the bytes are not valid UTF-16.
 fn to_utf8(data: &[u8], order: Utf16) -> Option<String> {
-    if data.len() % 2 != 0 {
+    if !data.len().is_multiple_of(2) {
         return None;
     }
-    let units = data.chunks_exact(2).map(|p| match order {
-        Utf16::Le => u16::from_le_bytes([p[0], p[1]]),
-        Utf16::Be => u16::from_be_bytes([p[0], p[1]]),
+    let units = data.chunks_exact(2).map(|p| {
+        let pair = <[u8; 2]>::try_from(p).unwrap_or_default();
+        match order {
+            Utf16::Le => u16::from_le_bytes(pair),
+            Utf16::Be => u16::from_be_bytes(pair),
+        }
     });
     let mut text = char::decode_utf16(units)
         .collect::<Result<String, _>>()
@@ -69,7 +72,7 @@ pub(crate) fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
         }
         let mut start = [0u8; 4];
         let n = part.read(&mut start).ok()?;
-        if utf16_of(&start[..n]).is_some() {
+        if utf16_of(start.get(..n)?).is_some() {
             any = true;
             break;
         }
@@ -83,10 +86,10 @@ pub(crate) fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
         let name = part.name().ok()?.to_string();
         let mut data = Vec::new();
         part.read_to_end(&mut data).ok()?;
-        if name.ends_with(".xml") || name.ends_with(".rels") {
-            if let Some(order) = utf16_of(&data) {
-                data = to_utf8(&data, order)?.into_bytes();
-            }
+        if (name.ends_with(".xml") || name.ends_with(".rels"))
+            && let Some(order) = utf16_of(&data)
+        {
+            data = to_utf8(&data, order)?.into_bytes();
         }
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
