@@ -332,3 +332,44 @@ fn a_replaced_output_keeps_its_permissions() {
         assert_eq!(meta.permissions().mode() & 0o777, mode, "{name}");
     }
 }
+
+#[test]
+fn a_workbook_with_excels_default_key_converts_with_a_notice_and_a_real_password_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = root().join("tests/fixtures/crypt");
+    for (from, to) in [
+        ("default-cryptoapi.xls", "保护.xls"),
+        ("default-agile.xlsx", "保护.xlsx"),
+    ] {
+        std::fs::copy(fixtures.join(from), dir.path().join(to)).unwrap();
+        let out = declform(dir.path(), &["convert", to, "-o", "out.json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "提示：{to}: 此工作簿以 Excel 默认密钥加密（设有修改权限密码或工作簿保护，打开时无需密码），已照常读取\n已将 1 个文件中的 2 张表写入 out.json\n"
+            )
+        );
+        let doc = declform::read(
+            std::fs::read(dir.path().join("out.json")).unwrap(),
+            "out.json",
+            &Default::default(),
+        )
+        .unwrap();
+        let sample = read_forms(&root().join("samples/办公室.xlsx"));
+        assert_eq!(without_source(doc.forms), sample, "{from}");
+        std::fs::remove_file(dir.path().join("out.json")).unwrap();
+    }
+    std::fs::copy(
+        fixtures.join("password-1234.xls"),
+        dir.path().join("密.xls"),
+    )
+    .unwrap();
+    let out = declform(dir.path(), &["convert", "密.xls", "-o", "out.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "错误：密.xls: 工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试\n"
+    );
+    assert!(!dir.path().join("out.json").exists());
+}

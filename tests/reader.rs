@@ -520,3 +520,96 @@ fn a_goal_beside_its_label_is_read_with_a_notice() {
         ["省.xlsx!项目1!A8: “年度绩效目标”下方没有内容，按其右侧的单元格读取年度总目标"]
     );
 }
+
+/// The notice for a workbook encrypted with Excel's default key.
+const DEFAULT_KEY_NOTICE: &str =
+    "此工作簿以 Excel 默认密钥加密（设有修改权限密码或工作簿保护，打开时无需密码），已照常读取";
+const PASSWORD_MESSAGE: &str =
+    "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试";
+
+fn crypt_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("tests/fixtures/crypt").join(name)).unwrap()
+}
+
+#[test]
+fn workbooks_encrypted_with_the_default_key_read_as_the_plain_ones() {
+    // The plain LibreOffice xls reads as the sample it was saved from.
+    let sample = read_forms(&root().join("samples/办公室.xlsx"));
+    assert_eq!(sample.len(), 2);
+    let plain_xls = read_bytes(
+        crypt_fixture("plain.xls"),
+        "plain.xls",
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert!(plain_xls.notices.is_empty(), "{:?}", plain_xls.notices);
+    assert_eq!(without_source(plain_xls.forms), sample);
+    for (name, shown) in [
+        ("default-agile.xlsx", "保护.xlsx"),
+        ("default-rc4.xls", "保护.xls"),
+        ("default-cryptoapi.xls", "保护2003.xls"),
+    ] {
+        let read = read_bytes(crypt_fixture(name), shown, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(without_source(read.forms.clone()), sample, "{name}");
+        assert_eq!(
+            read.notices
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>(),
+            [format!("{shown}: {DEFAULT_KEY_NOTICE}")],
+            "{name}"
+        );
+        assert_eq!(read.notices[0].location().sheet_name(), None);
+        // The forms name the file as given, and their sheets.
+        let source = read.forms[0].source.as_ref().unwrap();
+        assert_eq!(source.file, shown);
+        assert!(source.sheet.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn workbooks_with_a_real_password_are_still_refused() {
+    for name in ["password-1234.xlsx", "password-1234.xls"] {
+        let e = read_bytes(crypt_fixture(name), name, &ReadOptions::default()).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Encrypted, "{name}");
+        assert_eq!(e.to_string(), format!("{name}: {PASSWORD_MESSAGE}"));
+    }
+}
+
+#[test]
+fn a_damaged_default_key_workbook_is_not_taken_for_a_read_one() {
+    // One flipped bit in the RC4 CryptoAPI verifier: the default key no longer fits, and
+    // the file is refused as password-protected, not read as noise.
+    let mut bytes = crypt_fixture("default-cryptoapi.xls");
+    let at = memchr_find(&bytes, b"X\0L\0\0\0").unwrap() + 6 + 4;
+    bytes[at] ^= 1;
+    let e = read_bytes(bytes, "坏.xls", &ReadOptions::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Encrypted);
+    // An Agile package cut short cannot decrypt to a workbook either.
+    let bytes = crypt_fixture("default-agile.xlsx");
+    let cut = &bytes[..bytes.len() - 2048];
+    let e = read_bytes(cut.to_vec(), "坏.xlsx", &ReadOptions::default()).unwrap_err();
+    assert!(
+        matches!(e.kind(), ErrorKind::Encrypted | ErrorKind::Corrupt),
+        "{e}"
+    );
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[test]
+fn odd_but_valid_workbooks_read_as_the_sample() {
+    // UTF-16 XML parts, a BIFF5 `Book` stream (codepage 936, Gnumeric's number formats),
+    // text cells padded with NULs.
+    let sample = read_forms(&root().join("samples/办公室.xlsx"));
+    for name in ["utf16.xlsx", "biff5-book.xls", "nul-padded.xls"] {
+        let bytes = std::fs::read(root().join("tests/fixtures/odd").join(name)).unwrap();
+        let read = read_bytes(bytes, name, &ReadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(read.notices.is_empty(), "{name}: {:?}", read.notices);
+        assert_eq!(without_source(read.forms), sample, "{name}");
+    }
+}

@@ -5,10 +5,12 @@
 //! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
 //! grid, or stand several to a sheet all read.
 
+mod crypt;
 mod forms;
 mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
+mod utf16_parts;
 pub(crate) mod vocab;
 mod xls_fix;
 mod xlsx_merges;
@@ -317,7 +319,7 @@ pub(crate) fn too_large_file(name: &str, size: u64, opts: &ReadOptions) -> Error
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension only breaks ties.
-fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
+fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
     let ext = extension(shown);
     let not_workbook = || {
         Error::new(
@@ -327,6 +329,7 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
         )
     };
     let mut xls_fixed = xls_fix::Fixed::default();
+    let mut default_key = false;
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
         check_zip(&bytes, shown, opts.max_inflated_bytes)?;
         match zip_kind(&bytes) {
@@ -339,15 +342,27 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
                 ));
             }
             ZipKind::OtherOdf => return Err(not_workbook()),
-            ZipKind::Excel => {}
+            ZipKind::Excel => {
+                if let Some(rebuilt) = utf16_parts::rebuild(&bytes) {
+                    bytes = rebuilt;
+                }
+            }
         }
         match ext.as_str() {
             "xlsb" => &[Format::Xlsb, Format::Xlsx],
             _ => &[Format::Xlsx, Format::Xlsb],
         }
     } else if bytes.starts_with(&OLE_MAGIC) {
-        xls_fixed = check_ole(&bytes, shown)?;
-        &[Format::Xls]
+        match check_ole(&bytes, shown)? {
+            Ole::Package(plain) => {
+                let read = read_workbook(plain, shown, opts)?;
+                return Ok(with_default_key_notice(read, shown));
+            }
+            Ole::Xls(fixed, decrypted) => {
+                (xls_fixed, default_key) = (fixed, decrypted);
+                &[Format::Xls]
+            }
+        }
     } else if ods::is_flat_ods(&bytes) {
         return read_ods(ods::read_flat(&bytes), shown);
     } else if is_early_biff(&bytes) {
@@ -367,7 +382,12 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
         match opened {
             Ok(sheets) => {
                 let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
-                return read_sheets(sheets, shown, merges, &xls_fixed.sheets);
+                let read = read_sheets(sheets, shown, merges, &xls_fixed.sheets)?;
+                return Ok(if default_key {
+                    with_default_key_notice(read, shown)
+                } else {
+                    read
+                });
             }
             Err(e) => {
                 if is_password(&e) {
@@ -519,10 +539,25 @@ fn encrypted(shown: &str) -> Error {
     )
 }
 
+/// The notice for a workbook read with Excel's default key, first among the file's.
+fn with_default_key_notice(mut read: Read, shown: &str) -> Read {
+    read.notices
+        .insert(0, Notice::new(Location::file(shown), crypt::NOTICE));
+    read
+}
+
+/// What an OLE compound file holds, once checked.
+enum Ole {
+    /// An OOXML package encrypted with Excel's default key, decrypted.
+    Package(Vec<u8>),
+    /// An xls workbook, rewritten where needed; whether it was decrypted with the default key.
+    Xls(xls_fix::Fixed, bool),
+}
+
 /// Validates an OLE compound file (xls, or an encrypted OOXML package) with the `cfb`
 /// crate before calamine sees it: calamine follows sector chains without checking for
 /// loops, so a malformed 8 KB file can make it allocate without bound (found by cargo fuzz).
-fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
+fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
     let mut file = match cfb::CompoundFile::open(Cursor::new(bytes)) {
         Ok(file) => file,
         // An encrypted OOXML package whose container the cfb crate refuses still names its
@@ -540,13 +575,15 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
         }
     };
     if file.exists("/EncryptionInfo") {
-        return Err(encrypted(shown));
+        return crypt::ooxml(bytes)
+            .map(Ole::Package)
+            .ok_or_else(|| encrypted(shown));
     }
     let stream = ["/Workbook", "/Book"]
         .into_iter()
         .find(|s| file.is_stream(s));
     let Some(stream) = stream else {
-        return Ok(xls_fix::Fixed::default());
+        return Ok(Ole::Xls(xls_fix::Fixed::default(), false));
     };
     let mut data = Vec::new();
     file.open_stream(stream)
@@ -559,6 +596,14 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
             )
             .with_cause(e)
         })?;
+    let decrypted = match crypt::biff8(&data) {
+        crypt::Biff::Plain => false,
+        crypt::Biff::Password => return Err(encrypted(shown)),
+        crypt::Biff::Decrypted(plain) => {
+            data = plain;
+            true
+        }
+    };
     if let Some(fault) = xls_extent_fault(&data) {
         return Err(Error::new(
             ErrorKind::Corrupt,
@@ -566,7 +611,7 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
             format!("工作簿已损坏：{fault}；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
         ));
     }
-    xls_fix::fix(&data).map_err(|r| match r {
+    let mut fixed = xls_fix::fix(&data).map_err(|r| match r {
         xls_fix::Refusal::Encrypted => encrypted(shown),
         xls_fix::Refusal::Scattered { rows, cols } => Error::new(
             ErrorKind::TooLarge,
@@ -575,7 +620,12 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
                 "工作表的单元格分布过散（{rows} 行 × {cols} 列中都有内容），无法读取；请删除多余的单元格，或另存为 .xlsx 后再试"
             ),
         ),
-    })
+    })?;
+    if decrypted && fixed.file.is_none() {
+        // calamine reads the decrypted stream from a compound file of its own.
+        fixed.file = xls_fix::compound_file(&data).ok();
+    }
+    Ok(Ole::Xls(fixed, decrypted))
 }
 
 /// A text as UTF-16LE bytes, as compound-file directories name their streams.
@@ -854,11 +904,21 @@ fn not_a_worksheet(kind: calamine::SheetType) -> Option<&'static str> {
     }
 }
 
+/// Text without NUL characters: programs that pad fixed-width strings leave them (an xls
+/// whose labels end in NULs is valid, and Excel shows nothing for them).
+fn without_nul(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "")
+    } else {
+        s
+    }
+}
+
 fn value_of(d: DataRef<'_>) -> Option<Value> {
     Some(match d {
         DataRef::Empty => return None,
-        DataRef::String(s) => Value::Text(s),
-        DataRef::SharedString(s) => Value::Text(s.to_string()),
+        DataRef::String(s) => Value::Text(without_nul(s)),
+        DataRef::SharedString(s) => Value::Text(without_nul(s.to_string())),
         DataRef::Float(f) => Value::Number(f),
         DataRef::Int(i) => Value::Int(i),
         DataRef::Bool(b) => Value::Bool(b),

@@ -9,7 +9,9 @@
 //! - calamine accepts custom number formats only under the numbers Excel uses (164 and up,
 //!   and a few currency formats); Gnumeric numbers its own from 50, which calamine then
 //!   takes for the built-in CJK date formats 50–58, reading amounts as dates. Such
-//!   formats are renumbered to free numbers from 164, in the FORMAT and XF records alike.
+//!   formats are renumbered to free numbers from 164, in the FORMAT and XF records alike
+//!   (BIFF8, and BIFF5 as Gnumeric writes it for "Excel 95", where both records keep the
+//!   format number at the same place).
 //!
 //! The rewritten stream goes into a new compound file (the `cfb` crate) for calamine.
 
@@ -105,8 +107,8 @@ fn calamine_takes_format(ifmt: u16) -> bool {
     matches!(ifmt, 5..=8 | 23..=26 | 41..=44 | 63..=66 | 164..=382)
 }
 
-/// Rewrites a BIFF8 `Workbook` stream where needed; other streams (BIFF5 and older) are
-/// left alone.
+/// Rewrites a BIFF8 `Workbook` stream where needed; a BIFF5 stream has only its number
+/// formats renumbered.
 pub(crate) fn fix(stream: &[u8]) -> Result<Fixed, Refusal> {
     fix_with(stream, COMPACT_FROM)
 }
@@ -134,10 +136,6 @@ fn fix_with(stream: &[u8], compact_from: u64) -> Result<Fixed, Refusal> {
             _ => {}
         }
     }
-    if !biff8 {
-        out.sheets = vec![None; sheets.len()];
-        return Ok(out);
-    }
     let mut patched: Option<Vec<u8>> = None;
     // Number formats calamine would not take.
     let used: BTreeSet<u16> = formats.iter().map(|f| f.1).collect();
@@ -159,9 +157,9 @@ fn fix_with(stream: &[u8], compact_from: u64) -> Result<Fixed, Refusal> {
             }
         }
     }
-    // Sheets with a large rectangle.
+    // Sheets with a large rectangle (BIFF8 only: BIFF5 records sizes differ).
     for &(pos, dt) in &sheets {
-        let compact = if dt == 0 {
+        let compact = if dt == 0 && biff8 {
             compact_sheet(stream, pos, compact_from, &mut patched)?
         } else {
             None
@@ -322,7 +320,7 @@ fn compact_sheet(
 }
 
 /// A compound file holding one `Workbook` stream.
-fn compound_file(stream: &[u8]) -> std::io::Result<Vec<u8>> {
+pub(crate) fn compound_file(stream: &[u8]) -> std::io::Result<Vec<u8>> {
     // Version 3 (512-byte sectors): calamine refuses a version-4 file whose root entry has
     // no mini stream.
     let mut file =
