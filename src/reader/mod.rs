@@ -5,6 +5,7 @@
 //! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
 //! grid, or stand several to a sheet all read.
 
+pub(crate) mod docx;
 mod forms;
 mod grid;
 pub(crate) mod guard;
@@ -331,6 +332,7 @@ fn read_workbook(bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read
         check_zip(&bytes, shown, opts.max_inflated_bytes)?;
         match zip_kind(&bytes) {
             ZipKind::Ods => return read_ods(ods::read_zip(&bytes), shown),
+            ZipKind::Docx => return docx::read(docx::read_zip(&bytes), shown),
             ZipKind::Numbers => {
                 return Err(Error::new(
                     ErrorKind::NotAWorkbook,
@@ -446,6 +448,8 @@ enum ZipKind {
     Excel,
     /// An OpenDocument spreadsheet.
     Ods,
+    /// A Word document (.docx, .docm).
+    Docx,
     /// Another OpenDocument file (text, presentation).
     OtherOdf,
     /// An Apple Numbers document.
@@ -463,6 +467,9 @@ fn zip_kind(bytes: &[u8]) -> ZipKind {
         || zip.index_for_name("xl/workbook.bin").is_some()
     {
         return ZipKind::Excel;
+    }
+    if docx::is_docx(&mut zip) {
+        return ZipKind::Docx;
     }
     if let Ok(mut m) = zip.by_name("mimetype") {
         let mut text = String::new();
@@ -541,6 +548,9 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<xls_fix::Fixed> {
     };
     if file.exists("/EncryptionInfo") {
         return Err(encrypted(shown));
+    }
+    if let Some(e) = docx::word_97(&file, shown) {
+        return Err(e);
     }
     let stream = ["/Workbook", "/Book"]
         .into_iter()
