@@ -1,5 +1,6 @@
 //! Any input the tools take, from its bytes: a declaration-form workbook (xlsx, xlsm, xlsb,
-//! xls, ods), a declform JSON document or a flat CSV table, into the model.
+//! xls, ods) or Word document (docx), a declform JSON document or a flat CSV table, into
+//! the model.
 //!
 //! Forms are found by their labels, using the same layout description as the writer, so
 //! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
