@@ -3,7 +3,8 @@
 //!
 //! Read in one streaming pass over the main document part with quick-xml. A table's
 //! rows become grid rows; `w:gridSpan`, `w:vMerge` (restart, continue) and
-//! `w:gridBefore` place cells on the table's grid columns and become merges. The (at
+//! `w:gridBefore` place cells on the table's grid columns and become merges (as does the
+//! older `w:hMerge`). The (at
 //! most [`PARAGRAPHS_ABOVE`]) non-empty paragraphs right above a table (the title,
 //! `（2024年度）`, `金额单位：万元`) become rows above it, each merged across the table's
 //! width as a title row of a workbook is; other prose (填报说明, notes after the last
@@ -143,7 +144,9 @@ fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
                     && let Some(target) = attr("Target")
                 {
                     let target = target.trim_start_matches('/').to_string();
-                    if target.ends_with(".xml") && !target.starts_with("xl/") {
+                    // A presentation or a workbook names its own main part.
+                    let file = target.rsplit('/').next().unwrap_or_default();
+                    if file.starts_with("document") && file.ends_with(".xml") {
                         return Some(target);
                     }
                 }
@@ -172,6 +175,9 @@ struct Cell {
     span: u32,
     /// `Some(true)` for `w:vMerge w:val="restart"`, `Some(false)` for a continuation.
     vmerge: Option<bool>,
+    /// `w:hMerge` without `restart` (the older way to merge across): part of the cell on
+    /// its left.
+    hmerge_continue: bool,
     text: String,
     paragraphs: u32,
     nested: bool,
@@ -465,6 +471,11 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                                 c.span = int_attr(&e, "val").unwrap_or(1).clamp(1, LAST_COL + 1);
                             }
                         }
+                        "hMerge" => {
+                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                                c.hmerge_continue = attr(&e, "val").as_deref() != Some("restart");
+                            }
+                        }
                         "vMerge" => {
                             if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
                                 c.vmerge = Some(attr(&e, "val").as_deref() == Some("restart"));
@@ -567,7 +578,16 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                         {
                             t.next_col = cell.col.saturating_add(cell.span);
                             if let Some(row) = t.rows.last_mut() {
-                                row.push(cell);
+                                match row.last_mut() {
+                                    Some(left) if cell.hmerge_continue => {
+                                        left.span = left.span.saturating_add(cell.span);
+                                        if !cell.text.trim().is_empty() {
+                                            left.text.push('\n');
+                                            left.text.push_str(&cell.text);
+                                        }
+                                    }
+                                    _ => row.push(cell),
+                                }
                             }
                         }
                     }
@@ -780,6 +800,14 @@ mod tests {
         // gridBefore skips a column: the row's first cell starts at B.
         assert_eq!((text(&d, 2, 1), text(&d, 2, 3)), ("d".into(), "e".into()));
         assert_eq!(g.merge_at(2, 0), None);
+        // The older horizontal merge: a continued cell widens the one on its left.
+        let h = doc(&format!(
+            "<w:tbl><w:tr>{}{}{}</w:tr></w:tbl>",
+            tc(r#"<w:hMerge w:val="restart"/>"#, &p("合")),
+            tc("<w:hMerge/>", "<w:p/>"),
+            tc("", &p("右"))
+        ));
+        assert_eq!((h.grid.last_col_of(0, 0), text(&h, 0, 2)), (1, "右".into()));
         assert_eq!(
             d.places.name(1, 2),
             Some(("表格1".to_string(), "第2行第3格".to_string()))
