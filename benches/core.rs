@@ -25,6 +25,16 @@ fn benches(c: &mut Criterion) {
     c.bench_function("write one form (xlsx)", |b| {
         b.iter(|| declform::write_workbook(black_box(one), None).unwrap())
     });
+    // The ten seed forms as a Word document (tests/fixtures/docx, made by python-docx) and
+    // as the workbook the writer makes of them: the same forms, read from either.
+    let docx = include_bytes!("../tests/fixtures/docx/one-form-per-table.docx").to_vec();
+    let xlsx = declform::write_workbook(&forms, None).unwrap();
+    c.bench_function("read the ten seed forms (docx)", |b| {
+        b.iter(|| read_bytes(black_box(docx.clone()), "seeds.docx", &opts).unwrap())
+    });
+    c.bench_function("read the ten seed forms (xlsx)", |b| {
+        b.iter(|| read_bytes(black_box(xlsx.clone()), "seeds.xlsx", &opts).unwrap())
+    });
     let targets: Vec<&str> = forms
         .iter()
         .flat_map(|f| f.indicators.iter().map(|i| i.target.as_str()))

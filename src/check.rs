@@ -10,7 +10,6 @@
 //! ```
 
 use crate::amount::Amount;
-use crate::cellref::a1;
 use crate::field::Field;
 use crate::layout::Taxonomy;
 use crate::model::Form;
@@ -286,13 +285,20 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn cell_of(&self, key: Field) -> Option<String> {
-        let cells = self.form.source.as_ref()?.cells.as_ref()?;
-        cells.fields.get(&key).map(|&(r, c)| a1(r, c))
+        let source = self.form.source.as_ref()?;
+        let cells = source.cells.as_ref()?;
+        let sheet = source.sheet.as_deref();
+        cells
+            .fields
+            .get(&key)
+            .map(|&(r, c)| cells.name(sheet, r, c))
     }
 
     fn indicator_cell(&self, i: usize, col: usize) -> Option<String> {
-        let cells = self.form.source.as_ref()?.cells.as_ref()?;
-        Some(a1(
+        let source = self.form.source.as_ref()?;
+        let cells = source.cells.as_ref()?;
+        Some(cells.name(
+            source.sheet.as_deref(),
             *cells.indicator_rows.get(i)?,
             *cells.indicator_cols.get(col)?,
         ))

@@ -518,7 +518,11 @@ fn title_place(form: &Form) -> Place {
 /// A place on the form's sheet; without the cell where the reader did not record one.
 fn place_at(form: &Form, at: Option<(u32, u16)>) -> Place {
     let mut p = title_place(form);
-    p.cell = at.map(|(r, c)| a1(r, c));
+    let cells = form.source.as_ref().and_then(|s| s.cells.as_ref());
+    p.cell = at.map(|(r, c)| match cells {
+        Some(cells) => cells.name(p.sheet.as_deref(), r, c),
+        None => a1(r, c),
+    });
     if p.sheet.is_none() {
         p.cell = None;
     }

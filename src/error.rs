@@ -72,6 +72,15 @@ impl Location {
         self
     }
 
+    /// The same location with its sheet and cell rewritten by `f` (sheet, cell).
+    pub(crate) fn relocate(
+        mut self,
+        f: impl FnOnce(Option<String>, Option<String>) -> (Option<String>, Option<String>),
+    ) -> Location {
+        (self.sheet, self.cell) = f(self.sheet.take(), self.cell.take());
+        self
+    }
+
     /// The same location at a model field; its Chinese label (from `templates/`) becomes
     /// the location's label.
     ///
@@ -260,6 +269,15 @@ impl Error {
         cause: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
         self.0.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The same error at another place (see [`Location::relocate`]).
+    pub(crate) fn relocate(
+        mut self,
+        f: impl FnOnce(Option<String>, Option<String>) -> (Option<String>, Option<String>),
+    ) -> Error {
+        self.0.location = std::mem::take(&mut self.0.location).relocate(f);
         self
     }
 

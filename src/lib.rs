@@ -5,8 +5,8 @@
 //! files, so it builds for `wasm32-unknown-unknown` (`--no-default-features`). The command
 //! line (feature `cli`, on by default) does the I/O around it.
 //!
-//! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, declform JSON, flat
-//!   CSV) into [`Form`]s and [`Notice`]s;
+//! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, Word .docx, declform
+//!   JSON, flat CSV) into [`Form`]s and [`Notice`]s;
 //! - [`write_workbook`] forms in the official grid, [`template`] a blank form,
 //!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
 //!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
@@ -75,8 +75,9 @@ pub use model::{Document, Form, Funds, Indicator, Source};
 pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Read, ReadOptions};
 
 /// Reads any input by its content: a workbook (xlsx, xlsm, xlsb, xls, ods; the format from
-/// the bytes, not the name), a declform JSON document or a flat CSV table (one row per
-/// indicator). `name` is how the input is named in errors, notices and each form's
+/// the bytes, not the name), a Word document (.docx: the forms in its tables, places named
+/// by table and row, `表格2!第5行第3格`), a declform JSON document or a flat CSV table (one
+/// row per indicator). `name` is how the input is named in errors, notices and each form's
 /// [`Source`] (for JSON too: a source the document recorded, such as the workbook that
 /// `convert` read, is kept as [`Source::origin`]); its extension only breaks ties (`.json`,
 /// `.csv`).

@@ -357,6 +357,20 @@ pub(crate) struct FormCells {
     pub(crate) extra: std::collections::HashMap<String, (u32, u16)>,
     /// Indicator `extra` key → the column it stood in.
     pub(crate) indicator_extra_cols: std::collections::HashMap<String, u16>,
+    /// For a form read from a Word document, where each row stood (table and row), so
+    /// that places are named as Word shows them rather than as A1 cells.
+    pub(crate) places: Option<std::sync::Arc<crate::reader::docx::Places>>,
+}
+
+impl FormCells {
+    /// A cell's name for messages about a form whose sheet is `sheet`: A1, or for a
+    /// Word document the table's row and cell (`第5行第3格`, `表格3第2行第1格`).
+    pub(crate) fn name(&self, sheet: Option<&str>, row: u32, col: u16) -> String {
+        self.places
+            .as_ref()
+            .and_then(|p| p.name_from(sheet, row, col))
+            .unwrap_or_else(|| crate::cellref::a1(row, col))
+    }
 }
 
 impl Form {

@@ -1,11 +1,13 @@
 //! Any input the tools take, from its bytes: a declaration-form workbook (xlsx, xlsm, xlsb,
-//! xls, ods), a declform JSON document or a flat CSV table, into the model.
+//! xls, ods) or Word document (docx), a declform JSON document or a flat CSV table, into
+//! the model.
 //!
 //! Forms are found by their labels, using the same layout description as the writer, so
 //! forms that start anywhere, carry spaced or full-width labels, use the 2024 or 2026
 //! grid, or stand several to a sheet all read.
 
 mod crypt;
+pub(crate) mod docx;
 mod forms;
 mod grid;
 pub(crate) mod guard;
@@ -334,6 +336,7 @@ fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<
         check_zip(&bytes, shown, opts.max_inflated_bytes)?;
         match zip_kind(&bytes) {
             ZipKind::Ods => return read_ods(ods::read_zip(&bytes), shown),
+            ZipKind::Docx => return docx::read(docx::read_zip(&bytes), shown),
             ZipKind::Numbers => {
                 return Err(Error::new(
                     ErrorKind::NotAWorkbook,
@@ -466,6 +469,8 @@ enum ZipKind {
     Excel,
     /// An OpenDocument spreadsheet.
     Ods,
+    /// A Word document (.docx, .docm).
+    Docx,
     /// Another OpenDocument file (text, presentation).
     OtherOdf,
     /// An Apple Numbers document.
@@ -483,6 +488,9 @@ fn zip_kind(bytes: &[u8]) -> ZipKind {
         || zip.index_for_name("xl/workbook.bin").is_some()
     {
         return ZipKind::Excel;
+    }
+    if docx::is_docx(&mut zip) {
+        return ZipKind::Docx;
     }
     if let Ok(mut m) = zip.by_name("mimetype") {
         let mut text = String::new();
@@ -578,6 +586,9 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
         return crypt::ooxml(bytes)
             .map(Ole::Package)
             .ok_or_else(|| encrypted(shown));
+    }
+    if let Some(e) = docx::word_97(&file, shown) {
+        return Err(e);
     }
     let stream = ["/Workbook", "/Book"]
         .into_iter()

@@ -1,0 +1,928 @@
+//! Word documents (.docx): the tables of the document body, with the paragraphs right
+//! above each table, stacked into one cell grid for the form recogniser.
+//!
+//! Read in one streaming pass over the main document part with quick-xml. A table's
+//! rows become grid rows; `w:gridSpan`, `w:vMerge` (restart, continue) and
+//! `w:gridBefore` place cells on the table's grid columns and become merges (as does the
+//! older `w:hMerge`). The (at
+//! most [`PARAGRAPHS_ABOVE`]) non-empty paragraphs right above a table (the title,
+//! `（2024年度）`, `金额单位：万元`) become rows above it, each merged across the table's
+//! width as a title row of a workbook is; other prose (填报说明, notes after the last
+//! table) is not part of a form and is left out. Consecutive tables are stacked with
+//! the paragraphs between them, so that a form split over two tables (header block,
+//! then indicators) reads as one, and a document's many forms read as a sheet's many.
+//!
+//! A cell's paragraphs join with line breaks, `w:br` and `w:cr` are line breaks and
+//! `w:tab` a tab; deleted text (`w:del`), field codes, hidden text and text boxes are
+//! left out, inserted text (`w:ins`) kept. A table nested in a cell is read as lines of
+//! that cell's text (its cells joined by tabs), with a notice.
+//!
+//! Every grid row remembers where it came from ([`Places`]), so that messages name the
+//! table and row a clerk sees in Word: `表格2!第5行第3格`.
+
+use super::grid::{Grid, Merge, Value};
+use super::{Notice, Read};
+use crate::error::{Error, ErrorKind, Location, Result};
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use std::io::{BufRead, BufReader, Cursor, Read as _};
+use std::sync::Arc;
+
+/// How many non-empty paragraphs right above a table are read as rows of the form (the
+/// recogniser looks at most four rows above 项目名称 for the title and year).
+pub(crate) const PARAGRAPHS_ABOVE: usize = 4;
+
+/// The most grid cells a document may give (cells, and merges counted by the cells they
+/// cover up to 4096 each), as for ODS.
+pub(crate) const MAX_CELLS: u64 = super::ods::MAX_CELLS;
+
+/// The last grid column; cells further right are ignored.
+const LAST_COL: u32 = 16_383;
+
+/// Why a document could not be read.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    /// More than [`MAX_CELLS`] cells.
+    TooManyCells,
+    /// The XML or the archive is broken; the detail is for the cause, not the message.
+    Broken(String),
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::TooManyCells => write!(f, "more than {MAX_CELLS} cells"),
+            Fault::Broken(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl std::error::Error for Fault {}
+
+/// Where one grid row came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum RowPlace {
+    /// Row `row` (1-based) of table `table` (1-based, in document order); the grid
+    /// columns where each of its cells starts, left to right.
+    Table {
+        table: u32,
+        row: u32,
+        starts: Vec<u16>,
+    },
+    /// The `above`-th non-empty paragraph above table `table` (1 = right above it).
+    Paragraph { table: u32, above: u32 },
+}
+
+/// Where each grid row of a document came from, to name places as a Word user sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Places {
+    rows: std::collections::BTreeMap<u32, RowPlace>,
+}
+
+impl Places {
+    /// The table (`表格2`) and the place in it (`第5行第3格`, `上方第1段`) of a grid cell.
+    pub(crate) fn name(&self, row: u32, col: u16) -> Option<(String, String)> {
+        Some(match self.rows.get(&row)? {
+            RowPlace::Table { table, row, starts } => {
+                let k = starts.iter().take_while(|&&s| s <= col).count().max(1);
+                (format!("表格{table}"), format!("第{row}行第{k}格"))
+            }
+            RowPlace::Paragraph { table, above } => {
+                (format!("表格{table}"), format!("上方第{above}段"))
+            }
+        })
+    }
+
+    /// A grid cell named relative to a form's table (`sheet`): `第5行第3格` in that
+    /// table, `表格3第2行第1格` in another.
+    pub(crate) fn name_from(&self, sheet: Option<&str>, row: u32, col: u16) -> Option<String> {
+        let (table, at) = self.name(row, col)?;
+        Some(if sheet == Some(table.as_str()) {
+            at
+        } else {
+            format!("{table}{at}")
+        })
+    }
+}
+
+/// A document read: its grid, where each row came from, and what to tell the user (grid
+/// cell, message).
+#[derive(Debug, Default)]
+pub(crate) struct Doc {
+    pub(crate) grid: Grid,
+    pub(crate) places: Places,
+    pub(crate) notices: Vec<((u32, u16), String)>,
+}
+
+/// Whether a zip archive is a Word document (it has a `word/document.xml` part or
+/// declares a WordprocessingML main part).
+pub(crate) fn is_docx(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> bool {
+    zip.index_for_name("word/document.xml").is_some() || main_part(zip).is_some()
+}
+
+/// The main document part named by the package relationships (`_rels/.rels`).
+fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
+    let mut text = Vec::new();
+    zip.by_name("_rels/.rels")
+        .ok()?
+        .take(1 << 20)
+        .read_to_end(&mut text)
+        .ok()?;
+    let mut reader = Reader::from_reader(text.as_slice());
+    let mut buf = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "Relationship" => {
+                let attr = |k: &str| {
+                    e.try_get_attribute(k).ok().flatten().and_then(|a| {
+                        a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                            .ok()
+                            .map(|v| v.into_owned())
+                    })
+                };
+                if attr("Type").is_some_and(|t| t.ends_with("/officeDocument"))
+                    && let Some(target) = attr("Target")
+                {
+                    let target = target.trim_start_matches('/').to_string();
+                    // A presentation or a workbook names its own main part.
+                    let file = target.rsplit('/').next().unwrap_or_default();
+                    if file.starts_with("document") && file.ends_with(".xml") {
+                        return Some(target);
+                    }
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Reads a zipped Word document.
+pub(crate) fn read_zip(bytes: &[u8]) -> Result<Doc, Fault> {
+    let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| broken(&e))?;
+    let part = main_part(&mut zip).unwrap_or_else(|| "word/document.xml".to_string());
+    let part = zip.by_name(&part).map_err(|e| broken(&e))?;
+    read_document(BufReader::new(part))
+}
+
+/// One table cell being read.
+#[derive(Default)]
+struct Cell {
+    /// The grid column it starts at, and how many it spans.
+    col: u32,
+    span: u32,
+    /// `Some(true)` for `w:vMerge w:val="restart"`, `Some(false)` for a continuation.
+    vmerge: Option<bool>,
+    /// `w:hMerge` without `restart` (the older way to merge across): part of the cell on
+    /// its left.
+    hmerge_continue: bool,
+    text: String,
+    paragraphs: u32,
+    nested: bool,
+}
+
+/// One table being read (tables nest: a nested table's text goes to its outer cell).
+#[derive(Default)]
+struct Table {
+    /// Its rows: each row's cells.
+    rows: Vec<Vec<Cell>>,
+    /// The grid columns of `w:tblGrid`.
+    grid_cols: u32,
+    /// The next free grid column in the current row.
+    next_col: u32,
+    cell: Option<Cell>,
+}
+
+/// What the reader is inside of, at element depth.
+#[derive(Default)]
+struct State {
+    /// Open tables, outermost first.
+    tables: Vec<Table>,
+    /// Inside a paragraph outside tables: its text so far.
+    para: Option<String>,
+    /// Depth of elements whose text is skipped (`w:del`, `w:instrText`, text boxes).
+    skip: u32,
+    /// Inside a run whose properties say `w:vanish` (hidden text).
+    vanish: bool,
+    /// Inside `w:t` (text to take) or not.
+    in_text: bool,
+    /// Inside `w:tabs` (tab stop definitions, no text).
+    tab_stops: bool,
+}
+
+impl State {
+    /// Where text goes now: the innermost open cell's or the body paragraph's.
+    fn sink(&mut self) -> Option<&mut String> {
+        if self.skip > 0 || self.vanish {
+            return None;
+        }
+        if let Some(t) = self.tables.last_mut() {
+            return t.cell.as_mut().map(|c| &mut c.text);
+        }
+        self.para.as_mut()
+    }
+}
+
+fn int_attr(e: &BytesStart<'_>, key: &str) -> Option<u32> {
+    let v = attr(e, key)?;
+    v.trim().parse::<u32>().ok()
+}
+
+fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
+    e.attributes().with_checks(false).flatten().find_map(|a| {
+        (a.key.local_name().as_ref() == key)
+            .then(|| {
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .ok()
+                    .map(|v| v.into_owned())
+            })
+            .flatten()
+    })
+}
+
+/// The document being assembled: grid rows so far, and the paragraphs waiting for the
+/// next table.
+struct Out {
+    doc: Doc,
+    next_row: u32,
+    tables: u32,
+    /// Non-empty body paragraphs since the last table.
+    pending: Vec<String>,
+    cells: u64,
+}
+
+impl Out {
+    fn count(&mut self, n: u64) -> Result<(), Fault> {
+        self.cells = self.cells.saturating_add(n);
+        if self.cells > MAX_CELLS {
+            return Err(Fault::TooManyCells);
+        }
+        Ok(())
+    }
+
+    fn add_merge(&mut self, m: Merge) -> Result<(), Fault> {
+        let cells = u64::from(m.last_row - m.row + 1) * u64::from(m.last_col - m.col + 1);
+        self.count(cells.min(4096))?;
+        self.doc.grid.add_merge(m);
+        Ok(())
+    }
+
+    /// Adds a finished outer table, with the paragraphs right above it.
+    fn add_table(&mut self, table: Table) -> Result<(), Fault> {
+        self.tables += 1;
+        let number = self.tables;
+        let width = table
+            .rows
+            .iter()
+            .filter_map(|r| r.last().map(|c| c.col + c.span))
+            .max()
+            .unwrap_or(0)
+            .max(table.grid_cols)
+            .clamp(1, LAST_COL + 1);
+        let last_col = u16::try_from(width - 1).unwrap_or(0);
+        let above: Vec<String> = std::mem::take(&mut self.pending);
+        let keep = above.len().saturating_sub(PARAGRAPHS_ABOVE);
+        let kept = above.get(keep..).unwrap_or_default();
+        for (i, text) in kept.iter().enumerate() {
+            let row = self.next_row;
+            self.count(1)?;
+            self.doc.grid.set(row, 0, Value::Text(text.clone()));
+            if last_col > 0 {
+                self.add_merge(Merge {
+                    row,
+                    col: 0,
+                    last_row: row,
+                    last_col,
+                })?;
+            }
+            let above = u32::try_from(kept.len() - i).unwrap_or(u32::MAX);
+            self.doc.places.rows.insert(
+                row,
+                RowPlace::Paragraph {
+                    table: number,
+                    above,
+                },
+            );
+            self.next_row = self.next_row.saturating_add(1);
+        }
+        let first = self.next_row;
+        // Vertical merges open at a grid column: (first row, span).
+        let mut open: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
+        let mut merges: Vec<Merge> = Vec::new();
+        let close = |merges: &mut Vec<Merge>, col: u32, (top, span): (u32, u32), last: u32| {
+            if let (Ok(c), Ok(lc)) = (
+                u16::try_from(col),
+                u16::try_from((col + span - 1).min(LAST_COL)),
+            ) && (last > top || lc > c)
+            {
+                merges.push(Merge {
+                    row: top,
+                    col: c,
+                    last_row: last,
+                    last_col: lc,
+                });
+            }
+        };
+        for (i, cells) in table.rows.into_iter().enumerate() {
+            let row = first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            let mut starts = Vec::new();
+            let mut continued: Vec<u32> = Vec::new();
+            for cell in cells {
+                if cell.col > LAST_COL {
+                    continue;
+                }
+                let col = u16::try_from(cell.col).unwrap_or(0);
+                starts.push(col);
+                if cell.nested {
+                    self.doc.notices.push((
+                        (row, col),
+                        "此单元格中嵌套了表格，其中的文字已按行并入此单元格读取；如读错，请把嵌套的表格改为普通文字后再试".to_string(),
+                    ));
+                }
+                if !cell.text.trim().is_empty() {
+                    self.count(1)?;
+                    self.doc.grid.set(row, col, Value::Text(cell.text));
+                }
+                match cell.vmerge {
+                    Some(false) if open.get(&cell.col).is_some_and(|o| o.1 == cell.span) => {
+                        continued.push(cell.col);
+                    }
+                    restart => {
+                        if let Some(o) = open.remove(&cell.col) {
+                            close(&mut merges, cell.col, o, row - 1);
+                        }
+                        if restart == Some(true) {
+                            open.insert(cell.col, (row, cell.span));
+                        } else {
+                            close(&mut merges, cell.col, (row, cell.span), row);
+                        }
+                    }
+                }
+            }
+            // A vertical merge not continued in this row ends above it.
+            let ended: Vec<u32> = open
+                .keys()
+                .copied()
+                .filter(|c| !continued.contains(c) && open.get(c).is_some_and(|o| o.0 != row))
+                .collect();
+            for c in ended {
+                if let Some(o) = open.remove(&c) {
+                    close(&mut merges, c, o, row - 1);
+                }
+            }
+            self.doc.places.rows.insert(
+                row,
+                RowPlace::Table {
+                    table: number,
+                    row: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                    starts,
+                },
+            );
+            self.next_row = row.saturating_add(1);
+        }
+        let last = self.next_row.saturating_sub(1);
+        for (c, o) in std::mem::take(&mut open) {
+            close(&mut merges, c, o, last);
+        }
+        for m in merges {
+            self.add_merge(m)?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads the main document part.
+fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
+    let mut reader = Reader::from_reader(input);
+    reader.config_mut().expand_empty_elements = true;
+    reader.config_mut().trim_text(false);
+    let mut buf = Vec::new();
+    let mut st = State::default();
+    let mut out = Out {
+        doc: Doc {
+            grid: Grid::new(true),
+            ..Doc::default()
+        },
+        next_row: 0,
+        tables: 0,
+        pending: Vec::new(),
+        cells: 0,
+    };
+    let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| Fault::Broken(format!("{e} (at byte {})", reader.error_position())))?;
+        match event {
+            Event::Start(e) => {
+                let local = e.local_name();
+                let name = local.as_ref();
+                if st.skip > 0 {
+                    st.skip += 1;
+                } else {
+                    match name {
+                        // Deleted text, field instructions, text boxes and drawings, and
+                        // the fallback copy of alternate content.
+                        "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent"
+                        | "drawing" | "pict" | "object" | "Fallback" => st.skip = 1,
+                        "tbl" => {
+                            if let Some(outer) = st.tables.last_mut()
+                                && let Some(cell) = outer.cell.as_mut()
+                            {
+                                cell.nested = true;
+                            }
+                            st.tables.push(Table::default());
+                        }
+                        "gridCol" => {
+                            if let Some(t) = st.tables.last_mut() {
+                                t.grid_cols = t.grid_cols.saturating_add(1);
+                            }
+                        }
+                        "tr" => {
+                            if let Some(t) = st.tables.last_mut() {
+                                t.rows.push(Vec::new());
+                                t.next_col = 0;
+                            }
+                        }
+                        "gridBefore" => {
+                            if let Some(t) = st.tables.last_mut()
+                                && t.cell.is_none()
+                            {
+                                let n = int_attr(&e, "val").unwrap_or(0);
+                                t.next_col = t.next_col.saturating_add(n);
+                            }
+                        }
+                        "tc" => {
+                            if let Some(t) = st.tables.last_mut() {
+                                if t.rows.is_empty() {
+                                    t.rows.push(Vec::new());
+                                }
+                                t.cell = Some(Cell {
+                                    col: t.next_col,
+                                    span: 1,
+                                    ..Cell::default()
+                                });
+                            }
+                        }
+                        "gridSpan" => {
+                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                                c.span = int_attr(&e, "val").unwrap_or(1).clamp(1, LAST_COL + 1);
+                            }
+                        }
+                        "hMerge" => {
+                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                                c.hmerge_continue = attr(&e, "val").as_deref() != Some("restart");
+                            }
+                        }
+                        "vMerge" => {
+                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                                c.vmerge = Some(attr(&e, "val").as_deref() == Some("restart"));
+                            }
+                        }
+                        "p" => match st.tables.last_mut() {
+                            Some(t) => {
+                                if let Some(c) = t.cell.as_mut() {
+                                    if c.paragraphs > 0 {
+                                        c.text.push('\n');
+                                    }
+                                    c.paragraphs += 1;
+                                }
+                            }
+                            None => st.para = Some(String::new()),
+                        },
+                        "r" => st.vanish = false,
+                        "vanish" | "specVanish" => {
+                            let off =
+                                matches!(attr(&e, "val").as_deref(), Some("0" | "false" | "off"));
+                            st.vanish = !off;
+                        }
+                        "t" => st.in_text = true,
+                        "tab" | "ptab" => {
+                            // `w:tab` in a run; tab stops (`w:tabs/w:tab`) hold no text.
+                            if !st.tab_stops
+                                && let Some(s) = st.sink()
+                            {
+                                s.push('\t');
+                            }
+                        }
+                        "br" | "cr" => {
+                            let page =
+                                matches!(attr(&e, "type").as_deref(), Some("page" | "column"));
+                            if !page && let Some(s) = st.sink() {
+                                s.push('\n');
+                            }
+                        }
+                        "noBreakHyphen" => {
+                            if let Some(s) = st.sink() {
+                                s.push('-');
+                            }
+                        }
+                        "tabs" => st.tab_stops = true,
+                        _ => {}
+                    }
+                }
+            }
+            Event::Text(t) => {
+                if st.in_text
+                    && let Some(s) = st.sink()
+                {
+                    s.push_str(&t.xml10_content());
+                }
+            }
+            Event::CData(t) => {
+                if st.in_text
+                    && let Some(s) = st.sink()
+                {
+                    s.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if st.in_text
+                    && let Some(s) = st.sink()
+                {
+                    match r.resolve_char_ref().map_err(|e| broken(&e))? {
+                        Some(ch) => s.push(ch),
+                        None => {
+                            let name = r.xml10_content();
+                            let ch = quick_xml::escape::resolve_predefined_entity(&name)
+                                .ok_or_else(|| Fault::Broken(format!("unknown entity &{name};")))?;
+                            s.push_str(ch);
+                        }
+                    }
+                }
+            }
+            Event::End(e) => {
+                let local = e.local_name();
+                let name = local.as_ref();
+                if st.skip > 0 {
+                    st.skip -= 1;
+                    continue;
+                }
+                match name {
+                    "t" => st.in_text = false,
+                    "r" => st.vanish = false,
+                    "tabs" => st.tab_stops = false,
+                    "p" if st.tables.is_empty() => {
+                        if let Some(text) = st.para.take() {
+                            let text = text.trim().to_string();
+                            if !text.is_empty() {
+                                out.pending.push(text);
+                            }
+                        }
+                    }
+                    "tc" => {
+                        if let Some(t) = st.tables.last_mut()
+                            && let Some(cell) = t.cell.take()
+                        {
+                            t.next_col = cell.col.saturating_add(cell.span);
+                            if let Some(row) = t.rows.last_mut() {
+                                match row.last_mut() {
+                                    Some(left) if cell.hmerge_continue => {
+                                        left.span = left.span.saturating_add(cell.span);
+                                        if !cell.text.trim().is_empty() {
+                                            left.text.push('\n');
+                                            left.text.push_str(&cell.text);
+                                        }
+                                    }
+                                    _ => row.push(cell),
+                                }
+                            }
+                        }
+                    }
+                    "tbl" => {
+                        let Some(table) = st.tables.pop() else {
+                            continue;
+                        };
+                        match st.tables.last_mut() {
+                            // A nested table: its rows become lines of the outer cell.
+                            Some(outer) => {
+                                if let Some(cell) = outer.cell.as_mut() {
+                                    let lines: Vec<String> = table
+                                        .rows
+                                        .iter()
+                                        .map(|r| {
+                                            r.iter()
+                                                .map(|c| c.text.as_str())
+                                                .collect::<Vec<_>>()
+                                                .join("\t")
+                                        })
+                                        .filter(|l| !l.trim().is_empty())
+                                        .collect();
+                                    if !lines.is_empty() {
+                                        if !cell.text.is_empty() {
+                                            cell.text.push('\n');
+                                        }
+                                        cell.text.push_str(&lines.join("\n"));
+                                    }
+                                }
+                            }
+                            None => out.add_table(table)?,
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !st.tables.is_empty() {
+        return Err(Fault::Broken("document.xml ends inside a table".into()));
+    }
+    Ok(out.doc)
+}
+
+/// The sheet name the document's grid is read under before places are named.
+const SHEET: &str = "\u{0}文档";
+
+/// The forms of a Word document read by [`read_zip`], or its error. Every place is
+/// named as Word shows it: the sheet is the table (`表格2`), the cell its row and cell
+/// (`第5行第3格`) or a paragraph above it (`上方第1段`).
+pub(super) fn read(doc: Result<Doc, Fault>, shown: &str) -> Result<Read> {
+    let doc = doc.map_err(|f| match f {
+        Fault::TooManyCells => Error::new(
+            ErrorKind::TooLarge,
+            Location::file(shown),
+            format!(
+                "文档中的表格单元格过多（超过 {} 万个），无法读取；请只保留申报表后再试",
+                MAX_CELLS / 10_000
+            ),
+        ),
+        e @ Fault::Broken(_) => Error::new(
+            ErrorKind::Corrupt,
+            Location::file(shown),
+            "Word 文档已损坏，无法打开（文档内容无法解析）；请在 Word 或 WPS 中打开并另存为 .docx 后再试",
+        )
+        .with_cause(e),
+    })?;
+    let Doc {
+        mut grid,
+        places,
+        notices,
+    } = doc;
+    let places = Arc::new(places);
+    let rename = |sheet: Option<String>, cell: Option<String>| {
+        if sheet.as_deref() != Some(SHEET) {
+            return (sheet, cell);
+        }
+        match cell
+            .as_deref()
+            .and_then(crate::cellref::parse_a1)
+            .and_then(|(r, c)| places.name(r, c))
+        {
+            Some((table, at)) => (Some(table), Some(at)),
+            None => (None, None),
+        }
+    };
+    let mut result = Read::default();
+    for ((r, c), message) in notices {
+        result.notices.push(Notice {
+            location: Location::file(shown).sheet(SHEET).cell(r, c),
+            message,
+        });
+    }
+    super::read_sheet(&mut result, &mut grid, shown, SHEET, None)
+        .map_err(|e| e.relocate(rename))?;
+    let Read {
+        forms,
+        notices,
+        skipped,
+    } = result;
+    let mut result = Read {
+        skipped: skipped.into_iter().map(|e| e.relocate(rename)).collect(),
+        ..Read::default()
+    };
+    for n in notices {
+        if n.location.sheet_name() == Some(SHEET) && n.location.cell_ref().is_none() {
+            // "此工作表中没有申报表": said below for the whole document.
+            continue;
+        }
+        result.notices.push(Notice {
+            location: n.location.relocate(rename),
+            message: n.message,
+        });
+    }
+    for mut form in forms {
+        if let Some(source) = form.source.as_mut() {
+            (source.sheet, source.cell) = rename(source.sheet.take(), source.cell.take());
+            if let Some(cells) = source.cells.as_mut() {
+                cells.places = Some(Arc::clone(&places));
+            }
+        }
+        result.forms.push(form);
+    }
+    if result.forms.is_empty() && result.skipped.is_empty() {
+        return Err(Error::new(
+            ErrorKind::NoForm,
+            Location::file(shown),
+            "Word 文档中没有找到申报表：各表格中都没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
+        ));
+    }
+    super::finish(result, shown)
+}
+
+/// The error for a Word 97–2003 (.doc) or WPS (.wps) document: an OLE compound file with
+/// a `WordDocument` stream, or named .doc/.wps without a workbook stream.
+pub(super) fn word_97<F: std::io::Read + std::io::Seek>(
+    file: &cfb::CompoundFile<F>,
+    shown: &str,
+) -> Option<Error> {
+    let ext = super::extension(shown);
+    let workbook = file.is_stream("/Workbook") || file.is_stream("/Book");
+    let word = file.is_stream("/WordDocument");
+    if !(word || (!workbook && matches!(ext.as_str(), "doc" | "wps" | "dot" | "wpt"))) {
+        return None;
+    }
+    let what = if ext == "wps" || ext == "wpt" {
+        "这是 WPS 文字的 .wps 文档"
+    } else {
+        "这是 Word 97-2003 格式的 .doc 文档"
+    };
+    Some(Error::new(
+        ErrorKind::NotAWorkbook,
+        Location::file(shown),
+        format!(
+            "{what}，无法直接读取；请在 Word 或 WPS 中打开，选择“另存为”并保存为 Word 文档（.docx）后再试"
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(body: &str) -> Doc {
+        let xml = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>"#
+        );
+        read_document(xml.as_bytes()).unwrap()
+    }
+
+    fn text(d: &Doc, row: u32, col: u16) -> String {
+        d.grid.get(row, col).map(|v| v.text()).unwrap_or_default()
+    }
+
+    fn p(t: &str) -> String {
+        format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>")
+    }
+
+    fn tc(props: &str, content: &str) -> String {
+        format!("<w:tc><w:tcPr>{props}</w:tcPr>{content}</w:tc>")
+    }
+
+    #[test]
+    fn spans_vertical_merges_and_grid_before_become_merges_on_grid_columns() {
+        let d = doc(&format!(
+            "<w:tbl><w:tblGrid><w:gridCol/><w:gridCol/><w:gridCol/><w:gridCol/></w:tblGrid>\
+             <w:tr>{}{}{}</w:tr>\
+             <w:tr>{}{}{}</w:tr>\
+             <w:tr><w:trPr><w:gridBefore w:val=\"1\"/></w:trPr>{}{}</w:tr></w:tbl>",
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("绩效指标")),
+            tc(r#"<w:gridSpan w:val="2"/>"#, &p("一级")),
+            tc("", &p("值")),
+            tc("<w:vMerge/>", "<w:p/>"),
+            tc("", &p("b")),
+            tc(r#"<w:gridSpan w:val="2"/>"#, &p("c")),
+            tc(r#"<w:gridSpan w:val="2"/>"#, &p("d")),
+            tc("", &p("e")),
+        ));
+        let g = &d.grid;
+        assert_eq!(text(&d, 0, 0), "绩效指标");
+        assert_eq!(g.last_row_of(0, 0), 1);
+        assert_eq!(g.last_col_of(0, 1), 2);
+        assert_eq!(text(&d, 0, 3), "值");
+        assert_eq!((text(&d, 1, 1), text(&d, 1, 2)), ("b".into(), "c".into()));
+        assert_eq!(g.last_col_of(1, 2), 3);
+        // gridBefore skips a column: the row's first cell starts at B.
+        assert_eq!((text(&d, 2, 1), text(&d, 2, 3)), ("d".into(), "e".into()));
+        assert_eq!(g.merge_at(2, 0), None);
+        // The older horizontal merge: a continued cell widens the one on its left.
+        let h = doc(&format!(
+            "<w:tbl><w:tr>{}{}{}</w:tr></w:tbl>",
+            tc(r#"<w:hMerge w:val="restart"/>"#, &p("合")),
+            tc("<w:hMerge/>", "<w:p/>"),
+            tc("", &p("右"))
+        ));
+        assert_eq!((h.grid.last_col_of(0, 0), text(&h, 0, 2)), (1, "右".into()));
+        assert_eq!(
+            d.places.name(1, 2),
+            Some(("表格1".to_string(), "第2行第3格".to_string()))
+        );
+        assert_eq!(
+            d.places.name(2, 3),
+            Some(("表格1".to_string(), "第3行第2格".to_string()))
+        );
+    }
+
+    #[test]
+    fn cell_text_joins_paragraphs_breaks_and_tabs_and_leaves_deleted_text_out() {
+        let cell = r#"<w:p><w:pPr><w:tabs><w:tab w:val="left" w:pos="720"/></w:tabs></w:pPr>
+              <w:r><w:t xml:space="preserve">a </w:t></w:r><w:r><w:tab/><w:t>b</w:t><w:br/><w:t>c</w:t></w:r>
+              <w:del><w:r><w:delText>删去</w:delText></w:r></w:del><w:ins><w:r><w:t>加上</w:t></w:r></w:ins>
+              <w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏</w:t></w:r>
+              <w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r><w:r><w:t>1</w:t></w:r>
+              <w:r><w:br w:type="page"/><w:t>&amp;&#x4E00;</w:t></w:r></w:p>
+              <w:p><w:r><w:t>第二段</w:t></w:r></w:p>"#;
+        let d = doc(&format!("<w:tbl><w:tr>{}</w:tr></w:tbl>", tc("", cell)));
+        assert_eq!(text(&d, 0, 0), "a \tb\nc加上1&一\n第二段");
+    }
+
+    #[test]
+    fn only_the_paragraphs_right_above_a_table_are_rows_and_tables_stack() {
+        let table = |t: &str| {
+            format!(
+                "<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+                tc("", &p(t)),
+                tc("", &p("x"))
+            )
+        };
+        let d = doc(&format!(
+            "{}{}{}{}{}<w:p/>{}{}{}{}{}",
+            p("填报说明"),
+            p("一"),
+            p("二"),
+            p("三"),
+            p("四"),
+            p("标题"),
+            table("表一"),
+            p("中间"),
+            table("表二"),
+            p("末尾"),
+        ));
+        // Four paragraphs above the first table (the first two lines of 填报说明 left out),
+        // its row, the paragraph between, the second table; the last paragraph left out.
+        let rows: Vec<String> = (0..8).map(|r| text(&d, r, 0)).collect();
+        assert_eq!(rows, ["二", "三", "四", "标题", "表一", "中间", "表二", ""]);
+        assert_eq!(d.grid.last_col_of(3, 0), 1, "a paragraph spans its table");
+        assert_eq!(
+            d.places.name(3, 0),
+            Some(("表格1".to_string(), "上方第1段".to_string()))
+        );
+        assert_eq!(
+            d.places.name(5, 1),
+            Some(("表格2".to_string(), "上方第1段".to_string()))
+        );
+        assert_eq!(
+            d.places.name_from(Some("表格1"), 6, 1).as_deref(),
+            Some("表格2第1行第2格")
+        );
+        assert_eq!(
+            d.places.name_from(Some("表格2"), 6, 1).as_deref(),
+            Some("第1行第2格")
+        );
+    }
+
+    #[test]
+    fn a_nested_table_is_read_as_lines_of_its_cell_with_a_notice() {
+        let inner = format!(
+            "<w:tbl><w:tr>{}{}</w:tr><w:tr>{}</w:tr></w:tbl>",
+            tc("", &p("甲")),
+            tc("", &p("乙")),
+            tc("", &p("丙"))
+        );
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+            tc("", &format!("{}{inner}<w:p/>", p("外"))),
+            tc("", &p("右"))
+        ));
+        assert_eq!(text(&d, 0, 0), "外\n甲\t乙\n丙");
+        assert_eq!(text(&d, 0, 1), "右");
+        assert_eq!(d.notices.len(), 1);
+        assert_eq!(d.notices[0].0, (0, 0));
+    }
+
+    #[test]
+    fn huge_spans_and_broken_xml_are_faults_or_bounded_not_panics() {
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+            tc(r#"<w:gridSpan w:val="4294967295"/>"#, &p("宽")),
+            tc("", &p("外"))
+        ));
+        assert_eq!(text(&d, 0, 0), "宽");
+        assert_eq!(d.grid.last_col_of(0, 0), 16_383);
+        for bad in ["<w:tbl><w:tr>", "<w:p><w:r><w:t>&bogus;</w:t></w:r></w:p>"] {
+            let xml = format!(
+                r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{bad}</w:body></w:document>"#
+            );
+            assert!(matches!(
+                read_document(xml.as_bytes()),
+                Err(Fault::Broken(_))
+            ));
+        }
+        let many = format!(
+            "<w:tbl>{}</w:tbl>",
+            format!("<w:tr>{}</w:tr>", tc(r#"<w:gridSpan w:val="16384"/>"#, "")).repeat(1300)
+        );
+        let xml = format!(
+            r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{many}</w:body></w:document>"#
+        );
+        assert!(matches!(
+            read_document(xml.as_bytes()),
+            Err(Fault::TooManyCells)
+        ));
+    }
+}

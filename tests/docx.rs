@@ -1,0 +1,207 @@
+//! Word documents (.docx) read like workbooks (#23): the fixtures in tests/fixtures/docx/
+//! were made by python-docx and LibreOffice Writer (make_docx.py) from the seed workbook.
+
+mod common;
+
+use common::{declform, read_path, rewrite_zip, root, seed, stderr, without_source};
+use declform::ErrorKind;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures/docx").join(name)
+}
+
+fn read_bytes(bytes: Vec<u8>, name: &str) -> declform::Result<declform::Read> {
+    declform::read(bytes, name, &Default::default())
+}
+
+#[test]
+fn one_form_per_table_reads_exactly_the_seed_forms() {
+    let read = read_path(&fixture("one-form-per-table.docx"), &Default::default()).unwrap();
+    assert_eq!(without_source(read.forms.clone()), seed().forms);
+    assert_eq!(read.notices, []);
+    // Each form is named by its table; its title is the second paragraph above it.
+    let places: Vec<(Option<&str>, Option<&str>)> = read
+        .forms
+        .iter()
+        .map(|f| {
+            let s = f.source.as_ref().unwrap();
+            (s.sheet.as_deref(), s.cell.as_deref())
+        })
+        .collect();
+    assert_eq!(places[0], (Some("表格1"), Some("上方第2段")));
+    assert_eq!(places[9], (Some("表格10"), Some("上方第2段")));
+}
+
+#[test]
+fn forms_split_over_two_tables_in_wan_yuan_after_instructions_read_exactly() {
+    // 填报说明 paragraphs first, then two forms, each with 金额单位：万元 and split over two
+    // tables across a page break; as python-docx wrote it and as LibreOffice re-saved it.
+    for name in ["split-wan.docx", "libreoffice-split-wan.docx"] {
+        let read = read_path(&fixture(name), &Default::default()).unwrap();
+        assert_eq!(
+            without_source(read.forms.clone()),
+            seed().forms[..2],
+            "{name}"
+        );
+        assert_eq!(read.notices, [], "{name}");
+        let tables: Vec<Option<&str>> = read
+            .forms
+            .iter()
+            .map(|f| f.source.as_ref().unwrap().sheet.as_deref())
+            .collect();
+        assert_eq!(tables, [Some("表格1"), Some("表格3")], "{name}");
+    }
+}
+
+#[test]
+fn findings_name_the_table_row_and_cell_as_word_shows_them() {
+    let read = read_path(&fixture("split-wan.docx"), &Default::default()).unwrap();
+    let findings = declform::check(&read.forms);
+    let shown: Vec<String> = findings.iter().map(|f| f.to_string()).collect();
+    // 成本指标 is the sixth row of the second table (the indicators), its 三级指标 the
+    // fourth cell of that row (the first is 绩效指标's merge).
+    assert!(
+        shown
+            .iter()
+            .any(|f| f.contains("split-wan.docx!表格1!表格2第6行第4格: 警告")
+                && f.contains("成本指标下没有任何三级指标")),
+        "{shown:#?}"
+    );
+}
+
+/// The fixture's document with `from` replaced by `to` in its main part (first match).
+fn edited(name: &str, from: &str, to: &str) -> Vec<u8> {
+    let bytes = std::fs::read(fixture(name)).unwrap();
+    rewrite_zip(&bytes, |part, data| {
+        if part != "word/document.xml" {
+            return data;
+        }
+        let text = String::from_utf8(data).unwrap();
+        assert!(text.contains(from), "{from}");
+        text.replacen(from, to, 1).into_bytes()
+    })
+}
+
+#[test]
+fn a_bad_amount_is_located_by_table_row_and_cell() {
+    let bytes = edited("one-form-per-table.docx", "2,646,000.00", "二百六十万");
+    let e = read_bytes(bytes, "a.docx").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadAmount);
+    assert_eq!((e.sheet(), e.cell()), (Some("表格1"), Some("第4行第3格")));
+    assert!(
+        e.to_string()
+            .starts_with("a.docx!表格1!第4行第3格 项目资金总额: "),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_bad_date_and_a_unit_paragraph_are_located() {
+    let e = read_bytes(
+        edited("one-form-per-table.docx", "2024年1月1日", "2024年13月1日"),
+        "a.docx",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadDate);
+    assert_eq!((e.sheet(), e.cell()), (Some("表格1"), Some("第3行第2格")));
+    // The unit line is the paragraph right above the first table.
+    let e = read_bytes(
+        edited("split-wan.docx", "金额单位：万元", "金额单位：千克"),
+        "b.docx",
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::BadUnit);
+    assert_eq!(
+        (e.sheet(), e.cell()),
+        (Some("表格1"), Some("上方第1段")),
+        "{e}"
+    );
+}
+
+#[test]
+fn word_97_and_wps_documents_are_told_to_be_saved_as_docx() {
+    let doc = std::fs::read(fixture("libreoffice-split-wan.doc")).unwrap();
+    for (name, what) in [
+        ("a.doc", "这是 Word 97-2003 格式的 .doc 文档"),
+        ("a.wps", "这是 WPS 文字的 .wps 文档"),
+    ] {
+        let e = read_bytes(doc.clone(), name).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::NotAWorkbook);
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{name}: {what}，无法直接读取；请在 Word 或 WPS 中打开，选择“另存为”并保存为 Word 文档（.docx）后再试"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_document_without_a_form_and_a_broken_one_say_so() {
+    let e = read_bytes(
+        edited("one-form-per-table.docx", "项目名称", "工程名目"),
+        "c.docx",
+    );
+    // The first form has lost its anchor; the other nine still read.
+    assert_eq!(e.unwrap().forms.len(), 9);
+    let bytes = std::fs::read(fixture("split-wan.docx")).unwrap();
+    let no_tables = rewrite_zip(&bytes, |part, data| {
+        if part != "word/document.xml" {
+            return data;
+        }
+        let text = String::from_utf8(data).unwrap();
+        let start = text.find("<w:tbl>").unwrap();
+        let end = text.rfind("</w:tbl>").unwrap() + "</w:tbl>".len();
+        format!("{}{}", &text[..start], &text[end..]).into_bytes()
+    });
+    let e = read_bytes(no_tables, "d.docx").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm);
+    assert!(
+        e.to_string()
+            .starts_with("d.docx: Word 文档中没有找到申报表"),
+        "{e}"
+    );
+    let broken = rewrite_zip(&bytes, |part, data| {
+        if part == "word/document.xml" {
+            data[..data.len() / 2].to_vec()
+        } else {
+            data
+        }
+    });
+    let e = read_bytes(broken, "e.docx").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Corrupt);
+    assert!(e.to_string().starts_with("e.docx: Word 文档已损坏"), "{e}");
+}
+
+#[test]
+fn the_binary_converts_checks_and_merges_a_folder_of_docx_and_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("in")).unwrap();
+    std::fs::copy(fixture("split-wan.docx"), d.join("in/a.docx")).unwrap();
+    std::fs::copy(root().join("samples/办公室.xlsx"), d.join("in/b.xlsx")).unwrap();
+
+    let out = declform(d, &["convert", "in/a.docx", "-o", "a.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json = std::fs::read(d.join("a.json")).unwrap();
+    let back = declform::read(json, "a.json", &Default::default()).unwrap();
+    assert_eq!(without_source(back.forms), seed().forms[..2]);
+
+    let out = declform(d, &["check", "in/a.docx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("in/a.docx!表格1!表格2第6行第4格"), "{shown}");
+
+    let out = declform(d, &["merge", "in", "-o", "merged.xlsx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let merged = read_path(&d.join("merged.xlsx"), &Default::default()).unwrap();
+    let xlsx = read_path(&root().join("samples/办公室.xlsx"), &Default::default()).unwrap();
+    let mut want = seed().forms[..2].to_vec();
+    want.extend(without_source(xlsx.forms));
+    let mut got = without_source(merged.forms);
+    let key = |f: &declform::Form| (f.department.clone(), f.project_name.clone());
+    got.sort_by_key(key);
+    want.sort_by_key(key);
+    assert_eq!(got, want);
+}
