@@ -11,14 +11,19 @@
 #
 # BEFORE=path/to/an/older/declform measures that binary too, for a before/after table.
 #
-# Measured (2-core VM shared with other builds, load about 10; peak RSS, wall time):
-#   run                     before (main 048b811)    after
-#   convert plain             7.8 MiB  0.01 s          7.6 MiB  0.01 s
-#   convert empty-cells     315.4 MiB  4.46 s         26.6 MiB  4.55 s
-#   convert merged-cells    803.3 MiB  7.53 s         25.4 MiB  2.57 s
-#   merge 4 × plain          10.1 MiB  0.04 s         10.3 MiB  0.04 s
-#   merge 4 × empty-cells   829.6 MiB  9.20 s         95.9 MiB  9.10 s
-#   merge 4 × merged-cells 2051.6 MiB 12.35 s         85.2 MiB  4.44 s
+# Measured (2-core VM shared with other builds, load about 10; peak RSS and wall time, release
+# build; "before" is main at 048b811, which read the whole sheet part to find its merges, kept
+# every merge, indexed small merges cell by cell, and grew the input's buffer by doubling):
+#   run                     before                 after
+#   convert plain            13.0 MiB  0.06 s       12.8 MiB  0.11 s
+#   convert empty-cells     221.3 MiB  4.42 s       31.0 MiB  3.16 s
+#   convert merged-cells    423.0 MiB  6.58 s       46.4 MiB  2.11 s
+#   merge 4 × plain          35.0 MiB  0.06 s       35.0 MiB  0.16 s
+#   merge 4 × empty-cells   445.1 MiB 12.95 s       88.6 MiB 12.25 s
+#   merge 4 × merged-cells  797.9 MiB 19.37 s      110.7 MiB  8.40 s
+# Same form from every file, same merged bytes before and after. What is left is mostly the
+# input files themselves (read whole; two at a time in a merge on two cores) and calamine's
+# parse of every `<c>` element (the time of empty-cells).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
