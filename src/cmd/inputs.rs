@@ -276,7 +276,8 @@ pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
         ));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(&shown, e))?;
-    let mut bytes = Vec::new();
+    // Sized once: grown by doubling, a large file would briefly take up to three times itself.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
     file.take(opts.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(&shown, e))?;

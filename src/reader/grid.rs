@@ -3,7 +3,8 @@
 
 pub(crate) use crate::coerce::Value;
 use rustc_hash::FxHashMap as HashMap;
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 /// A merged area, absolute and zero-based, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +20,8 @@ pub struct Merge {
 }
 
 impl Merge {
-    fn overlaps(&self, o: &Merge) -> bool {
+    /// Whether the two areas share a cell.
+    pub fn overlaps(&self, o: &Merge) -> bool {
         self.row <= o.last_row
             && o.row <= self.last_row
             && self.col <= o.last_col
@@ -40,22 +42,194 @@ impl Merge {
     }
 }
 
-/// The most cells a merge may cover to be indexed cell by cell; larger ones are scanned.
+/// The most cells a merge may cover to be indexed (as spans of rows or columns); larger
+/// ones are scanned.
 const INDEXED_MERGE_CELLS: u64 = 4096;
 
 /// The non-empty cells of one sheet, by row then column, and its merges.
+///
+/// Merges are kept as they were read (12 bytes each) and indexed on first use: a merge
+/// that overlaps no other as one span per row (or per column, when it is taller than wide),
+/// so that a list of millions costs little more than itself; only merges that overlap
+/// another are indexed cell by cell, to say which one a shared cell belongs to.
 #[derive(Debug, Default, Clone)]
 pub struct Grid {
     rows: BTreeMap<u32, BTreeMap<u16, Value>>,
     merges: Vec<Merge>,
     /// Whether this format reports merges at all (xlsx, xls); for ods and xlsb it cannot.
     has_merge_info: bool,
-    covered: HashMap<(u32, u16), usize>,
-    large: Vec<usize>,
-    /// Pairs of merges (by index) that overlap, each later merge paired with one earlier.
-    overlaps: Vec<(usize, usize)>,
+    /// Built from `merges` on first use; emptied whenever a merge is added or dropped.
+    index: OnceCell<MergeIndex>,
+    /// Whether [`Grid::settle_covered`] has reported the overlapping merges already.
+    overlaps_reported: bool,
     /// Whether the sheet is hidden (ODS, where the sheet's reader finds it out).
     pub hidden: bool,
+}
+
+/// Where the merges are, for finding the one that covers a cell.
+#[derive(Debug, Default, Clone)]
+struct MergeIndex {
+    /// Indexed merges that overlap no other, one span per row they cover (merges at least
+    /// as wide as tall), sorted.
+    row_spans: Vec<Span>,
+    /// The same for merges taller than wide, one span per column.
+    col_spans: Vec<Span>,
+    /// The cells of indexed merges that overlap another, each with the first such merge
+    /// read: where merges overlap, the first one read keeps the cell.
+    covered: HashMap<(u32, u16), u32>,
+    /// Merges larger than [`INDEXED_MERGE_CELLS`], in reading order.
+    large: Vec<u32>,
+    /// Pairs of merges (by index) that overlap, each later merge paired with one earlier.
+    overlaps: Vec<(usize, usize)>,
+}
+
+/// Part of a merge on one row (`line` the row, `lo..=hi` columns) or one column.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    line: u32,
+    lo: u32,
+    hi: u32,
+    merge: u32,
+}
+
+impl Merge {
+    fn cells(&self) -> u64 {
+        u64::from(self.last_row - self.row + 1) * u64::from(self.last_col - self.col + 1)
+    }
+}
+
+impl MergeIndex {
+    fn build(merges: &[Merge]) -> MergeIndex {
+        let mut ix = MergeIndex::default();
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        ix.large = (0..merges.len())
+            .filter(|&i| {
+                merges
+                    .get(i)
+                    .is_some_and(|m| m.cells() > INDEXED_MERGE_CELLS)
+            })
+            .map(index)
+            .collect();
+        let tangled = tangled(merges);
+        // Merges that overlap another, cell by cell as they were read, which decides what
+        // each shared cell shows and which earlier merge each is reported with.
+        let mut large_so_far: Vec<usize> = Vec::new();
+        for (k, &i) in tangled.iter().enumerate() {
+            let Some(&m) = merges.get(i) else { continue };
+            let mut overlap = large_so_far
+                .iter()
+                .copied()
+                .find(|&j| merges.get(j).is_some_and(|o| o.overlaps(&m)));
+            if m.cells() <= INDEXED_MERGE_CELLS {
+                for r in m.row..=m.last_row {
+                    for c in m.col..=m.last_col {
+                        let at = *ix.covered.entry((r, c)).or_insert(index(i));
+                        if at != index(i) {
+                            overlap = overlap.or(Some(at as usize));
+                        }
+                    }
+                }
+            } else {
+                overlap = overlap.or_else(|| {
+                    tangled
+                        .get(..k)
+                        .unwrap_or_default()
+                        .iter()
+                        .copied()
+                        .find(|&j| merges.get(j).is_some_and(|o| o.overlaps(&m)))
+                });
+                large_so_far.push(i);
+            }
+            if let Some(j) = overlap {
+                ix.overlaps.push((j, i));
+            }
+        }
+        let mut is_tangled = tangled.iter().peekable();
+        for (i, m) in merges.iter().enumerate() {
+            if is_tangled.next_if(|&&t| t == i).is_some() || m.cells() > INDEXED_MERGE_CELLS {
+                continue;
+            }
+            let (rows, cols) = (m.last_row - m.row, u32::from(m.last_col - m.col));
+            if cols >= rows {
+                ix.row_spans.extend((m.row..=m.last_row).map(|r| Span {
+                    line: r,
+                    lo: u32::from(m.col),
+                    hi: u32::from(m.last_col),
+                    merge: index(i),
+                }));
+            } else {
+                ix.col_spans.extend((m.col..=m.last_col).map(|c| Span {
+                    line: u32::from(c),
+                    lo: m.row,
+                    hi: m.last_row,
+                    merge: index(i),
+                }));
+            }
+        }
+        ix.row_spans.sort_unstable_by_key(|s| (s.line, s.lo));
+        ix.col_spans.sort_unstable_by_key(|s| (s.line, s.lo));
+        ix
+    }
+
+    /// The untangled merge whose span on `line` holds `at`.
+    fn span_at(spans: &[Span], line: u32, at: u32) -> Option<usize> {
+        let k = spans.partition_point(|s| (s.line, s.lo) <= (line, at));
+        let s = spans.get(k.checked_sub(1)?)?;
+        (s.line == line && s.hi >= at).then_some(s.merge as usize)
+    }
+}
+
+/// The merges (by index, ascending) that overlap at least one other: a sweep down the
+/// rows, keeping the merges that reach the current row by first column.
+fn tangled(merges: &[Merge]) -> Vec<usize> {
+    use std::cmp::Reverse;
+    let mut order: Vec<u32> = (0..u32::try_from(merges.len()).unwrap_or(u32::MAX)).collect();
+    let at = |i: u32| merges.get(i as usize).copied();
+    order.sort_unstable_by_key(|&i| at(i).map(|m| (m.row, m.col)));
+    let mut tangled = vec![false; merges.len()];
+    let mark = |i: u32, tangled: &mut Vec<bool>| {
+        if let Some(t) = tangled.get_mut(i as usize) {
+            *t = true;
+        }
+    };
+    let mut active: BTreeSet<(u16, u32)> = BTreeSet::new();
+    let mut ends: BinaryHeap<Reverse<(u32, u16, u32)>> = BinaryHeap::new();
+    for i in order {
+        let Some(m) = at(i) else { continue };
+        while let Some(&Reverse((last_row, col, j))) = ends.peek()
+            && last_row < m.row
+        {
+            active.remove(&(col, j));
+            ends.pop();
+        }
+        let mut hit = false;
+        // Merges that reach this row and start within this one's columns.
+        for &(_, j) in active.range((m.col, 0)..=(m.last_col, u32::MAX)) {
+            mark(j, &mut tangled);
+            hit = true;
+        }
+        // Merges that start left of it and reach into it. Past one that does not, only
+        // one overlapping those between could: stop at the first that overlaps nothing.
+        for &(_, j) in active.range(..(m.col, 0)).rev() {
+            if at(j).is_some_and(|o| o.last_col >= m.col) {
+                mark(j, &mut tangled);
+                hit = true;
+            } else if !tangled.get(j as usize).copied().unwrap_or(false) {
+                break;
+            }
+        }
+        if hit {
+            mark(i, &mut tangled);
+        }
+        active.insert((m.col, i));
+        ends.push(Reverse((m.last_row, m.col, i)));
+    }
+    tangled
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t)
+        .map(|(i, _)| i)
+        .collect()
 }
 
 impl Grid {
@@ -77,32 +251,60 @@ impl Grid {
 
     /// Adds a merged area.
     pub fn add_merge(&mut self, m: Merge) {
-        let i = self.merges.len();
-        let cells = u64::from(m.last_row - m.row + 1) * u64::from(m.last_col - m.col + 1);
-        let mut overlap = self
-            .large
-            .iter()
-            .copied()
-            .find(|&j| self.merges.get(j).is_some_and(|o| o.overlaps(&m)));
-        if cells <= INDEXED_MERGE_CELLS {
-            for r in m.row..=m.last_row {
-                for c in m.col..=m.last_col {
-                    // Where merges overlap, the first one read keeps the cell.
-                    let at = *self.covered.entry((r, c)).or_insert(i);
-                    if at != i {
-                        overlap = overlap.or(Some(at));
-                    }
-                }
-            }
-        } else {
-            overlap = overlap
-                .or_else(|| (0..i).find(|&j| self.merges.get(j).is_some_and(|o| o.overlaps(&m))));
-            self.large.push(i);
-        }
-        if let Some(j) = overlap {
-            self.overlaps.push((j, i));
-        }
         self.merges.push(m);
+        self.index = OnceCell::new();
+    }
+
+    /// The smallest area that holds every non-empty cell (first row, first column, last
+    /// row, last column), or `None` for an empty grid.
+    pub fn used_area(&self) -> Option<Merge> {
+        let (&row, _) = self.rows.first_key_value()?;
+        let (&last_row, _) = self.rows.last_key_value()?;
+        let cols = self
+            .rows
+            .values()
+            .flat_map(|cells| [cells.first_key_value(), cells.last_key_value()])
+            .flatten()
+            .map(|(c, _)| *c);
+        let (col, last_col) = cols.fold((u16::MAX, 0), |(lo, hi), c| (lo.min(c), hi.max(c)));
+        Some(Merge {
+            row,
+            col,
+            last_row,
+            last_col,
+        })
+    }
+
+    /// Adds the merged areas that share a cell with the [`used_area`](Grid::used_area)
+    /// (call it once the cells are in). A merge outside that area covers no text, and no
+    /// cell whose merge the reader asks for: the cells it asks about are text cells, cells
+    /// right of or below them in the same row or column, and empty cells whose merge shows
+    /// what its top-left holds (nothing, outside the area).
+    pub fn add_merges_in_used_area(&mut self, merges: impl IntoIterator<Item = Merge>) {
+        let Some(area) = self.used_area() else {
+            return;
+        };
+        for m in merges {
+            if m.overlaps(&area) {
+                self.add_merge(m);
+            }
+        }
+    }
+
+    /// How many entries the grid's merge bookkeeping holds: merges, spans and cells indexed
+    /// one by one. It follows the merges kept, never the cells they cover (for tests).
+    #[cfg(test)]
+    pub fn merge_entries(&self) -> usize {
+        let ix = self.index();
+        self.merges.len()
+            + ix.row_spans.len()
+            + ix.col_spans.len()
+            + ix.covered.len()
+            + ix.large.len()
+    }
+
+    fn index(&self) -> &MergeIndex {
+        self.index.get_or_init(|| MergeIndex::build(&self.merges))
     }
 
     /// Whether merges are known for this grid's format.
@@ -122,13 +324,21 @@ impl Grid {
     }
 
     fn merge_index_at(&self, row: u32, col: u16) -> Option<usize> {
-        if let Some(&i) = self.covered.get(&(row, col)) {
-            return Some(i);
+        if self.merges.is_empty() {
+            return None;
         }
-        self.large
-            .iter()
-            .copied()
-            .find(|&i| self.merges.get(i).is_some_and(|m| m.contains(row, col)))
+        let ix = self.index();
+        if let Some(&i) = ix.covered.get(&(row, col)) {
+            return Some(i as usize);
+        }
+        MergeIndex::span_at(&ix.row_spans, row, u32::from(col))
+            .or_else(|| MergeIndex::span_at(&ix.col_spans, u32::from(col), row))
+            .or_else(|| {
+                ix.large
+                    .iter()
+                    .map(|&i| i as usize)
+                    .find(|&i| self.merges.get(i).is_some_and(|m| m.contains(row, col)))
+            })
     }
 
     /// Makes text in covered cells (which a merge hides) readable instead of lost, and
@@ -142,9 +352,12 @@ impl Grid {
         let mut out = Vec::new();
         // Each earlier merge with the later ones that overlap it.
         let mut by_first: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        for &(j, i) in &self.overlaps {
-            by_first.entry(j).or_default().push(i);
+        if !self.overlaps_reported && !self.merges.is_empty() {
+            for &(j, i) in &self.index().overlaps {
+                by_first.entry(j).or_default().push(i);
+            }
         }
+        self.overlaps_reported = true;
         for (j, later) in by_first {
             let Some(a) = self.merges.get(j) else {
                 continue;
@@ -169,7 +382,6 @@ impl Grid {
                 ),
             ));
         }
-        self.overlaps.clear();
         if self.merges.is_empty() {
             return out;
         }
@@ -233,18 +445,12 @@ impl Grid {
             dropped.push(i);
         }
         if !dropped.is_empty() {
-            let kept: Vec<Merge> = std::mem::take(&mut self.merges)
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| !dropped.contains(i))
-                .map(|(_, m)| m)
-                .collect();
-            self.covered.clear();
-            self.large.clear();
-            for m in kept {
-                self.add_merge(m);
-            }
-            self.overlaps.clear();
+            let mut i = 0;
+            self.merges.retain(|_| {
+                i += 1;
+                dropped.binary_search(&(i - 1)).is_err()
+            });
+            self.index = OnceCell::new();
         }
         out
     }
@@ -405,5 +611,47 @@ mod tests {
             ]
         );
         assert_eq!(g.merge_at(2, 2).map(|m| m.col), Some(1));
+    }
+
+    #[test]
+    fn merges_are_indexed_by_span_not_by_cell() {
+        let mut g = Grid::new(true);
+        g.set(0, 0, Value::Text("项目名称".into()));
+        // 200,000 merges of 1 × 3 and 1,000 of 64 × 64 (as many cells as are indexed).
+        for i in 0..200_000u32 {
+            let (r, c) = (i / 4, (i % 4) as u16 * 3);
+            g.add_merge(merge(r, c, r, c + 2));
+        }
+        for i in 0..1_000u32 {
+            let (r, c) = (64 * (i / 10), 20 + 64 * (i % 10) as u16);
+            g.add_merge(merge(r, c, r + 63, c + 63));
+        }
+        assert!(g.settle_covered().is_empty());
+        // Each merge, its spans (one for each 1 × 3, 64 for each 64 × 64), no cells.
+        assert_eq!(g.merge_entries(), 201_000 + 200_000 + 64_000);
+        assert_eq!(g.merge_at(49_999, 11), Some(merge(49_999, 9, 49_999, 11)));
+        assert_eq!(g.merge_at(50_000, 11), None);
+        assert_eq!(g.last_col_of(130, 100), 147);
+        assert_eq!(g.last_row_of(130, 100), 191);
+        assert_eq!(g.shown(0, 2), Some(&Value::Text("项目名称".into())));
+    }
+
+    #[test]
+    fn merges_outside_the_cells_are_not_kept() {
+        let mut g = Grid::new(true);
+        g.set(2, 1, Value::Text("项目名称".into()));
+        g.set(9, 4, Value::Text("名".into()));
+        let far = (0..200_000u32).map(|i| {
+            merge(
+                1_000 + i / 8,
+                (i % 8) as u16 * 2,
+                1_000 + i / 8,
+                (i % 8) as u16 * 2 + 1,
+            )
+        });
+        g.add_merges_in_used_area(far.chain([merge(9, 4, 9, 6), merge(10, 0, 12, 0)]));
+        assert_eq!(g.merges.len(), 1);
+        assert_eq!(g.last_col_of(9, 4), 6);
+        assert_eq!(g.used_area(), Some(merge(2, 1, 9, 4)));
     }
 }

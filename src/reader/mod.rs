@@ -758,10 +758,10 @@ impl<'a> XlsxMerges<'a> {
         XlsxMerges { zip, parts }
     }
 
-    /// The sheet's merges, or `None` when calamine must find them.
-    fn of(&mut self, sheet: &str) -> Option<Vec<Merge>> {
+    /// The sheet's merges that `keep` wants, or `None` when calamine must find them.
+    fn of(&mut self, sheet: &str, keep: &dyn Fn(&Merge) -> bool) -> Option<Vec<Merge>> {
         let path = self.parts.get(sheet)?;
-        xlsx_merges::merges(self.zip.as_mut()?, path)
+        xlsx_merges::merges(self.zip.as_mut()?, path, keep)
     }
 }
 
@@ -796,9 +796,8 @@ fn read_sheets(
                 ),
             )
         };
-        let known = merges.as_mut().and_then(|m| m.of(name));
         let compact = compacted.get(i).and_then(Option::as_ref);
-        let mut grid = guard::guarded(|| load_grid(&mut sheets, name, known, compact))
+        let mut grid = guard::guarded(|| load_grid(&mut sheets, name, merges.as_mut(), compact))
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
         let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
@@ -974,33 +973,19 @@ fn col16(c: u32) -> Option<u16> {
     u16::try_from(c).ok().filter(|&c| c < 16_384)
 }
 
-/// An empty grid of a format that knows merges, with these merges.
-fn grid_with_merges(merges: impl IntoIterator<Item = Merge>) -> Grid {
-    let mut grid = Grid::new(true);
-    for m in merges {
-        grid.add_merge(m);
-    }
-    grid
-}
-
-/// Loads one sheet's non-empty cells (streaming for xlsx and xlsb) and its merges.
+/// Loads one sheet's non-empty cells (streaming for xlsx and xlsb), then its merges, of
+/// which only those that reach the cells' area are kept
+/// ([`Grid::add_merges_in_used_area`]): memory follows the cells and the merges among them,
+/// not the sheet's formatted or merged expanse.
 fn load_grid(
     sheets: &mut Sheets<Rs<'_>>,
     name: &str,
-    known: Option<Vec<Merge>>,
+    known: Option<&mut XlsxMerges<'_>>,
     compact: Option<&xls_fix::Compact>,
 ) -> Result<Grid, calamine::Error> {
     match sheets {
         Sheets::Xlsx(x) => {
-            let merges = match known {
-                Some(m) => m,
-                None => x
-                    .merge_cells_by_sheet_name(name)?
-                    .iter()
-                    .filter_map(to_merge)
-                    .collect(),
-            };
-            let mut grid = grid_with_merges(merges);
+            let mut grid = Grid::new(true);
             let mut cells = x.worksheet_cells_reader(name)?;
             while let Some(cell) = cells.next_cell_with_formula()? {
                 let (r, c) = cell.pos;
@@ -1010,6 +995,19 @@ fn load_grid(
                     (None, Some(f)) if !f.is_empty() => grid.set(r, c, Value::Uncalculated(f)),
                     (None, _) => {}
                 }
+            }
+            drop(cells);
+            let Some(area) = grid.used_area() else {
+                return Ok(grid);
+            };
+            let keep = |m: &Merge| m.overlaps(&area);
+            match known.and_then(|k| k.of(name, &keep)) {
+                Some(merges) => grid.add_merges_in_used_area(merges),
+                None => grid.add_merges_in_used_area(
+                    x.merge_cells_by_sheet_name(name)?
+                        .iter()
+                        .filter_map(to_merge),
+                ),
             }
             Ok(grid)
         }
@@ -1027,7 +1025,7 @@ fn load_grid(
         Sheets::Xls(x) => {
             if let Some(compact) = compact {
                 // Cells renumbered by `xls_fix`: map them back, merges as found there.
-                let mut grid = grid_with_merges(compact.merges.iter().copied());
+                let mut grid = Grid::new(true);
                 let range = x.worksheet_range(name)?;
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 for (r, c, d) in range.used_cells() {
@@ -1039,15 +1037,17 @@ fn load_grid(
                         grid.set(row, col, v);
                     }
                 }
+                grid.add_merges_in_used_area(compact.merges.iter().copied());
                 return Ok(grid);
             }
-            let mut grid = grid_with_merges(
+            let mut grid = Grid::new(true);
+            let range = x.worksheet_range(name)?;
+            fill_from_range(&mut grid, &range);
+            grid.add_merges_in_used_area(
                 x.merge_cells_by_sheet_name(name)?
                     .iter()
                     .filter_map(to_merge),
             );
-            let range = x.worksheet_range(name)?;
-            fill_from_range(&mut grid, &range);
             Ok(grid)
         }
         // ODS is read by the `ods` module, never through calamine.
@@ -1110,4 +1110,82 @@ fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec
             })
             .collect()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read as _, Write as _};
+
+    /// One form as declform writes it, then the same workbook with `extra` merges of two
+    /// cells each, eight a row, from row 1,000 down: far from the form and from any text.
+    fn form_with_far_merges(extra: u32) -> (Vec<u8>, Vec<u8>) {
+        let seed = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/seed-forms-2024.json"
+        ));
+        let read = crate::read(seed.to_vec(), "seed.json", &ReadOptions::default()).unwrap();
+        let plain = crate::write_workbook(&read.forms[..1], None).unwrap();
+        let mut zin = zip::ZipArchive::new(Cursor::new(&plain[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zin.len() {
+            let mut entry = zin.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut xml = String::new();
+            entry.read_to_string(&mut xml).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                let at = xml.find("</mergeCells>").expect("the form has merges");
+                let far: String = (0..extra)
+                    .map(|i| {
+                        let (r, c) = (1_000 + i / 8, (i % 8) as u16 * 2);
+                        let m = Merge {
+                            row: r,
+                            col: c,
+                            last_row: r,
+                            last_col: c + 1,
+                        };
+                        format!("<mergeCell ref=\"{}\"/>", m.a1())
+                    })
+                    .collect();
+                xml.insert_str(at, &far);
+            }
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(xml.as_bytes()).unwrap();
+        }
+        (plain, out.finish().unwrap().into_inner())
+    }
+
+    #[test]
+    fn far_merges_cost_nothing_and_change_nothing() {
+        let (plain, hostile) = form_with_far_merges(200_000);
+        // The merge list (5 MB of XML) is longer than the tail kept in memory: it is read
+        // again as a stream, and every merge is found, as calamine finds them.
+        let mut cal = calamine::Xlsx::new(Cursor::new(&hostile[..])).unwrap();
+        let sheet = cal.sheet_names()[0].clone();
+        let want = cal.merge_cells_by_sheet_name(&sheet).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(&hostile[..])).unwrap();
+        let parts = xlsx_merges::sheet_parts(&mut zip).unwrap();
+        let all = xlsx_merges::merges(&mut zip, &parts[&sheet], &|_| true).unwrap();
+        assert_eq!(all.len(), want.len());
+        assert!(all.len() > 200_000, "{}", all.len());
+        assert!(all.iter().zip(&want).all(|(m, d)| Some(*m) == to_merge(d)));
+
+        // Only the form's merges reach the grid.
+        let grid_of = |bytes: &[u8]| {
+            let mut sheets = open(bytes, Format::Xlsx).unwrap();
+            let mut merges = XlsxMerges::new(bytes);
+            load_grid(&mut sheets, &sheet, Some(&mut merges), None).unwrap()
+        };
+        let (small, large) = (grid_of(&plain), grid_of(&hostile));
+        assert!(small.merge_entries() > 10, "{}", small.merge_entries());
+        assert_eq!(large.merge_entries(), small.merge_entries());
+
+        // The same form, notices and all.
+        let opts = ReadOptions::default();
+        let a = read(plain, "a.xlsx", &opts).unwrap();
+        let b = read(hostile, "a.xlsx", &opts).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(b.forms.len(), 1);
+    }
 }

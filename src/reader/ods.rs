@@ -368,7 +368,8 @@ fn read_content<R: BufRead>(input: R) -> Result<Vec<Sheet>, Fault> {
                     let Some((_, grid)) = sheets.last_mut() else {
                         continue;
                     };
-                    // A merge costs its indexed cells (see `Grid::add_merge`), at most 4096.
+                    // A merge counts as the cells it covers, at most 4096 (the grid indexes it
+                    // by row or column span, which costs less).
                     let per_row: u64 = row_cells.iter().map(|c| u64::from(c.2)).sum::<u64>()
                         + row_merges
                             .iter()

@@ -39,18 +39,112 @@ pub fn sheet_parts(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<HashMap<S
     Some(parts)
 }
 
-/// The merged areas of the sheet part at `path`.
-pub fn merges(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Option<Vec<Merge>> {
-    let xml = part(zip, path)?;
-    // The last `<mergeCells` (or `<x:mergeCells`): text cannot hold a raw `<`.
-    let at = memchr::memmem::rfind_iter(&xml, b"mergeCells")
-        .find(|&i| i > 0 && matches!(xml.get(i - 1), Some(b'<' | b':')))
-        .and_then(|i| xml.get(..i)?.iter().rposition(|&b| b == b'<'));
-    let Some(at) = at else {
+/// Bytes inflated at a time while looking for `<mergeCells`.
+const CHUNK: usize = 64 * 1024;
+/// The most of a sheet's tail (from its last `<mergeCells` on) kept in memory while the
+/// rest of the part inflates; a longer one is inflated again and parsed as it streams.
+const TAIL_KEPT: usize = 4 * 1024 * 1024;
+/// Bytes kept from one chunk to the next, so that a `<x:mergeCells` split between two
+/// chunks is found.
+const OVERLAP: usize = 64;
+const NAME: &[u8] = b"mergeCells";
+
+/// The merged areas of the sheet part at `path` that `keep` wants.
+///
+/// The part is inflated chunk by chunk, never held whole: only its tail from the last
+/// `<mergeCells` on is kept (up to [`TAIL_KEPT`]; a longer tail is inflated a second time
+/// and parsed as it streams), and merges that `keep` refuses are dropped as they are read.
+pub fn merges(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    path: &str,
+    keep: &dyn Fn(&Merge) -> bool,
+) -> Option<Vec<Merge>> {
+    let mut file = zip.by_name(path).ok()?;
+    // The part's bytes from offset `base` on; the name is looked for from `from` on.
+    let mut window: Vec<u8> = Vec::new();
+    let (mut base, mut from) = (0u64, 0usize);
+    // Where the last `<mergeCells` starts, and whether `window` starts there.
+    let (mut last, mut held): (Option<u64>, bool) = (None, false);
+    let mut chunk = vec![0u8; CHUNK];
+    loop {
+        let n = file.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        window.extend_from_slice(chunk.get(..n)?);
+        let found = memchr::memmem::find_iter(window.get(from..)?, NAME)
+            .filter_map(|i| element_start(&window, from + i))
+            .last();
+        from = window.len().saturating_sub(NAME.len() - 1);
+        if let Some(at) = found {
+            last = Some(base + at as u64);
+            held = true;
+            window.drain(..at);
+            base += at as u64;
+            from -= at.min(from);
+        }
+        if held && window.len() > TAIL_KEPT {
+            held = false;
+        }
+        if !held {
+            let cut = window.len().saturating_sub(OVERLAP);
+            window.drain(..cut);
+            base += cut as u64;
+            from -= cut.min(from);
+        }
+    }
+    drop(file);
+    let Some(last) = last else {
         return Some(Vec::new());
     };
-    let refs = elements(xml.get(at..)?, "mergeCell", &["ref"])?;
-    refs.into_iter().map(|mut r| area(&r.pop()??)).collect()
+    if held {
+        return parse(window.as_slice(), keep);
+    }
+    let mut file = zip.by_name(path).ok()?;
+    std::io::copy(&mut (&mut file).take(last), &mut std::io::sink()).ok()?;
+    parse(std::io::BufReader::new(file), keep)
+}
+
+/// Where the element whose name is at `i` starts, when `i` is the name of a start tag
+/// (`<mergeCells` or `<x:mergeCells`): text cannot hold a raw `<`.
+fn element_start(xml: &[u8], i: usize) -> Option<usize> {
+    if !matches!(xml.get(i.checked_sub(1)?), Some(b'<' | b':')) {
+        return None;
+    }
+    let at = xml.get(..i)?.iter().rposition(|&b| b == b'<')?;
+    (xml.get(at + 1) != Some(&b'/')).then_some(at)
+}
+
+/// The `<mergeCell ref>` areas from a `<mergeCells>` element on, those `keep` wants.
+fn parse(xml: impl std::io::BufRead, keep: &dyn Fn(&Merge) -> bool) -> Option<Vec<Merge>> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    loop {
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == "mergeCell" => {
+                let mut at = None;
+                for a in e.attributes().flatten() {
+                    if a.key.local_name().into_inner() == "ref" {
+                        at = Some(
+                            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                                .ok()?
+                                .into_owned(),
+                        );
+                    }
+                }
+                let m = area(&at?)?;
+                if keep(&m) {
+                    out.push(m);
+                }
+            }
+            Event::End(e) if e.local_name().into_inner() == "mergeCells" => break,
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    Some(out)
 }
 
 fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Option<Vec<u8>> {
@@ -134,7 +228,7 @@ mod tests {
                     .iter()
                     .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
                     .collect();
-                let mut got: Vec<(u32, u32, u32, u32)> = merges(&mut zip, &parts[&name])
+                let mut got: Vec<(u32, u32, u32, u32)> = merges(&mut zip, &parts[&name], &|_| true)
                     .expect("merges read")
                     .iter()
                     .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
