@@ -11,7 +11,8 @@ use crate::field::{Field, FieldKind};
 use crate::layout::{Column, Computed, Style, Tables};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::target::Target;
-use crate::xlsx::{self, amount_format, date_format, display_width, write_amount};
+use crate::write::measure::display_width;
+use crate::write::workbook::{self, amount_format, date_format, write_amount};
 use indexmap::IndexMap;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use std::io::Write;
@@ -190,12 +191,12 @@ fn csv_io(e: csv::Error) -> std::io::Error {
 /// The flat table as a workbook of one sheet: bold frozen header, autofilter, amounts as
 /// `#,##0.00` numbers, dates as date cells, column widths that fit.
 pub(crate) fn workbook(forms: &[Form]) -> Result<Workbook> {
-    build(forms).map_err(|e| xlsx::xlsx_error(&Tables::get().flat.sheet, e))
+    build(forms).map_err(|e| workbook::xlsx_error(&Tables::get().flat.sheet, e))
 }
 
 fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let (header, rows) = table(forms);
-    let mut wb = xlsx::new_workbook();
+    let mut wb = workbook::new_workbook();
     let ws = wb.add_worksheet();
     let spec = &Tables::get().flat;
     ws.set_name(&spec.sheet)?;
@@ -220,7 +221,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
                 }
                 Cell::Amount(Some(a)) => write_amount(ws, r, col(c), *a, &amount, &amount_text)?,
                 Cell::Date(Some(d)) => {
-                    if let Some(dt) = xlsx::excel_date(*d) {
+                    if let Some(dt) = workbook::excel_date(*d) {
                         ws.write_datetime_with_format(r, col(c), &dt, &date)?;
                     }
                 }

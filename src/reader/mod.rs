@@ -9,7 +9,6 @@ mod forms;
 mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
-pub(crate) mod vocab;
 mod xls_fix;
 mod xlsx_merges;
 
