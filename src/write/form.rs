@@ -9,7 +9,7 @@ use crate::write::{measure, workbook};
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
-use crate::layout::{Area, Cols, Layout, LayoutKind, Style, TargetPart};
+use crate::layout::{Area, Cols, IndicatorColumn, Layout, LayoutKind, Style, TargetPart};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
 use crate::target;
@@ -599,6 +599,65 @@ fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(Option<Field>, String, Stri
     pairs
 }
 
+/// Where the layout's areas land for one form: shifted down by the origin and, below the
+/// layout's `extra.after_row`, by the extra rows; cells of the header block that end at the
+/// layout's last column widened over the indicator `extra` columns, so the grid stays a
+/// rectangle.
+struct Frame {
+    origin_row: u32,
+    /// The extra rows inserted, and the pairs each holds.
+    extra_rows: u32,
+    slots: usize,
+    after: u32,
+    /// The layout's last column, and the indicator `extra` columns right of it.
+    base_last: u16,
+    added: u16,
+}
+
+impl Frame {
+    fn new(layout: &Layout, origin_row: u32, pairs: usize, indicator_keys: usize) -> Frame {
+        let slots = layout.extra.pairs.len().max(1);
+        Frame {
+            origin_row,
+            extra_rows: u32::try_from(pairs.div_ceil(slots)).unwrap_or(u32::MAX),
+            slots,
+            after: layout.extra.after_row,
+            base_last: layout.columns().saturating_sub(1),
+            added: u16::try_from(indicator_keys).unwrap_or(u16::MAX),
+        }
+    }
+
+    fn row(&self, r: u32) -> u32 {
+        self.origin_row + r + if r >= self.after { self.extra_rows } else { 0 }
+    }
+
+    fn widen(&self, (first, last): (u16, u16)) -> (u16, u16) {
+        if last == self.base_last {
+            (first, last.saturating_add(self.added))
+        } else {
+            (first, last)
+        }
+    }
+
+    fn area(&self, a: &Area) -> (u32, u32, (u16, u16)) {
+        (
+            self.row(a.row),
+            self.row(a.last_row),
+            self.widen((a.col, a.last_col)),
+        )
+    }
+}
+
+/// One form being laid out: the grid's writes, where its parts land, and what to fill.
+struct FormWrite<'a> {
+    g: Grid<'a>,
+    frame: Frame,
+    layout: &'a Layout,
+    f: &'a Formats,
+    marks: &'a Marks,
+    placement: Placement,
+}
+
 /// Writes one form with its top-left cell at `origin_row`, column A, filling the cells
 /// `marks` names.
 pub(crate) fn write_form(
@@ -611,137 +670,168 @@ pub(crate) fn write_form(
     marks: &Marks,
 ) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
-    // Indicator `extra` keys get columns right of the layout's; the header block's cells
-    // that end at the layout's last column widen over them, so the grid stays a rectangle.
+    // Indicator `extra` keys get columns right of the layout's.
     let ind_keys = indicator_extra_keys(form);
-    let added = u16::try_from(ind_keys.len()).unwrap_or(u16::MAX);
-    let base_last = layout.columns().saturating_sub(1);
-    let widen = |(first, last): (u16, u16)| {
-        if last == base_last {
-            (first, last.saturating_add(added))
-        } else {
-            (first, last)
-        }
-    };
-    let slots = layout.extra.pairs.len().max(1);
-    let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
-    let after = layout.extra.after_row;
-    let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
-    let mut g = Grid {
-        widths,
-        heights: BTreeMap::new(),
-        ops: Vec::new(),
-    };
-    let mut placement = Placement::default();
-    let area = |a: &Area| {
-        (
-            row_of(a.row),
-            row_of(a.last_row),
-            widen((a.col, a.last_col)),
-        )
-    };
-
-    let (r, lr, cols) = area(&layout.title.at);
-    g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
-    g.heights.insert(r, Style::get().title_row_height);
-    let (r, lr, cols) = area(&layout.year.at);
-    let year = form
-        .year
-        .map(|y| layout.year.text.replace("{year}", &y.to_string()))
-        .unwrap_or_default();
-    g.text(r, lr, cols, year, &f.year);
-
-    let period = form.period().unwrap_or_default();
-    for cell in &layout.fields {
-        let (r, lr, cols) = area(&cell.label_at);
-        g.label(
-            r,
-            lr,
-            cols,
-            cell.label.replace("{period}", &period),
-            &f.label,
-        );
-        if let (Some(field), Some(at)) = (cell.field, &cell.at) {
-            let (r, lr, cols) = area(at);
-            let value = form.get(field).unwrap_or(FieldValue::Text(None));
-            g.value(r, lr, cols, value, f);
-            g.mark_last(marks.fields.get(&field).copied());
-            placement.fields.insert(field, (r, cols.0, cols.1));
-        }
-    }
-
-    for i in 0..(extra_rows as usize * slots) {
-        let row = origin_row + after + u32::try_from(i / slots).unwrap_or(0);
-        let Some(slot) = layout.extra.pairs.get(i % slots) else {
-            continue;
-        };
-        let (field, label, value) = pairs
-            .get(i)
-            .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
-        g.text(row, row, widen(span(slot.label_at)), label, &f.label);
-        g.input_text(row, row, widen(span(slot.at)), value, f);
-        let at = (row, slot.at.first);
-        let mark = match field {
-            Some(field) => {
-                placement
-                    .fields
-                    .insert(field, (row, slot.at.first, slot.at.last));
-                marks.fields.get(&field)
-            }
-            None if pairs.get(i).is_some() => {
-                placement.extra.insert(label.to_string(), at);
-                marks.extra.get(label)
-            }
-            None => None,
-        };
-        g.mark_last(mark.copied());
-    }
-
-    let spec = &layout.indicators;
-    let header = row_of(spec.header_row - 1);
-    let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
-    let label_cols = span(spec.label.column);
-    g.label(
-        header,
-        header + n,
-        label_cols,
-        spec.label.text.as_str(),
-        &f.label,
-    );
-    for c in &spec.columns {
-        g.label(header, header, span(c.at), c.label.as_str(), &f.label);
-        if matches!(c.part, None | Some(TargetPart::Value)) {
-            placement.indicator_columns.insert(c.field, c.at.first);
-        }
-        if let Some(part) = c.part {
-            placement.target_parts.insert(part, c.at.first);
-        }
-    }
-    placement.indicator_rows = (header + 1, header + n);
     let empty_row = [Indicator::default()];
     let indicators: &[Indicator] = if form.indicators.is_empty() {
         &empty_row
     } else {
         &form.indicators
     };
-    let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
-    // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
-    let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some()) {
-        indicators
-            .iter()
-            .map(|i| target::split(&i.target))
-            .collect()
-    } else {
-        Vec::new()
+    let mut w = FormWrite {
+        g: Grid {
+            widths,
+            heights: BTreeMap::new(),
+            ops: Vec::new(),
+        },
+        frame: Frame::new(layout, origin_row, pairs.len(), ind_keys.len()),
+        layout,
+        f,
+        marks,
+        placement: Placement::default(),
     };
-    for c in &spec.columns {
+    w.header(form);
+    w.extra_rows(&pairs);
+    w.indicators(indicators, &ind_keys);
+    w.g.finish(ws, f)?;
+    Ok(w.placement)
+}
+
+impl<'a> FormWrite<'a> {
+    /// The title, the year and the header fields, labels and values.
+    fn header(&mut self, form: &'a Form) {
+        let (layout, f) = (self.layout, self.f);
+        let (r, lr, cols) = self.frame.area(&layout.title.at);
+        self.g
+            .text(r, lr, cols, layout.title.text.as_str(), &f.title);
+        self.g.heights.insert(r, Style::get().title_row_height);
+        let (r, lr, cols) = self.frame.area(&layout.year.at);
+        let year = form
+            .year
+            .map(|y| layout.year.text.replace("{year}", &y.to_string()))
+            .unwrap_or_default();
+        self.g.text(r, lr, cols, year, &f.year);
+
+        let period = form.period().unwrap_or_default();
+        for cell in &layout.fields {
+            let (r, lr, cols) = self.frame.area(&cell.label_at);
+            let label = cell.label.replace("{period}", &period);
+            self.g.label(r, lr, cols, label, &f.label);
+            if let (Some(field), Some(at)) = (cell.field, &cell.at) {
+                let (r, lr, cols) = self.frame.area(at);
+                let value = form.get(field).unwrap_or(FieldValue::Text(None));
+                self.g.value(r, lr, cols, value, f);
+                self.g.mark_last(self.marks.fields.get(&field).copied());
+                self.placement.fields.insert(field, (r, cols.0, cols.1));
+            }
+        }
+    }
+
+    /// The extra rows: model fields the layout has no cell for, then `extra`, `slots` pairs
+    /// to a row.
+    fn extra_rows(&mut self, pairs: &'a [(Option<Field>, String, String)]) {
+        let (frame, f) = (&self.frame, self.f);
+        let slots = frame.slots;
+        for i in 0..(frame.extra_rows as usize * slots) {
+            let row = frame.origin_row + frame.after + u32::try_from(i / slots).unwrap_or(0);
+            let Some(slot) = self.layout.extra.pairs.get(i % slots) else {
+                continue;
+            };
+            let (field, label, value) = pairs
+                .get(i)
+                .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
+            self.g
+                .text(row, row, frame.widen(span(slot.label_at)), label, &f.label);
+            self.g
+                .input_text(row, row, frame.widen(span(slot.at)), value, f);
+            let at = (row, slot.at.first);
+            let mark = match field {
+                Some(field) => {
+                    self.placement
+                        .fields
+                        .insert(field, (row, slot.at.first, slot.at.last));
+                    self.marks.fields.get(&field)
+                }
+                None if pairs.get(i).is_some() => {
+                    self.placement.extra.insert(label.to_string(), at);
+                    self.marks.extra.get(label)
+                }
+                None => None,
+            };
+            self.g.mark_last(mark.copied());
+        }
+    }
+
+    /// The indicator table: its section label and headers, a column at a time its rows
+    /// (一级 and 二级 merged over equal rows), then the indicator `extra` columns.
+    fn indicators(&mut self, indicators: &'a [Indicator], ind_keys: &[&'a str]) {
+        let (spec, f) = (&self.layout.indicators, self.f);
+        let header = self.frame.row(spec.header_row - 1);
+        let n = u32::try_from(indicators.len()).unwrap_or(u32::MAX);
+        let label_cols = span(spec.label.column);
+        self.g.label(
+            header,
+            header + n,
+            label_cols,
+            spec.label.text.as_str(),
+            &f.label,
+        );
+        for c in &spec.columns {
+            self.g
+                .label(header, header, span(c.at), c.label.as_str(), &f.label);
+            if matches!(c.part, None | Some(TargetPart::Value)) {
+                self.placement.indicator_columns.insert(c.field, c.at.first);
+            }
+            if let Some(part) = c.part {
+                self.placement.target_parts.insert(part, c.at.first);
+            }
+        }
+        self.placement.indicator_rows = (header + 1, header + n);
+        let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
+        // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
+        let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some())
+        {
+            indicators
+                .iter()
+                .map(|i| target::split(&i.target))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for c in &spec.columns {
+            self.indicator_column(c, header, &rows, &parts);
+        }
+        for (x, key) in ind_keys.iter().enumerate() {
+            let col = self.frame.base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
+            self.g.label(header, header, (col, col), *key, &f.label);
+            self.placement
+                .indicator_extra_columns
+                .insert(key.to_string(), col);
+            for (i, ind) in indicators.iter().enumerate() {
+                let r = header + 1 + u32::try_from(i).unwrap_or(0);
+                let text = ind.extra.get(*key).map_or("", String::as_str);
+                self.g.input_text(r, r, (col, col), text, f);
+                let mark = self.marks.indicator_extra.get(&(i, key.to_string()));
+                self.g.mark_last(mark.copied());
+            }
+        }
+    }
+
+    /// One column of the indicator rows below `header`: 一级 merged over equal 一级, 二级
+    /// over equal (一级, 二级); a merged cell filled when every row it spans is marked alike.
+    fn indicator_column(
+        &mut self,
+        c: &IndicatorColumn,
+        header: u32,
+        rows: &[[&'a str; 4]],
+        parts: &[(String, String, String)],
+    ) {
+        let f = self.f;
         let k = c.field.indicator_index().unwrap_or(3);
         let centered = k < 2 || matches!(c.part, Some(TargetPart::Sign | TargetPart::Unit));
+        let same = |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
         let mut i = 0;
         while i < rows.len() {
-            // level1 merges over equal level1; level2 over equal (level1, level2).
-            let same =
-                |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
             let mut j = i + 1;
             while j < rows.len()
                 && rows
@@ -754,43 +844,28 @@ pub(crate) fn write_form(
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
             let part = parts.get(i);
-            let text = match (c.part, part) {
-                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
-                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
-                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
+            let text: Cow<'a, str> = match (c.part, part) {
+                (Some(TargetPart::Sign), Some(p)) => p.0.clone().into(),
+                (Some(TargetPart::Value), Some(p)) => p.1.clone().into(),
+                (Some(TargetPart::Unit), Some(p)) => p.2.clone().into(),
                 _ => rows
                     .get(i)
                     .and_then(|row| row.get(k).copied())
-                    .unwrap_or(""),
+                    .unwrap_or("")
+                    .into(),
             };
             if centered {
-                g.centered(r, lr, span(c.at), text, f);
+                self.g.centered(r, lr, span(c.at), text, f);
             } else {
-                g.input_text(r, lr, span(c.at), text, f);
+                self.g.input_text(r, lr, span(c.at), text, f);
             }
-            let mark = marks.indicators.get(&(i, k)).copied();
-            if (i..j).all(|row| marks.indicators.get(&(row, k)).copied() == mark) {
-                g.mark_last(mark);
+            let mark = self.marks.indicators.get(&(i, k)).copied();
+            if (i..j).all(|row| self.marks.indicators.get(&(row, k)).copied() == mark) {
+                self.g.mark_last(mark);
             }
             i = j;
         }
     }
-    for (x, key) in ind_keys.iter().enumerate() {
-        let col = base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
-        g.label(header, header, (col, col), *key, &f.label);
-        placement
-            .indicator_extra_columns
-            .insert(key.to_string(), col);
-        for (i, ind) in indicators.iter().enumerate() {
-            let r = header + 1 + u32::try_from(i).unwrap_or(0);
-            let text = ind.extra.get(*key).map_or("", String::as_str);
-            g.input_text(r, r, (col, col), text, f);
-            g.mark_last(marks.indicator_extra.get(&(i, key.to_string())).copied());
-        }
-    }
-
-    g.finish(ws, f)?;
-    Ok(placement)
 }
 
 fn span(c: Cols) -> (u16, u16) {
