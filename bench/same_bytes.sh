@@ -87,6 +87,8 @@ for bad in samples/有误/*; do
   n=$((n + 1))
   both "bad-$n" convert "$bad" -o OUT.xlsx
 done
+both check-bad check samples/有误/填写有误.xlsx samples/有误/金额写成汉字.json
+both check-bad-json check samples/有误/ --json
 both bad-limit convert samples/办公室.xlsx -o OUT.xlsx --max-inflated-mb 0.001
 
 for layout in 2024 2026 split; do

@@ -28,82 +28,68 @@ use serde::ser::SerializeMap;
 use std::collections::HashMap;
 use std::fmt;
 
-/// What kind of difference a [`Change`] is, with its stable id (`field-changed`, ...).
-///
-/// ```
-/// use declform::diff::ChangeKind;
-/// assert_eq!(ChangeKind::TargetChanged.to_string(), "target-changed");
-/// assert_eq!(serde_json::to_string(&ChangeKind::FormAdded).unwrap(), "\"form-added\"");
-/// assert_eq!(ChangeKind::IndicatorRemoved.description(), "删除指标");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ChangeKind {
-    /// `form-added`: a form only the new version has.
-    FormAdded,
-    /// `form-removed`: a form only the old version has.
-    FormRemoved,
-    /// `field-changed`: a header field, a goal, an amount or an `extra` entry.
-    FieldChanged,
-    /// `indicator-added`: an indicator only the new form has (a filled empty category too).
-    IndicatorAdded,
-    /// `indicator-removed`: an indicator only the old form has.
-    IndicatorRemoved,
-    /// `target-changed`: an indicator's 年度指标值.
-    TargetChanged,
-    /// `indicator-extra-changed`: an entry of an indicator's `extra` (指标值设定依据, 权重,
-    /// ...), with `field` `extra.<key>`.
-    IndicatorExtraChanged,
+/// Defines [`ChangeKind`] from one table: each kind's variant, id and Chinese description.
+macro_rules! change_kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $description:literal; )*) => {
+        /// What kind of difference a [`Change`] is, with its stable id (`field-changed`, ...).
+        ///
+        /// ```
+        /// use declform::diff::ChangeKind;
+        /// assert_eq!(ChangeKind::TargetChanged.to_string(), "target-changed");
+        /// assert_eq!(serde_json::to_string(&ChangeKind::FormAdded).unwrap(), "\"form-added\"");
+        /// assert_eq!(ChangeKind::IndicatorRemoved.description(), "删除指标");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ChangeKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ChangeKind {
+            /// Every kind, in the order the counts line names them.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 7);
+            /// ```
+            pub const ALL: [ChangeKind; [$(ChangeKind::$variant),*].len()] =
+                [$(ChangeKind::$variant),*];
+
+            /// The stable id, as printed.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::FieldChanged.id(), "field-changed");
+            /// ```
+            pub fn id(self) -> &'static str {
+                match self { $( ChangeKind::$variant => $id, )* }
+            }
+
+            /// The kind in Chinese, as the report and the counts line name it.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::FormAdded.description(), "新增项目");
+            /// ```
+            pub fn description(self) -> &'static str {
+                match self { $( ChangeKind::$variant => $description, )* }
+            }
+        }
+    };
 }
 
-impl ChangeKind {
-    /// Every kind, in the order the counts line names them.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 7);
-    /// ```
-    pub const ALL: [ChangeKind; 7] = [
-        ChangeKind::FormAdded,
-        ChangeKind::FormRemoved,
-        ChangeKind::FieldChanged,
-        ChangeKind::IndicatorAdded,
-        ChangeKind::IndicatorRemoved,
-        ChangeKind::TargetChanged,
-        ChangeKind::IndicatorExtraChanged,
-    ];
-
-    /// The stable id, as printed.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::FieldChanged.id(), "field-changed");
-    /// ```
-    pub fn id(self) -> &'static str {
-        match self {
-            ChangeKind::FormAdded => "form-added",
-            ChangeKind::FormRemoved => "form-removed",
-            ChangeKind::FieldChanged => "field-changed",
-            ChangeKind::IndicatorAdded => "indicator-added",
-            ChangeKind::IndicatorRemoved => "indicator-removed",
-            ChangeKind::TargetChanged => "target-changed",
-            ChangeKind::IndicatorExtraChanged => "indicator-extra-changed",
-        }
-    }
-
-    /// The kind in Chinese, as the report and the counts line name it.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::FormAdded.description(), "新增项目");
-    /// ```
-    pub fn description(self) -> &'static str {
-        match self {
-            ChangeKind::FormAdded => "新增项目",
-            ChangeKind::FormRemoved => "删除项目",
-            ChangeKind::FieldChanged => "栏目变更",
-            ChangeKind::IndicatorAdded => "新增指标",
-            ChangeKind::IndicatorRemoved => "删除指标",
-            ChangeKind::TargetChanged => "指标值变更",
-            ChangeKind::IndicatorExtraChanged => "指标其他信息变更",
-        }
-    }
+change_kinds! {
+    /// `form-added`: a form only the new version has.
+    FormAdded = "form-added", "新增项目";
+    /// `form-removed`: a form only the old version has.
+    FormRemoved = "form-removed", "删除项目";
+    /// `field-changed`: a header field, a goal, an amount or an `extra` entry.
+    FieldChanged = "field-changed", "栏目变更";
+    /// `indicator-added`: an indicator only the new form has (a filled empty category too).
+    IndicatorAdded = "indicator-added", "新增指标";
+    /// `indicator-removed`: an indicator only the old form has.
+    IndicatorRemoved = "indicator-removed", "删除指标";
+    /// `target-changed`: an indicator's 年度指标值.
+    TargetChanged = "target-changed", "指标值变更";
+    /// `indicator-extra-changed`: an entry of an indicator's `extra` (指标值设定依据, 权重,
+    /// ...), with `field` `extra.<key>`.
+    IndicatorExtraChanged = "indicator-extra-changed", "指标其他信息变更";
 }
 
 impl fmt::Display for ChangeKind {
