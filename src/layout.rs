@@ -436,6 +436,14 @@ pub(crate) struct Style {
     pub(crate) min_row_height: f64,
     /// Excel's paper size code (9 is A4).
     pub(crate) paper_size: u8,
+    /// The printed page in points, portrait: width, height (A4).
+    pub(crate) paper_points: (f64, f64),
+    /// Pixels per unit of column width (the default font's digit).
+    pub(crate) pixels_per_unit: f64,
+    /// Pixels a column prints wider than its width.
+    pub(crate) column_padding_pixels: f64,
+    /// A column's width where none is set, in Excel's units.
+    pub(crate) default_column_width: f64,
     pub(crate) margins: Margins,
     pub(crate) measure: Measure,
     pub(crate) number_formats: NumberFormats,

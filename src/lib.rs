@@ -66,7 +66,7 @@ mod write;
 struct ReadmeDoctests;
 
 pub use amount::Amount;
-pub use error::{Error, ErrorKind, Location, Result};
+pub use error::{Error, ErrorKind, Limit, Location, Result};
 pub use field::{Field, FieldKind, UnknownField};
 pub use layout::LayoutKind;
 pub use merge::{Merged, Merger, merge};

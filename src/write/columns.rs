@@ -22,7 +22,7 @@ pub(crate) fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
     let style = Style::get();
     let mut widths = layout.column_widths.clone();
     let columns = widths.len() + extra;
-    let page = style.grid_width - columns as f64 * measure::COLUMN_PADDING;
+    let page = style.grid_width - columns as f64 * measure::column_padding();
     let mut mins: Vec<f64> = widths
         .iter()
         .map(|w| w.min(style.min_column_width))
@@ -38,7 +38,7 @@ pub(crate) fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
         // padding between them, which the amount may use).
         let cols = usize::from(at.col)..=usize::from(at.last_col);
         let span: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
-        let gaps = (cols.clone().count() - 1) as f64 * measure::COLUMN_PADDING;
+        let gaps = (cols.clone().count() - 1) as f64 * measure::column_padding();
         let need = amount_units(&a) - gaps;
         for c in cols {
             if let (Some(w), Some(min)) = (widths.get_mut(c), mins.get_mut(c)) {
@@ -127,9 +127,10 @@ fn fit_widths(widths: &mut [f64], mins: &[f64], total: f64) -> bool {
     } else {
         0.0
     };
+    let px = Style::get().pixels_per_unit;
     for (w, min) in widths.iter_mut().zip(mins) {
         // Down to a whole pixel, but never below the least width.
-        *w = (((min + (*w - min) * share) * 7.0).floor() / 7.0).max((min * 7.0).ceil() / 7.0);
+        *w = (((min + (*w - min) * share) * px).floor() / px).max((min * px).ceil() / px);
     }
     floor <= total + 1e-9
 }
@@ -143,7 +144,8 @@ mod tests {
     #[test]
     fn grids_print_no_wider_than_the_page_allows() {
         let style = Style::get();
-        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * measure::COLUMN_PADDING;
+        let printed =
+            |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * measure::column_padding();
         // The official grids as they are; the split grid's seven columns narrowed a little.
         let mut form = Form::default();
         for kind in [LayoutKind::Y2024, LayoutKind::Y2026] {

@@ -357,7 +357,12 @@ impl<'a> Grid<'a> {
     /// The printed widths of columns `first..=last`, in points, in each program measured.
     fn span_points(&self, first: u16, last: u16) -> Vec<f64> {
         let units = (first..=last)
-            .map(|c| self.widths.get(usize::from(c)).copied().unwrap_or(8.43))
+            .map(|c| {
+                self.widths
+                    .get(usize::from(c))
+                    .copied()
+                    .unwrap_or(Style::get().default_column_width)
+            })
             .sum();
         span_points(units, usize::from(last.saturating_sub(first)) + 1)
     }

@@ -21,8 +21,11 @@ impl Wrap {
 }
 
 /// How much wider than its width (Excel's character units) a column prints: the padding
-/// rust_xlsxwriter adds to each column (5 of 7 pixels of a unit).
-pub(crate) const COLUMN_PADDING: f64 = 5.0 / 7.0;
+/// rust_xlsxwriter adds to each column (5 of 7 pixels of a unit, `templates/style.json`).
+pub(crate) fn column_padding() -> f64 {
+    let style = Style::get();
+    style.column_padding_pixels / style.pixels_per_unit
+}
 
 /// The printed widths, in points, of `columns` columns whose widths add up to `units`
 /// (Excel's character units, as given to rust_xlsxwriter, which adds 5/7 of a unit of
@@ -32,7 +35,7 @@ pub(crate) fn span_points(units: f64, columns: usize) -> Vec<f64> {
         .measure
         .points_per_unit
         .iter()
-        .map(|p| (units + columns as f64 * COLUMN_PADDING) * p)
+        .map(|p| (units + columns as f64 * column_padding()) * p)
         .collect();
     widths.sort_by(f64::total_cmp);
     widths
@@ -45,7 +48,7 @@ pub(crate) fn units_for_points(points: f64) -> f64 {
     let points = points + 2.0 * m.padding_points + m.indent_points;
     m.points_per_unit
         .iter()
-        .map(|p| points / p - COLUMN_PADDING)
+        .map(|p| points / p - column_padding())
         .fold(0.0, f64::max)
 }
 

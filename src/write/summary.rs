@@ -419,9 +419,9 @@ impl<'a> Table<'a> {
         let repeat = self.spec.repeat_columns.min(last + 1);
         let m = &page.margins;
         let paper = if page.landscape {
-            A4_POINTS.1
+            Style::get().paper_points.1
         } else {
-            A4_POINTS.0
+            Style::get().paper_points.0
         };
         let room = paper - (m.left + m.right) * 72.0;
         let pages = plan_pages(&mut self.widths, repeat, last, room);
@@ -572,9 +572,6 @@ fn printed_per_unit() -> f64 {
         .copied()
         .fold(1.0, f64::max)
 }
-
-/// A4 in points, portrait: width, height.
-const A4_POINTS: (f64, f64) = (595.28, 841.89);
 
 /// An amount as it displays (grouped thousands), for measuring its column.
 fn amount_text(a: &impl ToString) -> String {

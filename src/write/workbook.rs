@@ -4,7 +4,7 @@
 
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
-use crate::layout::{Margins, Style};
+use crate::layout::{Layout, LayoutKind, Margins, Style};
 use chrono::Datelike;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
@@ -14,7 +14,7 @@ pub(crate) fn new_workbook() -> Workbook {
     let created = ExcelDateTime::from_ymd(2024, 1, 1).unwrap_or_default();
     wb.set_properties(
         &DocProperties::new()
-            .set_title("财政项目支出绩效目标申报表")
+            .set_title(&Layout::get(LayoutKind::Y2024).title.text)
             .set_author("declform")
             .set_creation_datetime(&created),
     );
