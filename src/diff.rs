@@ -19,7 +19,6 @@
 //! ```
 
 use crate::amount::Amount;
-use crate::cellref::a1;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
 use crate::model::{FieldValue, Form, Indicator};
@@ -211,34 +210,14 @@ impl fmt::Display for IndicatorKey {
     }
 }
 
-/// Where a value stands: file, sheet and A1 cell as far as known.
+/// Where a value stands: file, sheet and A1 cell as far as known. The crate's one place
+/// type ([`Location`]), printed one way, as in errors and findings.
 ///
 /// ```
-/// let p = declform::diff::Place { file: "新.xlsx".into(), sheet: Some("甲".into()), cell: Some("C7".into()) };
+/// let p = declform::diff::Place::file("新.xlsx").sheet("甲").cell(6, 2);
 /// assert_eq!(p.to_string(), "新.xlsx!甲!C7");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Place {
-    /// The file, as given (`""` for a form with no source).
-    pub file: String,
-    /// The sheet, for workbook inputs.
-    pub sheet: Option<String>,
-    /// The A1 cell, where known.
-    pub cell: Option<String>,
-}
-
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(s) = &self.sheet {
-            write!(f, "!{s}")?;
-            if let Some(c) = &self.cell {
-                write!(f, "!{c}")?;
-            }
-        }
-        Ok(())
-    }
-}
+pub type Place = Location;
 
 /// One difference between the old and the new version.
 ///
@@ -486,22 +465,21 @@ fn form_key(f: &Form) -> FormKey<'_> {
 fn title_place(form: &Form) -> Place {
     form.source
         .as_ref()
-        .map(|s| Place {
-            file: s.file.clone(),
-            sheet: s.sheet.clone(),
-            cell: s.cell.clone(),
+        .map_or_else(Place::default, |s| match &s.sheet {
+            Some(sheet) => Place::file(&s.file)
+                .sheet(sheet)
+                .cell_ref_as(s.cell.clone()),
+            None => Place::file(&s.file),
         })
-        .unwrap_or_default()
 }
 
 /// A place on the form's sheet; without the cell where the reader did not record one.
 fn place_at(form: &Form, at: Option<(u32, u16)>) -> Place {
-    let mut p = title_place(form);
-    p.cell = at.map(|(r, c)| a1(r, c));
-    if p.sheet.is_none() {
-        p.cell = None;
+    let p = title_place(form);
+    match (p.sheet_name(), at) {
+        (Some(_), Some((r, c))) => p.cell(r, c),
+        _ => p.cell_ref_as(None),
     }
-    p
 }
 
 fn field_cell(form: &Form, field: Field) -> Option<(u32, u16)> {
@@ -534,14 +512,7 @@ fn index_forms<'a>(forms: &'a [Form], side: &str) -> Result<HashMap<FormKey<'a>,
     for (i, f) in forms.iter().enumerate() {
         if let Some(&first) = index.get(&form_key(f)) {
             let first_place = forms.get(first).map(title_place).unwrap_or_default();
-            let here = title_place(f);
-            let mut loc = Location::file(&here.file);
-            if let Some(s) = &here.sheet {
-                loc = loc.sheet(s);
-            }
-            if let Some((r, c)) = here.cell.as_deref().and_then(crate::cellref::parse_a1) {
-                loc = loc.cell(r, c);
-            }
+            let loc = title_place(f);
             let year = f.year.map(|y| format!("，{y}年度")).unwrap_or_default();
             return Err(Error::new(
                 ErrorKind::DuplicateForm,

@@ -72,6 +72,12 @@ impl Location {
         self
     }
 
+    /// The same location at an A1 cell, or at none.
+    pub(crate) fn cell_ref_as(mut self, cell: Option<String>) -> Location {
+        self.cell = cell;
+        self
+    }
+
     /// The same location at a model field; its Chinese label (from `templates/`) becomes
     /// the location's label.
     ///
