@@ -5,6 +5,9 @@
 #   bench/same_bytes.sh BASE_REV          # builds BASE_REV's binary in a temporary worktree
 #   BEFORE=path/to/old/declform bench/same_bytes.sh
 #
+# OLD_TARGET_DIR keeps BASE_REV's build between runs (a build from clean takes minutes);
+# the new binary is built in CARGO_TARGET_DIR (default target/).
+#
 # Compared: convert of the samples (samples/*.xlsx, samples/seed-forms-2024.json,
 # samples/二上/) to xlsx (default grid and every --layout), JSON, flat CSV and flat xlsx;
 # template in every layout, every year the CLI offers (2000-2099), with and without
