@@ -12,11 +12,11 @@
 use crate::amount::Amount;
 use crate::field::Field;
 use crate::layout::Taxonomy;
-use crate::model::Form;
+use crate::model::{Form, Indicator};
 use crate::target::Target;
 use chrono::Datelike;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// How bad a finding is.
@@ -45,141 +45,125 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A rule, with its stable id (`total-sum`, ...) and what it checks.
-///
-/// ```
-/// use declform::check::Rule;
-/// assert_eq!(Rule::DateOrder.to_string(), "date-order");
-/// assert!(Rule::TotalSum == "total-sum");
-/// assert_eq!(serde_json::to_string(&Rule::Taxonomy).unwrap(), "\"taxonomy\"");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Rule {
-    /// `required`: the fields every form must fill in.
-    Required,
-    /// `amount-negative`: no amount is below zero.
-    AmountNegative,
-    /// `total-sum`: 项目资金总额 = 财政资金 + 其他资金.
-    TotalSum,
-    /// `annual-sum`: 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
-    AnnualSum,
-    /// `annual-le-total`: 年度资金申请总额 ≤ 项目资金总额.
-    AnnualLeTotal,
-    /// `date-order`: 计划开始日期 ≤ 计划完成日期.
-    DateOrder,
-    /// `year-in-period`: the form's year lies within the planned period.
-    YearInPeriod,
-    /// `taxonomy`: 一级/二级 pairs from the national taxonomy.
-    Taxonomy,
-    /// `indicators-present`: at least one indicator under each 一级指标.
-    IndicatorsPresent,
-    /// `target-syntax`: 指标值 is operator + number + (unit) or qualitative text.
-    TargetSyntax,
-    /// `target-missing`: an indicator without a value.
-    TargetMissing,
-    /// `duplicate-indicator`: the same 三级指标 twice in one form.
-    DuplicateIndicator,
-    /// `unreadable`: the file could be read at all (reported by whoever reads the files, as
-    /// [`Finding::unreadable`]; the checks of a form never emit it).
-    Unreadable,
+/// What a rule's function looks at, and so when it runs: the form's rules first, then each
+/// indicator row in turn with the row rules, then the rules of the indicator table as a
+/// whole; within each, in the order of [`Rule::ALL`].
+enum Check {
+    /// The form's header and amounts.
+    Form(fn(&mut Checker<'_>)),
+    /// One indicator row (its index and the indicator).
+    Row(for<'a> fn(&mut Checker<'a>, usize, &'a Indicator)),
+    /// The indicator table as a whole, after its rows.
+    Table(fn(&mut Checker<'_>)),
+    /// Not a check of a form (reported by whoever reads the files).
+    None,
 }
 
-impl Rule {
-    /// Every rule, in the order `check` reports them.
-    ///
-    /// ```
-    /// use declform::check::Rule;
-    /// assert_eq!(Rule::ALL.len(), 13);
-    /// assert_eq!(Rule::ALL[0].id(), "required");
-    /// ```
-    pub const ALL: [Rule; 13] = [
-        Rule::Required,
-        Rule::AmountNegative,
-        Rule::TotalSum,
-        Rule::AnnualSum,
-        Rule::AnnualLeTotal,
-        Rule::DateOrder,
-        Rule::YearInPeriod,
-        Rule::Taxonomy,
-        Rule::IndicatorsPresent,
-        Rule::TargetSyntax,
-        Rule::TargetMissing,
-        Rule::DuplicateIndicator,
-        Rule::Unreadable,
-    ];
-
-    /// The stable id, as printed in findings.
-    ///
-    /// ```
-    /// assert_eq!(declform::check::Rule::TotalSum.id(), "total-sum");
-    /// ```
-    pub fn id(self) -> &'static str {
-        match self {
-            Rule::Required => "required",
-            Rule::AmountNegative => "amount-negative",
-            Rule::TotalSum => "total-sum",
-            Rule::AnnualSum => "annual-sum",
-            Rule::AnnualLeTotal => "annual-le-total",
-            Rule::DateOrder => "date-order",
-            Rule::YearInPeriod => "year-in-period",
-            Rule::Taxonomy => "taxonomy",
-            Rule::IndicatorsPresent => "indicators-present",
-            Rule::TargetSyntax => "target-syntax",
-            Rule::TargetMissing => "target-missing",
-            Rule::DuplicateIndicator => "duplicate-indicator",
-            Rule::Unreadable => "unreadable",
+/// Defines [`Rule`] from one table: each rule's variant, id, short Chinese name, severity,
+/// the function that checks it and what it checks.
+macro_rules! rules {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $name:literal, $severity:ident, $check:expr, $description:literal; )*) => {
+        /// A rule, with its stable id (`total-sum`, ...) and what it checks.
+        ///
+        /// ```
+        /// use declform::check::Rule;
+        /// assert_eq!(Rule::DateOrder.to_string(), "date-order");
+        /// assert!(Rule::TotalSum == "total-sum");
+        /// assert_eq!(serde_json::to_string(&Rule::Taxonomy).unwrap(), "\"taxonomy\"");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Rule {
+            $( $(#[$doc])* $variant, )*
         }
-    }
 
-    /// The rule's short Chinese name, shown to people (the 规则 of `check`'s lines and of the
-    /// offline page); the [`id`](Rule::id) stays for JSON and scripts.
-    ///
-    /// ```
-    /// use declform::check::Rule;
-    /// assert_eq!(Rule::IndicatorsPresent.name(), "指标齐全");
-    /// assert_eq!(Rule::Required.name(), "必填项");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Rule::Required => "必填项",
-            Rule::AmountNegative => "金额非负",
-            Rule::TotalSum => "项目资金合计",
-            Rule::AnnualSum => "年度资金合计",
-            Rule::AnnualLeTotal => "年度不超总额",
-            Rule::DateOrder => "起止日期",
-            Rule::YearInPeriod => "年度在期内",
-            Rule::Taxonomy => "指标体系",
-            Rule::IndicatorsPresent => "指标齐全",
-            Rule::TargetSyntax => "指标值格式",
-            Rule::TargetMissing => "指标值已填",
-            Rule::DuplicateIndicator => "指标不重复",
-            Rule::Unreadable => "文件可读",
-        }
-    }
+        impl Rule {
+            /// Every rule, in the order `check` reports them (row rules row by row).
+            ///
+            /// ```
+            /// use declform::check::Rule;
+            /// assert_eq!(Rule::ALL.len(), 13);
+            /// assert_eq!(Rule::ALL[0].id(), "required");
+            /// ```
+            pub const ALL: [Rule; [$(Rule::$variant),*].len()] = [$(Rule::$variant),*];
 
-    /// What the rule checks, in Chinese.
-    ///
-    /// ```
-    /// use declform::check::Rule;
-    /// assert_eq!(Rule::DateOrder.description(), "计划开始日期 ≤ 计划完成日期");
-    /// ```
-    pub fn description(self) -> &'static str {
-        match self {
-            Rule::Required => "必填项已填写",
-            Rule::AmountNegative => "金额不为负数",
-            Rule::TotalSum => "项目资金总额 = 财政资金 + 其他资金",
-            Rule::AnnualSum => "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金",
-            Rule::AnnualLeTotal => "年度资金申请总额 ≤ 项目资金总额",
-            Rule::DateOrder => "计划开始日期 ≤ 计划完成日期",
-            Rule::YearInPeriod => "年度在计划期间之内",
-            Rule::Taxonomy => "一级/二级指标符合指标体系",
-            Rule::IndicatorsPresent => "产出、效益、满意度指标下至少各有一项三级指标",
-            Rule::TargetSyntax => "指标值为 符号+数值+(单位) 或定性描述",
-            Rule::TargetMissing => "三级指标有指标值",
-            Rule::DuplicateIndicator => "同一张表中三级指标不重复",
-            Rule::Unreadable => "文件能够读取",
+            /// The stable id, as printed in findings.
+            ///
+            /// ```
+            /// assert_eq!(declform::check::Rule::TotalSum.id(), "total-sum");
+            /// ```
+            pub fn id(self) -> &'static str {
+                match self { $( Rule::$variant => $id, )* }
+            }
+
+            /// The rule's short Chinese name, shown to people (the 规则 of `check`'s lines
+            /// and of the offline page); the [`id`](Rule::id) stays for JSON and scripts.
+            ///
+            /// ```
+            /// use declform::check::Rule;
+            /// assert_eq!(Rule::IndicatorsPresent.name(), "指标齐全");
+            /// assert_eq!(Rule::Required.name(), "必填项");
+            /// ```
+            pub fn name(self) -> &'static str {
+                match self { $( Rule::$variant => $name, )* }
+            }
+
+            /// What the rule checks, in Chinese.
+            ///
+            /// ```
+            /// use declform::check::Rule;
+            /// assert_eq!(Rule::DateOrder.description(), "计划开始日期 ≤ 计划完成日期");
+            /// ```
+            pub fn description(self) -> &'static str {
+                match self { $( Rule::$variant => $description, )* }
+            }
+
+            /// The severity of the rule's findings (`indicators-present` is a 警告 for a
+            /// category that may be empty, such as 成本指标).
+            ///
+            /// ```
+            /// use declform::check::{Rule, Severity};
+            /// assert_eq!(Rule::TargetMissing.severity(), Severity::Warning);
+            /// assert_eq!(Rule::TotalSum.severity(), Severity::Error);
+            /// ```
+            pub fn severity(self) -> Severity {
+                match self { $( Rule::$variant => Severity::$severity, )* }
+            }
+
+            fn check(self) -> Check {
+                match self { $( Rule::$variant => $check, )* }
+            }
         }
-    }
+    };
+}
+
+rules! {
+    /// `required`: the fields every form must fill in.
+    Required = "required", "必填项", Error, Check::Form(required), "必填项已填写";
+    /// `amount-negative`: no amount is below zero.
+    AmountNegative = "amount-negative", "金额非负", Error, Check::Form(amount_negative), "金额不为负数";
+    /// `total-sum`: 项目资金总额 = 财政资金 + 其他资金.
+    TotalSum = "total-sum", "项目资金合计", Error, Check::Form(total_sum), "项目资金总额 = 财政资金 + 其他资金";
+    /// `annual-sum`: 年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金.
+    AnnualSum = "annual-sum", "年度资金合计", Error, Check::Form(annual_sum), "年度资金申请总额 = 当年财政拨款 + 上年结转资金 + 其他资金";
+    /// `annual-le-total`: 年度资金申请总额 ≤ 项目资金总额.
+    AnnualLeTotal = "annual-le-total", "年度不超总额", Error, Check::Form(annual_le_total), "年度资金申请总额 ≤ 项目资金总额";
+    /// `date-order`: 计划开始日期 ≤ 计划完成日期.
+    DateOrder = "date-order", "起止日期", Error, Check::Form(date_order), "计划开始日期 ≤ 计划完成日期";
+    /// `year-in-period`: the form's year lies within the planned period.
+    YearInPeriod = "year-in-period", "年度在期内", Error, Check::Form(year_in_period), "年度在计划期间之内";
+    /// `taxonomy`: 一级/二级 pairs from the national taxonomy.
+    Taxonomy = "taxonomy", "指标体系", Warning, Check::Row(taxonomy), "一级/二级指标符合指标体系";
+    /// `duplicate-indicator`: the same 三级指标 twice in one form.
+    DuplicateIndicator = "duplicate-indicator", "指标不重复", Warning, Check::Row(duplicate_indicator), "同一张表中三级指标不重复";
+    /// `target-missing`: an indicator without a value.
+    TargetMissing = "target-missing", "指标值已填", Warning, Check::Row(target_missing), "三级指标有指标值";
+    /// `target-syntax`: 指标值 is operator + number + (unit) or qualitative text.
+    TargetSyntax = "target-syntax", "指标值格式", Error, Check::Row(target_syntax), "指标值为 符号+数值+(单位) 或定性描述";
+    /// `indicators-present`: at least one indicator under each 一级指标.
+    IndicatorsPresent = "indicators-present", "指标齐全", Error, Check::Table(indicators_present), "产出、效益、满意度指标下至少各有一项三级指标";
+    /// `unreadable`: the file could be read at all (reported by whoever reads the files, as
+    /// [`Finding::unreadable`]; the checks of a form never emit it).
+    Unreadable = "unreadable", "文件可读", Error, Check::None, "文件能够读取";
 }
 
 impl fmt::Display for Rule {
@@ -281,6 +265,10 @@ impl fmt::Display for Finding {
 struct Checker<'a> {
     form: &'a Form,
     out: Vec<Finding>,
+    /// The 一级/二级 pairs already reported by `taxonomy`.
+    reported_pairs: HashSet<(&'a str, &'a str)>,
+    /// Each 三级指标's first row, for `duplicate-indicator`.
+    seen_level3: HashMap<&'a str, usize>,
 }
 
 impl Checker<'_> {
@@ -304,7 +292,7 @@ impl Checker<'_> {
         ))
     }
 
-    fn push(&mut self, cell: Option<String>, severity: Severity, rule: Rule, message: String) {
+    fn push_as(&mut self, cell: Option<String>, severity: Severity, rule: Rule, message: String) {
         let source = self.form.source.as_ref();
         self.out.push(Finding {
             file: source.map(|s| s.file.clone()).unwrap_or_default(),
@@ -318,9 +306,15 @@ impl Checker<'_> {
         });
     }
 
-    fn at(&mut self, key: Field, severity: Severity, rule: Rule, message: String) {
+    /// A finding of `rule`, with the rule's severity, at `cell`.
+    fn push(&mut self, cell: Option<String>, rule: Rule, message: String) {
+        self.push_as(cell, rule.severity(), rule, message);
+    }
+
+    /// A finding of `rule` at a field's cell.
+    fn at(&mut self, key: Field, rule: Rule, message: String) {
         let cell = self.cell_of(key);
-        self.push(cell, severity, rule, message);
+        self.push(cell, rule, message);
     }
 }
 
@@ -343,18 +337,40 @@ pub(crate) fn check_forms(forms: &[Form]) -> Vec<Finding> {
     forms.iter().flat_map(check_form).collect()
 }
 
-/// Checks one form.
+/// Checks one form: its rules, then row by row the row rules, then the table's rules.
 fn check_form(form: &Form) -> Vec<Finding> {
     let mut c = Checker {
         form,
         out: Vec::new(),
+        reported_pairs: HashSet::new(),
+        seen_level3: HashMap::new(),
     };
-    let f = &form.funds;
-    use Severity::{Error, Warning};
+    let checks: Vec<Check> = Rule::ALL.into_iter().map(Rule::check).collect();
+    for check in &checks {
+        if let Check::Form(rule) = check {
+            rule(&mut c);
+        }
+    }
+    for (i, ind) in form.indicators.iter().enumerate() {
+        for check in &checks {
+            if let Check::Row(rule) = check {
+                rule(&mut c, i, ind);
+            }
+        }
+    }
+    for check in &checks {
+        if let Check::Table(rule) = check {
+            rule(&mut c);
+        }
+    }
+    c.out
+}
 
+fn required(c: &mut Checker<'_>) {
+    let form = c.form;
     for (key, value) in form.header_texts() {
         if value.trim().is_empty() {
-            c.at(key, Error, Rule::Required, format!("{}未填写", key.label()));
+            c.at(key, Rule::Required, format!("{}未填写", key.label()));
         }
     }
     for (key, value) in [
@@ -362,185 +378,186 @@ fn check_form(form: &Form) -> Vec<Finding> {
         (Field::EndDate, form.end_date),
     ] {
         if value.is_none() {
-            c.at(key, Error, Rule::Required, format!("{}未填写", key.label()));
+            c.at(key, Rule::Required, format!("{}未填写", key.label()));
         }
     }
-    if f.total.is_none() {
+    if form.funds.total.is_none() {
         c.at(
             Field::FundsTotal,
-            Error,
             Rule::Required,
             "项目资金总额未填写".into(),
         );
     }
+}
 
+fn amount_negative(c: &mut Checker<'_>) {
     for field in Field::AMOUNTS {
-        if let Some(a) = f
+        if let Some(a) = c
+            .form
+            .funds
             .get(field)
             .filter(|a| a.value().is_sign_negative() && !a.value().is_zero())
         {
             c.at(
                 field,
-                Error,
                 Rule::AmountNegative,
                 format!("{} {} 是负数；金额不能小于 0", field.label(), show(a)),
             );
         }
     }
+}
 
+fn total_sum(c: &mut Checker<'_>) {
+    let f = &c.form.funds;
     if let (Some(total), Some(parts)) = (f.total, sum(&[f.total_fiscal, f.total_other]))
         && total != parts
     {
-        {
-            c.at(
-                Field::FundsTotal,
-                Error,
-                Rule::TotalSum,
-                format!(
-                    "项目资金总额 {} 不等于 财政资金 {} + 其他资金 {} = {}",
-                    show(total),
-                    show(amount(f.total_fiscal)),
-                    show(amount(f.total_other)),
-                    show(parts)
-                ),
-            );
-        }
+        let message = format!(
+            "项目资金总额 {} 不等于 财政资金 {} + 其他资金 {} = {}",
+            show(total),
+            show(amount(f.total_fiscal)),
+            show(amount(f.total_other)),
+            show(parts)
+        );
+        c.at(Field::FundsTotal, Rule::TotalSum, message);
     }
+}
+
+fn annual_sum(c: &mut Checker<'_>) {
+    let f = &c.form.funds;
     if let (Some(annual), Some(parts)) = (
         f.annual_total,
         sum(&[f.annual_appropriation, f.annual_carryover, f.annual_other]),
     ) && annual != parts
     {
-        {
-            c.at(Field::FundsAnnualTotal, Error, Rule::AnnualSum, format!(
-                "年度资金申请总额 {} 不等于 当年财政拨款 {} + 上年结转资金 {} + 其他资金 {} = {}",
-                show(annual), show(amount(f.annual_appropriation)), show(amount(f.annual_carryover)),
-                show(amount(f.annual_other)), show(parts)
-            ));
-        }
+        let message = format!(
+            "年度资金申请总额 {} 不等于 当年财政拨款 {} + 上年结转资金 {} + 其他资金 {} = {}",
+            show(annual),
+            show(amount(f.annual_appropriation)),
+            show(amount(f.annual_carryover)),
+            show(amount(f.annual_other)),
+            show(parts)
+        );
+        c.at(Field::FundsAnnualTotal, Rule::AnnualSum, message);
     }
+}
+
+fn annual_le_total(c: &mut Checker<'_>) {
+    let f = &c.form.funds;
     if let (Some(annual), Some(total)) = (f.annual_total, f.total)
         && annual > total
     {
-        {
-            c.at(
-                Field::FundsAnnualTotal,
-                Error,
-                Rule::AnnualLeTotal,
-                format!(
-                    "年度资金申请总额 {} 大于 项目资金总额 {}",
-                    show(annual),
-                    show(total)
-                ),
-            );
-        }
+        let message = format!(
+            "年度资金申请总额 {} 大于 项目资金总额 {}",
+            show(annual),
+            show(total)
+        );
+        c.at(Field::FundsAnnualTotal, Rule::AnnualLeTotal, message);
     }
+}
 
-    if let (Some(start), Some(end)) = (form.start_date, form.end_date) {
-        if start > end {
-            c.at(
-                Field::EndDate,
-                Error,
-                Rule::DateOrder,
-                format!("计划完成日期 {end} 早于计划开始日期 {start}"),
-            );
-        } else if let Some(year) = form.year
-            && (year < start.year() || year > end.year())
-        {
-            {
-                c.at(
-                    Field::StartDate,
-                    Error,
-                    Rule::YearInPeriod,
-                    format!(
-                        "表头年度 {year} 不在计划期间 {}年-{}年 之内",
-                        start.year(),
-                        end.year()
-                    ),
-                );
-            }
-        }
+fn date_order(c: &mut Checker<'_>) {
+    if let (Some(start), Some(end)) = (c.form.start_date, c.form.end_date)
+        && start > end
+    {
+        let message = format!("计划完成日期 {end} 早于计划开始日期 {start}");
+        c.at(Field::EndDate, Rule::DateOrder, message);
     }
+}
 
+/// Only for dates in order (dates out of order are `date-order`'s).
+fn year_in_period(c: &mut Checker<'_>) {
+    if let (Some(start), Some(end), Some(year)) = (c.form.start_date, c.form.end_date, c.form.year)
+        && start <= end
+        && (year < start.year() || year > end.year())
+    {
+        let message = format!(
+            "表头年度 {year} 不在计划期间 {}年-{}年 之内",
+            start.year(),
+            end.year()
+        );
+        c.at(Field::StartDate, Rule::YearInPeriod, message);
+    }
+}
+
+/// Each 一级/二级 pair off the taxonomy, once per form.
+fn taxonomy<'a>(c: &mut Checker<'a>, i: usize, ind: &'a Indicator) {
     let taxonomy = Taxonomy::get();
-    let mut reported_pairs = std::collections::HashSet::new();
-    let mut seen_level3: HashMap<&str, usize> = HashMap::new();
-    for (i, ind) in form.indicators.iter().enumerate() {
-        let known = taxonomy.levels.iter().find(|l| l.level1 == ind.level1);
-        let pair_ok = match known {
-            None => false,
-            Some(l) => {
-                l.level2.contains(&ind.level2)
-                    || (ind.level2.is_empty() && (l.level2_optional || ind.is_empty_category()))
-            }
-        };
-        if !pair_ok && reported_pairs.insert((&ind.level1, &ind.level2)) {
-            let what = if known.is_none() {
-                let names: Vec<&str> = taxonomy.levels.iter().map(|l| l.level1.as_str()).collect();
-                format!(
-                    "一级指标“{}”不在指标体系中（应为 {}）",
-                    ind.level1,
-                    names.join("、")
-                )
-            } else if ind.level2.is_empty() {
-                format!("一级指标“{}”下缺少二级指标", ind.level1)
-            } else {
-                format!("二级指标“{}”不属于一级指标“{}”", ind.level2, ind.level1)
-            };
-            let cell = c.indicator_cell(i, if known.is_none() { 0 } else { 1 });
-            c.push(cell, Warning, Rule::Taxonomy, what);
+    let known = taxonomy.levels.iter().find(|l| l.level1 == ind.level1);
+    let pair_ok = match known {
+        None => false,
+        Some(l) => {
+            l.level2.contains(&ind.level2)
+                || (ind.level2.is_empty() && (l.level2_optional || ind.is_empty_category()))
         }
-        if ind.level3.is_empty() {
-            continue;
-        }
-        if let Some(first) = seen_level3.insert(&ind.level3, i) {
-            let cell = c.indicator_cell(i, 2);
-            c.push(
-                cell,
-                Warning,
-                Rule::DuplicateIndicator,
-                format!(
-                    "三级指标“{}”重复出现（第{}行与第{}行）",
-                    ind.level3,
-                    first + 1,
-                    i + 1
-                ),
-            );
-        }
-        let cell = c.indicator_cell(i, 3);
-        match Target::parse(&ind.target) {
-            Target::Empty => c.push(
-                cell,
-                Warning,
-                Rule::TargetMissing,
-                format!("三级指标“{}”没有填写指标值", ind.level3),
-            ),
-            Target::Placeholder(p) => c.push(
-                cell,
-                Error,
-                Rule::TargetSyntax,
-                format!(
-                    "三级指标“{}”的指标值“{p}”是占位符，请填写实际指标值",
-                    ind.level3
-                ),
-            ),
-            Target::Malformed(why) => c.push(
-                cell,
-                Error,
-                Rule::TargetSyntax,
-                format!("三级指标“{}”：{why}", ind.level3),
-            ),
-            t if t.is_percentage_over_100() => c.push(
-                cell,
-                Error,
-                Rule::TargetSyntax,
-                format!("三级指标“{}”的百分比 {} 超过 100%", ind.level3, ind.target),
-            ),
-            _ => {}
-        }
+    };
+    if pair_ok || !c.reported_pairs.insert((&ind.level1, &ind.level2)) {
+        return;
     }
-    // Required categories first, then those that may be empty (成本), as the taxonomy says.
-    let mut levels: Vec<_> = taxonomy.levels.iter().collect();
+    let what = if known.is_none() {
+        let names: Vec<&str> = taxonomy.levels.iter().map(|l| l.level1.as_str()).collect();
+        format!(
+            "一级指标“{}”不在指标体系中（应为 {}）",
+            ind.level1,
+            names.join("、")
+        )
+    } else if ind.level2.is_empty() {
+        format!("一级指标“{}”下缺少二级指标", ind.level1)
+    } else {
+        format!("二级指标“{}”不属于一级指标“{}”", ind.level2, ind.level1)
+    };
+    let cell = c.indicator_cell(i, if known.is_none() { 0 } else { 1 });
+    c.push(cell, Rule::Taxonomy, what);
+}
+
+fn duplicate_indicator<'a>(c: &mut Checker<'a>, i: usize, ind: &'a Indicator) {
+    if ind.level3.is_empty() {
+        return;
+    }
+    if let Some(first) = c.seen_level3.insert(&ind.level3, i) {
+        let cell = c.indicator_cell(i, 2);
+        let message = format!(
+            "三级指标“{}”重复出现（第{}行与第{}行）",
+            ind.level3,
+            first + 1,
+            i + 1
+        );
+        c.push(cell, Rule::DuplicateIndicator, message);
+    }
+}
+
+fn target_missing(c: &mut Checker<'_>, i: usize, ind: &Indicator) {
+    if !ind.level3.is_empty() && matches!(Target::parse(&ind.target), Target::Empty) {
+        let cell = c.indicator_cell(i, 3);
+        let message = format!("三级指标“{}”没有填写指标值", ind.level3);
+        c.push(cell, Rule::TargetMissing, message);
+    }
+}
+
+fn target_syntax(c: &mut Checker<'_>, i: usize, ind: &Indicator) {
+    if ind.level3.is_empty() {
+        return;
+    }
+    let message = match Target::parse(&ind.target) {
+        Target::Placeholder(p) => format!(
+            "三级指标“{}”的指标值“{p}”是占位符，请填写实际指标值",
+            ind.level3
+        ),
+        Target::Malformed(why) => format!("三级指标“{}”：{why}", ind.level3),
+        t if t.is_percentage_over_100() => {
+            format!("三级指标“{}”的百分比 {} 超过 100%", ind.level3, ind.target)
+        }
+        _ => return,
+    };
+    let cell = c.indicator_cell(i, 3);
+    c.push(cell, Rule::TargetSyntax, message);
+}
+
+/// Required categories first, then those that may be empty (成本, a 警告), as the taxonomy
+/// says.
+fn indicators_present(c: &mut Checker<'_>) {
+    let form = c.form;
+    let mut levels: Vec<_> = Taxonomy::get().levels.iter().collect();
     levels.sort_by_key(|l| l.may_be_empty);
     for level in levels {
         let level1 = &level.level1;
@@ -549,24 +566,22 @@ fn check_form(form: &Form) -> Vec<Finding> {
             .iter()
             .any(|i| &i.level1 == level1 && !i.level3.is_empty());
         if !has {
-            let severity = if level.may_be_empty { Warning } else { Error };
+            let severity = if level.may_be_empty {
+                Severity::Warning
+            } else {
+                Rule::IndicatorsPresent.severity()
+            };
             let row = form.indicators.iter().position(|i| &i.level1 == level1);
             let cell = row.and_then(|i| c.indicator_cell(i, 2));
-            c.push(
-                cell,
-                severity,
-                Rule::IndicatorsPresent,
-                format!("{level1}下没有任何三级指标"),
-            );
+            let message = format!("{level1}下没有任何三级指标");
+            c.push_as(cell, severity, Rule::IndicatorsPresent, message);
         }
     }
-    c.out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashSet;
 
     /// Each rule's table entry is what the checks emit: one form broken for each rule gives
     /// exactly the rules of the table, with the severities the README lists.

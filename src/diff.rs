@@ -19,98 +19,76 @@
 //! ```
 
 use crate::amount::Amount;
-use crate::cellref::a1;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
-use crate::layout::{DiffSpec, DiffValue, Style, Tables};
 use crate::model::{FieldValue, Form, Indicator};
-use crate::sheetname::SheetNames;
-use crate::writer::{self, Marks, Placement};
-use crate::xlsx::{self, Widths};
-use rust_xlsxwriter::{
-    Format, FormatAlign, FormatBorder, FormatUnderline, Note, Url, Workbook, Worksheet, XlsxError,
-};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use std::collections::HashMap;
 use std::fmt;
 
-/// What kind of difference a [`Change`] is, with its stable id (`field-changed`, ...).
-///
-/// ```
-/// use declform::diff::ChangeKind;
-/// assert_eq!(ChangeKind::TargetChanged.to_string(), "target-changed");
-/// assert_eq!(serde_json::to_string(&ChangeKind::FormAdded).unwrap(), "\"form-added\"");
-/// assert_eq!(ChangeKind::IndicatorRemoved.description(), "删除指标");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ChangeKind {
-    /// `form-added`: a form only the new version has.
-    FormAdded,
-    /// `form-removed`: a form only the old version has.
-    FormRemoved,
-    /// `field-changed`: a header field, a goal, an amount or an `extra` entry.
-    FieldChanged,
-    /// `indicator-added`: an indicator only the new form has (a filled empty category too).
-    IndicatorAdded,
-    /// `indicator-removed`: an indicator only the old form has.
-    IndicatorRemoved,
-    /// `target-changed`: an indicator's 年度指标值.
-    TargetChanged,
-    /// `indicator-extra-changed`: an entry of an indicator's `extra` (指标值设定依据, 权重,
-    /// ...), with `field` `extra.<key>`.
-    IndicatorExtraChanged,
+/// Defines [`ChangeKind`] from one table: each kind's variant, id and Chinese description.
+macro_rules! change_kinds {
+    ($( $(#[$doc:meta])* $variant:ident = $id:literal, $description:literal; )*) => {
+        /// What kind of difference a [`Change`] is, with its stable id (`field-changed`, ...).
+        ///
+        /// ```
+        /// use declform::diff::ChangeKind;
+        /// assert_eq!(ChangeKind::TargetChanged.to_string(), "target-changed");
+        /// assert_eq!(serde_json::to_string(&ChangeKind::FormAdded).unwrap(), "\"form-added\"");
+        /// assert_eq!(ChangeKind::IndicatorRemoved.description(), "删除指标");
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ChangeKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ChangeKind {
+            /// Every kind, in the order the counts line names them.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 7);
+            /// ```
+            pub const ALL: [ChangeKind; [$(ChangeKind::$variant),*].len()] =
+                [$(ChangeKind::$variant),*];
+
+            /// The stable id, as printed.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::FieldChanged.id(), "field-changed");
+            /// ```
+            pub fn id(self) -> &'static str {
+                match self { $( ChangeKind::$variant => $id, )* }
+            }
+
+            /// The kind in Chinese, as the report and the counts line name it.
+            ///
+            /// ```
+            /// assert_eq!(declform::diff::ChangeKind::FormAdded.description(), "新增项目");
+            /// ```
+            pub fn description(self) -> &'static str {
+                match self { $( ChangeKind::$variant => $description, )* }
+            }
+        }
+    };
 }
 
-impl ChangeKind {
-    /// Every kind, in the order the counts line names them.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::ALL.len(), 7);
-    /// ```
-    pub const ALL: [ChangeKind; 7] = [
-        ChangeKind::FormAdded,
-        ChangeKind::FormRemoved,
-        ChangeKind::FieldChanged,
-        ChangeKind::IndicatorAdded,
-        ChangeKind::IndicatorRemoved,
-        ChangeKind::TargetChanged,
-        ChangeKind::IndicatorExtraChanged,
-    ];
-
-    /// The stable id, as printed.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::FieldChanged.id(), "field-changed");
-    /// ```
-    pub fn id(self) -> &'static str {
-        match self {
-            ChangeKind::FormAdded => "form-added",
-            ChangeKind::FormRemoved => "form-removed",
-            ChangeKind::FieldChanged => "field-changed",
-            ChangeKind::IndicatorAdded => "indicator-added",
-            ChangeKind::IndicatorRemoved => "indicator-removed",
-            ChangeKind::TargetChanged => "target-changed",
-            ChangeKind::IndicatorExtraChanged => "indicator-extra-changed",
-        }
-    }
-
-    /// The kind in Chinese, as the report and the counts line name it.
-    ///
-    /// ```
-    /// assert_eq!(declform::diff::ChangeKind::FormAdded.description(), "新增项目");
-    /// ```
-    pub fn description(self) -> &'static str {
-        match self {
-            ChangeKind::FormAdded => "新增项目",
-            ChangeKind::FormRemoved => "删除项目",
-            ChangeKind::FieldChanged => "栏目变更",
-            ChangeKind::IndicatorAdded => "新增指标",
-            ChangeKind::IndicatorRemoved => "删除指标",
-            ChangeKind::TargetChanged => "指标值变更",
-            ChangeKind::IndicatorExtraChanged => "指标其他信息变更",
-        }
-    }
+change_kinds! {
+    /// `form-added`: a form only the new version has.
+    FormAdded = "form-added", "新增项目";
+    /// `form-removed`: a form only the old version has.
+    FormRemoved = "form-removed", "删除项目";
+    /// `field-changed`: a header field, a goal, an amount or an `extra` entry.
+    FieldChanged = "field-changed", "栏目变更";
+    /// `indicator-added`: an indicator only the new form has (a filled empty category too).
+    IndicatorAdded = "indicator-added", "新增指标";
+    /// `indicator-removed`: an indicator only the old form has.
+    IndicatorRemoved = "indicator-removed", "删除指标";
+    /// `target-changed`: an indicator's 年度指标值.
+    TargetChanged = "target-changed", "指标值变更";
+    /// `indicator-extra-changed`: an entry of an indicator's `extra` (指标值设定依据, 权重,
+    /// ...), with `field` `extra.<key>`.
+    IndicatorExtraChanged = "indicator-extra-changed", "指标其他信息变更";
 }
 
 impl fmt::Display for ChangeKind {
@@ -232,34 +210,14 @@ impl fmt::Display for IndicatorKey {
     }
 }
 
-/// Where a value stands: file, sheet and A1 cell as far as known.
+/// Where a value stands: file, sheet and A1 cell as far as known. The crate's one place
+/// type ([`Location`]), printed one way, as in errors and findings.
 ///
 /// ```
-/// let p = declform::diff::Place { file: "新.xlsx".into(), sheet: Some("甲".into()), cell: Some("C7".into()) };
+/// let p = declform::diff::Place::file("新.xlsx").sheet("甲").cell(6, 2);
 /// assert_eq!(p.to_string(), "新.xlsx!甲!C7");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Place {
-    /// The file, as given (`""` for a form with no source).
-    pub file: String,
-    /// The sheet, for workbook inputs.
-    pub sheet: Option<String>,
-    /// The A1 cell, where known.
-    pub cell: Option<String>,
-}
-
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(s) = &self.sheet {
-            write!(f, "!{s}")?;
-            if let Some(c) = &self.cell {
-                write!(f, "!{c}")?;
-            }
-        }
-        Ok(())
-    }
-}
+pub type Place = Location;
 
 /// One difference between the old and the new version.
 ///
@@ -366,7 +324,7 @@ impl Change {
         self.render(value, true)
     }
 
-    fn render(&self, value: Option<&str>, quoted: bool) -> String {
+    pub(crate) fn render(&self, value: Option<&str>, quoted: bool) -> String {
         let dated = matches!(
             self.field,
             Some(ChangedField::Field(f)) if f.kind() == FieldKind::Date
@@ -507,26 +465,28 @@ fn form_key(f: &Form) -> FormKey<'_> {
 fn title_place(form: &Form) -> Place {
     form.source
         .as_ref()
-        .map(|s| Place {
-            file: s.file.clone(),
-            sheet: s.sheet.clone(),
-            cell: s.cell.clone(),
+        .map_or_else(Place::default, |s| match &s.sheet {
+            Some(sheet) => Place::file(&s.file)
+                .sheet(sheet)
+                .cell_ref_as(s.cell.clone()),
+            None => Place::file(&s.file),
         })
-        .unwrap_or_default()
 }
 
 /// A place on the form's sheet; without the cell where the reader did not record one.
 fn place_at(form: &Form, at: Option<(u32, u16)>) -> Place {
-    let mut p = title_place(form);
+    let p = title_place(form);
     let cells = form.source.as_ref().and_then(|s| s.cells.as_ref());
-    p.cell = at.map(|(r, c)| match cells {
-        Some(cells) => cells.name(p.sheet.as_deref(), r, c),
-        None => a1(r, c),
-    });
-    if p.sheet.is_none() {
-        p.cell = None;
+    match (p.sheet_name().map(str::to_owned), at) {
+        (Some(sheet), Some((r, c))) => match cells {
+            Some(cells) => {
+                let name = cells.name(Some(&sheet), r, c);
+                p.cell_ref_as(Some(name))
+            }
+            None => p.cell(r, c),
+        },
+        _ => p.cell_ref_as(None),
     }
-    p
 }
 
 fn field_cell(form: &Form, field: Field) -> Option<(u32, u16)> {
@@ -559,14 +519,7 @@ fn index_forms<'a>(forms: &'a [Form], side: &str) -> Result<HashMap<FormKey<'a>,
     for (i, f) in forms.iter().enumerate() {
         if let Some(&first) = index.get(&form_key(f)) {
             let first_place = forms.get(first).map(title_place).unwrap_or_default();
-            let here = title_place(f);
-            let mut loc = Location::file(&here.file);
-            if let Some(s) = &here.sheet {
-                loc = loc.sheet(s);
-            }
-            if let Some((r, c)) = here.cell.as_deref().and_then(crate::cellref::parse_a1) {
-                loc = loc.cell(r, c);
-            }
+            let loc = title_place(f);
             let year = f.year.map(|y| format!("，{y}年度")).unwrap_or_default();
             return Err(Error::new(
                 ErrorKind::DuplicateForm,
@@ -790,236 +743,6 @@ fn compare_indicators(o: &Form, n: &Form, base: &Change, out: &mut Vec<Change>) 
             ..base.clone()
         });
     }
-}
-
-/// Where a change's new value landed in the report's copy of its form, and whether the
-/// cell gets the old value as a note.
-fn report_cell(c: &Change, p: &Placement) -> Option<((u32, u16), bool)> {
-    let (_, row) = c.at?;
-    let indicator = |i: usize, f: Field| {
-        let col = *p.indicator_columns.get(&f)?;
-        Some((p.indicator_rows.0 + u32::try_from(i).ok()?, col))
-    };
-    match (c.kind, &c.field, row) {
-        (ChangeKind::FormAdded, _, _) => Some(((0, 0), false)),
-        (ChangeKind::FieldChanged, Some(ChangedField::Field(f)), _) => {
-            p.fields.get(f).map(|&(r, col, _)| ((r, col), true))
-        }
-        (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
-            p.extra.get(k).map(|&at| (at, true))
-        }
-        (ChangeKind::TargetChanged, _, Some(i)) => indicator(i, Field::Target).map(|at| (at, true)),
-        (ChangeKind::IndicatorExtraChanged, Some(ChangedField::Extra(k)), Some(i))
-            if c.new.is_some() =>
-        {
-            let col = *p.indicator_extra_columns.get(k)?;
-            Some(((p.indicator_rows.0 + u32::try_from(i).ok()?, col), true))
-        }
-        (ChangeKind::IndicatorAdded, _, Some(i)) => {
-            indicator(i, Field::Level3).map(|at| (at, false))
-        }
-        _ => None,
-    }
-}
-
-/// The cells each new form's copy fills: changed ones in one colour, added rows in another.
-fn marks_of(changes: &[Change], forms: usize, spec: &DiffSpec) -> Vec<Marks> {
-    let (changed, added) = (spec.changed_fill(), spec.added_fill());
-    let mut marks = vec![Marks::default(); forms];
-    for c in changes {
-        let Some((j, row)) = c.at else {
-            continue;
-        };
-        let Some(m) = marks.get_mut(j) else {
-            continue;
-        };
-        match (c.kind, &c.field, row) {
-            (ChangeKind::FieldChanged, Some(ChangedField::Field(f)), _) => {
-                m.fields.insert(*f, changed);
-            }
-            (ChangeKind::FieldChanged, Some(ChangedField::Extra(k)), _) if c.new.is_some() => {
-                m.extra.insert(k.clone(), changed);
-            }
-            (ChangeKind::IndicatorExtraChanged, Some(ChangedField::Extra(k)), Some(i))
-                if c.new.is_some() =>
-            {
-                m.indicator_extra.insert((i, k.clone()), changed);
-            }
-            (ChangeKind::TargetChanged, _, Some(i)) => {
-                if let Some(k) = Field::Target.indicator_index() {
-                    m.indicators.insert((i, k), changed);
-                }
-            }
-            (ChangeKind::IndicatorAdded, _, Some(i)) => {
-                for k in 0..Field::INDICATOR.len() {
-                    m.indicators.insert((i, k), added);
-                }
-            }
-            _ => {}
-        }
-    }
-    marks
-}
-
-/// The review report: a first sheet 变更清单 listing every change (with a link to its cell),
-/// then every new form in the official layout, changed cells filled and noted with their
-/// old values, added indicator rows filled in a colour of their own.
-pub(crate) fn report_workbook(new: &[Form], changes: &[Change]) -> Result<Workbook> {
-    for (i, form) in new.iter().enumerate() {
-        writer::refuse_unwritable(form, i)?;
-    }
-    let spec = &Tables::get().diff;
-    let err = |e| xlsx::xlsx_error(&spec.sheet, e);
-    let mut wb = xlsx::new_workbook();
-    wb.add_worksheet().set_name(&spec.sheet).map_err(err)?;
-    let formats = writer::Formats::default();
-    let mut names = SheetNames::default();
-    names.reserve(&spec.sheet);
-    let marks = marks_of(changes, new.len(), spec);
-    let mut sheets: Vec<(String, Placement)> = Vec::new();
-    for (j, form) in new.iter().enumerate() {
-        let ws = wb.add_worksheet();
-        let name = names.claim(&form.project_name);
-        let no_marks = Marks::default();
-        let placed = writer::add_marked_form_sheet(
-            ws,
-            &name,
-            form,
-            writer::layout_for(form, None),
-            &formats,
-            marks.get(j).unwrap_or(&no_marks),
-        )
-        .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
-        for c in changes.iter().filter(|c| c.at.is_some_and(|(k, _)| k == j)) {
-            if let Some(((r, col), true)) = report_cell(c, &placed) {
-                let text = spec
-                    .old_value_note
-                    .replace("{old}", &c.render(c.old.as_deref(), false));
-                ws.insert_note(r, col, &Note::new(text).add_author_prefix(false))
-                    .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
-            }
-        }
-        sheets.push((name, placed));
-    }
-    let ws = wb.worksheet_from_index(0).map_err(err)?;
-    write_listing(ws, spec, changes, &sheets).map_err(err)?;
-    Ok(wb)
-}
-
-/// 变更清单: a header row, then one row per change.
-fn write_listing(
-    ws: &mut Worksheet,
-    spec: &DiffSpec,
-    changes: &[Change],
-    sheets: &[(String, Placement)],
-) -> std::result::Result<(), XlsxError> {
-    let page = &Tables::get().summary_page;
-    let base = Format::new()
-        .set_font_name(&Style::get().font)
-        .set_font_size(page.font_size)
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::VerticalCenter);
-    let header = base
-        .clone()
-        .set_bold()
-        .set_background_color(page.header_fill())
-        .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let text = base.clone().set_text_wrap();
-    // The difference with its sign, as the text line shows it: +53,000.00.
-    let a = xlsx::amount_format(2);
-    let amount = base.clone().set_num_format(format!("+{a};-{a};{a}"));
-    let amount_text = base.clone().set_align(FormatAlign::Right);
-    let link = base
-        .clone()
-        .set_font_color(page.link_color())
-        .set_underline(FormatUnderline::Single)
-        .set_text_wrap();
-    let number = base.set_align(FormatAlign::Center);
-    let mut widths = Widths::new(spec.columns.len(), spec.width_min, spec.width_max);
-    let col = |c: usize| u16::try_from(c).unwrap_or(u16::MAX);
-    for (c, column) in spec.columns.iter().enumerate() {
-        let title = column.header();
-        ws.write_string_with_format(0, col(c), &title, &header)?;
-        widths.see(col(c), &title);
-    }
-    for (i, ch) in changes.iter().enumerate() {
-        let row = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        for (c, column) in spec.columns.iter().enumerate() {
-            let c = col(c);
-            let cell_text = match column.value {
-                DiffValue::Index => {
-                    ws.write_number_with_format(row, c, (i + 1) as f64, &number)?;
-                    continue;
-                }
-                DiffValue::Delta => {
-                    match ch.delta {
-                        Some(d) => xlsx::write_amount(ws, row, c, d, &amount, &amount_text)?,
-                        None => {
-                            ws.write_blank(row, c, &text)?;
-                        }
-                    }
-                    widths.see(c, &ch.delta_shown().unwrap_or_default());
-                    continue;
-                }
-                DiffValue::Place => {
-                    let target = ch.at.and_then(|(j, _)| {
-                        let (name, placed) = sheets.get(j)?;
-                        let ((r, cc), _) = report_cell(ch, placed)?;
-                        Some(format!(
-                            "internal:'{}'!{}",
-                            name.replace('\'', "''"),
-                            a1(r, cc)
-                        ))
-                    });
-                    let shown = ch.place.to_string();
-                    match target {
-                        Some(t) => {
-                            ws.write_url_with_format(row, c, Url::new(t).set_text(&shown), &link)?;
-                        }
-                        None => {
-                            ws.write_string_with_format(row, c, &shown, &text)?;
-                        }
-                    }
-                    widths.see(c, &shown);
-                    continue;
-                }
-                DiffValue::Kind => ch.kind.description().to_string(),
-                DiffValue::Project => ch.project.clone(),
-                DiffValue::Department => ch.department.clone(),
-                DiffValue::Field => ch
-                    .field
-                    .as_ref()
-                    .map(ChangedField::label)
-                    .unwrap_or_default(),
-                DiffValue::Indicator => ch
-                    .indicator
-                    .as_ref()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                DiffValue::Old if ch.field.is_some() || ch.kind == ChangeKind::TargetChanged => {
-                    ch.render(ch.old.as_deref(), false)
-                }
-                DiffValue::New if ch.field.is_some() || ch.kind == ChangeKind::TargetChanged => {
-                    ch.render(ch.new.as_deref(), false)
-                }
-                DiffValue::Old => ch.old.clone().unwrap_or_default(),
-                DiffValue::New => ch.new.clone().unwrap_or_default(),
-            };
-            ws.write_string_with_format(row, c, &cell_text, &text)?;
-            widths.see(c, &cell_text);
-        }
-    }
-    widths.apply(ws)?;
-    ws.set_row_height(0, page.header_row_height)?;
-    xlsx::page_setup(ws, page.paper_size, page.landscape, &page.margins);
-    ws.set_repeat_rows(0, 0)?;
-    ws.set_freeze_panes(1, 0)?;
-    if !changes.is_empty() {
-        let last = col(spec.columns.len().saturating_sub(1));
-        ws.autofilter(0, 0, u32::try_from(changes.len()).unwrap_or(u32::MAX), last)?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

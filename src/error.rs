@@ -81,6 +81,12 @@ impl Location {
         self
     }
 
+    /// The same location at an A1 cell, or at none.
+    pub(crate) fn cell_ref_as(mut self, cell: Option<String>) -> Location {
+        self.cell = cell;
+        self
+    }
+
     /// The same location at a model field; its Chinese label (from `templates/`) becomes
     /// the location's label.
     ///
@@ -243,6 +249,24 @@ struct Inner {
     location: Location,
     message: String,
     cause: Option<Cause>,
+    limit: Option<Limit>,
+}
+
+/// Which reading limit an [`ErrorKind::TooLarge`] input went past, so that a caller can say
+/// how to raise it (the command line names its flag; the library's message names none).
+///
+/// ```
+/// let opts = declform::ReadOptions { max_file_bytes: 1, ..Default::default() };
+/// let e = declform::read(b"{}".to_vec(), "a.json", &opts).unwrap_err();
+/// assert_eq!(e.limit(), Some(declform::Limit::FileBytes));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// [`ReadOptions::max_file_bytes`](crate::ReadOptions::max_file_bytes).
+    FileBytes,
+    /// [`ReadOptions::max_inflated_bytes`](crate::ReadOptions::max_inflated_bytes).
+    InflatedBytes,
 }
 
 impl Error {
@@ -259,7 +283,38 @@ impl Error {
             location,
             message: message.into(),
             cause: None,
+            limit: None,
         }))
+    }
+
+    /// The same error, naming the reading limit the input went past.
+    pub(crate) fn with_limit(mut self, limit: Limit) -> Error {
+        self.0.limit = Some(limit);
+        self
+    }
+
+    /// The reading limit an [`ErrorKind::TooLarge`] input went past.
+    ///
+    /// ```
+    /// let opts = declform::ReadOptions { max_file_bytes: 1, ..Default::default() };
+    /// let e = declform::read(b"{}".to_vec(), "a.json", &opts).unwrap_err();
+    /// assert_eq!(e.limit(), Some(declform::Limit::FileBytes));
+    /// ```
+    pub fn limit(&self) -> Option<Limit> {
+        self.0.limit
+    }
+
+    /// The same error with what the reader can do added to its message (`；` and `hint`), as
+    /// the command line adds the flag that raises a [`limit`](Error::limit).
+    ///
+    /// ```
+    /// use declform::{Error, ErrorKind, Location};
+    /// let e = Error::new(ErrorKind::TooLarge, Location::file("a.xlsx"), "太大").with_hint("可提高上限");
+    /// assert_eq!(e.to_string(), "a.xlsx: 太大；可提高上限");
+    /// ```
+    pub fn with_hint(mut self, hint: &str) -> Error {
+        self.0.message = format!("{}；{hint}", self.0.message);
+        self
     }
 
     /// The same error with the underlying cause that [`source`](std::error::Error::source)

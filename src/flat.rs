@@ -11,7 +11,8 @@ use crate::field::{Field, FieldKind};
 use crate::layout::{Column, Computed, Style, Tables};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::target::Target;
-use crate::xlsx::{self, amount_format, date_format, display_width, write_amount};
+use crate::write::measure::display_width;
+use crate::write::workbook::{self, amount_format, date_format, write_amount};
 use indexmap::IndexMap;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use std::io::Write;
@@ -190,12 +191,12 @@ fn csv_io(e: csv::Error) -> std::io::Error {
 /// The flat table as a workbook of one sheet: bold frozen header, autofilter, amounts as
 /// `#,##0.00` numbers, dates as date cells, column widths that fit.
 pub(crate) fn workbook(forms: &[Form]) -> Result<Workbook> {
-    build(forms).map_err(|e| xlsx::xlsx_error(&Tables::get().flat.sheet, e))
+    build(forms).map_err(|e| workbook::xlsx_error(&Tables::get().flat.sheet, e))
 }
 
 fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let (header, rows) = table(forms);
-    let mut wb = xlsx::new_workbook();
+    let mut wb = workbook::new_workbook();
     let ws = wb.add_worksheet();
     let spec = &Tables::get().flat;
     ws.set_name(&spec.sheet)?;
@@ -220,7 +221,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
                 }
                 Cell::Amount(Some(a)) => write_amount(ws, r, col(c), *a, &amount, &amount_text)?,
                 Cell::Date(Some(d)) => {
-                    if let Some(dt) = xlsx::excel_date(*d) {
+                    if let Some(dt) = workbook::excel_date(*d) {
                         ws.write_datetime_with_format(r, col(c), &dt, &date)?;
                     }
                 }
@@ -363,6 +364,74 @@ pub(crate) fn forms_from_rows(
     rows: Vec<(RowAt, Vec<Option<Value>>)>,
     whole: &Location,
 ) -> Result<Vec<Form>> {
+    refuse_bad_header(header, whole)?;
+    let cols = FlatColumns::of(header);
+    let mut forms: Vec<Form> = Vec::new();
+    // Each project's identity texts → its form's index, the location of its first row and
+    // that row's form-defining texts, which every later row of the project must repeat.
+    let mut seen: IndexMap<Vec<String>, (usize, RowAt, Vec<String>)> = IndexMap::new();
+    for (row_at, cells) in rows {
+        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).and_then(Option::as_ref);
+        let texts: Vec<String> = cols
+            .form
+            .iter()
+            .map(|(_, _, i)| get(*i).map(Value::text).unwrap_or_default())
+            .chain(
+                cols.extra
+                    .iter()
+                    .map(|(i, _)| get(Some(*i)).map(Value::text).unwrap_or_default()),
+            )
+            .collect();
+        if texts.iter().all(String::is_empty)
+            && cols.indicator.iter().all(|&i| get(i).is_none())
+            && cols
+                .indicator_extra
+                .iter()
+                .all(|&(i, _)| get(Some(i)).is_none())
+        {
+            continue; // a blank line
+        }
+        let key: Vec<String> = cols
+            .identity
+            .iter()
+            .map(|&i| texts.get(i).cloned().unwrap_or_default())
+            .collect();
+        let at_form = if let Some((at_form, first, ftexts)) = seen.get(&key) {
+            if let Some(i) = (0..texts.len()).find(|&i| texts.get(i) != ftexts.get(i)) {
+                return Err(cols.disagreement(i, (first, ftexts), (&row_at, &texts), whole));
+            }
+            *at_form
+        } else {
+            forms.push(cols.new_form(&get, &row_at, whole)?);
+            let at_form = forms.len() - 1;
+            seen.insert(key, (at_form, row_at, texts));
+            at_form
+        };
+        let ind: Vec<String> = cols
+            .indicator
+            .iter()
+            .map(|&i| get(i).map(Value::text).unwrap_or_default())
+            .collect();
+        let ind_extra: IndexMap<String, String> = cols
+            .indicator_extra
+            .iter()
+            .filter_map(|&(i, k)| get(Some(i)).map(|v| (k.to_string(), v.text())))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        if (ind.iter().any(|t| !t.is_empty()) || !ind_extra.is_empty())
+            && let (Some(form), [l1, l2, l3, t]) = (forms.get_mut(at_form), ind.as_slice())
+        {
+            let mut indicator = Indicator::new(l1, l2, l3, t);
+            indicator.extra = ind_extra;
+            form.indicators.push(indicator);
+        }
+    }
+    Ok(forms)
+}
+
+/// Refuses a header that is not the flat table's, or that names a column twice (which one
+/// holds the field is anyone's guess).
+fn refuse_bad_header(header: &[String], whole: &Location) -> Result<()> {
     if !is_flat_header(header) {
         return Err(Error::new(
             ErrorKind::BadTable,
@@ -374,7 +443,6 @@ pub(crate) fn forms_from_rows(
             ),
         ));
     }
-    // Two columns of one header: which one holds the field is anyone's guess.
     for (i, h) in header.iter().enumerate() {
         let h = h.trim();
         if let Some(j) = (!h.is_empty())
@@ -392,149 +460,143 @@ pub(crate) fn forms_from_rows(
             ));
         }
     }
-    let index = |h: &str| header.iter().position(|x| x.trim() == h);
-    // The form's columns (every field but the indicator table's), in table order.
-    let form_cols: Vec<(String, Field, Option<usize>)> = columns()
-        .iter()
-        .filter_map(|c| c.field.filter(|f| f.indicator_index().is_none()))
-        .map(|f| {
-            let h = f.header();
-            let i = index(&h);
-            (h, f, i)
-        })
-        .collect();
-    let ind_cols: Vec<Option<usize>> = indicator_headers().iter().map(|h| index(h)).collect();
-    let known: Vec<String> = columns().iter().map(Column::header).collect();
-    let identity: Vec<usize> = Tables::get()
-        .flat
-        .identity
-        .iter()
-        .filter_map(|f| form_cols.iter().position(|(_, g, _)| g == f))
-        .collect();
-    let identity_headers: Vec<String> = identity
-        .iter()
-        .filter_map(|&i| form_cols.get(i).map(|(h, _, _)| h.clone()))
-        .collect();
-    let spec = &Tables::get().flat;
-    let ind_extra_cols: Vec<(usize, &str)> = header
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| spec.indicator_extra_key(h.trim()).map(|k| (i, k)))
-        .collect();
-    let extra_cols: Vec<(usize, &String)> = header
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| {
-            !h.trim().is_empty()
-                && !known.iter().any(|k| k == h.trim())
-                && spec.indicator_extra_key(h.trim()).is_none()
-        })
-        .collect();
+    Ok(())
+}
 
-    let mut forms: Vec<Form> = Vec::new();
-    // Each project's identity texts → its form's index, the location of its first row and
-    // that row's form-defining texts, which every later row of the project must repeat.
-    let mut seen: IndexMap<Vec<String>, (usize, RowAt, Vec<String>)> = IndexMap::new();
-    for (row_at, cells) in rows {
-        let get = |i: Option<usize>| i.and_then(|i| cells.get(i)).and_then(Option::as_ref);
-        let texts: Vec<String> = form_cols
+/// Where a flat table's header puts each part of a form.
+struct FlatColumns<'h> {
+    /// The form's columns (every field but the indicator table's), in table order: header,
+    /// field, column.
+    form: Vec<(String, Field, Option<usize>)>,
+    /// The indicator table's columns.
+    indicator: Vec<Option<usize>>,
+    /// Indices into `form` of the columns that identify a project, and their headers.
+    identity: Vec<usize>,
+    identity_headers: Vec<String>,
+    /// Indicator `extra` columns (column, key) and form `extra` columns (column, header).
+    indicator_extra: Vec<(usize, &'h str)>,
+    extra: Vec<(usize, &'h String)>,
+}
+
+impl<'h> FlatColumns<'h> {
+    fn of(header: &'h [String]) -> FlatColumns<'h> {
+        let index = |h: &str| header.iter().position(|x| x.trim() == h);
+        let form: Vec<(String, Field, Option<usize>)> = columns()
             .iter()
-            .map(|(_, _, i)| get(*i).map(Value::text).unwrap_or_default())
-            .chain(
-                extra_cols
-                    .iter()
-                    .map(|(i, _)| get(Some(*i)).map(Value::text).unwrap_or_default()),
-            )
+            .filter_map(|c| c.field.filter(|f| f.indicator_index().is_none()))
+            .map(|f| {
+                let h = f.header();
+                let i = index(&h);
+                (h, f, i)
+            })
             .collect();
-        if texts.iter().all(String::is_empty)
-            && ind_cols.iter().all(|&i| get(i).is_none())
-            && ind_extra_cols.iter().all(|&(i, _)| get(Some(i)).is_none())
-        {
-            continue; // a blank line
-        }
-        let key: Vec<String> = identity
+        let indicator = indicator_headers().iter().map(|h| index(h)).collect();
+        let known: Vec<String> = columns().iter().map(Column::header).collect();
+        let spec = &Tables::get().flat;
+        let identity: Vec<usize> = spec
+            .identity
             .iter()
-            .map(|&i| texts.get(i).cloned().unwrap_or_default())
+            .filter_map(|f| form.iter().position(|(_, g, _)| g == f))
             .collect();
-        let at_form = if let Some((at_form, first, ftexts)) = seen.get(&key) {
-            if let Some(i) = (0..texts.len()).find(|&i| texts.get(i) != ftexts.get(i)) {
-                let (header, col) = match form_cols.get(i) {
-                    Some((h, _, c)) => (h.clone(), *c),
-                    None => extra_cols
-                        .get(i - form_cols.len())
-                        .map_or((String::new(), None), |(c, h)| (h.to_string(), Some(*c))),
-                };
-                return Err(Error::new(
-                    ErrorKind::BadTable,
-                    row_at.at(whole, col, &header),
-                    format!(
-                        "同一项目（{}相同）的两行值不一致：{}为“{}”，{}为“{}”；请统一后再试，若实为两个项目，请改动其中一个的项目名称",
-                        identity_headers.join("、"),
-                        first.describe(),
-                        ftexts.get(i).cloned().unwrap_or_default(),
-                        row_at.describe(),
-                        texts.get(i).cloned().unwrap_or_default(),
-                    ),
-                ));
-            }
-            *at_form
-        } else {
-            let mut form = Form::default();
-            for (h, field, i) in &form_cols {
-                let Some(v) = get(*i) else { continue };
-                let at = || row_at.at(whole, *i, h);
-                if *field == Field::Year {
-                    let y = match v {
-                        Value::Number(f) if f.fract() == 0.0 && f.abs() < 1e5 => Some(*f as i32),
-                        Value::Int(i) => i32::try_from(*i).ok(),
-                        other => other.text().trim().parse().ok(),
-                    };
-                    form.year = Some(y.ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::BadTable,
-                            at(),
-                            format!("\"{}\" 不是年度；请填写如 2024", v.text()),
-                        )
-                    })?);
-                    continue;
-                }
-                let value = match field.kind() {
-                    FieldKind::Amount => {
-                        FieldValue::Amount(amount_of(v, crate::amount::Unit::Yuan, at)?)
-                    }
-                    FieldKind::Date => FieldValue::Date(date_of(v, at)?),
-                    _ => FieldValue::Text(Some(v.text())),
-                };
-                form.set(*field, value);
-            }
-            for (i, h) in &extra_cols {
-                if let Some(v) = get(Some(*i)) {
-                    form.extra.insert(h.trim().to_string(), v.text());
-                }
-            }
-            forms.push(form);
-            let at_form = forms.len() - 1;
-            seen.insert(key, (at_form, row_at, texts));
-            at_form
-        };
-        let ind: Vec<String> = ind_cols
+        let identity_headers = identity
             .iter()
-            .map(|&i| get(i).map(Value::text).unwrap_or_default())
+            .filter_map(|&i| form.get(i).map(|(h, _, _)| h.clone()))
             .collect();
-        let ind_extra: IndexMap<String, String> = ind_extra_cols
+        let indicator_extra = header
             .iter()
-            .filter_map(|&(i, k)| get(Some(i)).map(|v| (k.to_string(), v.text())))
-            .filter(|(_, v)| !v.is_empty())
+            .enumerate()
+            .filter_map(|(i, h)| spec.indicator_extra_key(h.trim()).map(|k| (i, k)))
             .collect();
-        if (ind.iter().any(|t| !t.is_empty()) || !ind_extra.is_empty())
-            && let (Some(form), [l1, l2, l3, t]) = (forms.get_mut(at_form), ind.as_slice())
-        {
-            let mut indicator = Indicator::new(l1, l2, l3, t);
-            indicator.extra = ind_extra;
-            form.indicators.push(indicator);
+        let extra = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                !h.trim().is_empty()
+                    && !known.iter().any(|k| k == h.trim())
+                    && spec.indicator_extra_key(h.trim()).is_none()
+            })
+            .collect();
+        FlatColumns {
+            form,
+            indicator,
+            identity,
+            identity_headers,
+            indicator_extra,
+            extra,
         }
     }
-    Ok(forms)
+
+    /// The form of a project's first row: its fields and `extra` columns.
+    fn new_form<'v>(
+        &self,
+        get: &dyn Fn(Option<usize>) -> Option<&'v Value>,
+        row_at: &RowAt,
+        whole: &Location,
+    ) -> Result<Form> {
+        let mut form = Form::default();
+        for (h, field, i) in &self.form {
+            let Some(v) = get(*i) else { continue };
+            let at = || row_at.at(whole, *i, h);
+            if *field == Field::Year {
+                let y = match v {
+                    Value::Number(f) if f.fract() == 0.0 && f.abs() < 1e5 => Some(*f as i32),
+                    Value::Int(i) => i32::try_from(*i).ok(),
+                    other => other.text().trim().parse().ok(),
+                };
+                form.year = Some(y.ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::BadTable,
+                        at(),
+                        format!("\"{}\" 不是年度；请填写如 2024", v.text()),
+                    )
+                })?);
+                continue;
+            }
+            let value = match field.kind() {
+                FieldKind::Amount => {
+                    FieldValue::Amount(amount_of(v, crate::amount::Unit::Yuan, at)?)
+                }
+                FieldKind::Date => FieldValue::Date(date_of(v, at)?),
+                _ => FieldValue::Text(Some(v.text())),
+            };
+            form.set(*field, value);
+        }
+        for (i, h) in &self.extra {
+            if let Some(v) = get(Some(*i)) {
+                form.extra.insert(h.trim().to_string(), v.text());
+            }
+        }
+        Ok(form)
+    }
+
+    /// Two rows of one project that disagree on the `i`th form-defining text.
+    fn disagreement(
+        &self,
+        i: usize,
+        (first, ftexts): (&RowAt, &[String]),
+        (row_at, texts): (&RowAt, &[String]),
+        whole: &Location,
+    ) -> Error {
+        let (header, col) = match self.form.get(i) {
+            Some((h, _, c)) => (h.clone(), *c),
+            None => self
+                .extra
+                .get(i - self.form.len())
+                .map_or((String::new(), None), |(c, h)| (h.to_string(), Some(*c))),
+        };
+        Error::new(
+            ErrorKind::BadTable,
+            row_at.at(whole, col, &header),
+            format!(
+                "同一项目（{}相同）的两行值不一致：{}为“{}”，{}为“{}”；请统一后再试，若实为两个项目，请改动其中一个的项目名称",
+                self.identity_headers.join("、"),
+                first.describe(),
+                ftexts.get(i).cloned().unwrap_or_default(),
+                row_at.describe(),
+                texts.get(i).cloned().unwrap_or_default(),
+            ),
+        )
+    }
 }
 
 #[cfg(test)]

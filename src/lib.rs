@@ -49,7 +49,7 @@ pub mod target;
 
 mod coerce;
 mod sheetname;
-mod xlsx;
+mod vocab;
 mod xmlchar;
 
 pub mod check;
@@ -58,8 +58,7 @@ mod flat;
 mod json;
 pub mod merge;
 mod reader;
-mod template;
-mod writer;
+mod write;
 
 /// The README's examples run as doctests.
 #[cfg(doctest)]
@@ -67,7 +66,7 @@ mod writer;
 struct ReadmeDoctests;
 
 pub use amount::Amount;
-pub use error::{Error, ErrorKind, Location, Result};
+pub use error::{Error, ErrorKind, Limit, Location, Result};
 pub use field::{Field, FieldKind, UnknownField};
 pub use layout::LayoutKind;
 pub use merge::{Merged, Merger, merge};
@@ -118,8 +117,8 @@ pub fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Read> {
 /// make the written form unreadable ([`ErrorKind::Unwritable`], naming the form and key), or
 /// rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
 pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<u8>> {
-    let mut wb = writer::workbook_of(forms, layout)?;
-    xlsx::to_bytes(&mut wb, "工作簿")
+    let mut wb = write::form::workbook_of(forms, layout)?;
+    write::workbook::to_bytes(&mut wb, "工作簿")
 }
 
 /// Whether a form can be written in the official layout: every text fits a cell (32,767
@@ -139,7 +138,7 @@ pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<
 ///
 /// [`ErrorKind::Unwritable`], naming the form (by `index`, 0-based, and 项目名称) and the field.
 pub fn writable(form: &Form, index: usize) -> Result<()> {
-    writer::refuse_unwritable(form, index)
+    write::form::refuse_unwritable(form, index)
 }
 
 /// A blank official form of `layout` for the budget `year`, with the standard indicator
@@ -158,9 +157,9 @@ pub fn writable(form: &Form, index: usize) -> Result<()> {
 ///
 /// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
 pub fn template(layout: LayoutKind, year: i32, protect: bool) -> Result<Vec<u8>> {
-    let mut wb = template::template_workbook(layout, year, protect)
-        .map_err(|e| xlsx::xlsx_error("模板", e))?;
-    xlsx::to_bytes(&mut wb, "模板")
+    let mut wb = write::template::template_workbook(layout, year, protect)
+        .map_err(|e| write::workbook::xlsx_error("模板", e))?;
+    write::workbook::to_bytes(&mut wb, "模板")
 }
 
 /// The flat table of `forms` as CSV bytes: UTF-8 with a byte-order mark (for Excel and
@@ -199,7 +198,7 @@ pub fn flat_csv(forms: &[Form]) -> Vec<u8> {
 /// When rust_xlsxwriter cannot write the workbook ([`ErrorKind::Write`]).
 pub fn flat_xlsx(forms: &[Form]) -> Result<Vec<u8>> {
     let mut wb = flat::workbook(forms)?;
-    xlsx::to_bytes(&mut wb, &layout::Tables::get().flat.sheet)
+    write::workbook::to_bytes(&mut wb, &layout::Tables::get().flat.sheet)
 }
 
 /// The forms as the JSON model of `docs/model.md` (`{"forms": [...]}`), pretty-printed,
@@ -253,8 +252,8 @@ pub fn check(forms: &[Form]) -> Vec<check::Finding> {
 /// As [`write_workbook`]: a form the layout cannot carry ([`ErrorKind::Unwritable`]) or a
 /// workbook rust_xlsxwriter cannot write ([`ErrorKind::Write`]).
 pub fn diff_workbook(new: &[Form], changes: &[diff::Change]) -> Result<Vec<u8>> {
-    let mut wb = diff::report_workbook(new, changes)?;
-    xlsx::to_bytes(&mut wb, &layout::Tables::get().diff.sheet)
+    let mut wb = write::report::report_workbook(new, changes)?;
+    write::workbook::to_bytes(&mut wb, &layout::Tables::get().diff.sheet)
 }
 
 /// Whether a text is one of the labels the reader knows (项目名称, 一级指标, their aliases):
@@ -265,7 +264,7 @@ pub fn diff_workbook(new: &[Form], changes: &[diff::Change]) -> Result<Vec<u8>> 
 /// assert!(!declform::is_label("上海市宝山区司法局"));
 /// ```
 pub fn is_label(text: &str) -> bool {
-    reader::vocab::Vocabulary::get().is_label(text)
+    vocab::Vocabulary::get().is_label(text)
 }
 
 /// Installs a panic hook that stays quiet about the panics of the spreadsheet library that

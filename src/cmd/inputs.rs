@@ -291,7 +291,17 @@ pub fn read_file(path: &Path, opts: &ReadOptions) -> Result<Read, Error> {
             ),
         ));
     }
-    declform::read(bytes, &shown, opts)
+    declform::read(bytes, &shown, opts).map_err(with_flag)
+}
+
+/// A reading limit's error with the flag that raises it: the library names no flag.
+fn with_flag(e: Error) -> Error {
+    let flag = match e.limit() {
+        Some(declform::Limit::FileBytes) => "--max-file-mb",
+        Some(declform::Limit::InflatedBytes) => "--max-inflated-mb",
+        _ => return e,
+    };
+    e.with_hint(&format!("确属正常文件时可用 {flag} 提高上限"))
 }
 
 /// The reading limits, as options of every command that reads.

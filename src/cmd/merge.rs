@@ -1,6 +1,6 @@
 //! `declform merge`: many department workbooks into one, with summaries.
 
-use super::{Outcome, Shown, inputs, output};
+use super::{Failure, Outcome, Shown, inputs, output};
 use declform::check::Severity;
 use declform::merge::FormSheet;
 use declform::merge::{SummaryRow, duplicate_warnings};
@@ -60,6 +60,35 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 /// Runs the command.
 pub fn run(args: &Args) -> Outcome {
+    let files = input_files(args)?;
+    let mut merged = match (&args.output, args.dry_run) {
+        (Some(_), false) => Some(
+            Merger::new()?.dated(
+                args.date
+                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
+            ),
+        ),
+        _ => None,
+    };
+    let mut tally = Tally::default();
+    take_parallel(args, &files, &mut tally, merged.as_mut())?;
+    match tally.failed.len() {
+        0 => {}
+        1 => return Err(tally.failed.remove(0).into()),
+        n => {
+            for e in &tally.failed {
+                super::note!("错误：{e}");
+            }
+            return Err(super::Failure::Summary(format!(
+                "共 {n} 个文件无法合并，未写出任何文件；可加 --keep-going 跳过它们，合并其余文件"
+            )));
+        }
+    }
+    finish(args, &files, &tally, merged)
+}
+
+/// The files to merge, the output checked before anything is read.
+fn input_files(args: &Args) -> Result<Vec<PathBuf>, Failure> {
     let how = inputs::Expand {
         folders: true,
         keep_going: args.keep_going,
@@ -78,6 +107,20 @@ pub fn run(args: &Args) -> Outcome {
             format!("没有找到可合并的文件（{}）", inputs::extensions_text()),
         ));
     }
+    Ok(files)
+}
+
+/// Reads the files, and writes and deflates their forms' sheets, in parallel, a few files
+/// to a task; each file's result is taken into `tally` (and `merged`) in input order as
+/// soon as it and all before it are in, while later files are still read. A form that
+/// cannot be read is skipped alone when the merge skips what is bad; the file's other
+/// forms are merged.
+fn take_parallel(
+    args: &Args,
+    files: &[PathBuf],
+    tally: &mut Tally,
+    mut merged: Option<&mut Merger>,
+) -> Result<(), Error> {
     let bar = if args.quiet || !std::io::stderr().is_terminal() {
         ProgressBar::hidden()
     } else {
@@ -89,21 +132,6 @@ pub fn run(args: &Args) -> Outcome {
         }
         bar
     };
-    let mut merged = match (&args.output, args.dry_run) {
-        (Some(_), false) => Some(
-            Merger::new()?.dated(
-                args.date
-                    .unwrap_or_else(|| chrono::Local::now().date_naive()),
-            ),
-        ),
-        _ => None,
-    };
-    let mut tally = Tally::default();
-    // Files are read, and their forms' sheets written and deflated, in parallel, a few
-    // files to a task; each file's result is taken in input order as soon as it and all
-    // before it are in, while later files are still read.
-    // A form that cannot be read is skipped alone when the merge skips what is bad; the
-    // file's other forms are merged.
     let opts = declform::ReadOptions {
         skip_bad_forms: args.keep_going || args.dry_run,
         ..args.limits.read_options()
@@ -112,7 +140,7 @@ pub fn run(args: &Args) -> Outcome {
     let writing = merged.is_some();
     let (tx, rx) = std::sync::mpsc::channel::<(usize, Result<Taken, Error>)>();
     let outcome = std::thread::scope(|scope| {
-        let (files, stop, opts) = (&files, &stop, &opts);
+        let (stop, opts) = (&stop, &opts);
         scope.spawn(move || {
             let per_task = files_per_task(files.len());
             files
@@ -137,7 +165,7 @@ pub fn run(args: &Args) -> Outcome {
             pending.insert(i, result);
             while let Some(result) = pending.remove(&next) {
                 let taken = files.get(next).map_or(Ok(()), |file| {
-                    tally.take(args, file, result, merged.as_mut())
+                    tally.take(args, file, result, merged.as_deref_mut())
                 });
                 if let Err(e) = taken {
                     stop.store(true, Ordering::Relaxed);
@@ -150,20 +178,12 @@ pub fn run(args: &Args) -> Outcome {
         Ok(())
     });
     bar.finish_and_clear();
-    outcome?;
-    match tally.failed.len() {
-        0 => {}
-        1 => return Err(tally.failed.remove(0).into()),
-        n => {
-            for e in &tally.failed {
-                super::note!("错误：{e}");
-            }
-            return Err(super::Failure::Summary(format!(
-                "共 {n} 个文件无法合并，未写出任何文件；可加 --keep-going 跳过它们，合并其余文件"
-            )));
-        }
-    }
+    outcome
+}
 
+/// After every file is taken: the warnings, then the dry run's listing or the merged
+/// workbook and what was skipped.
+fn finish(args: &Args, files: &[PathBuf], tally: &Tally, merged: Option<Merger>) -> Outcome {
     let rows: &[SummaryRow] = match &merged {
         Some(m) => m.rows(),
         None => &tally.rows,

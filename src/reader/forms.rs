@@ -2,7 +2,6 @@
 
 use super::Notice;
 use super::grid::{Grid, Value};
-use super::vocab::{Direction, Meaning, Vocabulary};
 use crate::amount::Unit;
 use crate::cellref::a1;
 use crate::coerce::{UNCALCULATED, amount_of, date_of, uncalculated};
@@ -10,6 +9,7 @@ use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
 use crate::layout::TargetPart;
 use crate::model::{FieldValue, Form, FormCells, Indicator, Source};
+use crate::vocab::{Direction, Meaning, Vocabulary};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// How many rows above 项目名称 the title and year line may stand.

@@ -13,11 +13,10 @@ mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
 mod utf16_parts;
-pub(crate) mod vocab;
 mod xls_fix;
 mod xlsx_merges;
 
-use crate::error::{Error, ErrorKind, Location, Result};
+use crate::error::{Error, ErrorKind, Limit, Location, Result};
 use crate::flat::{self, RowAt};
 use crate::model::{Form, Source};
 use calamine::{Data, DataRef, Reader, Sheets};
@@ -103,11 +102,12 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
             ErrorKind::TooLarge,
             Location::file(shown),
             format!(
-                "工作簿解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝；确属正常文件时可用 --max-inflated-mb 提高上限",
+                "工作簿解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝",
                 limit / (1024 * 1024),
                 size.div_ceil(1024 * 1024)
             ),
         )
+        .with_limit(Limit::InflatedBytes)
     };
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
     let mut declared: u64 = 0;
@@ -312,11 +312,12 @@ pub(crate) fn too_large_file(name: &str, size: u64, opts: &ReadOptions) -> Error
         ErrorKind::TooLarge,
         Location::file(name),
         format!(
-            "文件大小 {} MiB，超过上限 {} MiB；确属正常文件时可用 --max-file-mb 提高上限",
+            "文件大小 {} MiB，超过上限 {} MiB",
             size.div_ceil(1024 * 1024),
             opts.max_file_bytes / (1024 * 1024)
         ),
     )
+    .with_limit(Limit::FileBytes)
 }
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's

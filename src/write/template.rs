@@ -2,11 +2,12 @@
 //! rows, drop-down lists, amount and date validation and input messages, all as described in
 //! `templates/template.json` and `templates/taxonomy.json`.
 
+use crate::write::form::{Formats, Placement, add_form_sheet};
+use crate::write::workbook;
+
 use crate::field::Field;
 use crate::layout::{LayoutKind, Style, Taxonomy, TemplateSpec, ValidationSpec};
 use crate::model::Form;
-use crate::writer::{self, Formats, Placement};
-use crate::xlsx;
 use rust_xlsxwriter::{
     DataValidation, DataValidationRule, ProtectionOptions, Workbook, Worksheet, XlsxError,
 };
@@ -24,9 +25,9 @@ pub(crate) fn template_workbook(
         layout == LayoutKind::Y2026,
         spec.rows_per_level2,
     );
-    let mut wb = xlsx::new_workbook();
+    let mut wb = workbook::new_workbook();
     let ws = wb.add_worksheet();
-    let placement = writer::add_form_sheet(ws, &spec.sheet, &form, layout, &Formats::default())?;
+    let placement = add_form_sheet(ws, &spec.sheet, &form, layout, &Formats::default())?;
     // Room to write the goals in.
     let style = Style::get();
     let goal_rows: BTreeSet<u32> = [Field::OverallGoal, Field::AnnualGoal]
@@ -69,7 +70,8 @@ fn validation(spec: &ValidationSpec, year: i32) -> Result<DataValidation, XlsxEr
     } else if let Some(min) = spec.min {
         dv = dv.allow_decimal_number(DataValidationRule::GreaterThanOrEqualTo(min));
     } else if let (Some(from), Some(to)) = (spec.from, spec.to) {
-        let (Some(first), Some(last)) = (xlsx::excel_date(from), xlsx::excel_date(to)) else {
+        let (Some(first), Some(last)) = (workbook::excel_date(from), workbook::excel_date(to))
+        else {
             return Err(XlsxError::ParameterError(
                 "templates/template.json: date range out of Excel's range".into(),
             ));

@@ -1,4 +1,6 @@
-//! The reader's vocabulary, built from the same layout description the writer uses.
+//! The label vocabulary both sides share: what each label of every layout means (the reader
+//! recognises forms by it; the writer refuses `extra` keys that are labels), built from the
+//! layout description in `templates/`.
 
 use crate::amount::Unit;
 use crate::field::Field;

@@ -1,14 +1,18 @@
 //! The model to workbooks in the official layout, with rust_xlsxwriter: each form on a sheet
 //! of its own, laid out from the layout description in `templates/`.
 
+use super::columns::grid_widths;
+use crate::write::measure::{Wrap, span_points, wrap_all};
+use crate::write::workbook::{amount_format, date_format, write_amount};
+use crate::write::{measure, workbook};
+
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::Field;
-use crate::layout::{Area, Cols, Layout, LayoutKind, Style, TargetPart};
+use crate::layout::{Area, Cols, IndicatorColumn, Layout, LayoutKind, Style, TargetPart};
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
 use crate::target;
-use crate::xlsx::{self, Wrap, amount_format, date_format, span_points, wrap_all, write_amount};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -218,7 +222,7 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
             ),
         ));
     }
-    let vocab = crate::reader::vocab::Vocabulary::get();
+    let vocab = crate::vocab::Vocabulary::get();
     for key in form.extra.keys() {
         let why = if key.trim().is_empty() {
             "其他信息中有一项没有名称（空的键）；请为它填写名称，如“联系电话”"
@@ -267,142 +271,19 @@ pub(crate) fn indicator_extra_keys(form: &Form) -> Vec<&str> {
     keys
 }
 
-/// The column widths of a form's grid: the layout's, then one per indicator `extra` key,
-/// narrowed together where they print wider than `grid_width` (templates/style.json), the
-/// width of A4 portrait at 100% less the margins and some room (layout.md "Print"). No column is narrowed below
-/// `min_column_width` (templates/style.json), and a column holding an amount alone is kept
-/// (or made) wide enough for it: numbers do not wrap. The second value says whether the
-/// grid fits the page that way; where it does not, the sheet prints scaled to the page's
-/// width.
-fn grid_widths(form: &Form, layout: &Layout) -> (Vec<f64>, bool) {
-    let extra = indicator_extra_keys(form).len();
-    let style = Style::get();
-    let mut widths = layout.column_widths.clone();
-    let columns = widths.len() + extra;
-    let page = style.grid_width - columns as f64 * xlsx::COLUMN_PADDING;
-    let mut mins: Vec<f64> = widths
-        .iter()
-        .map(|w| w.min(style.min_column_width))
-        .collect();
-    for cell in &layout.fields {
-        let (Some(field), Some(at)) = (cell.field, cell.at) else {
-            continue;
-        };
-        let Some(FieldValue::Amount(Some(a))) = form.get(field) else {
-            continue;
-        };
-        // Over several columns, each keeps its share of the amount's width (less the
-        // padding between them, which the amount may use).
-        let cols = usize::from(at.col)..=usize::from(at.last_col);
-        let span: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
-        let gaps = (cols.clone().count() - 1) as f64 * xlsx::COLUMN_PADDING;
-        let need = amount_units(&a) - gaps;
-        for c in cols {
-            if let (Some(w), Some(min)) = (widths.get_mut(c), mins.get_mut(c)) {
-                let share = need * *w / span;
-                *min = min.max(share);
-                *w = w.max(share);
-            }
-        }
-    }
-    widths.extend(std::iter::repeat_n(style.extra_column_width, extra));
-    mins.extend(std::iter::repeat_n(style.min_column_width, extra));
-    if widths.iter().sum::<f64>() > page {
-        keep_words_whole(form, layout, &widths, &mut mins);
-    }
-    let fits = fit_widths(&mut widths, &mins, page);
-    (widths, fits)
-}
-
-/// Raises the least widths of the indicator table's one-column cells (and the `extra`
-/// columns) to their longest unbroken run, up to the column's own width: a narrowed column
-/// wraps between characters, never inside a number such as `1000.00`.
-fn keep_words_whole(form: &Form, layout: &Layout, widths: &[f64], mins: &mut [f64]) {
-    let mut raise = |col: usize, text: &str| {
-        let need = xlsx::units_for_points(xlsx::longest_word_points(text, Style::get().font_size));
-        if let (Some(min), Some(w)) = (mins.get_mut(col), widths.get(col)) {
-            *min = min.max(need.min(*w));
-        }
-    };
-    let split = layout.indicators.columns.iter().any(|c| c.part.is_some());
-    for ind in &form.indicators {
-        let parts = split.then(|| target::split(&ind.target));
-        for c in layout
-            .indicators
-            .columns
-            .iter()
-            .filter(|c| c.at.first == c.at.last)
-        {
-            let text = match (c.part, &parts) {
-                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
-                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
-                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
-                _ => ind.get(c.field).unwrap_or_default(),
-            };
-            raise(usize::from(c.at.first), text);
-        }
-    }
-    let first = usize::from(layout.columns());
-    for (x, key) in indicator_extra_keys(form).iter().enumerate() {
-        for ind in &form.indicators {
-            raise(first + x, ind.extra.get(*key).map_or("", String::as_str));
-        }
-    }
-}
-
-/// The width an amount needs on one line as the forms print it (`#,##0.00_ `, indented
-/// once), in Excel's units, in the program that needs the most.
-fn amount_units(a: &Amount) -> f64 {
-    let digits = a.value().abs().trunc().to_string().chars().count();
-    // Digits, group separators, the point and decimals, the sign, the format's space.
-    let chars = digits
-        + digits.saturating_sub(1) / 3
-        + a.value().scale() as usize
-        + usize::from(a.value().scale() > 0)
-        + usize::from(a.value().is_sign_negative())
-        + 1;
-    let style = Style::get();
-    xlsx::units_for_points(chars as f64 * style.measure.digit_em * style.font_size)
-}
-
-/// Narrows `widths` to add up to `total` (when they are wider): every column gives up the
-/// same share of what it has above its least width in `mins`. Whether the sum is now
-/// within `total` (false: every column is at its least, and that is still wider). Widths
-/// are rounded down to whole pixels (1/7 of a unit, as a workbook stores them; a least
-/// width up), so that the grid is not wider than `total` as printed by more than a pixel
-/// a column at its least, nor the bytes subject to float noise.
-fn fit_widths(widths: &mut [f64], mins: &[f64], total: f64) -> bool {
-    let sum: f64 = widths.iter().sum();
-    if sum <= total + 1e-9 {
-        return true;
-    }
-    let floor: f64 = mins.iter().sum();
-    let above = sum - floor;
-    let share = if above > 0.0 {
-        ((total - floor) / above).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    for (w, min) in widths.iter_mut().zip(mins) {
-        // Down to a whole pixel, but never below the least width.
-        *w = (((min + (*w - min) * share) * 7.0).floor() / 7.0).max((min * 7.0).ceil() / 7.0);
-    }
-    floor <= total + 1e-9
-}
-
 /// Writes forms into one sheet each and returns the workbook.
 pub(crate) fn workbook_of(forms: &[Form], layout: Option<LayoutKind>) -> Result<Workbook> {
     for (i, form) in forms.iter().enumerate() {
         refuse_unwritable(form, i)?;
     }
-    let mut wb = xlsx::new_workbook();
+    let mut wb = workbook::new_workbook();
     let formats = Formats::default();
     let mut names = SheetNames::default();
     for form in forms {
         let ws = wb.add_worksheet();
         let name = names.claim(&form.project_name);
         add_form_sheet(ws, &name, form, layout_for(form, layout), &formats)
-            .map_err(|e| xlsx::xlsx_error(&form.project_name, e))?;
+            .map_err(|e| workbook::xlsx_error(&form.project_name, e))?;
     }
     if forms.is_empty() {
         wb.add_worksheet();
@@ -437,7 +318,7 @@ pub(crate) fn add_marked_form_sheet(
         ws.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
     }
     let style = Style::get();
-    xlsx::page_setup(ws, style.paper_size, false, &style.margins);
+    workbook::page_setup(ws, style.paper_size, false, &style.margins);
     // One page wide, any number tall: a grid that fits prints at 100% (no program enlarges
     // to fit), one whose fonts measure wider than planned (another program, a missing font)
     // or with more indicator extra columns than the page holds at their least width
@@ -476,7 +357,12 @@ impl<'a> Grid<'a> {
     /// The printed widths of columns `first..=last`, in points, in each program measured.
     fn span_points(&self, first: u16, last: u16) -> Vec<f64> {
         let units = (first..=last)
-            .map(|c| self.widths.get(usize::from(c)).copied().unwrap_or(8.43))
+            .map(|c| {
+                self.widths
+                    .get(usize::from(c))
+                    .copied()
+                    .unwrap_or(Style::get().default_column_width)
+            })
             .sum();
         span_points(units, usize::from(last.saturating_sub(first)) + 1)
     }
@@ -535,7 +421,7 @@ impl<'a> Grid<'a> {
         let text = text.into();
         let (w, _) = self.wrapped(cols, &text);
         let widths = self.span_points(cols.0, cols.1);
-        match xlsx::balance(&text, w, &widths, Style::get().font_size) {
+        match measure::balance(&text, w, &widths, Style::get().font_size) {
             Some((balanced, w)) => self.place(row, last_row, cols, balanced, fmt, w.lines),
             None => self.place(row, last_row, cols, text, fmt, w.lines),
         }
@@ -683,7 +569,7 @@ impl<'a> Grid<'a> {
                 Content::Text(t) => {
                     ws.write_string_with_format(op.row, op.first, t.as_ref(), &op.fmt)?;
                 }
-                Content::Date(d) => match d.and_then(xlsx::excel_date) {
+                Content::Date(d) => match d.and_then(workbook::excel_date) {
                     Some(dt) => {
                         ws.write_datetime_with_format(op.row, op.first, &dt, &op.fmt)?;
                     }
@@ -718,6 +604,65 @@ fn extra_pairs(form: &Form, layout: &Layout) -> Vec<(Option<Field>, String, Stri
     pairs
 }
 
+/// Where the layout's areas land for one form: shifted down by the origin and, below the
+/// layout's `extra.after_row`, by the extra rows; cells of the header block that end at the
+/// layout's last column widened over the indicator `extra` columns, so the grid stays a
+/// rectangle.
+struct Frame {
+    origin_row: u32,
+    /// The extra rows inserted, and the pairs each holds.
+    extra_rows: u32,
+    slots: usize,
+    after: u32,
+    /// The layout's last column, and the indicator `extra` columns right of it.
+    base_last: u16,
+    added: u16,
+}
+
+impl Frame {
+    fn new(layout: &Layout, origin_row: u32, pairs: usize, indicator_keys: usize) -> Frame {
+        let slots = layout.extra.pairs.len().max(1);
+        Frame {
+            origin_row,
+            extra_rows: u32::try_from(pairs.div_ceil(slots)).unwrap_or(u32::MAX),
+            slots,
+            after: layout.extra.after_row,
+            base_last: layout.columns().saturating_sub(1),
+            added: u16::try_from(indicator_keys).unwrap_or(u16::MAX),
+        }
+    }
+
+    fn row(&self, r: u32) -> u32 {
+        self.origin_row + r + if r >= self.after { self.extra_rows } else { 0 }
+    }
+
+    fn widen(&self, (first, last): (u16, u16)) -> (u16, u16) {
+        if last == self.base_last {
+            (first, last.saturating_add(self.added))
+        } else {
+            (first, last)
+        }
+    }
+
+    fn area(&self, a: &Area) -> (u32, u32, (u16, u16)) {
+        (
+            self.row(a.row),
+            self.row(a.last_row),
+            self.widen((a.col, a.last_col)),
+        )
+    }
+}
+
+/// One form being laid out: the grid's writes, where its parts land, and what to fill.
+struct FormWrite<'a> {
+    g: Grid<'a>,
+    frame: Frame,
+    layout: &'a Layout,
+    f: &'a Formats,
+    marks: &'a Marks,
+    placement: Placement,
+}
+
 /// Writes one form with its top-left cell at `origin_row`, column A, filling the cells
 /// `marks` names.
 pub(crate) fn write_form(
@@ -730,137 +675,168 @@ pub(crate) fn write_form(
     marks: &Marks,
 ) -> Result<Placement, XlsxError> {
     let pairs = extra_pairs(form, layout);
-    // Indicator `extra` keys get columns right of the layout's; the header block's cells
-    // that end at the layout's last column widen over them, so the grid stays a rectangle.
+    // Indicator `extra` keys get columns right of the layout's.
     let ind_keys = indicator_extra_keys(form);
-    let added = u16::try_from(ind_keys.len()).unwrap_or(u16::MAX);
-    let base_last = layout.columns().saturating_sub(1);
-    let widen = |(first, last): (u16, u16)| {
-        if last == base_last {
-            (first, last.saturating_add(added))
-        } else {
-            (first, last)
-        }
-    };
-    let slots = layout.extra.pairs.len().max(1);
-    let extra_rows = u32::try_from(pairs.len().div_ceil(slots)).unwrap_or(u32::MAX);
-    let after = layout.extra.after_row;
-    let row_of = |r: u32| origin_row + r + if r >= after { extra_rows } else { 0 };
-    let mut g = Grid {
-        widths,
-        heights: BTreeMap::new(),
-        ops: Vec::new(),
-    };
-    let mut placement = Placement::default();
-    let area = |a: &Area| {
-        (
-            row_of(a.row),
-            row_of(a.last_row),
-            widen((a.col, a.last_col)),
-        )
-    };
-
-    let (r, lr, cols) = area(&layout.title.at);
-    g.text(r, lr, cols, layout.title.text.as_str(), &f.title);
-    g.heights.insert(r, Style::get().title_row_height);
-    let (r, lr, cols) = area(&layout.year.at);
-    let year = form
-        .year
-        .map(|y| layout.year.text.replace("{year}", &y.to_string()))
-        .unwrap_or_default();
-    g.text(r, lr, cols, year, &f.year);
-
-    let period = form.period().unwrap_or_default();
-    for cell in &layout.fields {
-        let (r, lr, cols) = area(&cell.label_at);
-        g.label(
-            r,
-            lr,
-            cols,
-            cell.label.replace("{period}", &period),
-            &f.label,
-        );
-        if let (Some(field), Some(at)) = (cell.field, &cell.at) {
-            let (r, lr, cols) = area(at);
-            let value = form.get(field).unwrap_or(FieldValue::Text(None));
-            g.value(r, lr, cols, value, f);
-            g.mark_last(marks.fields.get(&field).copied());
-            placement.fields.insert(field, (r, cols.0, cols.1));
-        }
-    }
-
-    for i in 0..(extra_rows as usize * slots) {
-        let row = origin_row + after + u32::try_from(i / slots).unwrap_or(0);
-        let Some(slot) = layout.extra.pairs.get(i % slots) else {
-            continue;
-        };
-        let (field, label, value) = pairs
-            .get(i)
-            .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
-        g.text(row, row, widen(span(slot.label_at)), label, &f.label);
-        g.input_text(row, row, widen(span(slot.at)), value, f);
-        let at = (row, slot.at.first);
-        let mark = match field {
-            Some(field) => {
-                placement
-                    .fields
-                    .insert(field, (row, slot.at.first, slot.at.last));
-                marks.fields.get(&field)
-            }
-            None if pairs.get(i).is_some() => {
-                placement.extra.insert(label.to_string(), at);
-                marks.extra.get(label)
-            }
-            None => None,
-        };
-        g.mark_last(mark.copied());
-    }
-
-    let spec = &layout.indicators;
-    let header = row_of(spec.header_row - 1);
-    let n = u32::try_from(form.indicators.len().max(1)).unwrap_or(u32::MAX);
-    let label_cols = span(spec.label.column);
-    g.label(
-        header,
-        header + n,
-        label_cols,
-        spec.label.text.as_str(),
-        &f.label,
-    );
-    for c in &spec.columns {
-        g.label(header, header, span(c.at), c.label.as_str(), &f.label);
-        if matches!(c.part, None | Some(TargetPart::Value)) {
-            placement.indicator_columns.insert(c.field, c.at.first);
-        }
-        if let Some(part) = c.part {
-            placement.target_parts.insert(part, c.at.first);
-        }
-    }
-    placement.indicator_rows = (header + 1, header + n);
     let empty_row = [Indicator::default()];
     let indicators: &[Indicator] = if form.indicators.is_empty() {
         &empty_row
     } else {
         &form.indicators
     };
-    let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
-    // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
-    let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some()) {
-        indicators
-            .iter()
-            .map(|i| target::split(&i.target))
-            .collect()
-    } else {
-        Vec::new()
+    let mut w = FormWrite {
+        g: Grid {
+            widths,
+            heights: BTreeMap::new(),
+            ops: Vec::new(),
+        },
+        frame: Frame::new(layout, origin_row, pairs.len(), ind_keys.len()),
+        layout,
+        f,
+        marks,
+        placement: Placement::default(),
     };
-    for c in &spec.columns {
+    w.header(form);
+    w.extra_rows(&pairs);
+    w.indicators(indicators, &ind_keys);
+    w.g.finish(ws, f)?;
+    Ok(w.placement)
+}
+
+impl<'a> FormWrite<'a> {
+    /// The title, the year and the header fields, labels and values.
+    fn header(&mut self, form: &'a Form) {
+        let (layout, f) = (self.layout, self.f);
+        let (r, lr, cols) = self.frame.area(&layout.title.at);
+        self.g
+            .text(r, lr, cols, layout.title.text.as_str(), &f.title);
+        self.g.heights.insert(r, Style::get().title_row_height);
+        let (r, lr, cols) = self.frame.area(&layout.year.at);
+        let year = form
+            .year
+            .map(|y| layout.year.text.replace("{year}", &y.to_string()))
+            .unwrap_or_default();
+        self.g.text(r, lr, cols, year, &f.year);
+
+        let period = form.period().unwrap_or_default();
+        for cell in &layout.fields {
+            let (r, lr, cols) = self.frame.area(&cell.label_at);
+            let label = cell.label.replace("{period}", &period);
+            self.g.label(r, lr, cols, label, &f.label);
+            if let (Some(field), Some(at)) = (cell.field, &cell.at) {
+                let (r, lr, cols) = self.frame.area(at);
+                let value = form.get(field).unwrap_or(FieldValue::Text(None));
+                self.g.value(r, lr, cols, value, f);
+                self.g.mark_last(self.marks.fields.get(&field).copied());
+                self.placement.fields.insert(field, (r, cols.0, cols.1));
+            }
+        }
+    }
+
+    /// The extra rows: model fields the layout has no cell for, then `extra`, `slots` pairs
+    /// to a row.
+    fn extra_rows(&mut self, pairs: &'a [(Option<Field>, String, String)]) {
+        let (frame, f) = (&self.frame, self.f);
+        let slots = frame.slots;
+        for i in 0..(frame.extra_rows as usize * slots) {
+            let row = frame.origin_row + frame.after + u32::try_from(i / slots).unwrap_or(0);
+            let Some(slot) = self.layout.extra.pairs.get(i % slots) else {
+                continue;
+            };
+            let (field, label, value) = pairs
+                .get(i)
+                .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
+            self.g
+                .text(row, row, frame.widen(span(slot.label_at)), label, &f.label);
+            self.g
+                .input_text(row, row, frame.widen(span(slot.at)), value, f);
+            let at = (row, slot.at.first);
+            let mark = match field {
+                Some(field) => {
+                    self.placement
+                        .fields
+                        .insert(field, (row, slot.at.first, slot.at.last));
+                    self.marks.fields.get(&field)
+                }
+                None if pairs.get(i).is_some() => {
+                    self.placement.extra.insert(label.to_string(), at);
+                    self.marks.extra.get(label)
+                }
+                None => None,
+            };
+            self.g.mark_last(mark.copied());
+        }
+    }
+
+    /// The indicator table: its section label and headers, a column at a time its rows
+    /// (一级 and 二级 merged over equal rows), then the indicator `extra` columns.
+    fn indicators(&mut self, indicators: &'a [Indicator], ind_keys: &[&'a str]) {
+        let (spec, f) = (&self.layout.indicators, self.f);
+        let header = self.frame.row(spec.header_row - 1);
+        let n = u32::try_from(indicators.len()).unwrap_or(u32::MAX);
+        let label_cols = span(spec.label.column);
+        self.g.label(
+            header,
+            header + n,
+            label_cols,
+            spec.label.text.as_str(),
+            &f.label,
+        );
+        for c in &spec.columns {
+            self.g
+                .label(header, header, span(c.at), c.label.as_str(), &f.label);
+            if matches!(c.part, None | Some(TargetPart::Value)) {
+                self.placement.indicator_columns.insert(c.field, c.at.first);
+            }
+            if let Some(part) = c.part {
+                self.placement.target_parts.insert(part, c.at.first);
+            }
+        }
+        self.placement.indicator_rows = (header + 1, header + n);
+        let rows: Vec<[&str; 4]> = indicators.iter().map(Indicator::texts).collect();
+        // A target split over columns: each row's 指标性质, 指标值 and 度量单位.
+        let parts: Vec<(String, String, String)> = if spec.columns.iter().any(|c| c.part.is_some())
+        {
+            indicators
+                .iter()
+                .map(|i| target::split(&i.target))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        for c in &spec.columns {
+            self.indicator_column(c, header, &rows, &parts);
+        }
+        for (x, key) in ind_keys.iter().enumerate() {
+            let col = self.frame.base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
+            self.g.label(header, header, (col, col), *key, &f.label);
+            self.placement
+                .indicator_extra_columns
+                .insert(key.to_string(), col);
+            for (i, ind) in indicators.iter().enumerate() {
+                let r = header + 1 + u32::try_from(i).unwrap_or(0);
+                let text = ind.extra.get(*key).map_or("", String::as_str);
+                self.g.input_text(r, r, (col, col), text, f);
+                let mark = self.marks.indicator_extra.get(&(i, key.to_string()));
+                self.g.mark_last(mark.copied());
+            }
+        }
+    }
+
+    /// One column of the indicator rows below `header`: 一级 merged over equal 一级, 二级
+    /// over equal (一级, 二级); a merged cell filled when every row it spans is marked alike.
+    fn indicator_column(
+        &mut self,
+        c: &IndicatorColumn,
+        header: u32,
+        rows: &[[&'a str; 4]],
+        parts: &[(String, String, String)],
+    ) {
+        let f = self.f;
         let k = c.field.indicator_index().unwrap_or(3);
         let centered = k < 2 || matches!(c.part, Some(TargetPart::Sign | TargetPart::Unit));
+        let same = |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
         let mut i = 0;
         while i < rows.len() {
-            // level1 merges over equal level1; level2 over equal (level1, level2).
-            let same =
-                |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
             let mut j = i + 1;
             while j < rows.len()
                 && rows
@@ -873,120 +849,30 @@ pub(crate) fn write_form(
             let r = header + 1 + u32::try_from(i).unwrap_or(0);
             let lr = header + u32::try_from(j).unwrap_or(0);
             let part = parts.get(i);
-            let text = match (c.part, part) {
-                (Some(TargetPart::Sign), Some(p)) => p.0.as_str(),
-                (Some(TargetPart::Value), Some(p)) => p.1.as_str(),
-                (Some(TargetPart::Unit), Some(p)) => p.2.as_str(),
+            let text: Cow<'a, str> = match (c.part, part) {
+                (Some(TargetPart::Sign), Some(p)) => p.0.clone().into(),
+                (Some(TargetPart::Value), Some(p)) => p.1.clone().into(),
+                (Some(TargetPart::Unit), Some(p)) => p.2.clone().into(),
                 _ => rows
                     .get(i)
                     .and_then(|row| row.get(k).copied())
-                    .unwrap_or(""),
+                    .unwrap_or("")
+                    .into(),
             };
             if centered {
-                g.centered(r, lr, span(c.at), text, f);
+                self.g.centered(r, lr, span(c.at), text, f);
             } else {
-                g.input_text(r, lr, span(c.at), text, f);
+                self.g.input_text(r, lr, span(c.at), text, f);
             }
-            let mark = marks.indicators.get(&(i, k)).copied();
-            if (i..j).all(|row| marks.indicators.get(&(row, k)).copied() == mark) {
-                g.mark_last(mark);
+            let mark = self.marks.indicators.get(&(i, k)).copied();
+            if (i..j).all(|row| self.marks.indicators.get(&(row, k)).copied() == mark) {
+                self.g.mark_last(mark);
             }
             i = j;
         }
     }
-    for (x, key) in ind_keys.iter().enumerate() {
-        let col = base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
-        g.label(header, header, (col, col), *key, &f.label);
-        placement
-            .indicator_extra_columns
-            .insert(key.to_string(), col);
-        for (i, ind) in indicators.iter().enumerate() {
-            let r = header + 1 + u32::try_from(i).unwrap_or(0);
-            let text = ind.extra.get(*key).map_or("", String::as_str);
-            g.input_text(r, r, (col, col), text, f);
-            g.mark_last(marks.indicator_extra.get(&(i, key.to_string())).copied());
-        }
-    }
-
-    g.finish(ws, f)?;
-    Ok(placement)
 }
 
 fn span(c: Cols) -> (u16, u16) {
     (c.first, c.last)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn grids_print_no_wider_than_the_page_allows() {
-        let style = Style::get();
-        let printed = |w: &[f64]| w.iter().sum::<f64>() + w.len() as f64 * xlsx::COLUMN_PADDING;
-        // The official grids as they are; the split grid's seven columns narrowed a little.
-        let mut form = Form::default();
-        for kind in [LayoutKind::Y2024, LayoutKind::Y2026] {
-            let layout = Layout::get(kind);
-            assert_eq!(
-                grid_widths(&form, layout),
-                (layout.column_widths.clone(), true)
-            );
-        }
-        let split = grid_widths(&form, Layout::get(LayoutKind::Split)).0;
-        assert!(printed(&split) <= style.grid_width, "{split:?}");
-        // Indicator extras: one column each, all narrowed to the same printed width, to a
-        // pixel per column; every column at least the least width.
-        let mut ind = Indicator::default();
-        ind.extra.insert("指标值设定依据".into(), "上年实际".into());
-        ind.extra.insert("权重".into(), "10".into());
-        form.indicators.push(ind);
-        let (widths, fits) = grid_widths(&form, Layout::get(LayoutKind::Y2024));
-        assert!(fits);
-        assert_eq!(widths.len(), 7);
-        let got = printed(&widths);
-        assert!(
-            got <= style.grid_width && got > style.grid_width - 1.0,
-            "{widths:?}"
-        );
-        assert!(widths.iter().all(|w| *w >= style.min_column_width));
-    }
-
-    #[test]
-    fn numbers_stay_whole_in_narrowed_columns() {
-        // Four extra columns in the split grid: narrowed to the least widths and scaled to
-        // the page, but 指标值 keeps room for 1000.00 on one line.
-        let layout = Layout::get(LayoutKind::Split);
-        let mut form = Form::default();
-        form.funds.total = Some("2646000.00".parse().unwrap());
-        let mut ind = Indicator::new("产出指标", "数量指标", "处理件数", "≥1000.00(件)");
-        for key in ["指标值设定依据", "计算公式", "权重", "备注"] {
-            ind.extra.insert(key.into(), "依据".into());
-        }
-        form.indicators.push(ind);
-        let (widths, fits) = grid_widths(&form, layout);
-        assert!(!fits, "{widths:?}");
-        let need = xlsx::units_for_points(xlsx::longest_word_points("1000.00", 10.5));
-        assert!(
-            widths[5] >= need && need > Style::get().min_column_width,
-            "{widths:?}"
-        );
-        assert!(
-            (widths[6] - Style::get().min_column_width).abs() < 0.15,
-            "{widths:?}"
-        );
-    }
-
-    #[test]
-    fn an_amount_keeps_its_column_wide_enough() {
-        let layout = Layout::get(LayoutKind::Y2026);
-        let mut form = Form::default();
-        form.funds.total = Some("99999999.99".parse().unwrap());
-        let (widths, fits) = grid_widths(&form, layout);
-        assert!(fits);
-        // 项目资金总额 stands in C alone: wider than the layout's 14.5, others narrower.
-        let need = amount_units(&"99999999.99".parse().unwrap());
-        assert!(widths[2] > need - 1.0 / 7.0 && need > 14.5, "{widths:?}");
-        assert!(widths.iter().sum::<f64>() <= layout.column_widths.iter().sum::<f64>());
-    }
 }
