@@ -286,7 +286,7 @@ fn template_and_convert_in_the_split_grid() {
         ("B12", "一级指标"),
         ("E12", "指标性质"),
         ("F12", "指标值"),
-        ("G12", "度量\n单位"), // balanced over two lines in its narrow column
+        ("G12", "度量单位"), // the label's exact words, wrapped by the cell
     ] {
         assert_eq!(s.text(cell), text, "{cell}");
     }
@@ -331,8 +331,8 @@ fn template_and_convert_in_the_split_grid() {
     assert!(out.status.success(), "{}", stderr(&out));
     let s = &sheets(&dir.path().join("s.xlsx"))[0].1;
     for (cell, text) in [
-        // A key heading a narrowed column is balanced over lines (read back without them).
-        ("H12", "指标值设\n定依据"),
+        // A key heading a narrowed column: its exact words, wrapped by the cell.
+        ("H12", "指标值设定依据"),
         ("I12", "权重"),
         ("E13", "≤"),
         ("F13", "490.00"),

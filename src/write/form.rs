@@ -33,6 +33,9 @@ pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
+    /// A label that would leave one character alone on its last line centred: left-aligned,
+    /// indented one to four levels, its words unchanged.
+    label_indented: [Format; 4],
     /// Left-aligned input text, indented one to four levels (the writer indents further a
     /// text whose last line would hold one character).
     text: [Format; 4],
@@ -59,6 +62,8 @@ impl Default for Formats {
                 .set_align(FormatAlign::Center),
             year: base.clone().set_align(FormatAlign::Center),
             label: cell.clone().set_align(FormatAlign::Center),
+            label_indented: [1, 2, 3, 4]
+                .map(|i| cell.clone().set_align(FormatAlign::Left).set_indent(i)),
             text: [1, 2, 3, 4].map(|i| input.clone().set_align(FormatAlign::Left).set_indent(i)),
             centered: input.clone().set_align(FormatAlign::Center),
             date: input
@@ -81,6 +86,7 @@ impl Formats {
     pub(crate) fn every(&self) -> Vec<Format> {
         let mut all = vec![self.title.clone(), self.year.clone(), self.label.clone()];
         all.extend(self.text.iter().cloned());
+        all.extend(self.label_indented.iter().cloned());
         all.extend([
             self.centered.clone(),
             self.date.clone(),
@@ -96,6 +102,12 @@ impl Formats {
     fn text(&self, indent: u8) -> &Format {
         let i = usize::from(indent.clamp(1, 4) - 1);
         self.text.get(i).unwrap_or(&self.centered)
+    }
+
+    /// A left-aligned label at an indent level (1 to 4).
+    fn label_at(&self, indent: u8) -> &Format {
+        let i = usize::from(indent.clamp(1, 4) - 1);
+        self.label_indented.get(i).unwrap_or(&self.label)
     }
 
     fn amount_with_scale(&self, scale: u32) -> Cow<'_, Format> {
@@ -407,23 +419,25 @@ impl<'a> Grid<'a> {
         self.place(row, last_row, cols, text, fmt, w.lines);
     }
 
-    /// One of the layout's labels (or an indicator `extra` key heading its column): where
-    /// it wraps, its lines are balanced with line breaks (which the reader ignores in
-    /// labels), so that it keeps off the borders and no character is left alone.
+    /// One of the layout's labels (or an indicator `extra` key heading its column), in
+    /// its exact words (a program that matches header text finds them): centred, and where
+    /// that would leave one character alone on its last line, left-aligned and indented as
+    /// far as keeps the character company (as `input_text` does for values).
     fn label(
         &mut self,
         row: u32,
         last_row: u32,
         cols: (u16, u16),
         text: impl Into<Cow<'a, str>>,
-        fmt: &'a Format,
+        f: &'a Formats,
     ) {
         let text = text.into();
-        let (w, _) = self.wrapped(cols, &text);
-        let widths = self.span_points(cols.0, cols.1);
-        match measure::balance(&text, w, &widths, Style::get().font_size) {
-            Some((balanced, w)) => self.place(row, last_row, cols, balanced, fmt, w.lines),
-            None => self.place(row, last_row, cols, text, fmt, w.lines),
+        match self.wrapped(cols, &text) {
+            (_, true) => {
+                let (indent, lines) = self.indent_for(cols, &text);
+                self.place(row, last_row, cols, text, f.label_at(indent), lines);
+            }
+            (w, false) => self.place(row, last_row, cols, text, &f.label, w.lines),
         }
     }
 
@@ -483,6 +497,14 @@ impl<'a> Grid<'a> {
         f: &'a Formats,
     ) {
         let text = text.into();
+        let (indent, lines) = self.indent_for(cols, &text);
+        self.place(row, last_row, cols, text, f.text(indent), lines);
+    }
+
+    /// The indent level (1 to 4) at which `text` keeps off the border with no character
+    /// alone on its last line: the first level that avoids it in every program measured,
+    /// or else in Excel's (the narrowest), or else one level; and its printed lines.
+    fn indent_for(&self, cols: (u16, u16), text: &str) -> (u8, usize) {
         let size = Style::get().font_size;
         let widths = self.span_points(cols.0, cols.1);
         // Most texts need no search: the first level that avoids a lone last character in
@@ -490,7 +512,7 @@ impl<'a> Grid<'a> {
         let mut fallback: Option<(u8, Wrap)> = None;
         let mut chosen: Option<(u8, Wrap)> = None;
         for indent in 1..=4u8 {
-            let (w, anywhere, in_narrowest) = wrap_all(&text, &widths, size, indent);
+            let (w, anywhere, in_narrowest) = wrap_all(text, &widths, size, indent);
             if !anywhere {
                 chosen = Some((indent, w));
                 break;
@@ -499,11 +521,10 @@ impl<'a> Grid<'a> {
                 fallback = Some((indent, w));
             }
         }
-        let (indent, lines) = match chosen.or(fallback) {
+        match chosen.or(fallback) {
             Some((indent, w)) => (indent, w.lines),
-            None => (1, wrap_all(&text, &widths, size, 1).0.lines),
-        };
-        self.place(row, last_row, cols, text, f.text(indent), lines);
+            None => (1, wrap_all(text, &widths, size, 1).0.lines),
+        }
     }
 
     fn value(
@@ -721,7 +742,7 @@ impl<'a> FormWrite<'a> {
         for cell in &layout.fields {
             let (r, lr, cols) = self.frame.area(&cell.label_at);
             let label = cell.label.replace("{period}", &period);
-            self.g.label(r, lr, cols, label, &f.label);
+            self.g.label(r, lr, cols, label, f);
             if let (Some(field), Some(at)) = (cell.field, &cell.at) {
                 let (r, lr, cols) = self.frame.area(at);
                 let value = form.get(field).unwrap_or(FieldValue::Text(None));
@@ -774,16 +795,11 @@ impl<'a> FormWrite<'a> {
         let header = self.frame.row(spec.header_row - 1);
         let n = u32::try_from(indicators.len()).unwrap_or(u32::MAX);
         let label_cols = span(spec.label.column);
-        self.g.label(
-            header,
-            header + n,
-            label_cols,
-            spec.label.text.as_str(),
-            &f.label,
-        );
+        self.g
+            .label(header, header + n, label_cols, spec.label.text.as_str(), f);
         for c in &spec.columns {
             self.g
-                .label(header, header, span(c.at), c.label.as_str(), &f.label);
+                .label(header, header, span(c.at), c.label.as_str(), f);
             if matches!(c.part, None | Some(TargetPart::Value)) {
                 self.placement.indicator_columns.insert(c.field, c.at.first);
             }
@@ -808,7 +824,7 @@ impl<'a> FormWrite<'a> {
         }
         for (x, key) in ind_keys.iter().enumerate() {
             let col = self.frame.base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
-            self.g.label(header, header, (col, col), *key, &f.label);
+            self.g.label(header, header, (col, col), *key, f);
             self.placement
                 .indicator_extra_columns
                 .insert(key.to_string(), col);

@@ -88,48 +88,6 @@ pub(crate) fn wrap_all(text: &str, widths: &[f64], font: f64, indent: u8) -> (Wr
     (most, all.iter().any(Wrap::orphan), first)
 }
 
-/// `text` with line breaks put in where it would wrap (in any of `widths`, narrowest
-/// first): its lines made about equally long, as many as it would wrap to or one more,
-/// each fitting every width with no character alone on the last, so that a centered
-/// label stays off the borders. `None` where it fits one line, or holds spaces or line
-/// breaks of its own, or no such breaks help. For the layout's labels, which the reader
-/// takes with their whitespace removed.
-///
-/// `wrapped` is how `text` wraps as it is (`wrap_all` at indent 0); the result carries the
-/// balanced text's wrap.
-pub(crate) fn balance(
-    text: &str,
-    wrapped: Wrap,
-    widths: &[f64],
-    font: f64,
-) -> Option<(String, Wrap)> {
-    if wrapped.lines < 2 || text.contains([' ', '\n']) {
-        return None;
-    }
-    let latin = Style::get().measure.latin_em;
-    let pieces: Vec<&str> = tokens(text, true).collect();
-    let ems: Vec<f64> = pieces
-        .iter()
-        .map(|t| t.chars().map(|c| char_em(c, latin)).sum())
-        .collect();
-    let total: f64 = ems.iter().sum();
-    (wrapped.lines..=wrapped.lines + 1).find_map(|lines| {
-        let mut out = String::with_capacity(text.len() + lines);
-        let (mut done, mut k) = (0.0, 1);
-        for (piece, em) in pieces.iter().zip(&ems) {
-            // A break before the piece whose middle passes the next k/lines of the text.
-            if k < lines && done > 0.0 && done + em / 2.0 > k as f64 * total / lines as f64 {
-                out.push('\n');
-                k += 1;
-            }
-            out.push_str(piece);
-            done += em;
-        }
-        let (got, orphan, _) = wrap_all(&out, widths, font, 0);
-        (!orphan && got.lines == lines).then_some((out, got))
-    })
-}
-
 /// How `text` at `font` points wraps in a cell `width` points wide with `indent` indent
 /// levels: CJK characters break anywhere and are one em wide; runs of other characters
 /// break at spaces; closing punctuation stays with the character before it.
@@ -336,28 +294,17 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_balanced_where_they_wrap() {
+    fn an_indent_keeps_a_lone_last_character_company() {
         let style = Style::get();
-        // A column of about four characters: 其中：当年财政拨款 would wrap 4 + 4 + 1.
+        // A column of about four characters: 其中：当年财政拨款 would wrap 4 + 4 + 1, centred
+        // or not; indented, fewer characters fit a line and the last keeps company.
         let widths = span_points(7.5, 1);
         let (wrapped, orphan, _) = wrap_all("其中：当年财政拨款", &widths, style.font_size, 0);
         assert!(orphan && wrapped.lines == 3, "{wrapped:?}");
-        let (balanced, lines) =
-            balance("其中：当年财政拨款", wrapped, &widths, style.font_size).unwrap();
-        assert_eq!(
-            (balanced.as_str(), lines.lines),
-            ("其中：\n当年财\n政拨款", 3)
-        );
-        // One line needs nothing; text with spaces is left alone.
-        let as_is = |t: &str| wrap_all(t, &widths, style.font_size, 0).0;
-        assert_eq!(
-            balance("项目", as_is("项目"), &widths, style.font_size),
-            None
-        );
-        let spaced = "Weight of the indicator";
-        assert_eq!(
-            balance(spaced, as_is(spaced), &widths, style.font_size),
-            None
-        );
+        let level = (1..=4u8)
+            .find(|&i| !wrap_all("其中：当年财政拨款", &widths, style.font_size, i).1)
+            .expect("some indent level avoids the lone character");
+        let (indented, orphan, _) = wrap_all("其中：当年财政拨款", &widths, style.font_size, level);
+        assert!(!orphan && indented.lines >= 3, "{indented:?} at {level}");
     }
 }
