@@ -9,6 +9,7 @@ mod forms;
 mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
+mod pdf;
 pub(crate) mod vocab;
 mod xls_fix;
 mod xlsx_merges;
@@ -212,6 +213,7 @@ enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Input {
     Workbook,
+    Pdf,
     Json,
     Csv,
 }
@@ -227,6 +229,9 @@ fn extension(name: &str) -> String {
 fn sniff(bytes: &[u8], name: &str) -> Input {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&OLE_MAGIC) {
         return Input::Workbook;
+    }
+    if pdf::is_pdf(bytes) {
+        return Input::Pdf;
     }
     match extension(name).as_str() {
         "json" => return Input::Json,
@@ -267,6 +272,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             }
             Ok(read)
         }
+        Input::Pdf => pdf::read_pdf(&bytes, name),
         Input::Json => {
             let text = std::str::from_utf8(&bytes).map_err(|e| {
                 Error::new(
