@@ -505,6 +505,15 @@ struct Sheet {
     /// The texts of the last page's first band, to skip a header row repeated on the next.
     header: Option<Vec<String>>,
     guessed: Vec<String>,
+    /// Merges, added to the grid at the end: a cell split by a page break grows.
+    merges: Vec<Merge>,
+    /// The cells that reach the bottom of the last page's table: first row, first and last
+    /// column, rows spanned.
+    bottom: Vec<(u32, u16, u16, u32)>,
+    /// The table's first column on the last page.
+    first_col: u16,
+    /// How many cells split by a page break were joined.
+    joined: usize,
 }
 
 impl Sheet {
@@ -519,11 +528,17 @@ impl Sheet {
     fn add(&mut self, page: PageRows, continued: bool) {
         let mut first_band = true;
         let mut header = None;
+        // The cells that reach the page's last band: (merge index or none, row, cols, spans).
+        let mut bottom: Vec<(u32, u16, u16, u32)> = Vec::new();
+        let mut last_band_row = None;
+        let above = std::mem::take(&mut self.bottom);
         for row in &page.rows {
+            let mut top = false;
             if let Some(texts) = band_texts(row)
                 && first_band
             {
                 first_band = false;
+                top = continued;
                 let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
                 let repeated = continued
                     && self.header.as_ref() == Some(&owned)
@@ -538,24 +553,77 @@ impl Sheet {
             match row {
                 Row::Free(text) => self.grid.set(r, 0, Value::Text(text.clone())),
                 Row::Band(cells) => {
+                    last_band_row = Some(r);
                     for c in cells {
+                        let last_row = r + c.rows - 1;
+                        // A cell split by the page break: the empty top of a cell that
+                        // spans rows (or stands in the table's first column) above.
+                        let split = if top && c.text.is_empty() {
+                            above.iter().find(|&&(_, col, last_col, spans)| {
+                                col == c.col
+                                    && last_col == c.last_col
+                                    && (spans > 1 || col == self.first_col)
+                            })
+                        } else {
+                            None
+                        };
+                        if let Some(&(from, col, last_col, _)) = split {
+                            self.joined += 1;
+                            match self
+                                .merges
+                                .iter_mut()
+                                .find(|m| m.row == from && m.col == col)
+                            {
+                                Some(m) => m.last_row = last_row,
+                                None => self.merges.push(Merge {
+                                    row: from,
+                                    col,
+                                    last_row,
+                                    last_col,
+                                }),
+                            }
+                            bottom.push((from, col, last_col, last_row - from + 1));
+                            continue;
+                        }
                         self.grid.set(r, c.col, Value::Text(c.text.clone()));
                         if c.rows > 1 || c.last_col > c.col {
-                            self.grid.add_merge(Merge {
+                            self.merges.push(Merge {
                                 row: r,
                                 col: c.col,
-                                last_row: r + c.rows - 1,
+                                last_row,
                                 last_col: c.last_col,
                             });
                         }
+                        bottom.push((r, c.col, c.last_col, c.rows));
                     }
                 }
             }
+        }
+        if let Some(last) = last_band_row {
+            // Keep the cells that reach the last band.
+            bottom.retain(|&(from, _, _, spans)| from + spans - 1 == last);
+            self.first_col = bottom.iter().map(|b| b.1).min().unwrap_or(0);
+            self.bottom = bottom;
         }
         if header.is_some() {
             self.header = header;
         }
         self.guessed.extend(page.guessed);
+    }
+
+    /// The grid, its merges added, and the notices about guesses.
+    fn finish(mut self) -> (String, Grid, Vec<String>) {
+        let name = self.name();
+        for m in std::mem::take(&mut self.merges) {
+            self.grid.add_merge(m);
+        }
+        if self.joined > 0 {
+            self.guessed.push(format!(
+                "表格跨页，{} 个单元格在换页处被分开，已按跨行的合并单元格接续读取（据表格线推断）",
+                self.joined
+            ));
+        }
+        (name, self.grid, self.guessed)
     }
 }
 
@@ -634,6 +702,10 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
                 next_row: 0,
                 header: None,
                 guessed: Vec::new(),
+                merges: Vec::new(),
+                bottom: Vec::new(),
+                first_col: 0,
+                joined: 0,
             });
         }
         if let Some(sheet) = sheets.last_mut() {
@@ -642,14 +714,14 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
         }
     }
     let mut result = Read::default();
-    for mut sheet in sheets {
-        let name = sheet.name();
-        for g in std::mem::take(&mut sheet.guessed) {
+    for sheet in sheets {
+        let (name, mut grid, guessed) = sheet.finish();
+        for g in guessed {
             result
                 .notices
                 .push(Notice::new(at().sheet(name.as_str()), g));
         }
-        super::read_sheet(&mut result, &mut sheet.grid, shown, &name, None)?;
+        super::read_sheet(&mut result, &mut grid, shown, &name, None)?;
     }
     // A PDF's pages without a form are not worth a notice each.
     result
