@@ -4,9 +4,12 @@ use super::Shown;
 use declform::{Error, ErrorKind, Location, Read, ReadOptions};
 use std::path::{Path, PathBuf};
 
-/// The extensions read from folders: workbooks (flat ODS too), and declform JSON. Template
-/// files (.xltx, .ots) are not: a blank template in a department's folder is no form.
-pub const EXTENSIONS: [&str; 7] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "json"];
+/// The extensions read from folders: workbooks (flat ODS too), PDF forms and declform JSON.
+/// Template files (.xltx, .ots) are not: a blank template in a department's folder is no
+/// form.
+pub const EXTENSIONS: [&str; 8] = [
+    "xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "pdf", "json",
+];
 
 /// The extensions read from folders as a user reads them: `.xlsx .xlsm … .json`.
 pub fn extensions_text() -> String {
