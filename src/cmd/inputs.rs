@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 /// The extensions read from folders: workbooks (flat ODS too), PDF forms and declform JSON.
 /// Template files (.xltx, .ots) are not: a blank template in a department's folder is no
 /// form.
-pub const EXTENSIONS: [&str; 8] = [
-    "xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "pdf", "json",
-];
+pub const EXTENSIONS: [&str; 8] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "pdf", "json"];
 
 /// The extensions read from folders as a user reads them: `.xlsx .xlsm … .json`.
 pub fn extensions_text() -> String {

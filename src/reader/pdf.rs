@@ -736,3 +736,78 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
     }
     super::finish(result, shown)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(x: f64, y: f64, text: &str) -> Glyph {
+        Glyph {
+            x,
+            y,
+            w: 10.0,
+            size: 10.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_join_cjk_without_a_space_and_latin_with_one() {
+        let g = [
+            glyph(0.0, 100.0, "项"),
+            glyph(10.0, 100.0, "目"),
+            glyph(0.0, 88.0, "名"),
+        ];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "项目名");
+        let g = [glyph(0.0, 100.0, "a"), glyph(0.0, 88.0, "b")];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+        // A gap wider than a third of the size is a space within a line.
+        let g = [glyph(0.0, 100.0, "a"), glyph(30.0, 100.0, "b")];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+    }
+
+    #[test]
+    fn rules_make_cells_and_a_missing_rule_a_merge() {
+        // Two bands, three columns; the rule between the first band's first two cells is
+        // missing, so they are one cell.
+        let h = |y| Rule {
+            at: y,
+            a: 0.0,
+            b: 300.0,
+        };
+        let v = |x, a, b| Rule { at: x, a, b };
+        let page = Page {
+            glyphs: vec![glyph(20.0, 85.0, "甲"), glyph(220.0, 65.0, "乙")],
+            horizontal: vec![h(100.0), h(80.0), h(60.0)],
+            vertical: vec![
+                v(0.0, 60.0, 100.0),
+                v(100.0, 60.0, 80.0),
+                v(200.0, 60.0, 100.0),
+                v(300.0, 60.0, 100.0),
+            ],
+        };
+        let rows = page_rows(&page);
+        let cells: Vec<Vec<(u16, u16, u32, String)>> = rows
+            .rows
+            .iter()
+            .map(|r| match r {
+                Row::Band(c) => c
+                    .iter()
+                    .map(|c| (c.col, c.last_col, c.rows, c.text.clone()))
+                    .collect(),
+                Row::Free(_) => Vec::new(),
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                vec![(0, 1, 1, "甲".to_string()), (2, 2, 1, String::new())],
+                vec![
+                    (0, 0, 1, String::new()),
+                    (1, 1, 1, String::new()),
+                    (2, 2, 1, "乙".to_string())
+                ],
+            ]
+        );
+    }
+}
