@@ -187,3 +187,13 @@ fn a_scan_exits_1_through_the_binary() {
     );
     assert!(!dir.path().join("x.json").exists());
 }
+
+#[test]
+fn a_form_xobject_that_draws_itself_is_refused_not_a_stack_overflow() {
+    let e = error_of("loop.pdf");
+    assert_eq!(e.kind(), ErrorKind::Corrupt);
+    assert_eq!(
+        e.to_string(),
+        "loop.pdf: PDF 文件已损坏或无法解析（页面内容循环引用自身）；请使用申报表的 Excel 或 Word 原文件"
+    );
+}

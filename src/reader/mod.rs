@@ -264,15 +264,19 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > opts.max_file_bytes {
         return Err(too_large_file(name, bytes.len() as u64, opts));
     }
-    match sniff(&bytes, name) {
-        Input::Workbook => {
-            let mut read = read_workbook(bytes, name, opts)?;
+    let sniffed = sniff(&bytes, name);
+    match sniffed {
+        Input::Workbook | Input::Pdf => {
+            let mut read = if sniffed == Input::Pdf {
+                pdf::read_pdf(&bytes, name)?
+            } else {
+                read_workbook(bytes, name, opts)?
+            };
             if !opts.skip_bad_forms && !read.skipped.is_empty() {
                 return Err(read.skipped.swap_remove(0));
             }
             Ok(read)
         }
-        Input::Pdf => pdf::read_pdf(&bytes, name),
         Input::Json => {
             let text = std::str::from_utf8(&bytes).map_err(|e| {
                 Error::new(

@@ -71,8 +71,7 @@ impl Collector {
         if self.pages.is_empty() {
             self.pages.push(Page::default());
         }
-        let last = self.pages.len() - 1;
-        &mut self.pages[last]
+        self.pages.last_mut().unwrap_or_else(|| unreachable!())
     }
 
     fn segment(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) {
@@ -138,8 +137,9 @@ impl Collector {
                             self.segment(((x0 + x1) / 2.0, y0), ((x0 + x1) / 2.0, y1));
                         }
                     } else {
-                        for i in 0..4 {
-                            self.segment(corners[i], corners[(i + 1) % 4]);
+                        let [a, b, c, d] = corners;
+                        for (from, to) in [(a, b), (b, c), (c, d), (d, a)] {
+                            self.segment(from, to);
                         }
                     }
                 }
@@ -215,12 +215,17 @@ impl OutputDev for Collector {
     fn fill(
         &mut self,
         ctm: &Transform,
-        _colorspace: &ColorSpace,
+        colorspace: &ColorSpace,
         color: &[f64],
         path: &Path,
     ) -> std::result::Result<(), OutputError> {
-        // A white fill is a cell's background, never a rule.
-        if !color.is_empty() && color.iter().all(|&c| c >= 0.99) {
+        // A white fill is a cell's background, never a rule (white is all ones in gray and
+        // RGB, all zeros in CMYK).
+        let white = match colorspace {
+            ColorSpace::DeviceCMYK => !color.is_empty() && color.iter().all(|&c| c <= 0.01),
+            _ => !color.is_empty() && color.iter().all(|&c| c >= 0.99),
+        };
+        if white {
             return Ok(());
         }
         self.path(ctm, path, true);
@@ -283,7 +288,7 @@ fn join_text(glyphs: &mut [&Glyph]) -> String {
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
     for g in glyphs.iter() {
         match lines.last_mut() {
-            Some(line) if (line[0].y - g.y).abs() <= line[0].size.max(g.size) * 0.5 => line.push(g),
+            Some(line) if same_line(line, g) => line.push(g),
             _ => lines.push(vec![g]),
         }
     }
@@ -318,6 +323,12 @@ fn join_text(glyphs: &mut [&Glyph]) -> String {
     out
 }
 
+/// Whether a glyph stands on the line begun by the first glyph of `line`.
+fn same_line(line: &[&Glyph], g: &Glyph) -> bool {
+    line.first()
+        .is_some_and(|f| (f.y - g.y).abs() <= f.size.max(g.size) * 0.5)
+}
+
 fn is_cjk(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
 }
@@ -340,8 +351,7 @@ fn page_rows(page: &Page) -> PageRows {
         ruled: Vec<bool>,
     }
     let mut bands: Vec<Band> = Vec::new();
-    for w in ys.windows(2) {
-        let (top, bottom) = (w[0], w[1]);
+    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
         let mid = (top + bottom) / 2.0;
         let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
         if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
@@ -360,22 +370,34 @@ fn page_rows(page: &Page) -> PageRows {
     for g in &page.glyphs {
         let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size * 0.3);
         let band = bands.iter().position(|b| b.bottom <= cy && cy <= b.top);
-        let col = xs.windows(2).position(|w| w[0] <= cx && cx <= w[1]);
-        match (band, col) {
-            (Some(b), Some(c)) => in_cell[b][c].push(g),
-            _ => free.push(g),
+        let col = xs
+            .iter()
+            .zip(xs.iter().skip(1))
+            .position(|(&l, &r)| l <= cx && cx <= r);
+        match band
+            .zip(col)
+            .and_then(|(b, c)| in_cell.get_mut(b)?.get_mut(c))
+        {
+            Some(cell) => cell.push(g),
+            None => free.push(g),
         }
     }
     // Cells: union of neighbours without a rule between them.
     let nb = bands.len();
     let id = |b: usize, c: usize| b * ncols + c;
     let mut parent: Vec<usize> = (0..nb * ncols).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
+    /// The root of `i`'s set (an index out of range is its own).
+    fn find(p: &[usize], mut i: usize) -> usize {
+        while let Some(&up) = p.get(i).filter(|&&up| up != i) {
+            i = up;
         }
         i
+    }
+    fn union(p: &mut [usize], a: usize, b: usize) {
+        let (a, b) = (find(p, a), find(p, b));
+        if let Some(slot) = p.get_mut(a) {
+            *slot = b;
+        }
     }
     // Columns outside a band's outermost rules are not part of the table there.
     let inside = |b: &Band, c: usize| {
@@ -385,25 +407,17 @@ fn page_rows(page: &Page) -> PageRows {
     };
     for (bi, b) in bands.iter().enumerate() {
         for c in 0..ncols.saturating_sub(1) {
-            if inside(b, c) && inside(b, c + 1) && !b.ruled[c + 1] {
-                let (x, y) = (
-                    find(&mut parent, id(bi, c)),
-                    find(&mut parent, id(bi, c + 1)),
-                );
-                parent[x] = y;
+            if inside(b, c) && inside(b, c + 1) && b.ruled.get(c + 1) == Some(&false) {
+                union(&mut parent, id(bi, c), id(bi, c + 1));
             }
         }
         if let Some(next) = bands.get(bi + 1)
             && (next.top - b.bottom).abs() <= SNAP
         {
-            for c in 0..ncols {
-                let mid = (xs[c] + xs[c + 1]) / 2.0;
+            for (c, (&l, &r)) in xs.iter().zip(xs.iter().skip(1)).enumerate() {
+                let mid = (l + r) / 2.0;
                 if inside(b, c) && inside(next, c) && !ruled(&page.horizontal, b.bottom, mid) {
-                    let (x, y) = (
-                        find(&mut parent, id(bi, c)),
-                        find(&mut parent, id(bi + 1, c)),
-                    );
-                    parent[x] = y;
+                    union(&mut parent, id(bi, c), id(bi + 1, c));
                 }
             }
         }
@@ -416,7 +430,7 @@ fn page_rows(page: &Page) -> PageRows {
             if !inside(b, c) {
                 continue;
             }
-            let root = find(&mut parent, id(bi, c));
+            let root = find(&parent, id(bi, c));
             let e = boxes.entry(root).or_insert((bi, c, bi, c, 0));
             e.0 = e.0.min(bi);
             e.1 = e.1.min(c);
@@ -457,12 +471,12 @@ fn page_rows(page: &Page) -> PageRows {
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
     for g in free {
         match lines.last_mut() {
-            Some(line) if (line[0].y - g.y).abs() <= line[0].size.max(g.size) * 0.5 => line.push(g),
+            Some(line) if same_line(line, g) => line.push(g),
             _ => lines.push(vec![g]),
         }
     }
     for mut line in lines {
-        let y = line[0].y;
+        let y = line.first().map_or(0.0, |g| g.y);
         let text = join_text(&mut line);
         if !text.is_empty() {
             rows.push((y, Row::Free(text)));
@@ -645,6 +659,88 @@ fn has_images(doc: &pdf_extract::Document) -> bool {
     })
 }
 
+/// Whether form XObjects draw each other in a cycle, which would make the content stream
+/// interpreter recurse without end. Conservative: a form without resources of its own that
+/// draws any XObject is taken to draw every form.
+fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
+    use pdf_extract::{Object, ObjectId};
+    use std::collections::{BTreeMap, BTreeSet};
+    let is_form = |o: &Object| {
+        o.as_stream()
+            .ok()
+            .and_then(|s| s.dict.get(b"Subtype").ok())
+            .and_then(|s| s.as_name().ok())
+            == Some(b"Form".as_slice())
+    };
+    let forms: BTreeSet<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| is_form(o))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut edges: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
+    for &id in &forms {
+        let Some(stream) = doc.objects.get(&id).and_then(|o| o.as_stream().ok()) else {
+            continue;
+        };
+        let own = stream
+            .dict
+            .get_deref(b"Resources", doc)
+            .and_then(Object::as_dict)
+            .ok();
+        let to: Vec<ObjectId> = match own {
+            Some(resources) => resources
+                .get_deref(b"XObject", doc)
+                .and_then(Object::as_dict)
+                .map(|x| {
+                    x.iter()
+                        .filter_map(|(_, v)| v.as_reference().ok())
+                        .filter(|r| forms.contains(r))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => {
+                let content = stream
+                    .decompressed_content()
+                    .unwrap_or_else(|_| stream.content.clone());
+                if memchr::memmem::find(&content, b"Do").is_some() {
+                    forms.iter().copied().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        edges.insert(id, to);
+    }
+    // Depth-first search for a back edge, without recursion.
+    let mut state: BTreeMap<ObjectId, u8> = BTreeMap::new(); // 1 on the path, 2 done
+    for &start in &forms {
+        if state.contains_key(&start) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        state.insert(start, 1);
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let to = edges.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(&child) = to.get(*next) {
+                *next += 1;
+                match state.get(&child) {
+                    Some(1) => return true,
+                    Some(_) => {}
+                    None => {
+                        state.insert(child, 1);
+                        stack.push((child, 0));
+                    }
+                }
+            } else {
+                state.insert(node, 2);
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
 /// Reads the forms of a PDF file.
 pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
     let at = || Location::file(shown);
@@ -664,6 +760,9 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
             at(),
             "PDF 文件设有打开密码，无法读取；请使用未加密的 PDF，或申报表的 Excel 或 Word 原文件",
         ));
+    }
+    if xobject_cycle(&doc) {
+        return Err(corrupt("页面内容循环引用自身"));
     }
     let collected = super::guard::guarded(|| collect(&doc))
         .ok_or_else(|| corrupt("页面内容无法处理"))?
