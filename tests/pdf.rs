@@ -197,3 +197,21 @@ fn a_form_xobject_that_draws_itself_is_refused_not_a_stack_overflow() {
         "loop.pdf: PDF 文件已损坏或无法解析（页面内容循环引用自身）；请使用申报表的 Excel 或 Word 原文件"
     );
 }
+
+#[test]
+fn a_bad_value_is_located_by_page_and_cell() {
+    let e = error_of("bad-amount.pdf");
+    assert_eq!(e.kind(), ErrorKind::BadAmount);
+    assert_eq!(
+        e.to_string(),
+        "bad-amount.pdf!第3页!C6 项目资金总额: \"五十七万六千\" 不是金额；请填写数字，如 2646000.00"
+    );
+    // With skip_bad_forms the other two forms are read.
+    let bytes = std::fs::read(fixture("bad-amount.pdf")).unwrap();
+    let opts = declform::ReadOptions {
+        skip_bad_forms: true,
+        ..Default::default()
+    };
+    let read = declform::read(bytes, "bad-amount.pdf", &opts).unwrap();
+    assert_eq!((read.forms.len(), read.skipped.len()), (2, 1));
+}
