@@ -12,6 +12,7 @@ runs=${2:-3}
 command -v qpdf >/dev/null || { echo "needs qpdf: apt-get install -y qpdf" >&2; exit 2; }
 command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -y time" >&2; exit 2; }
 cargo build --release --quiet --bin declform
+bin="${CARGO_TARGET_DIR:-target}/release/declform"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 copies=$(( (pages + 2) / 3 ))
@@ -20,7 +21,7 @@ for _ in $(seq "$copies"); do args+=(tests/fixtures/pdf/calc.pdf); done
 qpdf --empty --pages "${args[@]}" -- "$out/forms.pdf"
 best=""
 for _ in $(seq "$runs"); do
-  /usr/bin/time -f "%e %M" -o "$out/t" taskset -c 0 target/release/declform convert "$out/forms.pdf" -o "$out/forms.json" >/dev/null 2>&1
+  /usr/bin/time -f "%e %M" -o "$out/t" taskset -c 0 "$bin" convert "$out/forms.pdf" -o "$out/forms.json" >/dev/null 2>&1
   line=$(cat "$out/t")
   if [ -z "$best" ] || awk -v a="${line%% *}" -v b="${best%% *}" 'BEGIN{exit !(a<b)}'; then best=$line; fi
 done
