@@ -259,13 +259,13 @@ fn ruled(rules: &[Rule], at: f64, point: f64) -> bool {
 /// One printed row of a page: a band of the table between two horizontal rules, or a line
 /// of text outside the table.
 enum Row {
-    /// The table's cells in this band: (first column, last column, text) for each cell
-    /// that starts in the band, with how many bands it spans down.
+    /// The table's cells that start in this band.
     Band(Vec<Cell>),
     /// A line of text outside the rules.
     Free(String),
 }
 
+/// A cell of the table: its columns, how many bands it spans down, and its text.
 #[derive(Debug, Clone)]
 struct Cell {
     col: u16,
@@ -542,7 +542,7 @@ impl Sheet {
     fn add(&mut self, page: PageRows, continued: bool) {
         let mut first_band = true;
         let mut header = None;
-        // The cells that reach the page's last band: (merge index or none, row, cols, spans).
+        // The cells that reach the page's last band: first row, first and last column, rows.
         let mut bottom: Vec<(u32, u16, u16, u32)> = Vec::new();
         let mut last_band_row = None;
         let above = std::mem::take(&mut self.bottom);
