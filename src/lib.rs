@@ -5,8 +5,8 @@
 //! files, so it builds for `wasm32-unknown-unknown` (`--no-default-features`). The command
 //! line (feature `cli`, on by default) does the I/O around it.
 //!
-//! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, Word .docx, declform
-//!   JSON, flat CSV) into [`Form`]s and [`Notice`]s;
+//! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, Word .docx, PDF,
+//!   declform JSON, flat CSV) into [`Form`]s and [`Notice`]s;
 //! - [`write_workbook`] forms in the official grid, [`template`] a blank form,
 //!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
 //!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
@@ -75,8 +75,10 @@ pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Rea
 
 /// Reads any input by its content: a workbook (xlsx, xlsm, xlsb, xls, ods; the format from
 /// the bytes, not the name), a Word document (.docx: the forms in its tables, places named
-/// by table and row, `表格2!第5行第3格`), a declform JSON document or a flat CSV table (one
-/// row per indicator). `name` is how the input is named in errors, notices and each form's
+/// by table and row, `表格2!第5行第3格`), a PDF of printed forms (the table rebuilt from its
+/// drawn rules and text; each page, or run of pages a form spans, reads as a sheet named
+/// `第2页` or `第2-3页`), a declform JSON document or a flat CSV table (one row per
+/// indicator). `name` is how the input is named in errors, notices and each form's
 /// [`Source`] (for JSON too: a source the document recorded, such as the workbook that
 /// `convert` read, is kept as [`Source::origin`]); its extension only breaks ties (`.json`,
 /// `.csv`).
@@ -86,6 +88,12 @@ pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Rea
 /// let read = declform::read(bytes, "办公室.xlsx", &Default::default())?;
 /// assert_eq!(read.forms.len(), 2);
 /// assert_eq!(read.forms[0].source.as_ref().unwrap().file, "办公室.xlsx");
+///
+/// // LibreOffice Calc's print of a workbook of three forms, one a page.
+/// let pdf = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/calc.pdf")).to_vec();
+/// let read = declform::read(pdf, "社区矫正中心.pdf", &Default::default())?;
+/// assert_eq!(read.forms.len(), 3);
+/// assert_eq!(read.forms[1].source.as_ref().unwrap().sheet.as_deref(), Some("第2页"));
 /// # Ok::<(), declform::Error>(())
 /// ```
 ///

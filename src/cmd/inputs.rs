@@ -4,10 +4,12 @@ use super::Shown;
 use declform::{Error, ErrorKind, Location, Read, ReadOptions};
 use std::path::{Path, PathBuf};
 
-/// The extensions read from folders: workbooks (flat ODS too), Word documents (.docx) and
-/// declform JSON. Template files (.xltx, .ots, .dotx) are not: a blank template in a
-/// department's folder is no form.
-pub const EXTENSIONS: [&str; 8] = ["xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "docx", "json"];
+/// The extensions read from folders: workbooks (flat ODS too), Word documents (.docx), PDF
+/// forms and declform JSON. Template files (.xltx, .ots, .dotx) are not: a blank template in
+/// a department's folder is no form.
+pub const EXTENSIONS: [&str; 9] = [
+    "xlsx", "xlsm", "xlsb", "xls", "ods", "fods", "docx", "pdf", "json",
+];
 
 /// The extensions read from folders as a user reads them: `.xlsx .xlsm … .json`.
 pub fn extensions_text() -> String {

@@ -12,6 +12,7 @@ mod forms;
 mod grid;
 pub(crate) mod guard;
 pub(crate) mod ods;
+mod pdf;
 mod utf16_parts;
 mod xls_fix;
 mod xlsx_merges;
@@ -216,6 +217,7 @@ enum Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Input {
     Workbook,
+    Pdf,
     Json,
     Csv,
 }
@@ -231,6 +233,9 @@ fn extension(name: &str) -> String {
 fn sniff(bytes: &[u8], name: &str) -> Input {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&OLE_MAGIC) {
         return Input::Workbook;
+    }
+    if pdf::is_pdf(bytes) {
+        return Input::Pdf;
     }
     match extension(name).as_str() {
         "json" => return Input::Json,
@@ -263,9 +268,14 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
     if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > opts.max_file_bytes {
         return Err(too_large_file(name, bytes.len() as u64, opts));
     }
-    match sniff(&bytes, name) {
-        Input::Workbook => {
-            let mut read = read_workbook(bytes, name, opts)?;
+    let sniffed = sniff(&bytes, name);
+    match sniffed {
+        Input::Workbook | Input::Pdf => {
+            let mut read = if sniffed == Input::Pdf {
+                pdf::read_pdf(&bytes, name)?
+            } else {
+                read_workbook(bytes, name, opts)?
+            };
             if !opts.skip_bad_forms && !read.skipped.is_empty() {
                 return Err(read.skipped.swap_remove(0));
             }

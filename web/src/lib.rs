@@ -385,4 +385,21 @@ mod tests {
         );
         assert_eq!(report["summary"]["duplicates"].as_array().unwrap().len(), 2);
     }
+
+    #[test]
+    fn a_printed_pdf_reads_on_the_page_and_a_scan_is_a_failed_file() {
+        let pdf = include_bytes!("../../tests/fixtures/pdf/calc.pdf").to_vec();
+        let mut session = Session::new();
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add("社区矫正中心.pdf".into(), pdf)).unwrap();
+        assert_eq!(view["ok"], true);
+        assert_eq!(view["forms"].as_array().unwrap().len(), 3);
+        let scan = include_bytes!("../../tests/fixtures/pdf/scan.pdf").to_vec();
+        let view: serde_json::Value =
+            serde_json::from_str(&session.add("扫描.pdf".into(), scan)).unwrap();
+        assert_eq!(view["ok"], false);
+        let report: serde_json::Value = serde_json::from_str(&session.report()).unwrap();
+        assert_eq!(report["summary"]["forms"], 3);
+        assert_eq!(report["summary"]["failed"], serde_json::json!(["扫描.pdf"]));
+    }
 }

@@ -1,0 +1,912 @@
+//! PDF forms, as spreadsheets and word processors print them: the table is rebuilt from the
+//! drawn rules and the positioned text, and handed to the same form recogniser as a sheet.
+//!
+//! `pdf-extract` (on `lopdf`) parses the file, runs each page's content stream and decodes
+//! the text through the fonts' encodings and ToUnicode maps; it hands over every glyph with
+//! its text rendering matrix, and every stroked or filled path with its transform. Here:
+//!
+//! - ruling lines are stroked segments and rectangles, and filled rectangles thinner than
+//!   [`THIN`] (Calc and Word draw borders so); their x positions make the column
+//!   boundaries, their y positions the row boundaries, each clustered within [`SNAP`];
+//! - a cell whose boundary with its neighbour has no rule is merged with it;
+//! - text inside the table goes to the cell it stands in, its lines joined (CJK without a
+//!   space, Latin with one); text outside the rules (the title, the year line) makes rows of
+//!   its own, one a printed line, in the first column;
+//! - a page whose table does not start with 项目名称 continues the previous page's form: its
+//!   rows are stacked below, a first row repeating the previous page's header row skipped.
+//!
+//! Each run of pages read as one sheet is named `第2页`, or `第2-3页` when a form runs on,
+//! and its cells are counted from the top of its first page, so that messages say
+//! `x.pdf!第2页!C6`.
+
+use super::grid::{Grid, Merge, Value};
+use super::{Notice, Read};
+use crate::error::{Error, ErrorKind, Location, Result};
+use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+
+/// Positions closer than this (in points) are one rule line.
+const SNAP: f64 = 2.0;
+/// A filled rectangle this thin (in points) or thinner is a rule.
+const THIN: f64 = 2.5;
+
+/// Whether the bytes are a PDF file (`%PDF-` within the first kilobyte, as readers accept).
+pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
+    let head = bytes.get(..1024).unwrap_or(bytes);
+    memchr::memmem::find(head, b"%PDF-").is_some()
+}
+
+/// A glyph: where its baseline starts, how wide and tall it is, and its text.
+#[derive(Debug, Clone)]
+struct Glyph {
+    x: f64,
+    y: f64,
+    w: f64,
+    size: f64,
+    text: String,
+}
+
+/// A horizontal (`y`, from `a` to `b` in x) or vertical (`x`, from `a` to `b` in y) rule.
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    at: f64,
+    a: f64,
+    b: f64,
+}
+
+#[derive(Debug, Default)]
+struct Page {
+    glyphs: Vec<Glyph>,
+    horizontal: Vec<Rule>,
+    vertical: Vec<Rule>,
+}
+
+/// Collects each page's glyphs and rules from `pdf-extract`.
+#[derive(Default)]
+struct Collector {
+    pages: Vec<Page>,
+}
+
+impl Collector {
+    fn page(&mut self) -> &mut Page {
+        if self.pages.is_empty() {
+            self.pages.push(Page::default());
+        }
+        self.pages.last_mut().unwrap_or_else(|| unreachable!())
+    }
+
+    fn segment(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) {
+        let page = self.page();
+        if (y0 - y1).abs() <= SNAP / 2.0 && (x0 - x1).abs() > SNAP / 2.0 {
+            page.horizontal.push(Rule {
+                at: (y0 + y1) / 2.0,
+                a: x0.min(x1),
+                b: x0.max(x1),
+            });
+        } else if (x0 - x1).abs() <= SNAP / 2.0 && (y0 - y1).abs() > SNAP / 2.0 {
+            page.vertical.push(Rule {
+                at: (x0 + x1) / 2.0,
+                a: y0.min(y1),
+                b: y0.max(y1),
+            });
+        }
+    }
+
+    fn path(&mut self, ctm: &Transform, path: &Path, filled: bool) {
+        let at = |x: f64, y: f64| {
+            (
+                ctm.m11 * x + ctm.m21 * y + ctm.m31,
+                ctm.m12 * x + ctm.m22 * y + ctm.m32,
+            )
+        };
+        let mut current = None;
+        let mut start = None;
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => {
+                    current = Some(at(x, y));
+                    start = current;
+                }
+                PathOp::LineTo(x, y) => {
+                    let p = at(x, y);
+                    if let Some(c) = current
+                        && !filled
+                    {
+                        self.segment(c, p);
+                    }
+                    current = Some(p);
+                }
+                PathOp::CurveTo(.., x, y) => current = Some(at(x, y)),
+                PathOp::Close => {
+                    if let (Some(c), Some(s)) = (current, start)
+                        && !filled
+                    {
+                        self.segment(c, s);
+                    }
+                    current = start;
+                }
+                PathOp::Rect(x, y, w, h) => {
+                    let corners = [at(x, y), at(x + w, y), at(x + w, y + h), at(x, y + h)];
+                    let (xs, ys) = (corners.map(|c| c.0), corners.map(|c| c.1));
+                    let (x0, x1) = (min(&xs), max(&xs));
+                    let (y0, y1) = (min(&ys), max(&ys));
+                    if filled {
+                        // A thin filled rectangle is a rule; a larger one is shading.
+                        if y1 - y0 <= THIN && x1 - x0 > THIN {
+                            self.segment((x0, (y0 + y1) / 2.0), (x1, (y0 + y1) / 2.0));
+                        } else if x1 - x0 <= THIN && y1 - y0 > THIN {
+                            self.segment(((x0 + x1) / 2.0, y0), ((x0 + x1) / 2.0, y1));
+                        }
+                    } else {
+                        let [a, b, c, d] = corners;
+                        for (from, to) in [(a, b), (b, c), (c, d), (d, a)] {
+                            self.segment(from, to);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn min(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+}
+
+impl OutputDev for Collector {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        _media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> std::result::Result<(), OutputError> {
+        self.pages.push(Page::default());
+        Ok(())
+    }
+    fn end_page(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        char: &str,
+    ) -> std::result::Result<(), OutputError> {
+        // The glyph's size on the page: the font size through the rendering matrix.
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = (font_size * scale).abs();
+        if char.is_empty() || !size.is_finite() {
+            return Ok(());
+        }
+        let glyph = Glyph {
+            x: trm.m31,
+            y: trm.m32,
+            w: (width * font_size * trm.m11).abs(),
+            size,
+            text: char.to_string(),
+        };
+        self.page().glyphs.push(glyph);
+        Ok(())
+    }
+    fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &Path,
+    ) -> std::result::Result<(), OutputError> {
+        self.path(ctm, path, false);
+        Ok(())
+    }
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        colorspace: &ColorSpace,
+        color: &[f64],
+        path: &Path,
+    ) -> std::result::Result<(), OutputError> {
+        // A white fill is a cell's background, never a rule (white is all ones in gray and
+        // RGB, all zeros in CMYK).
+        let white = match colorspace {
+            ColorSpace::DeviceCMYK => !color.is_empty() && color.iter().all(|&c| c <= 0.01),
+            _ => !color.is_empty() && color.iter().all(|&c| c >= 0.99),
+        };
+        if white {
+            return Ok(());
+        }
+        self.path(ctm, path, true);
+        Ok(())
+    }
+}
+
+/// Clusters positions within [`SNAP`] of each other; the mean of each cluster, sorted.
+fn cluster(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(f64::total_cmp);
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    for x in v {
+        match out.last_mut() {
+            Some((sum, n)) if x - *sum / *n as f64 <= SNAP => {
+                *sum += x;
+                *n += 1;
+            }
+            _ => out.push((x, 1)),
+        }
+    }
+    out.into_iter().map(|(s, n)| s / n as f64).collect()
+}
+
+/// Whether some rule at `at` covers `point` along its length.
+fn ruled(rules: &[Rule], at: f64, point: f64) -> bool {
+    rules
+        .iter()
+        .any(|r| (r.at - at).abs() <= SNAP && r.a - SNAP <= point && point <= r.b + SNAP)
+}
+
+/// One printed row of a page: a band of the table between two horizontal rules, or a line
+/// of text outside the table.
+enum Row {
+    /// The table's cells that start in this band.
+    Band(Vec<Cell>),
+    /// A line of text outside the rules.
+    Free(String),
+}
+
+/// A cell of the table: its columns, how many bands it spans down, and its text.
+#[derive(Debug, Clone)]
+struct Cell {
+    col: u16,
+    last_col: u16,
+    rows: u32,
+    text: String,
+}
+
+/// A page's rows, top to bottom, and whether a boundary had to be guessed.
+struct PageRows {
+    rows: Vec<Row>,
+    guessed: Vec<String>,
+}
+
+/// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
+/// than a third of the glyph size), lines top to bottom, CJK without a space between lines,
+/// Latin with one.
+fn join_text(glyphs: &mut [&Glyph]) -> String {
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
+    for g in glyphs.iter() {
+        match lines.last_mut() {
+            Some(line) if same_line(line, g) => line.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    let mut out = String::new();
+    for mut line in lines {
+        line.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let mut text = String::new();
+        let mut end: Option<f64> = None;
+        for g in line {
+            if let Some(e) = end
+                && g.x - e > g.size / 3.0
+                && !text.ends_with(' ')
+                && g.text != " "
+            {
+                text.push(' ');
+            }
+            text.push_str(&g.text);
+            end = Some(g.x + g.w);
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        if let (Some(a), Some(b)) = (out.chars().last(), text.chars().next())
+            && !is_cjk(a)
+            && !is_cjk(b)
+        {
+            out.push(' ');
+        }
+        out.push_str(text);
+    }
+    out
+}
+
+/// Whether a glyph stands on the line begun by the first glyph of `line`.
+fn same_line(line: &[&Glyph], g: &Glyph) -> bool {
+    line.first()
+        .is_some_and(|f| (f.y - g.y).abs() <= f.size.max(g.size) * 0.5)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
+}
+
+/// Rebuilds a page's table: bands between horizontal rules, cells between vertical ones,
+/// merges where a rule is missing.
+fn page_rows(page: &Page) -> PageRows {
+    let mut guessed = Vec::new();
+    let ys = {
+        let mut y = cluster(page.horizontal.iter().map(|r| r.at).collect());
+        y.reverse(); // top first
+        y
+    };
+    let xs = cluster(page.vertical.iter().map(|r| r.at).collect());
+    // A band is a table band when vertical rules cross its middle.
+    struct Band {
+        top: f64,
+        bottom: f64,
+        /// Which column boundaries (indexes into xs) are ruled at the band's middle.
+        ruled: Vec<bool>,
+    }
+    let mut bands: Vec<Band> = Vec::new();
+    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
+        let mid = (top + bottom) / 2.0;
+        let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
+        if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
+            bands.push(Band {
+                top,
+                bottom,
+                ruled: ruled_at,
+            });
+        }
+    }
+    // Glyphs by band and cell; the others are free text.
+    let ncols = xs.len().saturating_sub(1);
+    let mut in_cell: Vec<Vec<Vec<&Glyph>>> =
+        bands.iter().map(|_| vec![Vec::new(); ncols]).collect();
+    let mut free: Vec<&Glyph> = Vec::new();
+    for g in &page.glyphs {
+        let (cx, cy) = (g.x + g.w / 2.0, g.y + g.size * 0.3);
+        let band = bands.iter().position(|b| b.bottom <= cy && cy <= b.top);
+        let col = xs
+            .iter()
+            .zip(xs.iter().skip(1))
+            .position(|(&l, &r)| l <= cx && cx <= r);
+        match band
+            .zip(col)
+            .and_then(|(b, c)| in_cell.get_mut(b)?.get_mut(c))
+        {
+            Some(cell) => cell.push(g),
+            None => free.push(g),
+        }
+    }
+    // Cells: union of neighbours without a rule between them.
+    let nb = bands.len();
+    let id = |b: usize, c: usize| b * ncols + c;
+    let mut parent: Vec<usize> = (0..nb * ncols).collect();
+    /// The root of `i`'s set (an index out of range is its own).
+    fn find(p: &[usize], mut i: usize) -> usize {
+        while let Some(&up) = p.get(i).filter(|&&up| up != i) {
+            i = up;
+        }
+        i
+    }
+    fn union(p: &mut [usize], a: usize, b: usize) {
+        let (a, b) = (find(p, a), find(p, b));
+        if let Some(slot) = p.get_mut(a) {
+            *slot = b;
+        }
+    }
+    // Columns outside a band's outermost rules are not part of the table there.
+    let inside = |b: &Band, c: usize| {
+        let first = b.ruled.iter().position(|&r| r).unwrap_or(0);
+        let last = b.ruled.iter().rposition(|&r| r).unwrap_or(0);
+        first <= c && c < last
+    };
+    for (bi, b) in bands.iter().enumerate() {
+        for c in 0..ncols.saturating_sub(1) {
+            if inside(b, c) && inside(b, c + 1) && b.ruled.get(c + 1) == Some(&false) {
+                union(&mut parent, id(bi, c), id(bi, c + 1));
+            }
+        }
+        if let Some(next) = bands.get(bi + 1)
+            && (next.top - b.bottom).abs() <= SNAP
+        {
+            for (c, (&l, &r)) in xs.iter().zip(xs.iter().skip(1)).enumerate() {
+                let mid = (l + r) / 2.0;
+                if inside(b, c) && inside(next, c) && !ruled(&page.horizontal, b.bottom, mid) {
+                    union(&mut parent, id(bi, c), id(bi + 1, c));
+                }
+            }
+        }
+    }
+    // Each cell's rectangle.
+    let mut boxes: std::collections::BTreeMap<usize, (usize, usize, usize, usize, usize)> =
+        Default::default();
+    for (bi, b) in bands.iter().enumerate() {
+        for c in 0..ncols {
+            if !inside(b, c) {
+                continue;
+            }
+            let root = find(&parent, id(bi, c));
+            let e = boxes.entry(root).or_insert((bi, c, bi, c, 0));
+            e.0 = e.0.min(bi);
+            e.1 = e.1.min(c);
+            e.2 = e.2.max(bi);
+            e.3 = e.3.max(c);
+            e.4 += 1;
+        }
+    }
+    let mut rows: Vec<(f64, Row)> = bands
+        .iter()
+        .map(|b| (b.top, Row::Band(Vec::new())))
+        .collect();
+    for (b0, c0, b1, c1, n) in boxes.into_values() {
+        if n != (b1 - b0 + 1) * (c1 - c0 + 1) {
+            guessed.push(format!(
+                "第 {} 行起的表格线不成矩形，已按其外框读作一个单元格",
+                b0 + 1
+            ));
+        }
+        let mut glyphs: Vec<&Glyph> = Vec::new();
+        for cells in in_cell.iter().take(b1 + 1).skip(b0) {
+            for g in cells.iter().take(c1 + 1).skip(c0) {
+                glyphs.extend(g.iter().copied());
+            }
+        }
+        let text = join_text(&mut glyphs);
+        if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
+            cells.push(Cell {
+                col: u16::try_from(c0).unwrap_or(u16::MAX),
+                last_col: u16::try_from(c1).unwrap_or(u16::MAX),
+                rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
+                text,
+            });
+        }
+    }
+    // Free text: one row a printed line.
+    free.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut lines: Vec<Vec<&Glyph>> = Vec::new();
+    for g in free {
+        match lines.last_mut() {
+            Some(line) if same_line(line, g) => line.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    for mut line in lines {
+        let y = line.first().map_or(0.0, |g| g.y);
+        let text = join_text(&mut line);
+        if !text.is_empty() {
+            rows.push((y, Row::Free(text)));
+        }
+    }
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    PageRows {
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        guessed,
+    }
+}
+
+/// The text of a band's cells, to compare a repeated header row.
+fn band_texts(row: &Row) -> Option<Vec<&str>> {
+    match row {
+        Row::Band(cells) => Some(cells.iter().map(|c| c.text.as_str()).collect()),
+        Row::Free(_) => None,
+    }
+}
+
+fn starts_form(rows: &[Row]) -> bool {
+    let first = rows.iter().find_map(|r| match r {
+        Row::Band(cells) => Some(cells),
+        Row::Free(_) => None,
+    });
+    match first {
+        Some(cells) => cells
+            .iter()
+            .any(|c| c.text.split_whitespace().collect::<String>() == "项目名称"),
+        None => true,
+    }
+}
+
+/// One run of pages read as a sheet.
+struct Sheet {
+    first: usize,
+    last: usize,
+    grid: Grid,
+    next_row: u32,
+    /// The texts of the last page's first band, to skip a header row repeated on the next.
+    header: Option<Vec<String>>,
+    guessed: Vec<String>,
+    /// Merges, added to the grid at the end: a cell split by a page break grows.
+    merges: Vec<Merge>,
+    /// The cells that reach the bottom of the last page's table: first row, first and last
+    /// column, rows spanned.
+    bottom: Vec<(u32, u16, u16, u32)>,
+    /// The table's first column on the last page.
+    first_col: u16,
+    /// How many cells split by a page break were joined.
+    joined: usize,
+}
+
+impl Sheet {
+    fn name(&self) -> String {
+        if self.first == self.last {
+            format!("第{}页", self.first + 1)
+        } else {
+            format!("第{}-{}页", self.first + 1, self.last + 1)
+        }
+    }
+
+    fn add(&mut self, page: PageRows, continued: bool) {
+        let mut first_band = true;
+        let mut header = None;
+        // The cells that reach the page's last band: first row, first and last column, rows.
+        let mut bottom: Vec<(u32, u16, u16, u32)> = Vec::new();
+        let mut last_band_row = None;
+        let above = std::mem::take(&mut self.bottom);
+        for row in &page.rows {
+            let mut top = false;
+            if let Some(texts) = band_texts(row)
+                && first_band
+            {
+                first_band = false;
+                top = continued;
+                let owned: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+                let repeated = continued
+                    && self.header.as_ref() == Some(&owned)
+                    && owned.iter().filter(|t| !t.is_empty()).count() >= 2;
+                header = Some(owned);
+                if repeated {
+                    continue;
+                }
+            }
+            let r = self.next_row;
+            self.next_row += 1;
+            match row {
+                Row::Free(text) => self.grid.set(r, 0, Value::Text(text.clone())),
+                Row::Band(cells) => {
+                    last_band_row = Some(r);
+                    for c in cells {
+                        let last_row = r + c.rows - 1;
+                        // A cell split by the page break: the empty top of a cell that
+                        // spans rows (or stands in the table's first column) above.
+                        let split = if top && c.text.is_empty() {
+                            above.iter().find(|&&(_, col, last_col, spans)| {
+                                col == c.col
+                                    && last_col == c.last_col
+                                    && (spans > 1 || col == self.first_col)
+                            })
+                        } else {
+                            None
+                        };
+                        if let Some(&(from, col, last_col, _)) = split {
+                            self.joined += 1;
+                            match self
+                                .merges
+                                .iter_mut()
+                                .find(|m| m.row == from && m.col == col)
+                            {
+                                Some(m) => m.last_row = last_row,
+                                None => self.merges.push(Merge {
+                                    row: from,
+                                    col,
+                                    last_row,
+                                    last_col,
+                                }),
+                            }
+                            bottom.push((from, col, last_col, last_row - from + 1));
+                            continue;
+                        }
+                        self.grid.set(r, c.col, Value::Text(c.text.clone()));
+                        if c.rows > 1 || c.last_col > c.col {
+                            self.merges.push(Merge {
+                                row: r,
+                                col: c.col,
+                                last_row,
+                                last_col: c.last_col,
+                            });
+                        }
+                        bottom.push((r, c.col, c.last_col, c.rows));
+                    }
+                }
+            }
+        }
+        if let Some(last) = last_band_row {
+            // Keep the cells that reach the last band.
+            bottom.retain(|&(from, _, _, spans)| from + spans - 1 == last);
+            self.first_col = bottom.iter().map(|b| b.1).min().unwrap_or(0);
+            self.bottom = bottom;
+        }
+        if header.is_some() {
+            self.header = header;
+        }
+        self.guessed.extend(page.guessed);
+    }
+
+    /// The grid, its merges added, and the notices about guesses.
+    fn finish(mut self) -> (String, Grid, Vec<String>) {
+        let name = self.name();
+        for m in std::mem::take(&mut self.merges) {
+            self.grid.add_merge(m);
+        }
+        if self.joined > 0 {
+            self.guessed.push(format!(
+                "表格跨页，{} 个单元格在换页处被分开，已按跨行的合并单元格接续读取（据表格线推断）",
+                self.joined
+            ));
+        }
+        (name, self.grid, self.guessed)
+    }
+}
+
+/// The pages' content as `pdf-extract` sees it.
+fn collect(doc: &pdf_extract::Document) -> std::result::Result<Collector, OutputError> {
+    let mut out = Collector::default();
+    pdf_extract::output_doc(doc, &mut out)?;
+    Ok(out)
+}
+
+/// Whether any page draws an image (a scan).
+fn has_images(doc: &pdf_extract::Document) -> bool {
+    doc.objects.values().any(|o| {
+        o.as_stream()
+            .ok()
+            .and_then(|s| s.dict.get(b"Subtype").ok())
+            .and_then(|s| s.as_name().ok())
+            == Some(b"Image".as_slice())
+    })
+}
+
+/// Whether form XObjects draw each other in a cycle, which would make the content stream
+/// interpreter recurse without end. Conservative: a form without resources of its own that
+/// draws any XObject is taken to draw every form.
+fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
+    use pdf_extract::{Object, ObjectId};
+    use std::collections::{BTreeMap, BTreeSet};
+    let is_form = |o: &Object| {
+        o.as_stream()
+            .ok()
+            .and_then(|s| s.dict.get(b"Subtype").ok())
+            .and_then(|s| s.as_name().ok())
+            == Some(b"Form".as_slice())
+    };
+    let forms: BTreeSet<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| is_form(o))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut edges: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
+    for &id in &forms {
+        let Some(stream) = doc.objects.get(&id).and_then(|o| o.as_stream().ok()) else {
+            continue;
+        };
+        let own = stream
+            .dict
+            .get_deref(b"Resources", doc)
+            .and_then(Object::as_dict)
+            .ok();
+        let to: Vec<ObjectId> = match own {
+            Some(resources) => resources
+                .get_deref(b"XObject", doc)
+                .and_then(Object::as_dict)
+                .map(|x| {
+                    x.iter()
+                        .filter_map(|(_, v)| v.as_reference().ok())
+                        .filter(|r| forms.contains(r))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            None => {
+                let content = stream
+                    .decompressed_content()
+                    .unwrap_or_else(|_| stream.content.clone());
+                if memchr::memmem::find(&content, b"Do").is_some() {
+                    forms.iter().copied().collect()
+                } else {
+                    Vec::new()
+                }
+            }
+        };
+        edges.insert(id, to);
+    }
+    // Depth-first search for a back edge, without recursion.
+    let mut state: BTreeMap<ObjectId, u8> = BTreeMap::new(); // 1 on the path, 2 done
+    for &start in &forms {
+        if state.contains_key(&start) {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        state.insert(start, 1);
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let to = edges.get(&node).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(&child) = to.get(*next) {
+                *next += 1;
+                match state.get(&child) {
+                    Some(1) => return true,
+                    Some(_) => {}
+                    None => {
+                        state.insert(child, 1);
+                        stack.push((child, 0));
+                    }
+                }
+            } else {
+                state.insert(node, 2);
+                stack.pop();
+            }
+        }
+    }
+    false
+}
+
+/// Reads the forms of a PDF file.
+pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
+    let at = || Location::file(shown);
+    let corrupt = |detail: &str| {
+        Error::new(
+            ErrorKind::Corrupt,
+            at(),
+            format!("PDF 文件已损坏或无法解析（{detail}）；请使用申报表的 Excel 或 Word 原文件"),
+        )
+    };
+    let mut doc = super::guard::guarded(|| pdf_extract::Document::load_mem(bytes))
+        .ok_or_else(|| corrupt("解析时遇到无法处理的数据"))?
+        .map_err(|e| corrupt("结构有误").with_cause(e))?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err(Error::new(
+            ErrorKind::Encrypted,
+            at(),
+            "PDF 文件设有打开密码，无法读取；请使用未加密的 PDF，或申报表的 Excel 或 Word 原文件",
+        ));
+    }
+    if xobject_cycle(&doc) {
+        return Err(corrupt("页面内容循环引用自身"));
+    }
+    let collected = super::guard::guarded(|| collect(&doc))
+        .ok_or_else(|| corrupt("页面内容无法处理"))?
+        .map_err(|e| corrupt("页面内容有误").with_cause(e))?;
+    let has_text = collected
+        .pages
+        .iter()
+        .any(|p| p.glyphs.iter().any(|g| !g.text.trim().is_empty()));
+    if !has_text {
+        return Err(if has_images(&doc) {
+            Error::new(
+                ErrorKind::NoForm,
+                at(),
+                "这是扫描件（页面是图片，没有文字），无法读取；请使用申报表的 Excel 或 Word 原文件",
+            )
+        } else {
+            Error::new(
+                ErrorKind::NoForm,
+                at(),
+                "PDF 中没有文字，无法读取；请使用申报表的 Excel 或 Word 原文件",
+            )
+        });
+    }
+    let mut sheets: Vec<Sheet> = Vec::new();
+    for (i, page) in collected.pages.iter().enumerate() {
+        let rows = page_rows(page);
+        if rows.rows.is_empty() {
+            continue;
+        }
+        let continued = !starts_form(&rows.rows) && sheets.last().is_some_and(|s| s.last + 1 == i);
+        if !continued {
+            sheets.push(Sheet {
+                first: i,
+                last: i,
+                grid: Grid::new(true),
+                next_row: 0,
+                header: None,
+                guessed: Vec::new(),
+                merges: Vec::new(),
+                bottom: Vec::new(),
+                first_col: 0,
+                joined: 0,
+            });
+        }
+        if let Some(sheet) = sheets.last_mut() {
+            sheet.last = i;
+            sheet.add(rows, continued);
+        }
+    }
+    let mut result = Read::default();
+    for sheet in sheets {
+        let (name, mut grid, guessed) = sheet.finish();
+        for g in guessed {
+            result
+                .notices
+                .push(Notice::new(at().sheet(name.as_str()), g));
+        }
+        super::read_sheet(&mut result, &mut grid, shown, &name, None)?;
+    }
+    // A PDF's pages without a form are not worth a notice each.
+    result
+        .notices
+        .retain(|n| n.message() != "此工作表中没有申报表，已跳过");
+    if result.forms.is_empty() && result.skipped.is_empty() {
+        return Err(Error::new(
+            ErrorKind::NoForm,
+            at(),
+            "PDF 中没有找到申报表：没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
+        ));
+    }
+    super::finish(result, shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glyph(x: f64, y: f64, text: &str) -> Glyph {
+        Glyph {
+            x,
+            y,
+            w: 10.0,
+            size: 10.0,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_join_cjk_without_a_space_and_latin_with_one() {
+        let g = [
+            glyph(0.0, 100.0, "项"),
+            glyph(10.0, 100.0, "目"),
+            glyph(0.0, 88.0, "名"),
+        ];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "项目名");
+        let g = [glyph(0.0, 100.0, "a"), glyph(0.0, 88.0, "b")];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+        // A gap wider than a third of the size is a space within a line.
+        let g = [glyph(0.0, 100.0, "a"), glyph(30.0, 100.0, "b")];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+    }
+
+    #[test]
+    fn rules_make_cells_and_a_missing_rule_a_merge() {
+        // Two bands, three columns; the rule between the first band's first two cells is
+        // missing, so they are one cell.
+        let h = |y| Rule {
+            at: y,
+            a: 0.0,
+            b: 300.0,
+        };
+        let v = |x, a, b| Rule { at: x, a, b };
+        let page = Page {
+            glyphs: vec![glyph(20.0, 85.0, "甲"), glyph(220.0, 65.0, "乙")],
+            horizontal: vec![h(100.0), h(80.0), h(60.0)],
+            vertical: vec![
+                v(0.0, 60.0, 100.0),
+                v(100.0, 60.0, 80.0),
+                v(200.0, 60.0, 100.0),
+                v(300.0, 60.0, 100.0),
+            ],
+        };
+        let rows = page_rows(&page);
+        let cells: Vec<Vec<(u16, u16, u32, String)>> = rows
+            .rows
+            .iter()
+            .map(|r| match r {
+                Row::Band(c) => c
+                    .iter()
+                    .map(|c| (c.col, c.last_col, c.rows, c.text.clone()))
+                    .collect(),
+                Row::Free(_) => Vec::new(),
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                vec![(0, 1, 1, "甲".to_string()), (2, 2, 1, String::new())],
+                vec![
+                    (0, 0, 1, String::new()),
+                    (1, 1, 1, String::new()),
+                    (2, 2, 1, "乙".to_string())
+                ],
+            ]
+        );
+    }
+}
