@@ -3,8 +3,8 @@
 
 use super::columns::grid_widths;
 use crate::write::measure::{Wrap, span_points, wrap_all};
-use crate::write::workbook::{amount_format, date_format, write_amount};
 use crate::write::workbook;
+use crate::write::workbook::{amount_format, date_format, write_amount};
 
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
@@ -33,8 +33,8 @@ pub(crate) struct Formats {
     title: Format,
     year: Format,
     label: Format,
-    /// A label that would leave one character alone on its last line centred: left-aligned,
-    /// indented one to four levels, its words unchanged.
+    /// A label that wraps: left-aligned, indented one to four levels (keeping its first
+    /// line off the borders and no character alone on its last), its words unchanged.
     label_indented: [Format; 4],
     /// Left-aligned input text, indented one to four levels (the writer indents further a
     /// text whose last line would hold one character).
@@ -420,9 +420,9 @@ impl<'a> Grid<'a> {
     }
 
     /// One of the layout's labels (or an indicator `extra` key heading its column), in
-    /// its exact words (a program that matches header text finds them): centred, and where
-    /// that would leave one character alone on its last line, left-aligned and indented as
-    /// far as keeps the character company (as `input_text` does for values).
+    /// its exact words (a program that matches header text finds them): centred on one line;
+    /// where it wraps, left-aligned and indented, so that its first line keeps off the
+    /// borders, as far as keeps a last character company (as `input_text` does for values).
     fn label(
         &mut self,
         row: u32,
@@ -433,11 +433,11 @@ impl<'a> Grid<'a> {
     ) {
         let text = text.into();
         match self.wrapped(cols, &text) {
-            (_, true) => {
+            (w, false) if w.lines == 1 => self.place(row, last_row, cols, text, &f.label, 1),
+            _ => {
                 let (indent, lines) = self.indent_for(cols, &text);
                 self.place(row, last_row, cols, text, f.label_at(indent), lines);
             }
-            (w, false) => self.place(row, last_row, cols, text, &f.label, w.lines),
         }
     }
 
