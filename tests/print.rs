@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{PRINTING, declform, root, stderr};
+use common::{PRINTING, declform, root, stderr, writer_met};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -925,6 +925,62 @@ fn forms_never_split_sideways_when_fonts_are_missing() {
                 if let Some(size) = w.cjk_size() {
                     assert!(size >= least, "{what}: {} printed at {size:.2} pt", w.text);
                 }
+            }
+        }
+    }
+}
+
+#[test]
+fn seed_forms_as_word_documents_print_one_form_a_page() {
+    if !writer_met("the Word print test") {
+        return;
+    }
+    // The seed forms written as .docx in each grid and printed by LibreOffice Writer: one
+    // form a page (A4 portrait), the table across the text width, body 10.5 pt, title
+    // 18 pt, nothing against a border, nothing beyond the margin, every value printed.
+    let seed = root().join("samples/seed-forms-2024.json");
+    let forms = declform::read(
+        std::fs::read(&seed).unwrap(),
+        "seed.json",
+        &Default::default(),
+    )
+    .unwrap()
+    .forms;
+    for layout in ["2024", "2026", "split"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = pages_of(
+            dir.path(),
+            &["convert", seed.to_str().unwrap(), "--layout", layout],
+            &format!("seed-{layout}.docx"),
+        );
+        assert_eq!(pages.len(), 10, "{layout}: one page per seed form");
+        for (i, (p, form)) in pages.iter().zip(&forms).enumerate() {
+            let what = format!("seed form {} as .docx in the {layout} grid", i + 1);
+            check_form_page(p, &what, true);
+            let text: String = p.words.iter().map(|w| w.text.as_str()).collect();
+            assert!(
+                text.contains(&form.project_name.replace(' ', "")),
+                "{what}: no project name"
+            );
+            // Amounts as the workbook shows them, right-aligned: each ends near the
+            // cell's right border.
+            let total = form.funds.total.unwrap().grouped();
+            let w = p
+                .words
+                .iter()
+                .find(|w| w.text == total)
+                .unwrap_or_else(|| panic!("{what}: no {total}"));
+            let right = gaps(p, w, 100.0)[1].unwrap();
+            assert!(
+                (1.5..6.0).contains(&right),
+                "{what}: {total} {right:.1} pt off the border"
+            );
+            for w in &p.words {
+                assert!(
+                    w.x1 <= A4.0 - FORM_MARGINS / 2.0 + 0.5,
+                    "{what}: “{}” beyond the margin",
+                    w.text
+                );
             }
         }
     }
