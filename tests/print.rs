@@ -972,7 +972,7 @@ fn seed_forms_as_word_documents_print_one_form_a_page() {
                 .unwrap_or_else(|| panic!("{what}: no {total}"));
             let right = gaps(p, w, 100.0)[1].unwrap();
             assert!(
-                (1.5..6.0).contains(&right),
+                (3.0..8.0).contains(&right),
                 "{what}: {total} {right:.1} pt off the border"
             );
             for w in &p.words {

@@ -296,6 +296,11 @@ fn cell(
         Role::Amount => 0,
         _ => indent_levels(text, inner),
     };
+    if role == Role::Amount && !text.is_empty() {
+        // Amounts keep half an indent off the right border, as a workbook's do.
+        let room = Style::get().measure.indent_points * TWIPS_PER_POINT / 2.0;
+        let _ = write!(out, "<w:ind w:right=\"{}\"/>", room.round());
+    }
     if indent > 0 {
         let room = f64::from(indent) * Style::get().measure.indent_points * TWIPS_PER_POINT;
         // A left-aligned text gives the room up at the right, a centred one on both sides.
