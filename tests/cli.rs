@@ -215,7 +215,7 @@ fn usage_errors_are_in_chinese_with_the_usage_and_exit_2() {
         ),
         (
             &["convert", "a.xlsx", "--to", "pdf"],
-            "错误：参数 --to <TO> 的值“pdf”无效；可选值：json、xlsx、csv\n",
+            "错误：参数 --to <TO> 的值“pdf”无效；可选值：json、xlsx、csv、docx\n",
         ),
         (
             &["template", "--year", "25"],
