@@ -983,5 +983,30 @@ fn seed_forms_as_word_documents_print_one_form_a_page() {
                 );
             }
         }
+        // The blank template in Word: its form on the first page, goal cells five lines high.
+        let pages = pages_of(
+            dir.path(),
+            &["template", "--layout", layout, "--year", "2025"],
+            &format!("t-{layout}.docx"),
+        );
+        assert!(pages.len() <= 2, "{layout} template: {} pages", pages.len());
+        check_form_page(&pages[0], &format!("{layout} template as .docx"), true);
+        let p = &pages[0];
+        let label = p
+            .words
+            .iter()
+            .find(|w| w.text.starts_with("年度总"))
+            .unwrap();
+        let below = gaps(p, label, 50.0)[3].unwrap();
+        let probe = Word {
+            y0: label.y1 + below + 1.0,
+            y1: label.y1 + below + 2.0,
+            ..label.clone()
+        };
+        let height = gaps(p, &probe, 200.0)[3].unwrap();
+        assert!(
+            height >= 5.0 * LINE,
+            "{layout}: the goal cell is {height:.0} points high"
+        );
     }
 }
