@@ -7,6 +7,9 @@
 #
 #   bench/mutants.sh [FILE ...]      # default: the five files above
 #
+# SUITES overrides the test targets (default: the fast suites below); SUITES=--lib runs the
+# unit tests alone, several times faster per mutant.
+#
 # cargo-mutants is installed into target/tools (not ~/.cargo/bin) the first time, without
 # `--locked`: its own lockfile pins versions that a mirror may not serve, so cargo resolves its
 # dependencies afresh (the tool's output does not depend on them). Results: target/mutants/
@@ -26,10 +29,10 @@ args=()
 for f in "${files[@]}"; do args+=(--file "$f"); done
 start=$(date +%s)
 # The fast suites (no LibreOffice, browser or printing); `--lib` holds each module's unit tests.
+read -r -a suites <<< "${SUITES:---lib --test cli --test merge_check --test flat --test diff --test hostile --test reader}"
 status=0
 "$tools/bin/cargo-mutants" mutants "${args[@]}" --output target/mutants --timeout-multiplier 3 \
-  -- --lib --test cli --test merge_check --test flat --test diff --test hostile --test reader \
-  || status=$?
+  -- "${suites[@]}" || status=$?
 end=$(date +%s)
 out=target/mutants/mutants.out
 count() { [ -f "$out/$1.txt" ] && grep -c . "$out/$1.txt" || echo 0; }

@@ -35,6 +35,13 @@ fn benches(c: &mut Criterion) {
     c.bench_function("read the ten seed forms (xlsx)", |b| {
         b.iter(|| read_bytes(black_box(xlsx.clone()), "seeds.xlsx", &opts).unwrap())
     });
+    // Writing them: as a Word document and as a workbook.
+    c.bench_function("write the ten seed forms (docx)", |b| {
+        b.iter(|| declform::write_docx(black_box(&forms), None).unwrap())
+    });
+    c.bench_function("write the ten seed forms (xlsx)", |b| {
+        b.iter(|| declform::write_workbook(black_box(&forms), None).unwrap())
+    });
     let targets: Vec<&str> = forms
         .iter()
         .flat_map(|f| f.indicators.iter().map(|i| i.target.as_str()))

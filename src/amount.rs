@@ -76,6 +76,39 @@ impl Amount {
         self.0
     }
 
+    /// The amount as a workbook shows it in the forms, with thousands separators:
+    /// `1,850,000.00` (more decimals only where the amount has them). [`Amount`]'s
+    /// parser reads it back.
+    ///
+    /// ```
+    /// use declform::Amount;
+    /// let a: Amount = "1850000".parse().unwrap();
+    /// assert_eq!(a.grouped(), "1,850,000.00");
+    /// assert_eq!("-1234.125".parse::<Amount>().unwrap().grouped(), "-1,234.125");
+    /// assert_eq!(a.grouped().parse::<Amount>(), Ok(a));
+    /// ```
+    pub fn grouped(self) -> String {
+        let plain = self.to_string();
+        let (sign, digits) = match plain.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", plain.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let mut out = String::with_capacity(plain.len() + int.len() / 3);
+        out.push_str(sign);
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if !frac.is_empty() {
+            out.push('.');
+            out.push_str(frac);
+        }
+        out
+    }
+
     /// The amount from a spreadsheet number, by its shortest round-trip text, so that
     /// `264.6` gives exactly `264.60`, never `264.6000000000000227`.
     ///

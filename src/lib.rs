@@ -7,7 +7,8 @@
 //!
 //! - [`read`] any input by its content (xlsx, xlsm, xlsb, xls, ods, Word .docx, PDF,
 //!   declform JSON, flat CSV) into [`Form`]s and [`Notice`]s;
-//! - [`write_workbook`] forms in the official grid, [`template`] a blank form,
+//! - [`write_workbook`] forms in the official grid, [`write_docx`] the same grid as Word
+//!   tables, [`template`] a blank form ([`template_docx`] in Word),
 //!   [`merge`](crate::merge()) many forms into one workbook with summaries ([`Merger`] to
 //!   add them one by one), [`flat_csv`] and [`flat_xlsx`] one row per indicator,
 //!   [`to_json`] the model;
@@ -129,6 +130,31 @@ pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<
     write::workbook::to_bytes(&mut wb, "工作簿")
 }
 
+/// Writes forms as the bytes of a Word document (.docx): each form a Word table in the
+/// official grid of `layout` (chosen as for [`write_workbook`]), the same rows, labels,
+/// merges and column proportions as the workbook's, one form a page, A4 portrait; the
+/// title and year line are paragraphs above the table, amounts text as the workbook shows
+/// them (`1,850,000.00`), dates too (`2024-01-01`). [`read`] reads it back exactly.
+///
+/// ```
+/// let seed = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/seed-forms-2024.json")).to_vec();
+/// let forms = declform::read(seed, "seed.json", &Default::default())?.forms;
+/// let docx = declform::write_docx(&forms, None)?;
+/// let back = declform::read(docx, "申报表.docx", &Default::default())?;
+/// assert_eq!(back.forms.len(), 10);
+/// assert_eq!(back.forms[0].funds, forms[0].funds);
+/// assert_eq!(back.forms[0].source.as_ref().unwrap().sheet.as_deref(), Some("表格1"));
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`write_workbook`]: a form the layout cannot carry ([`ErrorKind::Unwritable`]), or
+/// the document cannot be zipped ([`ErrorKind::Write`]).
+pub fn write_docx(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<u8>> {
+    write::docx::document(forms, layout)
+}
+
 /// Whether a form can be written in the official layout: every text fits a cell (32,767
 /// characters) and no `extra` key is empty or one of the layout's own labels. The writers
 /// ([`write_workbook`], [`Merger::add`]) refuse such a form with the same error; a caller
@@ -168,6 +194,25 @@ pub fn template(layout: LayoutKind, year: i32, protect: bool) -> Result<Vec<u8>>
     let mut wb = write::template::template_workbook(layout, year, protect)
         .map_err(|e| write::workbook::xlsx_error("模板", e))?;
     write::workbook::to_bytes(&mut wb, "模板")
+}
+
+/// The blank official form of [`template`] as a Word document (.docx), for a unit that
+/// fills its forms in Word: the same grid and indicator rows, goal cells kept room to
+/// write in; no drop-down lists or validation (Word tables have none).
+///
+/// ```
+/// let docx = declform::template_docx(declform::LayoutKind::Y2026, 2026)?;
+/// let read = declform::read(docx, "模板.docx", &Default::default())?;
+/// assert_eq!(read.forms[0].year, Some(2026));
+/// assert_eq!(read.forms[0].indicators.len(), 27);
+/// # Ok::<(), declform::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// When the document cannot be zipped ([`ErrorKind::Write`]).
+pub fn template_docx(layout: LayoutKind, year: i32) -> Result<Vec<u8>> {
+    write::docx::template(layout, year)
 }
 
 /// The flat table of `forms` as CSV bytes: UTF-8 with a byte-order mark (for Excel and

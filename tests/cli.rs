@@ -81,13 +81,14 @@ fn usage_errors_exit_2() {
     let input = root().join("samples/seed-forms-2024.json");
     let out = declform(
         dir.path(),
-        &["convert", input.to_str().unwrap(), "-o", "x.docx"],
+        &["convert", input.to_str().unwrap(), "-o", "x.pdf"],
     );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         stderr(&out),
-        "错误：x.docx: 不支持的输出格式“.docx”；请用 .json、.xlsx 或 .csv，或用 --to 指定\n"
+        "错误：x.pdf: 不支持的输出格式“.pdf”；请用 .json、.xlsx、.csv 或 .docx，或用 --to 指定\n"
     );
+    assert!(!dir.path().join("x.pdf").exists());
 }
 
 #[test]
@@ -214,7 +215,7 @@ fn usage_errors_are_in_chinese_with_the_usage_and_exit_2() {
         ),
         (
             &["convert", "a.xlsx", "--to", "pdf"],
-            "错误：参数 --to <TO> 的值“pdf”无效；可选值：json、xlsx、csv\n",
+            "错误：参数 --to <TO> 的值“pdf”无效；可选值：json、xlsx、csv、docx\n",
         ),
         (
             &["template", "--year", "25"],

@@ -205,3 +205,120 @@ fn the_binary_converts_checks_and_merges_a_folder_of_docx_and_xlsx() {
     want.sort_by_key(key);
     assert_eq!(got, want);
 }
+
+// ---- Word out ----
+
+/// The forms written as .docx and read back, without their sources.
+fn via_docx(forms: &[declform::Form], layout: Option<declform::LayoutKind>) -> Vec<declform::Form> {
+    let bytes = declform::write_docx(forms, layout).unwrap();
+    without_source(read_bytes(bytes, "w.docx").unwrap().forms)
+}
+
+#[test]
+fn seed_forms_written_as_docx_read_back_exactly_in_every_grid() {
+    use declform::LayoutKind;
+    let seed = seed().forms;
+    for layout in [None, Some(LayoutKind::Y2026), Some(LayoutKind::Split)] {
+        assert_eq!(via_docx(&seed, layout), seed, "{layout:?}");
+    }
+    // Each form is a table of its own, named as Word shows it, its title above it; the
+    // same forms give the same bytes.
+    let bytes = declform::write_docx(&seed, None).unwrap();
+    assert_eq!(bytes, declform::write_docx(&seed, None).unwrap());
+    let read = read_bytes(bytes.clone(), "w.docx").unwrap();
+    assert_eq!(read.notices, []);
+    let s = read.forms[9].source.as_ref().unwrap();
+    assert_eq!(
+        (s.sheet.as_deref(), s.cell.as_deref()),
+        (Some("表格10"), Some("上方第2段"))
+    );
+    // Amounts and dates as the workbook shows them; one page break between forms; A4
+    // portrait; 宋体 for East Asian text too.
+    let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let part = |name: &str| {
+        let mut zip = zip.clone();
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let doc = part("word/document.xml");
+    assert!(doc.contains(">2,646,000.00</w:t>"));
+    assert!(doc.contains(">2024-01-01</w:t>"));
+    assert_eq!(doc.matches("<w:pageBreakBefore/>").count(), 9);
+    assert_eq!(doc.matches("<w:tbl>").count(), 10);
+    assert!(doc.contains("<w:pgSz w:w=\"11906\" w:h=\"16838\"/>"));
+    assert!(part("word/styles.xml").contains("w:eastAsia=\"宋体\""));
+}
+
+#[test]
+fn unwritable_forms_and_empty_lists_are_handled_like_workbooks() {
+    let mut form = seed().forms[0].clone();
+    form.extra.insert("项目名称".into(), "乙".into());
+    let e = declform::write_docx(&[form], None).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unwritable);
+    // No forms: a document without a form, which reads as such.
+    let empty = declform::write_docx(&[], None).unwrap();
+    assert_eq!(
+        read_bytes(empty, "e.docx").unwrap_err().kind(),
+        ErrorKind::NoForm
+    );
+}
+
+#[test]
+fn the_blank_template_as_docx_reads_back_as_the_workbook_template() {
+    use declform::LayoutKind;
+    for layout in LayoutKind::EVERY {
+        let docx = declform::template_docx(layout, 2026).unwrap();
+        let xlsx = declform::template(layout, 2026, false).unwrap();
+        let from_docx = without_source(read_bytes(docx, "t.docx").unwrap().forms);
+        let from_xlsx = without_source(read_bytes(xlsx, "t.xlsx").unwrap().forms);
+        assert_eq!(from_docx, from_xlsx, "{layout}");
+    }
+}
+
+#[test]
+fn the_binary_writes_docx_by_extension_and_says_where_it_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seed_json = root().join("samples/seed-forms-2024.json");
+    let out = declform(
+        d,
+        &["convert", seed_json.to_str().unwrap(), "-o", "forms.docx"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let back = read_path(&d.join("forms.docx"), &Default::default()).unwrap();
+    assert_eq!(without_source(back.forms), seed().forms);
+    // --to docx where the name does not say.
+    let out = declform(
+        d,
+        &["convert", "forms.docx", "--to", "docx", "-o", "again.bin"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(d.join("again.bin")).unwrap(),
+        std::fs::read(d.join("forms.docx")).unwrap()
+    );
+
+    let out = declform(d, &["template", "--year", "2026", "-o", "模板.docx"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let blank = read_path(&d.join("模板.docx"), &Default::default()).unwrap();
+    assert_eq!(blank.forms[0].year, Some(2026));
+
+    let out = declform(d, &["template", "--protect", "-o", "p.docx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("Word 文档模板不支持 --protect"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("p.docx").exists());
+
+    let out = declform(d, &["merge", "forms.docx", "-o", "m.docx"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("合并结果须为 .xlsx 工作簿（汇总表只能写在工作簿中）"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!d.join("m.docx").exists());
+}

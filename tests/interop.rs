@@ -179,3 +179,25 @@ fn hidden_sheets_through_libreoffice_are_read_with_a_notice() {
         );
     }
 }
+
+#[test]
+fn seed_forms_written_as_docx_survive_libreoffice_writer() {
+    if !writer_met("the Word interop test") {
+        return;
+    }
+    // declform's .docx opened and saved again by LibreOffice Writer still reads as the
+    // seed forms.
+    let dir = tempfile::tempdir().unwrap();
+    let seed = seed().forms;
+    let docx = dir.path().join("forms.docx");
+    std::fs::write(&docx, declform::write_docx(&seed, None).unwrap()).unwrap();
+    let out = dir.path().join("re");
+    std::fs::create_dir(&out).unwrap();
+    let resaved = soffice_convert(&docx, "docx:MS Word 2007 XML", &out);
+    assert_ne!(
+        std::fs::read(&resaved).unwrap(),
+        std::fs::read(&docx).unwrap()
+    );
+    let read = read_path(&resaved, &Default::default()).unwrap();
+    assert_eq!(without_source(read.forms), seed);
+}

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{PRINTING, declform, root, stderr};
+use common::{PRINTING, declform, root, stderr, writer_met};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -927,5 +927,86 @@ fn forms_never_split_sideways_when_fonts_are_missing() {
                 }
             }
         }
+    }
+}
+
+#[test]
+fn seed_forms_as_word_documents_print_one_form_a_page() {
+    if !writer_met("the Word print test") {
+        return;
+    }
+    // The seed forms written as .docx in each grid and printed by LibreOffice Writer: one
+    // form a page (A4 portrait), the table across the text width, body 10.5 pt, title
+    // 18 pt, nothing against a border, nothing beyond the margin, every value printed.
+    let seed = root().join("samples/seed-forms-2024.json");
+    let forms = declform::read(
+        std::fs::read(&seed).unwrap(),
+        "seed.json",
+        &Default::default(),
+    )
+    .unwrap()
+    .forms;
+    for layout in ["2024", "2026", "split"] {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = pages_of(
+            dir.path(),
+            &["convert", seed.to_str().unwrap(), "--layout", layout],
+            &format!("seed-{layout}.docx"),
+        );
+        assert_eq!(pages.len(), 10, "{layout}: one page per seed form");
+        for (i, (p, form)) in pages.iter().zip(&forms).enumerate() {
+            let what = format!("seed form {} as .docx in the {layout} grid", i + 1);
+            check_form_page(p, &what, true);
+            let text: String = p.words.iter().map(|w| w.text.as_str()).collect();
+            assert!(
+                text.contains(&form.project_name.replace(' ', "")),
+                "{what}: no project name"
+            );
+            // Amounts as the workbook shows them, right-aligned: each ends near the
+            // cell's right border.
+            let total = form.funds.total.unwrap().grouped();
+            let w = p
+                .words
+                .iter()
+                .find(|w| w.text == total)
+                .unwrap_or_else(|| panic!("{what}: no {total}"));
+            let right = gaps(p, w, 100.0)[1].unwrap();
+            assert!(
+                (3.0..8.0).contains(&right),
+                "{what}: {total} {right:.1} pt off the border"
+            );
+            for w in &p.words {
+                assert!(
+                    w.x1 <= A4.0 - FORM_MARGINS / 2.0 + 0.5,
+                    "{what}: “{}” beyond the margin",
+                    w.text
+                );
+            }
+        }
+        // The blank template in Word: its form on the first page, goal cells five lines high.
+        let pages = pages_of(
+            dir.path(),
+            &["template", "--layout", layout, "--year", "2025"],
+            &format!("t-{layout}.docx"),
+        );
+        assert!(pages.len() <= 2, "{layout} template: {} pages", pages.len());
+        check_form_page(&pages[0], &format!("{layout} template as .docx"), true);
+        let p = &pages[0];
+        let label = p
+            .words
+            .iter()
+            .find(|w| w.text.starts_with("年度总"))
+            .unwrap();
+        let below = gaps(p, label, 50.0)[3].unwrap();
+        let probe = Word {
+            y0: label.y1 + below + 1.0,
+            y1: label.y1 + below + 2.0,
+            ..label.clone()
+        };
+        let height = gaps(p, &probe, 200.0)[3].unwrap();
+        assert!(
+            height >= 5.0 * LINE,
+            "{layout}: the goal cell is {height:.0} points high"
+        );
     }
 }

@@ -260,6 +260,44 @@ proptest! {
     }
 }
 
+fn via_docx(forms: &[Form], layout: Option<LayoutKind>) -> Vec<Form> {
+    let bytes = declform::write_docx(forms, layout).unwrap();
+    let read = declform::read(bytes, "p.docx", &Default::default()).unwrap();
+    without_source(read.forms)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_forms_round_trip_through_docx(forms in proptest::collection::vec(form(), 1..4)) {
+        prop_assert_eq!(via_docx(&forms, None), forms);
+    }
+
+    #[test]
+    fn any_form_round_trips_through_docx_in_the_split_grid(form in form(), quantitative in proptest::collection::vec(quantitative_target(), 0..4)) {
+        let mut form = form;
+        for (i, t) in form.indicators.iter_mut().zip(quantitative) {
+            i.target = t;
+        }
+        prop_assert_eq!(via_docx(std::slice::from_ref(&form), Some(LayoutKind::Split)), vec![form]);
+    }
+}
+
+#[test]
+fn seed_forms_and_wild_fixtures_round_trip_through_docx() {
+    let seed = seed().forms;
+    assert_eq!(via_docx(&seed, Some(LayoutKind::Y2026)), seed);
+    for name in [
+        "w01_yitihua_split.xlsx",
+        "w02_provincial.xlsx",
+        "w03_mixed.xlsx",
+    ] {
+        let forms = without_source(read_forms(&root().join("tests/fixtures/wild").join(name)));
+        assert_eq!(via_docx(&forms, None), forms, "{name}");
+    }
+}
+
 /// Quantitative targets as the split grid splits them: sign, number, unit (or none).
 fn quantitative_target() -> impl Strategy<Value = String> {
     (

@@ -194,6 +194,8 @@ function download(msg) {
       return ["指标明细.csv", session.flat_csv(), "text/csv"];
     case "flat-xlsx":
       return ["指标明细.xlsx", session.flat_xlsx(), XLSX];
+    case "docx":
+      return ["申报表.docx", session.docx(), DOCX];
     case "json":
       return ["申报表.json", new TextEncoder().encode(session.json()), "application/json"];
     case "relaid": {
@@ -212,6 +214,7 @@ function download(msg) {
   }
 }
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 // The layouts' names in the files the page offers (the library's names: 2024, 2026, split).
 const LAYOUT_NAMES = { "2024": "2024", "2026": "2026", split: "一体化拆分" };
 

@@ -1,11 +1,11 @@
-//! `declform convert`: between workbooks, the JSON model and flat tables.
+//! `declform convert`: between workbooks, Word documents, the JSON model and flat tables.
 
 use super::{Failure, LayoutArg, Outcome, Shown, inputs, output};
 use declform::{Error, Form, LayoutKind, ReadOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// 格式转换：工作簿、JSON、指标明细表之间互转。Convert between workbooks, the JSON model and flat tables.
+/// 格式转换：工作簿、Word 文档、JSON、指标明细表之间互转。Convert between workbooks, Word documents, the JSON model and flat tables.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 例子 / Examples:
@@ -14,6 +14,7 @@ use std::process::ExitCode;
   declform convert 办公室.json -o 新.xlsx --layout 2026
   declform convert 各部门/*.xlsx -o 指标.csv  # 指标明细表，一行一个指标 / the flat table
   declform convert 指标.csv -o 申报表.xlsx
+  declform convert 办公室.json -o 申报表.docx  # Word 文档，每页一张表 / Word, a form a page
 
 退出代码 / Exit codes:
   0  成功 / success
@@ -23,16 +24,16 @@ pub struct Args {
     /// 输入文件（工作簿、JSON 或指标明细 CSV）/ input files
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 输出文件，格式由扩展名决定（.json .xlsx .csv）；省略时向标准输出写 JSON / output, by extension
+    /// 输出文件，格式由扩展名决定（.json .xlsx .csv .docx）；省略时向标准输出写 JSON / output, by extension
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// 输出格式：json、xlsx 或 csv（默认由扩展名决定）/ output format (json, xlsx, csv), when the extension does not say
+    /// 输出格式：json、xlsx、csv 或 docx（默认由扩展名决定）/ output format (json, xlsx, csv, docx), when the extension does not say
     #[arg(long, value_enum)]
     pub to: Option<OutputKind>,
     /// 以指标明细表（一行一个指标）写出 .xlsx / write the flat table (one row per indicator) as xlsx
     #[arg(long)]
     pub flat: bool,
-    /// 写工作簿时使用的版式：2024（五列）、2026（六列，含项目性质）或 split（一体化拆分：指标性质、指标值、度量单位分列）；默认有项目性质的用 2026，否则 2024 / layout for workbook output: 2024, 2026 or split
+    /// 写工作簿或 Word 文档时使用的版式：2024（五列）、2026（六列，含项目性质）或 split（一体化拆分：指标性质、指标值、度量单位分列）；默认有项目性质的用 2026，否则 2024 / layout for workbook output: 2024, 2026 or split
     #[arg(long, value_enum)]
     pub layout: Option<LayoutArg>,
     /// Reading limits.
@@ -74,6 +75,8 @@ pub enum OutputKind {
     Xlsx,
     /// The flat table as CSV.
     Csv,
+    /// A Word document: each form a table in the official grid, one a page.
+    Docx,
 }
 
 fn output_kind(out: &Path, to: Option<OutputKind>) -> Result<OutputKind, Failure> {
@@ -87,9 +90,10 @@ fn output_kind(out: &Path, to: Option<OutputKind>) -> Result<OutputKind, Failure
         "json" => Ok(OutputKind::Json),
         "xlsx" => Ok(OutputKind::Xlsx),
         "csv" => Ok(OutputKind::Csv),
+        "docx" => Ok(OutputKind::Docx),
         other => Err(super::usage(
             out,
-            format!("不支持的输出格式“.{other}”；请用 .json、.xlsx 或 .csv，或用 --to 指定"),
+            format!("不支持的输出格式“.{other}”；请用 .json、.xlsx、.csv 或 .docx，或用 --to 指定"),
         )),
     }
 }
@@ -120,6 +124,7 @@ fn write_output(
         OutputKind::Xlsx if flat => declform::flat_xlsx(forms)?,
         OutputKind::Json => declform::to_json(forms).into_bytes(),
         OutputKind::Xlsx => declform::write_workbook(forms, layout)?,
+        OutputKind::Docx => declform::write_docx(forms, layout)?,
     };
     output::write_bytes(out, &bytes)?;
     Ok(())

@@ -97,6 +97,12 @@ fn input_files(args: &Args) -> Result<Vec<PathBuf>, Failure> {
     let files = inputs::expand(&args.inputs, how)?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
+        if !super::is_stdout(out) && super::extension(out) == "docx" {
+            return Err(super::usage(
+                out,
+                "合并结果须为 .xlsx 工作簿（汇总表只能写在工作簿中）；要把各表写成 Word 文档，请用 declform convert 输入… -o 文件.docx",
+            ));
+        }
         if !super::is_stdout(out) && super::extension(out) != "xlsx" {
             return Err(super::usage(out, "合并结果须为 .xlsx 工作簿"));
         }

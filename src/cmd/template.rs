@@ -13,13 +13,14 @@ use std::process::ExitCode;
   declform template -o 模板.xlsx --year 2025
   declform template -o 模板.xlsx --layout 2026 --protect
   declform template -o 模板.xlsx --force  # 覆盖已有文件 / replace an existing file
+  declform template -o 模板.docx  # Word 文档（无下拉选项与数据验证）/ a Word document
 
 退出代码 / Exit codes:
   0  成功 / success
   1  无法写出文件 / the file could not be written
   2  用法错误（如文件已存在而未加 --force）/ usage error (e.g. the file exists)")]
 pub struct Args {
-    /// 输出文件（默认 申报表模板.xlsx）/ output workbook
+    /// 输出文件（默认 申报表模板.xlsx；.docx 则写 Word 文档）/ output workbook, or a Word document for .docx
     #[arg(short, long, default_value = "申报表模板.xlsx")]
     pub output: PathBuf,
     /// 版式：2024（默认，五列）、2026（六列，含项目性质）或 split（一体化拆分：指标性质、指标值、度量单位分列）/ layout of the grid: 2024 (default), 2026 or split
@@ -63,8 +64,19 @@ pub fn run(args: &Args) -> Outcome {
             "文件已存在；为避免用空白模板覆盖已填写的内容已拒绝；确需覆盖请加 --force，或换一个文件名",
         ));
     }
+    let docx = super::extension(&args.output) == "docx";
+    if docx && args.protect {
+        return Err(super::usage(
+            &args.output,
+            "Word 文档模板不支持 --protect（工作表保护只适用于 .xlsx 工作簿）；请去掉 --protect，或改为输出 .xlsx",
+        ));
+    }
     let year = args.year.unwrap_or_else(|| chrono::Local::now().year() + 1);
-    let bytes = declform::template(args.layout.into(), year, args.protect)?;
+    let bytes = if docx {
+        declform::template_docx(args.layout.into(), year)?
+    } else {
+        declform::template(args.layout.into(), year, args.protect)?
+    };
     output::write_bytes(&args.output, &bytes)?;
     if !super::is_stdout(&args.output) {
         super::note!("已生成空白申报表：{}", args.output.shown());

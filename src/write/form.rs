@@ -110,6 +110,30 @@ impl Formats {
         self.label_indented.get(i).unwrap_or(&self.label)
     }
 
+    /// The format of a write: its role's, filled where it is marked.
+    fn of(&self, op: &Op<'_>) -> Cow<'_, Format> {
+        let fmt = match op.role {
+            Role::Title => Cow::Borrowed(&self.title),
+            Role::Year => Cow::Borrowed(&self.year),
+            Role::Label => Cow::Borrowed(&self.label),
+            Role::LabelIndented(indent) => Cow::Borrowed(self.label_at(indent)),
+            Role::Text(indent) => Cow::Borrowed(self.text(indent)),
+            Role::Centered => Cow::Borrowed(&self.centered),
+            Role::Date => Cow::Borrowed(&self.date),
+            Role::Amount => {
+                let scale = match op.content {
+                    Content::Amount(Some(a)) => a.value().scale(),
+                    _ => 2,
+                };
+                self.amount_with_scale(scale)
+            }
+        };
+        match op.fill {
+            Some(color) => Cow::Owned(fmt.into_owned().set_background_color(color)),
+            None => fmt,
+        }
+    }
+
     fn amount_with_scale(&self, scale: u32) -> Cow<'_, Format> {
         if scale <= 2 {
             Cow::Borrowed(&self.amount)
@@ -341,28 +365,53 @@ pub(crate) fn add_marked_form_sheet(
 }
 
 /// What one write of the grid puts in its cell or merged area.
-enum Content<'a> {
+pub(crate) enum Content<'a> {
     Text(Cow<'a, str>),
     Date(Option<chrono::NaiveDate>),
     Amount(Option<Amount>),
 }
 
-/// One write, held until the whole form is laid out: the sheet is then written row by row
-/// (as constant-memory worksheets require) with every row height known first.
-struct Op<'a> {
-    row: u32,
-    last_row: u32,
-    first: u16,
-    last: u16,
-    content: Content<'a>,
-    fmt: Cow<'a, Format>,
+/// What a write of the grid is, which decides how it looks: a workbook gives each role a
+/// format of [`Formats`], a Word document paragraph and cell properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The title, above the grid.
+    Title,
+    /// The year line, above the grid.
+    Year,
+    /// A label of the layout, centred on one line.
+    Label,
+    /// A label that wraps: left-aligned, indented one to four levels, its words unchanged.
+    LabelIndented(u8),
+    /// A left-aligned input text, indented one to four levels.
+    Text(u8),
+    /// A centred value (一级指标, 二级指标, 指标性质, 度量单位).
+    Centered,
+    /// A date, centred.
+    Date,
+    /// An amount, right-aligned.
+    Amount,
 }
 
-struct Grid<'a> {
+/// One write, held until the whole form is laid out: the sheet is then written row by row
+/// (as constant-memory worksheets require) with every row height known first; a Word
+/// document is written from the same writes.
+pub(crate) struct Op<'a> {
+    pub(crate) row: u32,
+    pub(crate) last_row: u32,
+    pub(crate) first: u16,
+    pub(crate) last: u16,
+    pub(crate) content: Content<'a>,
+    pub(crate) role: Role,
+    /// The background colour (RGB) where the cells are marked.
+    pub(crate) fill: Option<u32>,
+}
+
+pub(crate) struct Grid<'a> {
     widths: &'a [f64],
     /// row → the tallest height its cells need, in points.
     heights: BTreeMap<u32, f64>,
-    ops: Vec<Op<'a>>,
+    pub(crate) ops: Vec<Op<'a>>,
 }
 
 impl<'a> Grid<'a> {
@@ -393,7 +442,7 @@ impl<'a> Grid<'a> {
         last_row: u32,
         cols: (u16, u16),
         content: Content<'a>,
-        fmt: Cow<'a, Format>,
+        role: Role,
     ) {
         self.ops.push(Op {
             row,
@@ -401,7 +450,8 @@ impl<'a> Grid<'a> {
             first: cols.0,
             last: cols.1,
             content,
-            fmt,
+            role,
+            fill: None,
         });
     }
 
@@ -412,31 +462,31 @@ impl<'a> Grid<'a> {
         last_row: u32,
         cols: (u16, u16),
         text: impl Into<Cow<'a, str>>,
-        fmt: &'a Format,
+        role: Role,
     ) {
         let text = text.into();
         let (w, _) = self.wrapped(cols, &text);
-        self.place(row, last_row, cols, text, fmt, w.lines);
+        self.place(row, last_row, cols, text, role, w.lines);
     }
 
     /// One of the layout's labels (or an indicator `extra` key heading its column), in
     /// its exact words (a program that matches header text finds them): centred on one line;
     /// where it wraps, left-aligned and indented, so that its first line keeps off the
     /// borders, as far as keeps a last character company (as `input_text` does for values).
-    fn label(
-        &mut self,
-        row: u32,
-        last_row: u32,
-        cols: (u16, u16),
-        text: impl Into<Cow<'a, str>>,
-        f: &'a Formats,
-    ) {
+    fn label(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: impl Into<Cow<'a, str>>) {
         let text = text.into();
         match self.wrapped(cols, &text) {
-            (w, false) if w.lines == 1 => self.place(row, last_row, cols, text, &f.label, 1),
+            (w, false) if w.lines == 1 => self.place(row, last_row, cols, text, Role::Label, 1),
             _ => {
                 let (indent, lines) = self.indent_for(cols, &text);
-                self.place(row, last_row, cols, text, f.label_at(indent), lines);
+                self.place(
+                    row,
+                    last_row,
+                    cols,
+                    text,
+                    Role::LabelIndented(indent),
+                    lines,
+                );
             }
         }
     }
@@ -450,12 +500,11 @@ impl<'a> Grid<'a> {
         last_row: u32,
         cols: (u16, u16),
         text: impl Into<Cow<'a, str>>,
-        f: &'a Formats,
     ) {
         let text = text.into();
         match self.wrapped(cols, &text) {
-            (_, true) => self.input_text(row, last_row, cols, text, f),
-            (w, false) => self.place(row, last_row, cols, text, &f.centered, w.lines),
+            (_, true) => self.input_text(row, last_row, cols, text),
+            (w, false) => self.place(row, last_row, cols, text, Role::Centered, w.lines),
         }
     }
 
@@ -474,14 +523,14 @@ impl<'a> Grid<'a> {
         last_row: u32,
         cols: (u16, u16),
         text: impl Into<Cow<'a, str>>,
-        fmt: &'a Format,
+        role: Role,
         lines: usize,
     ) {
         if row == last_row {
             self.need_lines(row, lines);
         }
         let content = Content::Text(text.into());
-        self.push(row, last_row, cols, content, Cow::Borrowed(fmt));
+        self.push(row, last_row, cols, content, role);
     }
 
     /// A left-aligned input text, indented so that it keeps off the border. A text whose
@@ -494,11 +543,10 @@ impl<'a> Grid<'a> {
         last_row: u32,
         cols: (u16, u16),
         text: impl Into<Cow<'a, str>>,
-        f: &'a Formats,
     ) {
         let text = text.into();
         let (indent, lines) = self.indent_for(cols, &text);
-        self.place(row, last_row, cols, text, f.text(indent), lines);
+        self.place(row, last_row, cols, text, Role::Text(indent), lines);
     }
 
     /// The indent level (1 to 4) at which `text` keeps off the border with no character
@@ -527,30 +575,16 @@ impl<'a> Grid<'a> {
         }
     }
 
-    fn value(
-        &mut self,
-        row: u32,
-        last_row: u32,
-        cols: (u16, u16),
-        value: FieldValue,
-        f: &'a Formats,
-    ) {
+    fn value(&mut self, row: u32, last_row: u32, cols: (u16, u16), value: FieldValue) {
         match value {
-            FieldValue::Text(t) => self.input_text(row, last_row, cols, t.unwrap_or_default(), f),
+            FieldValue::Text(t) => self.input_text(row, last_row, cols, t.unwrap_or_default()),
             FieldValue::Year(y) => {
                 let text = y.map(|y| y.to_string()).unwrap_or_default();
-                self.input_text(row, last_row, cols, text, f)
+                self.input_text(row, last_row, cols, text)
             }
-            FieldValue::Date(d) => self.push(
-                row,
-                last_row,
-                cols,
-                Content::Date(d),
-                Cow::Borrowed(&f.date),
-            ),
+            FieldValue::Date(d) => self.push(row, last_row, cols, Content::Date(d), Role::Date),
             FieldValue::Amount(a) => {
-                let fmt = f.amount_with_scale(a.map_or(2, |a| a.value().scale()));
-                self.push(row, last_row, cols, Content::Amount(a), fmt);
+                self.push(row, last_row, cols, Content::Amount(a), Role::Amount);
             }
         }
     }
@@ -558,7 +592,7 @@ impl<'a> Grid<'a> {
     /// Fills the last write's cells with a colour.
     fn mark_last(&mut self, color: Option<u32>) {
         if let (Some(color), Some(op)) = (color, self.ops.last_mut()) {
-            op.fmt = Cow::Owned(op.fmt.clone().into_owned().set_background_color(color));
+            op.fill = Some(color);
         }
     }
 
@@ -574,35 +608,37 @@ impl<'a> Grid<'a> {
         }
         self.ops.sort_by_key(|op| (op.row, op.first));
         for op in &self.ops {
+            let fmt = f.of(op);
+            let fmt = fmt.as_ref();
             let merged = op.row != op.last_row || op.first != op.last;
             if merged {
                 let text = match &op.content {
                     Content::Text(t) => t.as_ref(),
                     _ => "",
                 };
-                ws.merge_range(op.row, op.first, op.last_row, op.last, text, &op.fmt)?;
+                ws.merge_range(op.row, op.first, op.last_row, op.last, text, fmt)?;
             }
             match &op.content {
                 Content::Text(_) if merged => {}
                 Content::Text(t) if t.is_empty() => {
-                    ws.write_blank(op.row, op.first, &op.fmt)?;
+                    ws.write_blank(op.row, op.first, fmt)?;
                 }
                 Content::Text(t) => {
-                    ws.write_string_with_format(op.row, op.first, t.as_ref(), &op.fmt)?;
+                    ws.write_string_with_format(op.row, op.first, t.as_ref(), fmt)?;
                 }
                 Content::Date(d) => match d.and_then(workbook::excel_date) {
                     Some(dt) => {
-                        ws.write_datetime_with_format(op.row, op.first, &dt, &op.fmt)?;
+                        ws.write_datetime_with_format(op.row, op.first, &dt, fmt)?;
                     }
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, &op.fmt)?;
+                        ws.write_blank(op.row, op.first, fmt)?;
                     }
                     None => {}
                 },
                 Content::Amount(a) => match a {
-                    Some(a) => write_amount(ws, op.row, op.first, *a, &op.fmt, &f.amount_text)?,
+                    Some(a) => write_amount(ws, op.row, op.first, *a, fmt, &f.amount_text)?,
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, &op.fmt)?;
+                        ws.write_blank(op.row, op.first, fmt)?;
                     }
                     None => {}
                 },
@@ -679,7 +715,6 @@ struct FormWrite<'a> {
     g: Grid<'a>,
     frame: Frame,
     layout: &'a Layout,
-    f: &'a Formats,
     marks: &'a Marks,
     placement: Placement,
 }
@@ -695,6 +730,25 @@ pub(crate) fn write_form(
     origin_row: u32,
     marks: &Marks,
 ) -> Result<Placement, XlsxError> {
+    let (written, placement) = lay_out(form, layout, widths, origin_row, marks, |grid| {
+        grid.finish(ws, f)
+    });
+    written?;
+    Ok(placement)
+}
+
+/// Lays one form out in the grid of `layout` with columns `widths` (Excel's units), its
+/// top-left cell at `origin_row`, column A: every write the grid holds (labels, values,
+/// merges, what each is), and where the form's parts landed. The workbook writer writes
+/// these to a sheet (`to`), the Word writer to a table.
+pub(crate) fn lay_out<R>(
+    form: &Form,
+    layout: &Layout,
+    widths: &[f64],
+    origin_row: u32,
+    marks: &Marks,
+    to: impl FnOnce(Grid<'_>) -> R,
+) -> (R, Placement) {
     let pairs = extra_pairs(form, layout);
     // Indicator `extra` keys get columns right of the layout's.
     let ind_keys = indicator_extra_keys(form);
@@ -712,41 +766,39 @@ pub(crate) fn write_form(
         },
         frame: Frame::new(layout, origin_row, pairs.len(), ind_keys.len()),
         layout,
-        f,
         marks,
         placement: Placement::default(),
     };
     w.header(form);
     w.extra_rows(&pairs);
     w.indicators(indicators, &ind_keys);
-    w.g.finish(ws, f)?;
-    Ok(w.placement)
+    (to(w.g), w.placement)
 }
 
 impl<'a> FormWrite<'a> {
     /// The title, the year and the header fields, labels and values.
     fn header(&mut self, form: &'a Form) {
-        let (layout, f) = (self.layout, self.f);
+        let layout = self.layout;
         let (r, lr, cols) = self.frame.area(&layout.title.at);
         self.g
-            .text(r, lr, cols, layout.title.text.as_str(), &f.title);
+            .text(r, lr, cols, layout.title.text.as_str(), Role::Title);
         self.g.heights.insert(r, Style::get().title_row_height);
         let (r, lr, cols) = self.frame.area(&layout.year.at);
         let year = form
             .year
             .map(|y| layout.year.text.replace("{year}", &y.to_string()))
             .unwrap_or_default();
-        self.g.text(r, lr, cols, year, &f.year);
+        self.g.text(r, lr, cols, year, Role::Year);
 
         let period = form.period().unwrap_or_default();
         for cell in &layout.fields {
             let (r, lr, cols) = self.frame.area(&cell.label_at);
             let label = cell.label.replace("{period}", &period);
-            self.g.label(r, lr, cols, label, f);
+            self.g.label(r, lr, cols, label);
             if let (Some(field), Some(at)) = (cell.field, &cell.at) {
                 let (r, lr, cols) = self.frame.area(at);
                 let value = form.get(field).unwrap_or(FieldValue::Text(None));
-                self.g.value(r, lr, cols, value, f);
+                self.g.value(r, lr, cols, value);
                 self.g.mark_last(self.marks.fields.get(&field).copied());
                 self.placement.fields.insert(field, (r, cols.0, cols.1));
             }
@@ -756,7 +808,7 @@ impl<'a> FormWrite<'a> {
     /// The extra rows: model fields the layout has no cell for, then `extra`, `slots` pairs
     /// to a row.
     fn extra_rows(&mut self, pairs: &'a [(Option<Field>, String, String)]) {
-        let (frame, f) = (&self.frame, self.f);
+        let frame = &self.frame;
         let slots = frame.slots;
         for i in 0..(frame.extra_rows as usize * slots) {
             let row = frame.origin_row + frame.after + u32::try_from(i / slots).unwrap_or(0);
@@ -766,10 +818,15 @@ impl<'a> FormWrite<'a> {
             let (field, label, value) = pairs
                 .get(i)
                 .map_or((None, "", ""), |(fd, l, v)| (*fd, l.as_str(), v.as_str()));
+            self.g.text(
+                row,
+                row,
+                frame.widen(span(slot.label_at)),
+                label,
+                Role::Label,
+            );
             self.g
-                .text(row, row, frame.widen(span(slot.label_at)), label, &f.label);
-            self.g
-                .input_text(row, row, frame.widen(span(slot.at)), value, f);
+                .input_text(row, row, frame.widen(span(slot.at)), value);
             let at = (row, slot.at.first);
             let mark = match field {
                 Some(field) => {
@@ -791,15 +848,14 @@ impl<'a> FormWrite<'a> {
     /// The indicator table: its section label and headers, a column at a time its rows
     /// (一级 and 二级 merged over equal rows), then the indicator `extra` columns.
     fn indicators(&mut self, indicators: &'a [Indicator], ind_keys: &[&'a str]) {
-        let (spec, f) = (&self.layout.indicators, self.f);
+        let spec = &self.layout.indicators;
         let header = self.frame.row(spec.header_row - 1);
         let n = u32::try_from(indicators.len()).unwrap_or(u32::MAX);
         let label_cols = span(spec.label.column);
         self.g
-            .label(header, header + n, label_cols, spec.label.text.as_str(), f);
+            .label(header, header + n, label_cols, spec.label.text.as_str());
         for c in &spec.columns {
-            self.g
-                .label(header, header, span(c.at), c.label.as_str(), f);
+            self.g.label(header, header, span(c.at), c.label.as_str());
             if matches!(c.part, None | Some(TargetPart::Value)) {
                 self.placement.indicator_columns.insert(c.field, c.at.first);
             }
@@ -824,14 +880,14 @@ impl<'a> FormWrite<'a> {
         }
         for (x, key) in ind_keys.iter().enumerate() {
             let col = self.frame.base_last + 1 + u16::try_from(x).unwrap_or(u16::MAX);
-            self.g.label(header, header, (col, col), *key, f);
+            self.g.label(header, header, (col, col), *key);
             self.placement
                 .indicator_extra_columns
                 .insert(key.to_string(), col);
             for (i, ind) in indicators.iter().enumerate() {
                 let r = header + 1 + u32::try_from(i).unwrap_or(0);
                 let text = ind.extra.get(*key).map_or("", String::as_str);
-                self.g.input_text(r, r, (col, col), text, f);
+                self.g.input_text(r, r, (col, col), text);
                 let mark = self.marks.indicator_extra.get(&(i, key.to_string()));
                 self.g.mark_last(mark.copied());
             }
@@ -847,7 +903,6 @@ impl<'a> FormWrite<'a> {
         rows: &[[&'a str; 4]],
         parts: &[(String, String, String)],
     ) {
-        let f = self.f;
         let k = c.field.indicator_index().unwrap_or(3);
         let centered = k < 2 || matches!(c.part, Some(TargetPart::Sign | TargetPart::Unit));
         let same = |a: &[&str; 4], b: &[&str; 4]| k < 2 && a[0] == b[0] && (k == 0 || a[1] == b[1]);
@@ -876,9 +931,9 @@ impl<'a> FormWrite<'a> {
                     .into(),
             };
             if centered {
-                self.g.centered(r, lr, span(c.at), text, f);
+                self.g.centered(r, lr, span(c.at), text);
             } else {
-                self.g.input_text(r, lr, span(c.at), text, f);
+                self.g.input_text(r, lr, span(c.at), text);
             }
             let mark = self.marks.indicators.get(&(i, k)).copied();
             if (i..j).all(|row| self.marks.indicators.get(&(row, k)).copied() == mark) {

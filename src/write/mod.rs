@@ -8,6 +8,7 @@
 //!   package of the [`summary`] sheets;
 //! - [`report`]: the diff's review report (the new forms, changed cells filled, and a
 //!   listing of every change);
+//! - [`docx`]: forms as Word tables in the same grid, one form a page;
 //! - [`workbook`]: what every workbook shares (fixed properties, number formats, amounts
 //!   and dates as cells, page set-up, rust_xlsxwriter's errors as the crate's);
 //! - [`measure`]: text measured as it prints (widths, wrapping), for row heights and
@@ -16,6 +17,7 @@
 //! The flat table's xlsx (`flat`) and JSON (`json`) are written beside their readers.
 
 pub(crate) mod columns;
+pub(crate) mod docx;
 pub(crate) mod form;
 pub(crate) mod measure;
 pub(crate) mod package;

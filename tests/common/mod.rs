@@ -276,6 +276,36 @@ pub const PRINTING: Needs<'static> = Needs {
     packages: "libreoffice-calc-nogui poppler-utils fonts-noto-cjk fonts-liberation2",
 };
 
+/// LibreOffice Writer too, for printing Word documents (tests/print.rs): the print tests'
+/// programs and fonts, and Writer's module, which a Calc-only installation lacks.
+pub const WORD_PRINTING: Needs<'static> = Needs {
+    programs: &["soffice", "pdftotext", "pdftoppm", "fc-list"],
+    fonts: &["Noto Sans CJK", "Liberation Sans"],
+    packages: "libreoffice-writer-nogui poppler-utils fonts-noto-cjk fonts-liberation2",
+};
+
+/// Whether LibreOffice Writer is installed (its module beside `soffice`); says so on stderr
+/// where it is not, and fails under CI, as [`Needs::met`] does.
+pub fn writer_met(what: &str) -> bool {
+    if !WORD_PRINTING.met(what) {
+        return false;
+    }
+    let dirs = ["/usr/lib/libreoffice/program", "/opt/libreoffice/program"];
+    if dirs
+        .iter()
+        .any(|d| std::path::Path::new(d).join("libswlo.so").exists())
+    {
+        return true;
+    }
+    let why = format!(
+        "{what}: LibreOffice Writer not installed (apt-get install -y libreoffice-writer-nogui)"
+    );
+    assert!(std::env::var_os("CI").is_none(), "{why}");
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "skipped: {why}");
+    false
+}
+
 /// The first three seed forms in one workbook of the writer's, the second sheet hidden and
 /// the third very hidden.
 pub fn workbook_with_hidden_sheets() -> Vec<u8> {

@@ -269,6 +269,11 @@ impl Session {
         declform::flat_xlsx(self.forms_or_error()?).map_err(js)
     }
 
+    /// The forms as a Word document: each form a table in its official grid, one a page.
+    pub fn docx(&self) -> Result<Vec<u8>, JsError> {
+        declform::write_docx(self.forms_or_error()?, None).map_err(js)
+    }
+
     /// The forms as the JSON model.
     pub fn json(&self) -> Result<String, JsError> {
         Ok(declform::to_json(self.forms_or_error()?))
@@ -313,6 +318,22 @@ pub fn version() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forms_download_as_a_word_document_that_reads_back() {
+        let mut session = Session::new();
+        let sample = include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../samples/办公室.xlsx"
+        ));
+        session.add("办公室.xlsx".into(), sample.to_vec());
+        let docx = session.docx().unwrap();
+        let back = declform::read(docx, "申报表.docx", &Default::default()).unwrap();
+        let read = declform::read(sample.to_vec(), "办公室.xlsx", &Default::default()).unwrap();
+        assert_eq!(back.forms.len(), 2);
+        assert_eq!(back.forms[1].funds, read.forms[1].funds);
+        assert_eq!(back.forms[1].indicators, read.forms[1].indicators);
+    }
 
     #[test]
     fn a_bad_form_is_a_finding_and_its_neighbours_are_read() {
