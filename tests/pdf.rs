@@ -215,3 +215,37 @@ fn a_bad_value_is_located_by_page_and_cell() {
     let read = declform::read(bytes, "bad-amount.pdf", &opts).unwrap();
     assert_eq!((read.forms.len(), read.skipped.len()), (2, 1));
 }
+
+/// Reads a fixture and the JSON it was printed from; both hold one form.
+fn pdf_and_source(pdf: &str, json: &str) -> (Form, Form) {
+    let read = read_path(&fixture(pdf), &Default::default()).unwrap();
+    let source = read_path(&fixture(json), &Default::default()).unwrap();
+    let mut forms = without_source(read.forms);
+    let mut want = without_source(source.forms);
+    assert_eq!((forms.len(), want.len()), (1, 1), "{pdf}");
+    (forms.remove(0), want.remove(0))
+}
+
+#[test]
+fn a_form_whose_merged_label_prints_on_the_second_page_keeps_every_indicator() {
+    // Calc prints 绩效指标 (the merged label of the indicator block) centred on the whole
+    // block: on page 2 here, its top part on page 1 empty and without a bottom rule.
+    let (got, want) = pdf_and_source("long.pdf", "long.json");
+    assert_eq!(got.indicators.len(), 42);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_label_drawn_again_above_the_next_pages_table_makes_no_row() {
+    // The label prints on page 1 and again, clipped, above page 2's table: no invented
+    // empty indicator there.
+    let (got, want) = pdf_and_source("mid.pdf", "mid.json");
+    assert_eq!(got.indicators.len(), 30);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_landscape_print_whose_indicator_cells_split_at_the_break_reads_exactly() {
+    // The merged 效益指标 cell's top part is one row on page 1, without a bottom rule.
+    assert_eq!(reads_as_seeds("landscape.pdf", 2), ["第1-2页", "第3-4页"]);
+}

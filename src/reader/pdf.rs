@@ -272,12 +272,18 @@ struct Cell {
     last_col: u16,
     rows: u32,
     text: String,
+    /// No rule draws its top edge (a cell continued from the previous page).
+    open_top: bool,
+    /// No rule draws its bottom edge (a cell continued on the next page).
+    open_bottom: bool,
 }
 
 /// A page's rows, top to bottom, and whether a boundary had to be guessed.
 struct PageRows {
     rows: Vec<Row>,
     guessed: Vec<String>,
+    /// The column boundaries (x, left to right) that the cells' columns count.
+    xs: Vec<f64>,
 }
 
 /// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
@@ -457,12 +463,25 @@ fn page_rows(page: &Page) -> PageRows {
             }
         }
         let text = join_text(&mut glyphs);
+        // An edge is open when no rule crosses any of its columns' middles.
+        let open = |y: Option<f64>| {
+            y.is_some_and(|y| {
+                (c0..=c1).all(|c| match (xs.get(c), xs.get(c + 1)) {
+                    (Some(l), Some(r)) => !ruled(&page.horizontal, y, (l + r) / 2.0),
+                    _ => false,
+                })
+            })
+        };
+        let open_top = open(bands.get(b0).map(|b| b.top));
+        let open_bottom = open(bands.get(b1).map(|b| b.bottom));
         if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
             cells.push(Cell {
                 col: u16::try_from(c0).unwrap_or(u16::MAX),
                 last_col: u16::try_from(c1).unwrap_or(u16::MAX),
                 rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
                 text,
+                open_top,
+                open_bottom,
             });
         }
     }
@@ -486,6 +505,7 @@ fn page_rows(page: &Page) -> PageRows {
     PageRows {
         rows: rows.into_iter().map(|(_, r)| r).collect(),
         guessed,
+        xs,
     }
 }
 
@@ -510,6 +530,94 @@ fn starts_form(rows: &[Row]) -> bool {
     }
 }
 
+/// Counts a continued page's columns by the boundaries `xs` of its form's first page;
+/// false when a boundary of a cell has no counterpart there.
+fn remap_columns(page: &mut PageRows, xs: &[f64]) -> bool {
+    let map: Vec<Option<usize>> = page
+        .xs
+        .iter()
+        .map(|x| xs.iter().position(|s| (s - x).abs() <= SNAP))
+        .collect();
+    for row in &mut page.rows {
+        let Row::Band(cells) = row else { continue };
+        for c in cells {
+            let left = map.get(usize::from(c.col)).copied().flatten();
+            let right = map.get(usize::from(c.last_col) + 1).copied().flatten();
+            match (left, right) {
+                (Some(l), Some(r)) if r > l => {
+                    c.col = u16::try_from(l).unwrap_or(u16::MAX);
+                    c.last_col = u16::try_from(r - 1).unwrap_or(u16::MAX);
+                }
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The texts of the cells at a page's table edge: those of its first band (`top`), or
+/// those reaching its last band.
+fn edge_texts(rows: &[Row], top: bool) -> Vec<&str> {
+    let bands: Vec<&Vec<Cell>> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Band(cells) => Some(cells),
+            Row::Free(_) => None,
+        })
+        .collect();
+    let n = bands.len();
+    let mut out = Vec::new();
+    for (i, cells) in bands.into_iter().enumerate() {
+        for c in cells {
+            let reaches = if top {
+                i == 0
+            } else {
+                i + usize::try_from(c.rows).unwrap_or(1) >= n
+            };
+            if reaches && !c.text.is_empty() {
+                out.push(c.text.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// Drops the lines outside the table at a page break that repeat the text of a cell split
+/// by the break: a merged cell's label drawn again on the other page, outside its clip
+/// (below the previous page's table, or above or within the next page's).
+fn drop_clipped_copies(pages: &mut [PageRows]) {
+    for i in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(i);
+        let (Some(prev), Some(next)) = (before.last_mut(), after.first_mut()) else {
+            continue;
+        };
+        if next.rows.is_empty() || starts_form(&next.rows) {
+            continue;
+        }
+        let texts: Vec<String> = edge_texts(&prev.rows, false)
+            .into_iter()
+            .chain(edge_texts(&next.rows, true))
+            .map(str::to_string)
+            .collect();
+        let copy = |r: &Row| matches!(r, Row::Free(t) if texts.contains(t));
+        while prev.rows.last().is_some_and(copy) {
+            prev.rows.pop();
+        }
+        // Before the page's last band: a label drawn centred on the whole merged cell can
+        // stand a little above the table or between its bands.
+        let last_band = next
+            .rows
+            .iter()
+            .rposition(|r| matches!(r, Row::Band(_)))
+            .unwrap_or(0);
+        let mut i = 0;
+        next.rows.retain(|r| {
+            i += 1;
+            i > last_band || !copy(r)
+        });
+    }
+}
+
 /// One run of pages read as a sheet.
 struct Sheet {
     first: usize,
@@ -522,8 +630,10 @@ struct Sheet {
     /// Merges, added to the grid at the end: a cell split by a page break grows.
     merges: Vec<Merge>,
     /// The cells that reach the bottom of the last page's table: first row, first and last
-    /// column, rows spanned.
-    bottom: Vec<(u32, u16, u16, u32)>,
+    /// column, rows spanned, whether its text is empty.
+    bottom: Vec<(u32, u16, u16, u32, bool, bool)>,
+    /// The column boundaries of the first page, which later pages' columns are counted by.
+    xs: Vec<f64>,
     /// The table's first column on the last page.
     first_col: u16,
     /// How many cells split by a page break were joined.
@@ -543,7 +653,7 @@ impl Sheet {
         let mut first_band = true;
         let mut header = None;
         // The cells that reach the page's last band: first row, first and last column, rows.
-        let mut bottom: Vec<(u32, u16, u16, u32)> = Vec::new();
+        let mut bottom: Vec<(u32, u16, u16, u32, bool, bool)> = Vec::new();
         let mut last_band_row = None;
         let above = std::mem::take(&mut self.bottom);
         for row in &page.rows {
@@ -570,19 +680,28 @@ impl Sheet {
                     last_band_row = Some(r);
                     for c in cells {
                         let last_row = r + c.rows - 1;
-                        // A cell split by the page break: the empty top of a cell that
-                        // spans rows (or stands in the table's first column) above.
-                        let split = if top && c.text.is_empty() {
-                            above.iter().find(|&&(_, col, last_col, spans)| {
-                                col == c.col
-                                    && last_col == c.last_col
-                                    && (spans > 1 || col == self.first_col)
-                            })
+                        // A cell split by the page break: the top of a cell that spans
+                        // rows (or stands in the table's first column) above, one of the
+                        // two parts empty (the label prints on one page only).
+                        let split = if top {
+                            above
+                                .iter()
+                                .find(|&&(_, col, last_col, spans, empty, open)| {
+                                    col == c.col
+                                        && last_col == c.last_col
+                                        && (empty || c.text.is_empty())
+                                        && (spans > 1
+                                            || col == self.first_col
+                                            || (open && c.open_top))
+                                })
                         } else {
                             None
                         };
-                        if let Some(&(from, col, last_col, _)) = split {
+                        if let Some(&(from, col, last_col, _, was_empty, _)) = split {
                             self.joined += 1;
+                            if !c.text.is_empty() {
+                                self.grid.set(from, col, Value::Text(c.text.clone()));
+                            }
                             match self
                                 .merges
                                 .iter_mut()
@@ -596,7 +715,14 @@ impl Sheet {
                                     last_col,
                                 }),
                             }
-                            bottom.push((from, col, last_col, last_row - from + 1));
+                            bottom.push((
+                                from,
+                                col,
+                                last_col,
+                                last_row - from + 1,
+                                was_empty && c.text.is_empty(),
+                                c.open_bottom,
+                            ));
                             continue;
                         }
                         self.grid.set(r, c.col, Value::Text(c.text.clone()));
@@ -608,14 +734,21 @@ impl Sheet {
                                 last_col: c.last_col,
                             });
                         }
-                        bottom.push((r, c.col, c.last_col, c.rows));
+                        bottom.push((
+                            r,
+                            c.col,
+                            c.last_col,
+                            c.rows,
+                            c.text.is_empty(),
+                            c.open_bottom,
+                        ));
                     }
                 }
             }
         }
         if let Some(last) = last_band_row {
             // Keep the cells that reach the last band.
-            bottom.retain(|&(from, _, _, spans)| from + spans - 1 == last);
+            bottom.retain(|&(from, _, _, spans, _, _)| from + spans - 1 == last);
             self.first_col = bottom.iter().map(|b| b.1).min().unwrap_or(0);
             self.bottom = bottom;
         }
@@ -786,13 +919,27 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
             )
         });
     }
+    let mut pages: Vec<PageRows> = collected.pages.iter().map(page_rows).collect();
+    drop_clipped_copies(&mut pages);
     let mut sheets: Vec<Sheet> = Vec::new();
-    for (i, page) in collected.pages.iter().enumerate() {
-        let rows = page_rows(page);
+    for (i, mut rows) in pages.into_iter().enumerate() {
         if rows.rows.is_empty() {
             continue;
         }
         let continued = !starts_form(&rows.rows) && sheets.last().is_some_and(|s| s.last + 1 == i);
+        if let Some(sheet) = sheets.last().filter(|_| continued)
+            && !remap_columns(&mut rows, &sheet.xs)
+        {
+            return Err(Error::new(
+                ErrorKind::NoForm,
+                at(),
+                format!(
+                    "PDF 第{}页的表格接续第{}页，但两页的列线位置不一致，无法确定各列如何对应；请使用申报表的 Excel 或 Word 原文件",
+                    i + 1,
+                    i
+                ),
+            ));
+        }
         if !continued {
             sheets.push(Sheet {
                 first: i,
@@ -803,6 +950,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
                 guessed: Vec::new(),
                 merges: Vec::new(),
                 bottom: Vec::new(),
+                xs: rows.xs.clone(),
                 first_col: 0,
                 joined: 0,
             });
@@ -908,5 +1056,34 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn a_continued_pages_columns_count_by_the_first_pages_or_are_refused() {
+        let cell = |col, last_col| Cell {
+            col,
+            last_col,
+            rows: 1,
+            text: String::new(),
+            open_top: false,
+            open_bottom: false,
+        };
+        let page = |xs: Vec<f64>| PageRows {
+            rows: vec![Row::Band(vec![cell(0, 0), cell(1, 1)])],
+            guessed: Vec::new(),
+            xs,
+        };
+        // The first page has a boundary (at 150) this page lacks: its second column is
+        // the first page's third.
+        let first = [0.0, 100.0, 150.0, 200.0];
+        let mut p = page(vec![0.0, 100.5, 200.0]);
+        assert!(remap_columns(&mut p, &first));
+        let Some(Row::Band(cells)) = p.rows.first() else {
+            panic!("a band")
+        };
+        let cols: Vec<(u16, u16)> = cells.iter().map(|c| (c.col, c.last_col)).collect();
+        assert_eq!(cols, [(0, 0), (1, 2)]);
+        // A boundary the first page does not have: refused.
+        assert!(!remap_columns(&mut page(vec![0.0, 120.0, 200.0]), &first));
     }
 }
