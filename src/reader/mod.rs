@@ -234,7 +234,7 @@ fn sniff(bytes: &[u8], name: &str) -> Input {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&OLE_MAGIC) {
         return Input::Workbook;
     }
-    if pdf::is_pdf(bytes) {
+    if pdf::is_pdf(bytes, extension(name) == "pdf") {
         return Input::Pdf;
     }
     match extension(name).as_str() {

@@ -29,10 +29,20 @@ const SNAP: f64 = 2.0;
 /// A filled rectangle this thin (in points) or thinner is a rule.
 const THIN: f64 = 2.5;
 
-/// Whether the bytes are a PDF file (`%PDF-` within the first kilobyte, as readers accept).
-pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
+/// Whether the bytes are a PDF file: `%PDF-` starts it (after a byte order mark or white
+/// space), or, for a file named `.pdf`, stands within its first kilobyte (as PDF readers
+/// accept); a JSON or CSV file that mentions `%PDF-` is not one.
+pub(crate) fn is_pdf(bytes: &[u8], named_pdf: bool) -> bool {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0)
+        .unwrap_or(body.len());
+    if body.get(start..).is_some_and(|b| b.starts_with(b"%PDF-")) {
+        return true;
+    }
     let head = bytes.get(..1024).unwrap_or(bytes);
-    memchr::memmem::find(head, b"%PDF-").is_some()
+    named_pdf && memchr::memmem::find(head, b"%PDF-").is_some()
 }
 
 /// A glyph: where its baseline starts, how wide and tall it is, and its text.
@@ -288,7 +298,7 @@ struct PageRows {
 
 /// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
 /// than a third of the glyph size), lines top to bottom, CJK without a space between lines,
-/// Latin with one.
+/// Latin (or a line ending with ASCII `,;:!?`) with one.
 fn join_text(glyphs: &mut [&Glyph]) -> String {
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y));
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
@@ -318,9 +328,10 @@ fn join_text(glyphs: &mut [&Glyph]) -> String {
         if text.is_empty() {
             continue;
         }
+        // Between lines: a space between Latin letters, and after ASCII punctuation that
+        // text follows with a space (", " before a line break in the seeds' CJK text).
         if let (Some(a), Some(b)) = (out.chars().last(), text.chars().next())
-            && !is_cjk(a)
-            && !is_cjk(b)
+            && ((!is_cjk(a) && !is_cjk(b)) || matches!(a, ',' | ';' | ':' | '!' | '?'))
         {
             out.push(' ');
         }
@@ -1008,6 +1019,13 @@ mod tests {
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "项目名");
         let g = [glyph(0.0, 100.0, "a"), glyph(0.0, 88.0, "b")];
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+        // A line that ends with an ASCII comma: the space the break replaced comes back.
+        let g = [
+            glyph(0.0, 100.0, "势"),
+            glyph(10.0, 100.0, ","),
+            glyph(0.0, 88.0, "开"),
+        ];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "势, 开");
         // A gap wider than a third of the size is a space within a line.
         let g = [glyph(0.0, 100.0, "a"), glyph(30.0, 100.0, "b")];
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
@@ -1085,5 +1103,14 @@ mod tests {
         assert_eq!(cols, [(0, 0), (1, 2)]);
         // A boundary the first page does not have: refused.
         assert!(!remap_columns(&mut page(vec![0.0, 120.0, 200.0]), &first));
+    }
+
+    #[test]
+    fn only_a_file_that_starts_with_the_pdf_header_or_is_named_pdf_is_sniffed_as_pdf() {
+        assert!(is_pdf(b"%PDF-1.7\n", false));
+        assert!(is_pdf(b"\xEF\xBB\xBF \r\n%PDF-1.4", false));
+        let json = br#"{"forms": [], "note": "%PDF-1.7"}"#;
+        assert!(!is_pdf(json, false));
+        assert!(is_pdf(json, true));
     }
 }
