@@ -249,3 +249,91 @@ fn a_landscape_print_whose_indicator_cells_split_at_the_break_reads_exactly() {
     // The merged 效益指标 cell's top part is one row on page 1, without a bottom rule.
     assert_eq!(reads_as_seeds("landscape.pdf", 2), ["第1-2页", "第3-4页"]);
 }
+
+/// A one-page PDF whose page content is `content`, Flate-compressed when `deflate`.
+fn one_page_pdf(content: &[u8], deflate: bool) -> Vec<u8> {
+    use std::io::Write;
+    let (body, filter) = if deflate {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(content).unwrap();
+        (e.finish().unwrap(), " /Filter /FlateDecode")
+    } else {
+        (content.to_vec(), "")
+    };
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [
+            format!("<< /Length {}{filter} >>\nstream\n", body.len()).into_bytes(),
+            body,
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend(o);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn refusal(bytes: Vec<u8>, opts: &declform::ReadOptions) -> declform::Error {
+    let e = declform::read(bytes, "x.pdf", opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TooLarge, "{e}");
+    e
+}
+
+#[test]
+fn crafted_pdfs_that_would_take_gigabytes_or_minutes_are_refused_quickly() {
+    // The frame of the test works: a page with one rule is read (it has no text).
+    let ok = one_page_pdf(b"0 0 m 100 0 l S", false);
+    let e = declform::read(ok, "x.pdf", &Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm, "{e}");
+    // Graphics states nested 1,500 deep.
+    let deep = [
+        b"q ".repeat(1500),
+        b"0 0 m 100 0 l S ".to_vec(),
+        b"Q ".repeat(1500),
+    ]
+    .concat();
+    let e = refusal(one_page_pdf(&deep, false), &Default::default());
+    assert_eq!(
+        e.to_string(),
+        "x.pdf: PDF 内容过于复杂（第1页图形状态嵌套超过 1000 层），不像是打印的申报表；请使用申报表的 Excel 或 Word 原文件"
+    );
+    // 60,000 line segments: 300,000 operators, compressed into a few kilobytes.
+    let lines = b"0 0 m 100 0 l S\n".repeat(60_000);
+    let e = refusal(one_page_pdf(&lines, true), &Default::default());
+    assert!(
+        e.to_string()
+            .contains("PDF 内容过于复杂（第1页绘制指令超过 200000 个"),
+        "{e}"
+    );
+    // A page content that inflates beyond the limit of the options, as a zip's would.
+    let opts = declform::ReadOptions {
+        max_inflated_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let e = refusal(one_page_pdf(&vec![b' '; 2 << 20], true), &opts);
+    assert_eq!(
+        e.to_string(),
+        "x.pdf: PDF 解压后超过 1 MiB 的上限；请使用申报表的 Excel 或 Word 原文件"
+    );
+}

@@ -272,7 +272,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
     match sniffed {
         Input::Workbook | Input::Pdf => {
             let mut read = if sniffed == Input::Pdf {
-                pdf::read_pdf(&bytes, name)?
+                pdf::read_pdf(&bytes, name, opts.max_inflated_bytes)?
             } else {
                 read_workbook(bytes, name, opts)?
             };
