@@ -337,3 +337,13 @@ fn crafted_pdfs_that_would_take_gigabytes_or_minutes_are_refused_quickly() {
         "x.pdf: PDF 解压后超过 1 MiB 的上限；请使用申报表的 Excel 或 Word 原文件"
     );
 }
+
+#[test]
+fn a_title_printed_at_the_bottom_of_the_previous_page_keeps_its_year() {
+    // Page 1 ends with the second form's title and year lines; its table is on page 2.
+    let pdf = read_path(&fixture("title-at-bottom.pdf"), &Default::default()).unwrap();
+    let docx = read_path(&fixture("title-at-bottom.docx"), &Default::default()).unwrap();
+    let years: Vec<Option<i32>> = pdf.forms.iter().map(|f| f.year).collect();
+    assert_eq!(years, [Some(2024), Some(2024)]);
+    assert_eq!(without_source(pdf.forms), without_source(docx.forms));
+}

@@ -647,6 +647,33 @@ fn drop_clipped_copies(pages: &mut [PageRows]) {
     }
 }
 
+/// Moves a form's title and year lines printed at the bottom of a page, below the previous
+/// form's table, to the top of the next page whose table starts a form without a title.
+fn carry_titles(pages: &mut [PageRows]) {
+    for i in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(i);
+        let (Some(prev), Some(next)) = (before.last_mut(), after.first_mut()) else {
+            continue;
+        };
+        if !matches!(next.rows.first(), Some(Row::Band(_))) || !starts_form(&next.rows) {
+            continue;
+        }
+        let tail = prev
+            .rows
+            .iter()
+            .rposition(|r| matches!(r, Row::Band(_)))
+            .map_or(0, |b| b + 1);
+        let title =
+            prev.rows.iter().skip(tail).position(
+                |r| matches!(r, Row::Free(t) if t.contains("申报表") || t.contains("年度")),
+            );
+        if let Some(at) = title {
+            let moved: Vec<Row> = prev.rows.drain(tail + at..).collect();
+            next.rows.splice(0..0, moved);
+        }
+    }
+}
+
 /// One run of pages read as a sheet.
 struct Sheet {
     first: usize,
@@ -1106,6 +1133,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str, max_inflated: u64) -> Result<R
     }
     let mut pages: Vec<PageRows> = collected.pages.iter().map(page_rows).collect();
     drop_clipped_copies(&mut pages);
+    carry_titles(&mut pages);
     let mut sheets: Vec<Sheet> = Vec::new();
     for (i, mut rows) in pages.into_iter().enumerate() {
         if rows.rows.is_empty() {
