@@ -347,3 +347,14 @@ fn a_title_printed_at_the_bottom_of_the_previous_page_keeps_its_year() {
     assert_eq!(years, [Some(2024), Some(2024)]);
     assert_eq!(without_source(pdf.forms), without_source(docx.forms));
 }
+
+#[test]
+fn extra_indicator_columns_keep_their_places_across_a_page_break() {
+    // Page 2 of a form lacks a column rule that page 1 has (指标值 spans two columns above):
+    // 权重 must not get 指标值设定依据's text.
+    let pdf = read_path(&fixture("extra-columns.pdf"), &Default::default()).unwrap();
+    let json = read_path(&fixture("extra-columns.json"), &Default::default()).unwrap();
+    let counts: Vec<usize> = pdf.forms.iter().map(|f| f.indicators.len()).collect();
+    assert_eq!(counts, [12, 10, 13]);
+    assert_eq!(without_source(pdf.forms), without_source(json.forms));
+}
