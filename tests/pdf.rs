@@ -215,3 +215,146 @@ fn a_bad_value_is_located_by_page_and_cell() {
     let read = declform::read(bytes, "bad-amount.pdf", &opts).unwrap();
     assert_eq!((read.forms.len(), read.skipped.len()), (2, 1));
 }
+
+/// Reads a fixture and the JSON it was printed from; both hold one form.
+fn pdf_and_source(pdf: &str, json: &str) -> (Form, Form) {
+    let read = read_path(&fixture(pdf), &Default::default()).unwrap();
+    let source = read_path(&fixture(json), &Default::default()).unwrap();
+    let mut forms = without_source(read.forms);
+    let mut want = without_source(source.forms);
+    assert_eq!((forms.len(), want.len()), (1, 1), "{pdf}");
+    (forms.remove(0), want.remove(0))
+}
+
+#[test]
+fn a_form_whose_merged_label_prints_on_the_second_page_keeps_every_indicator() {
+    // Calc prints 绩效指标 (the merged label of the indicator block) centred on the whole
+    // block: on page 2 here, its top part on page 1 empty and without a bottom rule.
+    let (got, want) = pdf_and_source("long.pdf", "long.json");
+    assert_eq!(got.indicators.len(), 42);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_label_drawn_again_above_the_next_pages_table_makes_no_row() {
+    // The label prints on page 1 and again, clipped, above page 2's table: no invented
+    // empty indicator there.
+    let (got, want) = pdf_and_source("mid.pdf", "mid.json");
+    assert_eq!(got.indicators.len(), 30);
+    assert_eq!(got, want);
+}
+
+#[test]
+fn a_landscape_print_whose_indicator_cells_split_at_the_break_reads_exactly() {
+    // The merged 效益指标 cell's top part is one row on page 1, without a bottom rule.
+    assert_eq!(reads_as_seeds("landscape.pdf", 2), ["第1-2页", "第3-4页"]);
+}
+
+/// A one-page PDF whose page content is `content`, Flate-compressed when `deflate`.
+fn one_page_pdf(content: &[u8], deflate: bool) -> Vec<u8> {
+    use std::io::Write;
+    let (body, filter) = if deflate {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(content).unwrap();
+        (e.finish().unwrap(), " /Filter /FlateDecode")
+    } else {
+        (content.to_vec(), "")
+    };
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_vec(),
+        [
+            format!("<< /Length {}{filter} >>\nstream\n", body.len()).into_bytes(),
+            body,
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend(o);
+        out.extend(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn refusal(bytes: Vec<u8>, opts: &declform::ReadOptions) -> declform::Error {
+    let e = declform::read(bytes, "x.pdf", opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TooLarge, "{e}");
+    e
+}
+
+#[test]
+fn crafted_pdfs_that_would_take_gigabytes_or_minutes_are_refused_quickly() {
+    // The frame of the test works: a page with one rule is read (it has no text).
+    let ok = one_page_pdf(b"0 0 m 100 0 l S", false);
+    let e = declform::read(ok, "x.pdf", &Default::default()).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NoForm, "{e}");
+    // Graphics states nested 1,500 deep.
+    let deep = [
+        b"q ".repeat(1500),
+        b"0 0 m 100 0 l S ".to_vec(),
+        b"Q ".repeat(1500),
+    ]
+    .concat();
+    let e = refusal(one_page_pdf(&deep, false), &Default::default());
+    assert_eq!(
+        e.to_string(),
+        "x.pdf: PDF 内容过于复杂（第1页图形状态嵌套超过 1000 层），不像是打印的申报表；请使用申报表的 Excel 或 Word 原文件"
+    );
+    // 60,000 line segments: 300,000 operators, compressed into a few kilobytes.
+    let lines = b"0 0 m 100 0 l S\n".repeat(60_000);
+    let e = refusal(one_page_pdf(&lines, true), &Default::default());
+    assert!(
+        e.to_string()
+            .contains("PDF 内容过于复杂（第1页绘制指令超过 200000 个"),
+        "{e}"
+    );
+    // A page content that inflates beyond the limit of the options, as a zip's would.
+    let opts = declform::ReadOptions {
+        max_inflated_bytes: 1 << 20,
+        ..Default::default()
+    };
+    let e = refusal(one_page_pdf(&vec![b' '; 2 << 20], true), &opts);
+    assert_eq!(
+        e.to_string(),
+        "x.pdf: PDF 解压后超过 1 MiB 的上限；请使用申报表的 Excel 或 Word 原文件"
+    );
+}
+
+#[test]
+fn a_title_printed_at_the_bottom_of_the_previous_page_keeps_its_year() {
+    // Page 1 ends with the second form's title and year lines; its table is on page 2.
+    let pdf = read_path(&fixture("title-at-bottom.pdf"), &Default::default()).unwrap();
+    let docx = read_path(&fixture("title-at-bottom.docx"), &Default::default()).unwrap();
+    let years: Vec<Option<i32>> = pdf.forms.iter().map(|f| f.year).collect();
+    assert_eq!(years, [Some(2024), Some(2024)]);
+    assert_eq!(without_source(pdf.forms), without_source(docx.forms));
+}
+
+#[test]
+fn extra_indicator_columns_keep_their_places_across_a_page_break() {
+    // Page 2 of a form lacks a column rule that page 1 has (指标值 spans two columns above):
+    // 权重 must not get 指标值设定依据's text.
+    let pdf = read_path(&fixture("extra-columns.pdf"), &Default::default()).unwrap();
+    let json = read_path(&fixture("extra-columns.json"), &Default::default()).unwrap();
+    let counts: Vec<usize> = pdf.forms.iter().map(|f| f.indicators.len()).collect();
+    assert_eq!(counts, [12, 10, 13]);
+    assert_eq!(without_source(pdf.forms), without_source(json.forms));
+}

@@ -234,7 +234,7 @@ fn sniff(bytes: &[u8], name: &str) -> Input {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(&OLE_MAGIC) {
         return Input::Workbook;
     }
-    if pdf::is_pdf(bytes) {
+    if pdf::is_pdf(bytes, extension(name) == "pdf") {
         return Input::Pdf;
     }
     match extension(name).as_str() {
@@ -272,7 +272,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
     match sniffed {
         Input::Workbook | Input::Pdf => {
             let mut read = if sniffed == Input::Pdf {
-                pdf::read_pdf(&bytes, name)?
+                pdf::read_pdf(&bytes, name, opts.max_inflated_bytes)?
             } else {
                 read_workbook(bytes, name, opts)?
             };

@@ -29,11 +29,39 @@ const SNAP: f64 = 2.0;
 /// A filled rectangle this thin (in points) or thinner is a rule.
 const THIN: f64 = 2.5;
 
-/// Whether the bytes are a PDF file (`%PDF-` within the first kilobyte, as readers accept).
-pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
+/// Whether the bytes are a PDF file: `%PDF-` starts it (after a byte order mark or white
+/// space), or, for a file named `.pdf`, stands within its first kilobyte (as PDF readers
+/// accept); a JSON or CSV file that mentions `%PDF-` is not one.
+pub(crate) fn is_pdf(bytes: &[u8], named_pdf: bool) -> bool {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0)
+        .unwrap_or(body.len());
+    if body.get(start..).is_some_and(|b| b.starts_with(b"%PDF-")) {
+        return true;
+    }
     let head = bytes.get(..1024).unwrap_or(bytes);
-    memchr::memmem::find(head, b"%PDF-").is_some()
+    named_pdf && memchr::memmem::find(head, b"%PDF-").is_some()
 }
+
+/// The most operators a page's content may run (form XObjects it draws counted in).
+const MAX_PAGE_OPS: u64 = 200_000;
+/// The most operators the whole document may run.
+const MAX_DOC_OPS: u64 = 2_000_000;
+/// The most bytes of shown text (glyph codes) a page may have.
+const MAX_PAGE_GLYPHS: u64 = 100_000;
+/// The most bytes of shown text the whole document may have.
+const MAX_DOC_GLYPHS: u64 = 2_000_000;
+/// The most path operators (segments, rectangles) a page may draw.
+const MAX_PAGE_PATHS: u64 = 50_000;
+/// The most path operators the whole document may draw.
+const MAX_DOC_PATHS: u64 = 1_000_000;
+/// The most bytes a page's content (or a form XObject's) may have; printed forms have some
+/// ten kilobytes a page.
+const MAX_CONTENT_BYTES: usize = 1 << 20;
+/// The deepest graphics state nesting (`q` … `Q`) a content stream may have.
+const MAX_DEPTH: u64 = 1_000;
 
 /// A glyph: where its baseline starts, how wide and tall it is, and its text.
 #[derive(Debug, Clone)]
@@ -272,17 +300,23 @@ struct Cell {
     last_col: u16,
     rows: u32,
     text: String,
+    /// No rule draws its top edge (a cell continued from the previous page).
+    open_top: bool,
+    /// No rule draws its bottom edge (a cell continued on the next page).
+    open_bottom: bool,
 }
 
 /// A page's rows, top to bottom, and whether a boundary had to be guessed.
 struct PageRows {
     rows: Vec<Row>,
     guessed: Vec<String>,
+    /// The column boundaries (x, left to right) that the cells' columns count.
+    xs: Vec<f64>,
 }
 
 /// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
 /// than a third of the glyph size), lines top to bottom, CJK without a space between lines,
-/// Latin with one.
+/// Latin (or a line ending with ASCII `,;:!?`) with one.
 fn join_text(glyphs: &mut [&Glyph]) -> String {
     glyphs.sort_by(|a, b| b.y.total_cmp(&a.y));
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
@@ -312,9 +346,10 @@ fn join_text(glyphs: &mut [&Glyph]) -> String {
         if text.is_empty() {
             continue;
         }
+        // Between lines: a space between Latin letters, and after ASCII punctuation that
+        // text follows with a space (", " before a line break in the seeds' CJK text).
         if let (Some(a), Some(b)) = (out.chars().last(), text.chars().next())
-            && !is_cjk(a)
-            && !is_cjk(b)
+            && ((!is_cjk(a) && !is_cjk(b)) || matches!(a, ',' | ';' | ':' | '!' | '?'))
         {
             out.push(' ');
         }
@@ -457,12 +492,25 @@ fn page_rows(page: &Page) -> PageRows {
             }
         }
         let text = join_text(&mut glyphs);
+        // An edge is open when no rule crosses any of its columns' middles.
+        let open = |y: Option<f64>| {
+            y.is_some_and(|y| {
+                (c0..=c1).all(|c| match (xs.get(c), xs.get(c + 1)) {
+                    (Some(l), Some(r)) => !ruled(&page.horizontal, y, (l + r) / 2.0),
+                    _ => false,
+                })
+            })
+        };
+        let open_top = open(bands.get(b0).map(|b| b.top));
+        let open_bottom = open(bands.get(b1).map(|b| b.bottom));
         if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
             cells.push(Cell {
                 col: u16::try_from(c0).unwrap_or(u16::MAX),
                 last_col: u16::try_from(c1).unwrap_or(u16::MAX),
                 rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
                 text,
+                open_top,
+                open_bottom,
             });
         }
     }
@@ -486,6 +534,7 @@ fn page_rows(page: &Page) -> PageRows {
     PageRows {
         rows: rows.into_iter().map(|(_, r)| r).collect(),
         guessed,
+        xs,
     }
 }
 
@@ -510,6 +559,121 @@ fn starts_form(rows: &[Row]) -> bool {
     }
 }
 
+/// Counts a continued page's columns by the boundaries `xs` of its form's first page;
+/// false when a boundary of a cell has no counterpart there.
+fn remap_columns(page: &mut PageRows, xs: &[f64]) -> bool {
+    let map: Vec<Option<usize>> = page
+        .xs
+        .iter()
+        .map(|x| xs.iter().position(|s| (s - x).abs() <= SNAP))
+        .collect();
+    for row in &mut page.rows {
+        let Row::Band(cells) = row else { continue };
+        for c in cells {
+            let left = map.get(usize::from(c.col)).copied().flatten();
+            let right = map.get(usize::from(c.last_col) + 1).copied().flatten();
+            match (left, right) {
+                (Some(l), Some(r)) if r > l => {
+                    c.col = u16::try_from(l).unwrap_or(u16::MAX);
+                    c.last_col = u16::try_from(r - 1).unwrap_or(u16::MAX);
+                }
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// The texts of the cells at a page's table edge: those of its first band (`top`), or
+/// those reaching its last band.
+fn edge_texts(rows: &[Row], top: bool) -> Vec<&str> {
+    let bands: Vec<&Vec<Cell>> = rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::Band(cells) => Some(cells),
+            Row::Free(_) => None,
+        })
+        .collect();
+    let n = bands.len();
+    let mut out = Vec::new();
+    for (i, cells) in bands.into_iter().enumerate() {
+        for c in cells {
+            let reaches = if top {
+                i == 0
+            } else {
+                i + usize::try_from(c.rows).unwrap_or(1) >= n
+            };
+            if reaches && !c.text.is_empty() {
+                out.push(c.text.as_str());
+            }
+        }
+    }
+    out
+}
+
+/// Drops the lines outside the table at a page break that repeat the text of a cell split
+/// by the break: a merged cell's label drawn again on the other page, outside its clip
+/// (below the previous page's table, or above or within the next page's).
+fn drop_clipped_copies(pages: &mut [PageRows]) {
+    for i in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(i);
+        let (Some(prev), Some(next)) = (before.last_mut(), after.first_mut()) else {
+            continue;
+        };
+        if next.rows.is_empty() || starts_form(&next.rows) {
+            continue;
+        }
+        let texts: Vec<String> = edge_texts(&prev.rows, false)
+            .into_iter()
+            .chain(edge_texts(&next.rows, true))
+            .map(str::to_string)
+            .collect();
+        let copy = |r: &Row| matches!(r, Row::Free(t) if texts.contains(t));
+        while prev.rows.last().is_some_and(copy) {
+            prev.rows.pop();
+        }
+        // Before the page's last band: a label drawn centred on the whole merged cell can
+        // stand a little above the table or between its bands.
+        let last_band = next
+            .rows
+            .iter()
+            .rposition(|r| matches!(r, Row::Band(_)))
+            .unwrap_or(0);
+        let mut i = 0;
+        next.rows.retain(|r| {
+            i += 1;
+            i > last_band || !copy(r)
+        });
+    }
+}
+
+/// Moves a form's title and year lines printed at the bottom of a page, below the previous
+/// form's table, to the top of the next page whose table starts a form without a title.
+fn carry_titles(pages: &mut [PageRows]) {
+    for i in 1..pages.len() {
+        let (before, after) = pages.split_at_mut(i);
+        let (Some(prev), Some(next)) = (before.last_mut(), after.first_mut()) else {
+            continue;
+        };
+        if !matches!(next.rows.first(), Some(Row::Band(_))) || !starts_form(&next.rows) {
+            continue;
+        }
+        let tail = prev
+            .rows
+            .iter()
+            .rposition(|r| matches!(r, Row::Band(_)))
+            .map_or(0, |b| b + 1);
+        let title =
+            prev.rows.iter().skip(tail).position(
+                |r| matches!(r, Row::Free(t) if t.contains("申报表") || t.contains("年度")),
+            );
+        if let Some(at) = title {
+            let moved: Vec<Row> = prev.rows.drain(tail + at..).collect();
+            next.rows.splice(0..0, moved);
+        }
+    }
+}
+
 /// One run of pages read as a sheet.
 struct Sheet {
     first: usize,
@@ -522,8 +686,10 @@ struct Sheet {
     /// Merges, added to the grid at the end: a cell split by a page break grows.
     merges: Vec<Merge>,
     /// The cells that reach the bottom of the last page's table: first row, first and last
-    /// column, rows spanned.
-    bottom: Vec<(u32, u16, u16, u32)>,
+    /// column, rows spanned, whether its text is empty.
+    bottom: Vec<(u32, u16, u16, u32, bool, bool)>,
+    /// The column boundaries of the first page, which later pages' columns are counted by.
+    xs: Vec<f64>,
     /// The table's first column on the last page.
     first_col: u16,
     /// How many cells split by a page break were joined.
@@ -543,7 +709,7 @@ impl Sheet {
         let mut first_band = true;
         let mut header = None;
         // The cells that reach the page's last band: first row, first and last column, rows.
-        let mut bottom: Vec<(u32, u16, u16, u32)> = Vec::new();
+        let mut bottom: Vec<(u32, u16, u16, u32, bool, bool)> = Vec::new();
         let mut last_band_row = None;
         let above = std::mem::take(&mut self.bottom);
         for row in &page.rows {
@@ -570,19 +736,28 @@ impl Sheet {
                     last_band_row = Some(r);
                     for c in cells {
                         let last_row = r + c.rows - 1;
-                        // A cell split by the page break: the empty top of a cell that
-                        // spans rows (or stands in the table's first column) above.
-                        let split = if top && c.text.is_empty() {
-                            above.iter().find(|&&(_, col, last_col, spans)| {
-                                col == c.col
-                                    && last_col == c.last_col
-                                    && (spans > 1 || col == self.first_col)
-                            })
+                        // A cell split by the page break: the top of a cell that spans
+                        // rows (or stands in the table's first column) above, one of the
+                        // two parts empty (the label prints on one page only).
+                        let split = if top {
+                            above
+                                .iter()
+                                .find(|&&(_, col, last_col, spans, empty, open)| {
+                                    col == c.col
+                                        && last_col == c.last_col
+                                        && (empty || c.text.is_empty())
+                                        && (spans > 1
+                                            || col == self.first_col
+                                            || (open && c.open_top))
+                                })
                         } else {
                             None
                         };
-                        if let Some(&(from, col, last_col, _)) = split {
+                        if let Some(&(from, col, last_col, _, was_empty, _)) = split {
                             self.joined += 1;
+                            if !c.text.is_empty() {
+                                self.grid.set(from, col, Value::Text(c.text.clone()));
+                            }
                             match self
                                 .merges
                                 .iter_mut()
@@ -596,7 +771,14 @@ impl Sheet {
                                     last_col,
                                 }),
                             }
-                            bottom.push((from, col, last_col, last_row - from + 1));
+                            bottom.push((
+                                from,
+                                col,
+                                last_col,
+                                last_row - from + 1,
+                                was_empty && c.text.is_empty(),
+                                c.open_bottom,
+                            ));
                             continue;
                         }
                         self.grid.set(r, c.col, Value::Text(c.text.clone()));
@@ -608,14 +790,21 @@ impl Sheet {
                                 last_col: c.last_col,
                             });
                         }
-                        bottom.push((r, c.col, c.last_col, c.rows));
+                        bottom.push((
+                            r,
+                            c.col,
+                            c.last_col,
+                            c.rows,
+                            c.text.is_empty(),
+                            c.open_bottom,
+                        ));
                     }
                 }
             }
         }
         if let Some(last) = last_band_row {
             // Keep the cells that reach the last band.
-            bottom.retain(|&(from, _, _, spans)| from + spans - 1 == last);
+            bottom.retain(|&(from, _, _, spans, _, _)| from + spans - 1 == last);
             self.first_col = bottom.iter().map(|b| b.1).min().unwrap_or(0);
             self.bottom = bottom;
         }
@@ -741,8 +930,157 @@ fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
     false
 }
 
-/// Reads the forms of a PDF file.
-pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
+/// How much a content stream asks of the interpreter.
+#[derive(Debug, Default, Clone, Copy)]
+struct Cost {
+    ops: u64,
+    glyphs: u64,
+    paths: u64,
+    depth: u64,
+    draws: u64,
+}
+
+/// Counts a content stream's operators, shown text bytes, path operators, `Do`s and its
+/// deepest `q` nesting.
+fn cost_of(content: &[u8]) -> std::result::Result<Cost, ()> {
+    // Bounded before parsing: a parsed operator takes some hundred bytes.
+    if content.len() > MAX_CONTENT_BYTES
+        || content
+            .split(u8::is_ascii_whitespace)
+            .filter(|t| !t.is_empty())
+            .count()
+            > MAX_PAGE_OPS as usize
+    {
+        return Ok(Cost {
+            ops: u64::MAX,
+            ..Cost::default()
+        });
+    }
+    let ops = pdf_extract::content::Content::decode(content).map_err(|_| ())?;
+    let mut cost = Cost::default();
+    let mut depth: u64 = 0;
+    for op in &ops.operations {
+        cost.ops += 1;
+        match op.operator.as_str() {
+            "q" => {
+                depth += 1;
+                cost.depth = cost.depth.max(depth);
+            }
+            "Q" => depth = depth.saturating_sub(1),
+            "Tj" | "TJ" | "'" | "\"" => {
+                for o in &op.operands {
+                    cost.glyphs += match o {
+                        pdf_extract::Object::String(s, _) => s.len() as u64,
+                        pdf_extract::Object::Array(a) => a
+                            .iter()
+                            .map(|o| o.as_str().map_or(0, |s| s.len() as u64))
+                            .sum(),
+                        _ => 0,
+                    };
+                }
+            }
+            "m" | "l" | "c" | "v" | "y" | "re" | "h" => cost.paths += 1,
+            "Do" => cost.draws += 1,
+            _ => {}
+        }
+    }
+    Ok(cost)
+}
+
+/// The decoded size of a stream, decoding no more than `limit` bytes of it (a Flate
+/// stream is inflated into nothing; other filters count their encoded size).
+fn decoded_size(stream: &pdf_extract::Stream, limit: u64) -> u64 {
+    use std::io::Read as _;
+    let flate = stream
+        .filters()
+        .is_ok_and(|f| f.first().is_some_and(|f| *f == b"FlateDecode".as_slice()));
+    if !flate {
+        return stream.content.len() as u64;
+    }
+    let mut inflater =
+        flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(limit.saturating_add(1));
+    std::io::copy(&mut inflater, &mut std::io::sink()).unwrap_or(0)
+}
+
+/// Refuses a document whose streams inflate beyond `max_inflated` bytes in all, or whose
+/// pages ask more of the content interpreter than the limits allow; the message says what.
+fn check_limits(doc: &pdf_extract::Document, max_inflated: u64) -> std::result::Result<(), String> {
+    let mut total: u64 = 0;
+    for object in doc.objects.values() {
+        if let Ok(stream) = object.as_stream() {
+            total = total.saturating_add(decoded_size(stream, max_inflated.saturating_sub(total)));
+            if total > max_inflated {
+                return Err(format!("PDF 解压后超过 {} MiB 的上限", max_inflated >> 20));
+            }
+        }
+    }
+    // Form XObjects: the costliest one is counted for each `Do`.
+    let mut form = Cost::default();
+    for object in doc.objects.values() {
+        let Ok(stream) = object.as_stream() else {
+            continue;
+        };
+        let is_form = stream
+            .dict
+            .get(b"Subtype")
+            .and_then(|s| s.as_name())
+            .is_ok_and(|n| n == b"Form".as_slice());
+        if !is_form {
+            continue;
+        }
+        let content = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        let c = cost_of(&content).unwrap_or_default();
+        form.ops = form.ops.max(c.ops);
+        form.glyphs = form.glyphs.max(c.glyphs);
+        form.paths = form.paths.max(c.paths);
+        form.depth = form.depth.max(c.depth);
+    }
+    let complex =
+        |page: u32, what: &str| format!("PDF 内容过于复杂（第{page}页{what}），不像是打印的申报表");
+    let mut doc_cost = Cost::default();
+    for (number, id) in doc.get_pages() {
+        let content = doc.get_page_content(id).unwrap_or_default();
+        let mut c = cost_of(&content).unwrap_or_default();
+        c.ops = c.ops.saturating_add(c.draws.saturating_mul(form.ops));
+        c.glyphs = c.glyphs.saturating_add(c.draws.saturating_mul(form.glyphs));
+        c.paths = c.paths.saturating_add(c.draws.saturating_mul(form.paths));
+        if c.draws > 0 {
+            c.depth = c.depth.saturating_add(form.depth);
+        }
+        if c.depth > MAX_DEPTH {
+            return Err(complex(number, &format!("图形状态嵌套超过 {MAX_DEPTH} 层")));
+        }
+        if c.ops > MAX_PAGE_OPS {
+            return Err(complex(
+                number,
+                &format!("绘制指令超过 {MAX_PAGE_OPS} 个，或内容超过 1 MiB"),
+            ));
+        }
+        if c.glyphs > MAX_PAGE_GLYPHS {
+            return Err(complex(number, &format!("超过 {MAX_PAGE_GLYPHS} 个字符")));
+        }
+        if c.paths > MAX_PAGE_PATHS {
+            return Err(complex(number, &format!("超过 {MAX_PAGE_PATHS} 条线段")));
+        }
+        doc_cost.ops = doc_cost.ops.saturating_add(c.ops);
+        doc_cost.glyphs = doc_cost.glyphs.saturating_add(c.glyphs);
+        doc_cost.paths = doc_cost.paths.saturating_add(c.paths);
+        if doc_cost.ops > MAX_DOC_OPS
+            || doc_cost.glyphs > MAX_DOC_GLYPHS
+            || doc_cost.paths > MAX_DOC_PATHS
+        {
+            return Err(format!(
+                "PDF 内容过于复杂（到第{number}页为止的绘制指令、字符或线段已超过全文件的上限），不像是打印的申报表"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Reads the forms of a PDF file; its streams may inflate to `max_inflated` bytes in all.
+pub(crate) fn read_pdf(bytes: &[u8], shown: &str, max_inflated: u64) -> Result<Read> {
     let at = || Location::file(shown);
     let corrupt = |detail: &str| {
         Error::new(
@@ -763,6 +1101,13 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
     }
     if xobject_cycle(&doc) {
         return Err(corrupt("页面内容循环引用自身"));
+    }
+    if let Some(Err(message)) = super::guard::guarded(|| check_limits(&doc, max_inflated)) {
+        return Err(Error::new(
+            ErrorKind::TooLarge,
+            at(),
+            format!("{message}；请使用申报表的 Excel 或 Word 原文件"),
+        ));
     }
     let collected = super::guard::guarded(|| collect(&doc))
         .ok_or_else(|| corrupt("页面内容无法处理"))?
@@ -786,13 +1131,28 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
             )
         });
     }
+    let mut pages: Vec<PageRows> = collected.pages.iter().map(page_rows).collect();
+    drop_clipped_copies(&mut pages);
+    carry_titles(&mut pages);
     let mut sheets: Vec<Sheet> = Vec::new();
-    for (i, page) in collected.pages.iter().enumerate() {
-        let rows = page_rows(page);
+    for (i, mut rows) in pages.into_iter().enumerate() {
         if rows.rows.is_empty() {
             continue;
         }
         let continued = !starts_form(&rows.rows) && sheets.last().is_some_and(|s| s.last + 1 == i);
+        if let Some(sheet) = sheets.last().filter(|_| continued)
+            && !remap_columns(&mut rows, &sheet.xs)
+        {
+            return Err(Error::new(
+                ErrorKind::NoForm,
+                at(),
+                format!(
+                    "PDF 第{}页的表格接续第{}页，但两页的列线位置不一致，无法确定各列如何对应；请使用申报表的 Excel 或 Word 原文件",
+                    i + 1,
+                    i
+                ),
+            ));
+        }
         if !continued {
             sheets.push(Sheet {
                 first: i,
@@ -803,6 +1163,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
                 guessed: Vec::new(),
                 merges: Vec::new(),
                 bottom: Vec::new(),
+                xs: rows.xs.clone(),
                 first_col: 0,
                 joined: 0,
             });
@@ -860,6 +1221,13 @@ mod tests {
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "项目名");
         let g = [glyph(0.0, 100.0, "a"), glyph(0.0, 88.0, "b")];
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
+        // A line that ends with an ASCII comma: the space the break replaced comes back.
+        let g = [
+            glyph(0.0, 100.0, "势"),
+            glyph(10.0, 100.0, ","),
+            glyph(0.0, 88.0, "开"),
+        ];
+        assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "势, 开");
         // A gap wider than a third of the size is a space within a line.
         let g = [glyph(0.0, 100.0, "a"), glyph(30.0, 100.0, "b")];
         assert_eq!(join_text(&mut g.iter().collect::<Vec<_>>()), "a b");
@@ -908,5 +1276,43 @@ mod tests {
                 ],
             ]
         );
+    }
+
+    #[test]
+    fn a_continued_pages_columns_count_by_the_first_pages_or_are_refused() {
+        let cell = |col, last_col| Cell {
+            col,
+            last_col,
+            rows: 1,
+            text: String::new(),
+            open_top: false,
+            open_bottom: false,
+        };
+        let page = |xs: Vec<f64>| PageRows {
+            rows: vec![Row::Band(vec![cell(0, 0), cell(1, 1)])],
+            guessed: Vec::new(),
+            xs,
+        };
+        // The first page has a boundary (at 150) this page lacks: its second column is
+        // the first page's third.
+        let first = [0.0, 100.0, 150.0, 200.0];
+        let mut p = page(vec![0.0, 100.5, 200.0]);
+        assert!(remap_columns(&mut p, &first));
+        let Some(Row::Band(cells)) = p.rows.first() else {
+            panic!("a band")
+        };
+        let cols: Vec<(u16, u16)> = cells.iter().map(|c| (c.col, c.last_col)).collect();
+        assert_eq!(cols, [(0, 0), (1, 2)]);
+        // A boundary the first page does not have: refused.
+        assert!(!remap_columns(&mut page(vec![0.0, 120.0, 200.0]), &first));
+    }
+
+    #[test]
+    fn only_a_file_that_starts_with_the_pdf_header_or_is_named_pdf_is_sniffed_as_pdf() {
+        assert!(is_pdf(b"%PDF-1.7\n", false));
+        assert!(is_pdf(b"\xEF\xBB\xBF \r\n%PDF-1.4", false));
+        let json = br#"{"forms": [], "note": "%PDF-1.7"}"#;
+        assert!(!is_pdf(json, false));
+        assert!(is_pdf(json, true));
     }
 }
