@@ -254,6 +254,20 @@ fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     })
 }
 
+/// Whether a paragraph is the heading LibreOffice puts above each sheet's table when a
+/// workbook goes through HTML (`Sheet 1: 名称`, `工作表 1：名称`): not part of a form.
+fn is_sheet_heading(text: &str) -> bool {
+    text.split_once([':', '：']).is_some_and(|(label, _)| {
+        let label = label.trim();
+        ["Sheet", "工作表"].iter().any(|w| {
+            label.strip_prefix(w).is_some_and(|n| {
+                let n = n.trim();
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+            })
+        })
+    })
+}
+
 /// The Symbol font's characters 0x20–0x7E (Adobe Symbol encoding; U+FFFD where a
 /// glyph has no Unicode character).
 const SYMBOL_LOW: &str = " !∀#∃%&∋()∗+,−./0123456789:;<=>?≅ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ[∴]⊥_�αβχδεφγηιϕκλμνοπθρστυϖωξψζ{|}∼";
@@ -358,6 +372,8 @@ impl Out {
         let first = self.next_row;
         // Vertical merges open at a grid column: (first row, span).
         let mut open: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
+        // The text of the cell that opened each vertical merge.
+        let mut restart_text: std::collections::BTreeMap<u32, String> = Default::default();
         let mut merges: Vec<Merge> = Vec::new();
         let close = |merges: &mut Vec<Merge>, col: u32, (top, span): (u32, u32), last: u32| {
             if let (Ok(c), Ok(lc)) = (
@@ -398,7 +414,17 @@ impl Out {
                         ),
                     ));
                 }
-                if !cell.text.trim().is_empty() {
+                // LibreOffice writes a merged cell's text again into its continuation
+                // cells, which Word hides: the same text is the same value.
+                let repeated = cell.vmerge == Some(false)
+                    && open.get(&cell.col).is_some_and(|o| o.1 == cell.span)
+                    && restart_text
+                        .get(&cell.col)
+                        .is_some_and(|t| t.trim() == cell.text.trim());
+                if cell.vmerge == Some(true) {
+                    restart_text.insert(cell.col, cell.text.clone());
+                }
+                if !cell.text.trim().is_empty() && !repeated {
                     self.count(1)?;
                     self.doc.grid.set(row, col, Value::Text(cell.text));
                 }
@@ -685,7 +711,7 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                     "p" if st.tables.is_empty() => {
                         if let Some(text) = st.para.take() {
                             let text = text.trim().to_string();
-                            if !text.is_empty() {
+                            if !text.is_empty() && !is_sheet_heading(&text) {
                                 out.pending.push(text);
                             }
                         }
@@ -1094,6 +1120,33 @@ mod tests {
             d.places.name(1, 0),
             Some(("表格1".to_string(), "第2行第1格".to_string()))
         );
+    }
+
+    #[test]
+    fn text_repeated_in_a_vertical_merge_is_one_value_and_sheet_headings_are_left_out() {
+        let d = doc(&format!(
+            "{}{}<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+            p("Sheet 1: 政府购买服务人员专项经费"),
+            p("填报单位：办公室"),
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("5,246,207.06")),
+            tc("", &p("a")),
+            tc("<w:vMerge/>", &p("5,246,207.06")),
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("b")),
+            tc("<w:vMerge/>", &p("5,246,207.06")),
+            tc("<w:vMerge/>", &p("不同")),
+        ));
+        // The heading is left out; the other paragraph is row 0.
+        assert_eq!(text(&d, 0, 0), "填报单位：办公室");
+        assert_eq!(text(&d, 1, 0), "5,246,207.06");
+        assert_eq!(d.grid.last_row_of(1, 0), 3);
+        assert_eq!(
+            (text(&d, 2, 0), text(&d, 3, 0)),
+            (String::new(), String::new())
+        );
+        // Different text in a continuation cell stays, for the covered-cell rule.
+        assert_eq!(text(&d, 3, 1), "不同");
+        assert!(is_sheet_heading("工作表 2：残疾人就业保障金"));
+        assert!(!is_sheet_heading("Sheets: x") && !is_sheet_heading("填报单位：Sheet 1"));
     }
 
     #[test]
