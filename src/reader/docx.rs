@@ -164,6 +164,9 @@ fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
 /// Reads a zipped Word document.
 pub(crate) fn read_zip(bytes: &[u8]) -> Result<Doc, Fault> {
     let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
+    // XML parts in UTF-16 (which Word opens) are read as UTF-8.
+    let rebuilt = super::utf16_parts::rebuild(bytes);
+    let bytes = rebuilt.as_deref().unwrap_or(bytes);
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| broken(&e))?;
     let part = main_part(&mut zip).unwrap_or_else(|| "word/document.xml".to_string());
     let part = zip.by_name(&part).map_err(|e| broken(&e))?;
