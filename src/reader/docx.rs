@@ -189,6 +189,9 @@ struct Cell {
     nested: bool,
     /// Symbols (`w:sym`) with no known character: font and code, for a notice.
     unknown_symbols: Vec<String>,
+    /// In a cell of an outermost table: the tables nested in it, each with where its
+    /// lines begin and end in `text`, kept in case the outer table is only a frame.
+    inner: Vec<(usize, usize, Table)>,
 }
 
 /// One table being read (tables nest: a nested table's text goes to its outer cell).
@@ -225,12 +228,14 @@ struct State {
     /// Open content controls (`w:sdt`): whether each shows its placeholder text
     /// (`w:showingPlcHdr`), which Word shows greyed in an empty field: not data.
     sdts: Vec<bool>,
+    /// How many of those show their placeholder.
+    placeholders: u32,
 }
 
 impl State {
     /// Where text goes now: the innermost open cell's or the body paragraph's.
     fn sink(&mut self) -> Option<&mut String> {
-        if self.skip > 0 || self.vanish || self.sdts.iter().any(|&p| p) {
+        if self.skip > 0 || self.vanish || self.placeholders > 0 {
             return None;
         }
         if let Some(t) = self.tables.last_mut() {
@@ -331,6 +336,37 @@ impl Out {
         let cells = u64::from(m.last_row - m.row + 1) * u64::from(m.last_col - m.col + 1);
         self.count(cells.min(4096))?;
         self.doc.grid.add_merge(m);
+        Ok(())
+    }
+
+    /// Adds a finished outermost table; when it is a frame (one row of one cell holding
+    /// tables, a layout some templates use), the tables in it instead, with the cell's
+    /// paragraphs above each.
+    fn add_framed(&mut self, mut table: Table) -> Result<(), Fault> {
+        let frame = table.rows.len() == 1
+            && table.rows.first().is_some_and(|r| r.len() == 1)
+            && table.rows[0][0].inner.iter().any(|i| !i.2.rows.is_empty());
+        if !frame {
+            return self.add_table(table);
+        }
+        let Some(cell) = table.rows.pop().and_then(|mut r| r.pop()) else {
+            return Ok(());
+        };
+        let mut from = 0;
+        let lines = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty() && !is_sheet_heading(l))
+                .collect()
+        };
+        for (start, end, inner) in cell.inner {
+            let before = cell.text.get(from..start).unwrap_or_default();
+            self.pending.extend(lines(before));
+            self.add_table(inner)?;
+            from = end.max(start);
+        }
+        let after = cell.text.get(from..).unwrap_or_default();
+        self.pending.extend(lines(after));
         Ok(())
     }
 
@@ -527,8 +563,15 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                         "showingPlcHdr" => {
                             let off =
                                 matches!(attr(&e, "val").as_deref(), Some("0" | "false" | "off"));
-                            if let Some(p) = st.sdts.last_mut() {
+                            if let Some(p) = st.sdts.last_mut()
+                                && *p == off
+                            {
                                 *p = !off;
+                                if off {
+                                    st.placeholders -= 1;
+                                } else {
+                                    st.placeholders += 1;
+                                }
                             }
                         }
                         "sym" => {
@@ -559,10 +602,14 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                         "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent"
                         | "drawing" | "pict" | "object" | "Fallback" => st.skip = 1,
                         "tbl" => {
+                            let outermost = st.tables.len() == 1;
                             if let Some(outer) = st.tables.last_mut()
                                 && let Some(cell) = outer.cell.as_mut()
                             {
                                 cell.nested = true;
+                                if outermost {
+                                    cell.inner.push((cell.text.len(), 0, Table::default()));
+                                }
                             }
                             st.tables.push(Table::default());
                         }
@@ -697,7 +744,9 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                     "r" => st.vanish = false,
                     "tabs" => st.tab_stops = false,
                     "sdt" => {
-                        st.sdts.pop();
+                        if st.sdts.pop() == Some(true) {
+                            st.placeholders -= 1;
+                        }
                     }
                     "trPr" => {
                         if let Some(t) = st.tables.last_mut() {
@@ -742,6 +791,7 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                         let Some(table) = st.tables.pop() else {
                             continue;
                         };
+                        let outermost = st.tables.len() == 1;
                         match st.tables.last_mut() {
                             // A nested table: its rows become lines of the outer cell.
                             Some(outer) => {
@@ -763,9 +813,13 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                                         }
                                         cell.text.push_str(&lines.join("\n"));
                                     }
+                                    if outermost && let Some(last) = cell.inner.last_mut() {
+                                        last.1 = cell.text.len();
+                                        last.2 = table;
+                                    }
                                 }
                             }
-                            None => out.add_table(table)?,
+                            None => out.add_framed(table)?,
                         }
                     }
                     _ => {}
@@ -1150,6 +1204,50 @@ mod tests {
         assert_eq!(text(&d, 3, 1), "不同");
         assert!(is_sheet_heading("工作表 2：残疾人就业保障金"));
         assert!(!is_sheet_heading("Sheets: x") && !is_sheet_heading("填报单位：Sheet 1"));
+    }
+
+    #[test]
+    fn the_tables_in_a_frame_of_one_cell_are_read_as_tables() {
+        let inner = |t: &str| {
+            format!(
+                "<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+                tc("", &p(t)),
+                tc("", &p("x")),
+                tc("", &p("y")),
+                tc("", &p("z"))
+            )
+        };
+        let d = doc(&format!(
+            "{}<w:tbl><w:tr>{}</w:tr></w:tbl>",
+            p("前"),
+            tc(
+                "",
+                &format!(
+                    "{}{}{}{}{}",
+                    p("标题"),
+                    inner("甲"),
+                    p("中"),
+                    inner("乙"),
+                    "<w:p/>"
+                )
+            )
+        ));
+        let rows: Vec<String> = (0..7).map(|r| text(&d, r, 0)).collect();
+        assert_eq!(rows, ["前", "标题", "甲", "y", "中", "乙", "y"]);
+        assert_eq!(text(&d, 2, 1), "x");
+        assert!(d.notices.is_empty());
+        assert_eq!(
+            d.places.name(5, 1),
+            Some(("表格2".to_string(), "第1行第2格".to_string()))
+        );
+        // A cell with a nested table in a table of more cells stays one cell.
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+            tc("", &inner("甲")),
+            tc("", &p("右"))
+        ));
+        assert_eq!(text(&d, 0, 0), "甲\tx\ny\tz");
+        assert_eq!(d.notices.len(), 1);
     }
 
     #[test]
