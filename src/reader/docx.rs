@@ -344,8 +344,11 @@ impl Out {
     /// paragraphs above each.
     fn add_framed(&mut self, mut table: Table) -> Result<(), Fault> {
         let frame = table.rows.len() == 1
-            && table.rows.first().is_some_and(|r| r.len() == 1)
-            && table.rows[0][0].inner.iter().any(|i| !i.2.rows.is_empty());
+            && table.rows.first().is_some_and(|r| {
+                r.len() == 1
+                    && r.iter()
+                        .all(|c| c.inner.iter().any(|i| !i.2.rows.is_empty()))
+            });
         if !frame {
             return self.add_table(table);
         }
@@ -743,11 +746,7 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                     "t" => st.in_text = false,
                     "r" => st.vanish = false,
                     "tabs" => st.tab_stops = false,
-                    "sdt" => {
-                        if st.sdts.pop() == Some(true) {
-                            st.placeholders -= 1;
-                        }
-                    }
+                    "sdt" if st.sdts.pop() == Some(true) => st.placeholders -= 1,
                     "trPr" => {
                         if let Some(t) = st.tables.last_mut() {
                             t.in_row_props = false;
