@@ -322,3 +322,57 @@ fn the_binary_writes_docx_by_extension_and_says_where_it_does_not() {
     );
     assert!(!d.join("m.docx").exists());
 }
+
+#[test]
+fn a_document_part_in_utf16_reads_as_in_utf8() {
+    let bytes = std::fs::read(fixture("one-form-per-table.docx")).unwrap();
+    for big_endian in [false, true] {
+        let utf16 = rewrite_zip(&bytes, |part, data| {
+            if part != "word/document.xml" {
+                return data;
+            }
+            let text = String::from_utf8(data).unwrap();
+            assert!(text.contains("encoding='UTF-8'"));
+            let text = text.replacen("encoding='UTF-8'", "encoding='UTF-16'", 1);
+            let text = format!("\u{feff}{text}");
+            text.encode_utf16()
+                .flat_map(|u| {
+                    if big_endian {
+                        u.to_be_bytes()
+                    } else {
+                        u.to_le_bytes()
+                    }
+                })
+                .collect()
+        });
+        let read = read_bytes(utf16, "u.docx").unwrap();
+        assert_eq!(without_source(read.forms), seed().forms, "{big_endian}");
+    }
+}
+
+#[test]
+fn a_locked_document_and_a_document_bomb_are_called_documents() {
+    let locked = std::fs::read(root().join("tests/fixtures/hostile/encrypted.xlsx")).unwrap();
+    let e = read_bytes(locked, "locked.docx").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Encrypted);
+    assert_eq!(
+        e.to_string(),
+        "locked.docx: 文档设有打开密码，无法读取；请在 Word 或 WPS 中取消密码后另存再试"
+    );
+    let bomb = edited(
+        "one-form-per-table.docx",
+        "<w:body>",
+        &format!("<w:body>{}", " ".repeat(3 * 1024 * 1024)),
+    );
+    let opts = declform::ReadOptions {
+        max_inflated_bytes: 2 * 1024 * 1024,
+        ..Default::default()
+    };
+    let e = declform::read(bomb, "bomb.docx", &opts).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::TooLarge);
+    assert!(
+        e.to_string()
+            .starts_with("bomb.docx: 文档解压后超过 2 MiB（至少 4 MiB）"),
+        "{e}"
+    );
+}

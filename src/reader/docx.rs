@@ -14,7 +14,10 @@
 //!
 //! A cell's paragraphs join with line breaks, `w:br` and `w:cr` are line breaks and
 //! `w:tab` a tab; deleted text (`w:del`), field codes, hidden text and text boxes are
-//! left out, inserted text (`w:ins`) kept. A table nested in a cell is read as lines of
+//! left out, inserted text (`w:ins`) kept. Rows deleted with tracked changes are left
+//! out, and so is a content control's placeholder text (`w:showingPlcHdr`, shown greyed
+//! in an empty field). A symbol (`w:sym`) is read as its character (the Symbol font
+//! through its encoding); one with no known character becomes U+FFFD with a notice. A table nested in a cell is read as lines of
 //! that cell's text (its cells joined by tabs), with a notice.
 //!
 //! Every grid row remembers where it came from ([`Places`]), so that messages name the
@@ -161,6 +164,9 @@ fn main_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<String> {
 /// Reads a zipped Word document.
 pub(crate) fn read_zip(bytes: &[u8]) -> Result<Doc, Fault> {
     let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
+    // XML parts in UTF-16 (which Word opens) are read as UTF-8.
+    let rebuilt = super::utf16_parts::rebuild(bytes);
+    let bytes = rebuilt.as_deref().unwrap_or(bytes);
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| broken(&e))?;
     let part = main_part(&mut zip).unwrap_or_else(|| "word/document.xml".to_string());
     let part = zip.by_name(&part).map_err(|e| broken(&e))?;
@@ -181,6 +187,11 @@ struct Cell {
     text: String,
     paragraphs: u32,
     nested: bool,
+    /// Symbols (`w:sym`) with no known character: font and code, for a notice.
+    unknown_symbols: Vec<String>,
+    /// In a cell of an outermost table: the tables nested in it, each with where its
+    /// lines begin and end in `text`, kept in case the outer table is only a frame.
+    inner: Vec<(usize, usize, Table)>,
 }
 
 /// One table being read (tables nest: a nested table's text goes to its outer cell).
@@ -193,6 +204,10 @@ struct Table {
     /// The next free grid column in the current row.
     next_col: u32,
     cell: Option<Cell>,
+    /// Inside the current row's `w:trPr`, and whether it marks the row deleted (a
+    /// tracked deletion: Word's final view leaves the row out).
+    in_row_props: bool,
+    row_deleted: bool,
 }
 
 /// What the reader is inside of, at element depth.
@@ -210,12 +225,17 @@ struct State {
     in_text: bool,
     /// Inside `w:tabs` (tab stop definitions, no text).
     tab_stops: bool,
+    /// Open content controls (`w:sdt`): whether each shows its placeholder text
+    /// (`w:showingPlcHdr`), which Word shows greyed in an empty field: not data.
+    sdts: Vec<bool>,
+    /// How many of those show their placeholder.
+    placeholders: u32,
 }
 
 impl State {
     /// Where text goes now: the innermost open cell's or the body paragraph's.
     fn sink(&mut self) -> Option<&mut String> {
-        if self.skip > 0 || self.vanish {
+        if self.skip > 0 || self.vanish || self.placeholders > 0 {
             return None;
         }
         if let Some(t) = self.tables.last_mut() {
@@ -242,6 +262,56 @@ fn attr(e: &BytesStart<'_>, key: &str) -> Option<String> {
     })
 }
 
+/// Whether a paragraph is the heading LibreOffice puts above each sheet's table when a
+/// workbook goes through HTML (`Sheet 1: 名称`, `工作表 1：名称`): not part of a form.
+fn is_sheet_heading(text: &str) -> bool {
+    text.split_once([':', '：']).is_some_and(|(label, _)| {
+        let label = label.trim();
+        ["Sheet", "工作表"].iter().any(|w| {
+            label.strip_prefix(w).is_some_and(|n| {
+                let n = n.trim();
+                !n.is_empty() && n.chars().all(|c| c.is_ascii_digit())
+            })
+        })
+    })
+}
+
+/// The Symbol font's characters 0x20–0x7E (Adobe Symbol encoding; U+FFFD where a
+/// glyph has no Unicode character).
+const SYMBOL_LOW: &str = " !∀#∃%&∋()∗+,−./0123456789:;<=>?≅ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ[∴]⊥_�αβχδεφγηιϕκλμνοπθρστυϖωξψζ{|}∼";
+
+/// The Symbol font's characters 0xA0–0xFF.
+const SYMBOL_HIGH: &str = "€ϒ′≤⁄∞ƒ♣♦♥♠↔←↑→↓°±″≥×∝∂•÷≠≡≈…⏐⎯↵ℵℑℜ℘⊗⊕∅∩∪⊃⊇⊄⊂⊆∈∉∠∇®©™∏√⋅¬∧∨⇔⇐⇑⇒⇓◊〈®©™∑⎛⎜⎝⎡⎢⎣⎧⎨⎩⎪�〉∫⌠⎮⌡⎞⎟⎠⎤⎥⎦⎫⎬⎭�";
+
+/// The character of a `w:sym` (a symbol inserted from a font by its code): the Symbol
+/// font's codes (`F0A3`, or `A3`) through its encoding (`≤`), any other font's code as
+/// the Unicode character unless it is a private-use code, which only the font can draw.
+/// `Err` names the symbol that has no known character.
+fn symbol(font: Option<&str>, code: Option<&str>) -> Result<char, String> {
+    let what = || format!("{} 字体 {}", font.unwrap_or("?"), code.unwrap_or("?"));
+    let n = code
+        .and_then(|c| u32::from_str_radix(c.trim(), 16).ok())
+        .ok_or_else(what)?;
+    let symbol_font = font.is_some_and(|f| f.trim().eq_ignore_ascii_case("symbol"));
+    let low = if (0xF000..=0xF0FF).contains(&n) {
+        n - 0xF000
+    } else {
+        n
+    };
+    if symbol_font && low <= 0xFF {
+        let found = match low {
+            0x20..=0x7E => SYMBOL_LOW.chars().nth((low - 0x20) as usize),
+            0xA0..=0xFF => SYMBOL_HIGH.chars().nth((low - 0xA0) as usize),
+            _ => None,
+        };
+        return found.filter(|&c| c != '\u{FFFD}').ok_or_else(what);
+    }
+    match char::from_u32(n) {
+        Some(c) if !(0xE000..=0xF8FF).contains(&n) && !c.is_control() => Ok(c),
+        _ => Err(what()),
+    }
+}
+
 /// The document being assembled: grid rows so far, and the paragraphs waiting for the
 /// next table.
 struct Out {
@@ -266,6 +336,40 @@ impl Out {
         let cells = u64::from(m.last_row - m.row + 1) * u64::from(m.last_col - m.col + 1);
         self.count(cells.min(4096))?;
         self.doc.grid.add_merge(m);
+        Ok(())
+    }
+
+    /// Adds a finished outermost table; when it is a frame (one row of one cell holding
+    /// tables, a layout some templates use), the tables in it instead, with the cell's
+    /// paragraphs above each.
+    fn add_framed(&mut self, mut table: Table) -> Result<(), Fault> {
+        let frame = table.rows.len() == 1
+            && table.rows.first().is_some_and(|r| {
+                r.len() == 1
+                    && r.iter()
+                        .all(|c| c.inner.iter().any(|i| !i.2.rows.is_empty()))
+            });
+        if !frame {
+            return self.add_table(table);
+        }
+        let Some(cell) = table.rows.pop().and_then(|mut r| r.pop()) else {
+            return Ok(());
+        };
+        let mut from = 0;
+        let lines = |text: &str| -> Vec<String> {
+            text.lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| !l.is_empty() && !is_sheet_heading(l))
+                .collect()
+        };
+        for (start, end, inner) in cell.inner {
+            let before = cell.text.get(from..start).unwrap_or_default();
+            self.pending.extend(lines(before));
+            self.add_table(inner)?;
+            from = end.max(start);
+        }
+        let after = cell.text.get(from..).unwrap_or_default();
+        self.pending.extend(lines(after));
         Ok(())
     }
 
@@ -310,6 +414,8 @@ impl Out {
         let first = self.next_row;
         // Vertical merges open at a grid column: (first row, span).
         let mut open: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
+        // The text of the cell that opened each vertical merge.
+        let mut restart_text: std::collections::BTreeMap<u32, String> = Default::default();
         let mut merges: Vec<Merge> = Vec::new();
         let close = |merges: &mut Vec<Merge>, col: u32, (top, span): (u32, u32), last: u32| {
             if let (Ok(c), Ok(lc)) = (
@@ -341,7 +447,26 @@ impl Out {
                         "此单元格中嵌套了表格，其中的文字已按行并入此单元格读取；如读错，请把嵌套的表格改为普通文字后再试".to_string(),
                     ));
                 }
-                if !cell.text.trim().is_empty() {
+                if !cell.unknown_symbols.is_empty() {
+                    self.doc.notices.push((
+                        (row, col),
+                        format!(
+                            "此单元格中有无法识别的符号（{}），已读作“\u{FFFD}”；请在 Word 中改为普通文字（如“≤”“≥”）后再试",
+                            cell.unknown_symbols.join("、")
+                        ),
+                    ));
+                }
+                // LibreOffice writes a merged cell's text again into its continuation
+                // cells, which Word hides: the same text is the same value.
+                let repeated = cell.vmerge == Some(false)
+                    && open.get(&cell.col).is_some_and(|o| o.1 == cell.span)
+                    && restart_text
+                        .get(&cell.col)
+                        .is_some_and(|t| t.trim() == cell.text.trim());
+                if cell.vmerge == Some(true) {
+                    restart_text.insert(cell.col, cell.text.clone());
+                }
+                if !cell.text.trim().is_empty() && !repeated {
                     self.count(1)?;
                     self.doc.grid.set(row, col, Value::Text(cell.text));
                 }
@@ -423,15 +548,71 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                     st.skip += 1;
                 } else {
                     match name {
+                        // A tracked deletion of the whole row.
+                        "del" if st.tables.last().is_some_and(|t| t.in_row_props) => {
+                            if let Some(t) = st.tables.last_mut() {
+                                t.row_deleted = true;
+                            }
+                            st.skip = 1;
+                        }
+                        "trPr" => {
+                            if let Some(t) = st.tables.last_mut()
+                                && t.cell.is_none()
+                            {
+                                t.in_row_props = true;
+                            }
+                        }
+                        "sdt" => st.sdts.push(false),
+                        "showingPlcHdr" => {
+                            let off =
+                                matches!(attr(&e, "val").as_deref(), Some("0" | "false" | "off"));
+                            if let Some(p) = st.sdts.last_mut()
+                                && *p == off
+                            {
+                                *p = !off;
+                                if off {
+                                    st.placeholders -= 1;
+                                } else {
+                                    st.placeholders += 1;
+                                }
+                            }
+                        }
+                        "sym" => {
+                            let ch =
+                                symbol(attr(&e, "font").as_deref(), attr(&e, "char").as_deref());
+                            match ch {
+                                Ok(ch) => {
+                                    if let Some(s) = st.sink() {
+                                        s.push(ch);
+                                    }
+                                }
+                                Err(what) => {
+                                    if st.sink().is_some() {
+                                        if let Some(c) =
+                                            st.tables.last_mut().and_then(|t| t.cell.as_mut())
+                                        {
+                                            c.unknown_symbols.push(what);
+                                        }
+                                        if let Some(s) = st.sink() {
+                                            s.push('\u{FFFD}');
+                                        }
+                                    }
+                                }
+                            }
+                        }
                         // Deleted text, field instructions, text boxes and drawings, and
                         // the fallback copy of alternate content.
                         "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent"
                         | "drawing" | "pict" | "object" | "Fallback" => st.skip = 1,
                         "tbl" => {
+                            let outermost = st.tables.len() == 1;
                             if let Some(outer) = st.tables.last_mut()
                                 && let Some(cell) = outer.cell.as_mut()
                             {
                                 cell.nested = true;
+                                if outermost {
+                                    cell.inner.push((cell.text.len(), 0, Table::default()));
+                                }
                             }
                             st.tables.push(Table::default());
                         }
@@ -444,6 +625,7 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                             if let Some(t) = st.tables.last_mut() {
                                 t.rows.push(Vec::new());
                                 t.next_col = 0;
+                                t.row_deleted = false;
                             }
                         }
                         "gridBefore" => {
@@ -564,10 +746,23 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                     "t" => st.in_text = false,
                     "r" => st.vanish = false,
                     "tabs" => st.tab_stops = false,
+                    "sdt" if st.sdts.pop() == Some(true) => st.placeholders -= 1,
+                    "trPr" => {
+                        if let Some(t) = st.tables.last_mut() {
+                            t.in_row_props = false;
+                        }
+                    }
+                    "tr" => {
+                        if let Some(t) = st.tables.last_mut()
+                            && std::mem::take(&mut t.row_deleted)
+                        {
+                            t.rows.pop();
+                        }
+                    }
                     "p" if st.tables.is_empty() => {
                         if let Some(text) = st.para.take() {
                             let text = text.trim().to_string();
-                            if !text.is_empty() {
+                            if !text.is_empty() && !is_sheet_heading(&text) {
                                 out.pending.push(text);
                             }
                         }
@@ -595,6 +790,7 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                         let Some(table) = st.tables.pop() else {
                             continue;
                         };
+                        let outermost = st.tables.len() == 1;
                         match st.tables.last_mut() {
                             // A nested table: its rows become lines of the outer cell.
                             Some(outer) => {
@@ -616,9 +812,13 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
                                         }
                                         cell.text.push_str(&lines.join("\n"));
                                     }
+                                    if outermost && let Some(last) = cell.inner.last_mut() {
+                                        last.1 = cell.text.len();
+                                        last.2 = table;
+                                    }
                                 }
                             }
-                            None => out.add_table(table)?,
+                            None => out.add_framed(table)?,
                         }
                     }
                     _ => {}
@@ -893,6 +1093,160 @@ mod tests {
         assert_eq!(text(&d, 0, 1), "右");
         assert_eq!(d.notices.len(), 1);
         assert_eq!(d.notices[0].0, (0, 0));
+    }
+
+    #[test]
+    fn placeholder_text_of_a_content_control_is_not_data() {
+        let sdt = |plc: &str, t: &str| {
+            format!(
+                "<w:sdt><w:sdtPr><w:alias w:val=\"x\"/>{plc}</w:sdtPr><w:sdtContent>\
+                 <w:r><w:t>{t}</w:t></w:r></w:sdtContent></w:sdt>"
+            )
+        };
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}{}</w:tr></w:tbl>",
+            tc(
+                "",
+                &format!(
+                    "<w:p>{}</w:p>",
+                    sdt("<w:showingPlcHdr/>", "单击或点击此处输入文字。")
+                )
+            ),
+            tc("", &format!("<w:p>{}</w:p>", sdt("", "填了"))),
+            tc(
+                "",
+                &format!(
+                    "<w:p>{}<w:r><w:t>后</w:t></w:r></w:p>",
+                    sdt("<w:showingPlcHdr w:val=\"0\"/>", "前")
+                )
+            )
+        ));
+        assert_eq!(text(&d, 0, 0), "");
+        assert_eq!(text(&d, 0, 1), "填了");
+        assert_eq!(text(&d, 0, 2), "前后");
+    }
+
+    #[test]
+    fn symbols_are_read_as_their_characters_and_unknown_ones_get_a_notice() {
+        let sym = |font: &str, ch: &str| {
+            format!("<w:p><w:r><w:sym w:font=\"{font}\" w:char=\"{ch}\"/><w:t>37</w:t></w:r></w:p>")
+        };
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}{}{}{}</w:tr></w:tbl>",
+            tc("", &sym("Symbol", "F0A3")),
+            tc("", &sym("Symbol", "F0B3")),
+            tc("", &sym("Symbol", "B1")),
+            tc("", &sym("宋体", "2264")),
+            tc("", &sym("Wingdings", "F0FC")),
+        ));
+        let got: Vec<String> = (0..5).map(|c| text(&d, 0, c)).collect();
+        assert_eq!(got, ["≤37", "≥37", "±37", "≤37", "\u{FFFD}37"]);
+        assert_eq!(d.notices.len(), 1);
+        assert_eq!(d.notices[0].0, (0, 4));
+        assert!(
+            d.notices[0].1.contains("Wingdings 字体 F0FC"),
+            "{}",
+            d.notices[0].1
+        );
+        for (code, want) in [
+            ("F0B4", '×'),
+            ("F0B8", '÷'),
+            ("F0B9", '≠'),
+            ("F0BB", '≈'),
+            ("F061", 'α'),
+        ] {
+            assert_eq!(symbol(Some("Symbol"), Some(code)), Ok(want));
+        }
+        assert!(symbol(Some("Symbol"), Some("F0F0")).is_err());
+        assert!(symbol(None, Some("zz")).is_err());
+    }
+
+    #[test]
+    fn a_row_deleted_with_tracked_changes_is_left_out() {
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}</w:tr>\
+             <w:tr><w:trPr><w:del w:id=\"1\" w:author=\"a\"/></w:trPr>{}</w:tr>\
+             <w:tr><w:trPr><w:ins w:id=\"2\" w:author=\"a\"/></w:trPr>{}</w:tr></w:tbl>",
+            tc("", &p("一")),
+            tc("", &p("删去的行")),
+            tc("", &p("三")),
+        ));
+        assert_eq!((text(&d, 0, 0), text(&d, 1, 0)), ("一".into(), "三".into()));
+        assert_eq!(
+            d.places.name(1, 0),
+            Some(("表格1".to_string(), "第2行第1格".to_string()))
+        );
+    }
+
+    #[test]
+    fn text_repeated_in_a_vertical_merge_is_one_value_and_sheet_headings_are_left_out() {
+        let d = doc(&format!(
+            "{}{}<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+            p("Sheet 1: 政府购买服务人员专项经费"),
+            p("填报单位：办公室"),
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("5,246,207.06")),
+            tc("", &p("a")),
+            tc("<w:vMerge/>", &p("5,246,207.06")),
+            tc(r#"<w:vMerge w:val="restart"/>"#, &p("b")),
+            tc("<w:vMerge/>", &p("5,246,207.06")),
+            tc("<w:vMerge/>", &p("不同")),
+        ));
+        // The heading is left out; the other paragraph is row 0.
+        assert_eq!(text(&d, 0, 0), "填报单位：办公室");
+        assert_eq!(text(&d, 1, 0), "5,246,207.06");
+        assert_eq!(d.grid.last_row_of(1, 0), 3);
+        assert_eq!(
+            (text(&d, 2, 0), text(&d, 3, 0)),
+            (String::new(), String::new())
+        );
+        // Different text in a continuation cell stays, for the covered-cell rule.
+        assert_eq!(text(&d, 3, 1), "不同");
+        assert!(is_sheet_heading("工作表 2：残疾人就业保障金"));
+        assert!(!is_sheet_heading("Sheets: x") && !is_sheet_heading("填报单位：Sheet 1"));
+    }
+
+    #[test]
+    fn the_tables_in_a_frame_of_one_cell_are_read_as_tables() {
+        let inner = |t: &str| {
+            format!(
+                "<w:tbl><w:tr>{}{}</w:tr><w:tr>{}{}</w:tr></w:tbl>",
+                tc("", &p(t)),
+                tc("", &p("x")),
+                tc("", &p("y")),
+                tc("", &p("z"))
+            )
+        };
+        let d = doc(&format!(
+            "{}<w:tbl><w:tr>{}</w:tr></w:tbl>",
+            p("前"),
+            tc(
+                "",
+                &format!(
+                    "{}{}{}{}{}",
+                    p("标题"),
+                    inner("甲"),
+                    p("中"),
+                    inner("乙"),
+                    "<w:p/>"
+                )
+            )
+        ));
+        let rows: Vec<String> = (0..7).map(|r| text(&d, r, 0)).collect();
+        assert_eq!(rows, ["前", "标题", "甲", "y", "中", "乙", "y"]);
+        assert_eq!(text(&d, 2, 1), "x");
+        assert!(d.notices.is_empty());
+        assert_eq!(
+            d.places.name(5, 1),
+            Some(("表格2".to_string(), "第1行第2格".to_string()))
+        );
+        // A cell with a nested table in a table of more cells stays one cell.
+        let d = doc(&format!(
+            "<w:tbl><w:tr>{}{}</w:tr></w:tbl>",
+            tc("", &inner("甲")),
+            tc("", &p("右"))
+        ));
+        assert_eq!(text(&d, 0, 0), "甲\tx\ny\tz");
+        assert_eq!(d.notices.len(), 1);
     }
 
     #[test]

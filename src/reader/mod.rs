@@ -98,12 +98,12 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
         )
         .with_cause(e)
     };
-    let too_large = |size: u64| {
+    let too_large = |size: u64, what: &str| {
         Error::new(
             ErrorKind::TooLarge,
             Location::file(shown),
             format!(
-                "工作簿解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝",
+                "{what}解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝",
                 limit / (1024 * 1024),
                 size.div_ceil(1024 * 1024)
             ),
@@ -117,7 +117,12 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
         declared = declared.saturating_add(entry.size());
     }
     if declared > limit {
-        return Err(too_large(declared));
+        let what = if docx::is_docx(&mut zip) {
+            "文档"
+        } else {
+            "工作簿"
+        };
+        return Err(too_large(declared, what));
     }
     Ok(())
 }
@@ -550,11 +555,21 @@ fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>, shown: &str) -> Result<
     }
 }
 
+/// The error for a file with a password to open. The container does not say what it
+/// holds: a Word document is told by its name.
 fn encrypted(shown: &str) -> Error {
+    let word = matches!(
+        extension(shown).as_str(),
+        "docx" | "docm" | "dotx" | "dotm" | "doc" | "dot" | "wps" | "wpt"
+    );
     Error::new(
         ErrorKind::Encrypted,
         Location::file(shown),
-        "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试",
+        if word {
+            "文档设有打开密码，无法读取；请在 Word 或 WPS 中取消密码后另存再试"
+        } else {
+            "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试"
+        },
     )
 }
 
