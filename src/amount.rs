@@ -361,6 +361,28 @@ impl<'de> Deserialize<'de> for Amount {
 mod tests {
     use super::*;
 
+    // Unit tests of what doctests also show: the mutation run (`bench/mutants.sh`) runs unit
+    // tests, not doctests.
+    #[test]
+    fn floats_sums_and_unit_names() {
+        let a: Amount = "5246207.06".parse().unwrap();
+        assert_eq!(a.to_f64_exact(), Some(5246207.06));
+        let long: Amount = "12345678901234567.89".parse().unwrap();
+        assert_eq!(long.to_f64_exact(), None);
+        let b: Amount = "0.94".parse().unwrap();
+        assert_eq!(
+            a.checked_add(b).map(|s| s.to_string()),
+            Some("5246208.00".into())
+        );
+        let max = Amount::new(Decimal::MAX);
+        assert_eq!(max.checked_add(b), None);
+        let names: Vec<&str> = [Unit::Yuan, Unit::Qian, Unit::Wan, Unit::BaiWan, Unit::Yi]
+            .into_iter()
+            .map(Unit::name)
+            .collect();
+        assert_eq!(names, ["元", "千元", "万元", "百万元", "亿元"]);
+    }
+
     #[test]
     fn canonical_scale() {
         for (input, want) in [
