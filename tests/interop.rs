@@ -201,3 +201,45 @@ fn seed_forms_written_as_docx_survive_libreoffice_writer() {
     let read = read_path(&resaved, &Default::default()).unwrap();
     assert_eq!(without_source(read.forms), seed);
 }
+
+#[test]
+fn seeds_printed_to_pdf_from_our_workbook_and_word_document_read_back_exactly() {
+    // seeds → xlsx → PDF (Calc) → model and seeds → docx → PDF (Writer) → model, exact; and
+    // a folder of the .pdf, .docx and .xlsx merges into one workbook.
+    if !writer_met("the PDF round trip") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    let seeds = without_source(seed().forms);
+    for ext in ["xlsx", "docx"] {
+        let written = dir.path().join(format!("seeds-{ext}.{ext}"));
+        let out = declform(
+            dir.path(),
+            &[
+                "convert",
+                input.to_str().unwrap(),
+                "-o",
+                written.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        let pdf = soffice_convert(&written, "pdf", dir.path());
+        let read = read_path(&pdf, &Default::default()).unwrap();
+        assert_eq!(without_source(read.forms), seeds, "{ext} → PDF");
+    }
+    let folder = dir.path().join("mix");
+    std::fs::create_dir(&folder).unwrap();
+    for (from, to) in [
+        (dir.path().join("seeds-xlsx.pdf"), "a.pdf"),
+        (dir.path().join("seeds-docx.docx"), "b.docx"),
+        (root().join("samples/办公室.xlsx"), "c.xlsx"),
+    ] {
+        std::fs::copy(from, folder.join(to)).unwrap();
+    }
+    let out = declform(dir.path(), &["merge", "mix", "-o", "m.xlsx"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged = read_path(&dir.path().join("m.xlsx"), &Default::default()).unwrap();
+    let office = read_path(&root().join("samples/办公室.xlsx"), &Default::default()).unwrap();
+    assert_eq!(merged.forms.len(), 20 + office.forms.len());
+}
