@@ -641,11 +641,11 @@ const SHEET: &str = "\u{0}文档";
 /// The forms of a Word document read by [`read_zip`], or its error. Every place is
 /// named as Word shows it: the sheet is the table (`表格2`), the cell its row and cell
 /// (`第5行第3格`) or a paragraph above it (`上方第1段`).
-pub(super) fn read(doc: Result<Doc, Fault>, shown: &str) -> Result<Read> {
+pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
     let doc = doc.map_err(|f| match f {
         Fault::TooManyCells => Error::new(
             ErrorKind::TooLarge,
-            Location::file(shown),
+            Location::default(),
             format!(
                 "文档中的表格单元格过多（超过 {} 万个），无法读取；请只保留申报表后再试",
                 MAX_CELLS / 10_000
@@ -653,7 +653,7 @@ pub(super) fn read(doc: Result<Doc, Fault>, shown: &str) -> Result<Read> {
         ),
         e @ Fault::Broken(_) => Error::new(
             ErrorKind::Corrupt,
-            Location::file(shown),
+            Location::default(),
             "Word 文档已损坏，无法打开（文档内容无法解析）；请在 Word 或 WPS 中打开并另存为 .docx 后再试",
         )
         .with_cause(e),
@@ -680,11 +680,11 @@ pub(super) fn read(doc: Result<Doc, Fault>, shown: &str) -> Result<Read> {
     let mut result = Read::default();
     for ((r, c), message) in notices {
         result.notices.push(Notice {
-            location: Location::file(shown).sheet(SHEET).cell(r, c),
+            location: Location::default().sheet(SHEET).cell(r, c),
             message,
         });
     }
-    super::read_sheet(&mut result, &mut grid, shown, SHEET, None)
+    super::read_sheet(&mut result, &mut grid, SHEET, None)
         .map_err(|e| e.relocate(rename))?;
     let Read {
         forms,
@@ -717,23 +717,22 @@ pub(super) fn read(doc: Result<Doc, Fault>, shown: &str) -> Result<Read> {
     if result.forms.is_empty() && result.skipped.is_empty() {
         return Err(Error::new(
             ErrorKind::NoForm,
-            Location::file(shown),
+            Location::default(),
             "Word 文档中没有找到申报表：各表格中都没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
         ));
     }
-    super::finish(result, shown)
+    super::finish(result)
 }
 
 /// The error for a Word 97–2003 (.doc) or WPS (.wps) document: an OLE compound file with
 /// a `WordDocument` stream, or named .doc/.wps without a workbook stream.
 pub(super) fn word_97<F: std::io::Read + std::io::Seek>(
     file: &cfb::CompoundFile<F>,
-    shown: &str,
+    ext: &str,
 ) -> Option<Error> {
-    let ext = super::extension(shown);
     let workbook = file.is_stream("/Workbook") || file.is_stream("/Book");
     let word = file.is_stream("/WordDocument");
-    if !(word || (!workbook && matches!(ext.as_str(), "doc" | "wps" | "dot" | "wpt"))) {
+    if !(word || (!workbook && matches!(ext, "doc" | "wps" | "dot" | "wpt"))) {
         return None;
     }
     let what = if ext == "wps" || ext == "wpt" {
@@ -743,7 +742,7 @@ pub(super) fn word_97<F: std::io::Read + std::io::Seek>(
     };
     Some(Error::new(
         ErrorKind::NotAWorkbook,
-        Location::file(shown),
+        Location::default(),
         format!(
             "{what}，无法直接读取；请在 Word 或 WPS 中打开，选择“另存为”并保存为 Word 文档（.docx）后再试"
         ),

@@ -32,14 +32,13 @@ struct Ctx<'a> {
     grid: &'a Grid,
     /// What each label cell of the sheet means, worked out once per cell.
     labels: HashMap<(u32, u16), &'static Meaning>,
-    file: &'a str,
     sheet: &'a str,
     used: HashSet<(u32, u16)>,
 }
 
 impl Ctx<'_> {
     fn loc(&self, row: u32, col: u16) -> Location {
-        Location::file(self.file).sheet(self.sheet).cell(row, col)
+        Location::default().sheet(self.sheet).cell(row, col)
     }
 
     fn text_at(&self, row: u32, col: u16) -> Option<String> {
@@ -75,7 +74,7 @@ impl Ctx<'_> {
 }
 
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
-pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
+pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
     let labels: HashMap<(u32, u16), &'static Meaning> = grid
         .cells()
@@ -96,7 +95,6 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
     let mut ctx = Ctx {
         grid,
         labels,
-        file,
         sheet,
         used: HashSet::default(),
     };
@@ -335,7 +333,7 @@ fn read_form(
     }
     let (src_row, src_col) = title_cell.unwrap_or((anchor_row, anchor_col));
     form.source = Some(Source {
-        file: ctx.file.to_string(),
+        file: String::new(),
         sheet: Some(ctx.sheet.to_string()),
         cell: Some(a1(src_row, src_col)),
         cells: Some(cells),

@@ -89,11 +89,11 @@ impl Default for ReadOptions {
 /// Checks a zip archive's declared inflated sizes against the limit. The actual sizes need
 /// no second pass: the zip crate (which calamine reads through) stops any part that
 /// inflates past its declared size with an error, so the declared total bounds the work.
-fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
+fn check_zip(bytes: &[u8], limit: u64) -> Result<()> {
     let corrupt = |e: zip::result::ZipError| {
         Error::new(
             ErrorKind::Corrupt,
-            Location::file(shown),
+            Location::default(),
             "工作簿已损坏，无法打开（压缩包结构有误或不完整）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
         )
         .with_cause(e)
@@ -101,7 +101,7 @@ fn check_zip(bytes: &[u8], shown: &str, limit: u64) -> Result<()> {
     let too_large = |size: u64| {
         Error::new(
             ErrorKind::TooLarge,
-            Location::file(shown),
+            Location::default(),
             format!(
                 "工作簿解压后超过 {} MiB（至少 {} MiB），可能是压缩炸弹，已拒绝",
                 limit / (1024 * 1024),
@@ -205,6 +205,25 @@ pub struct Read {
     pub skipped: Vec<Error>,
 }
 
+impl Read {
+    /// The same result in the file `file`: its forms' sources, notices and skipped forms'
+    /// errors name it (the readers build them without a file).
+    fn in_file(mut self, file: &str) -> Read {
+        for form in &mut self.forms {
+            if let Some(source) = form.source.as_mut() {
+                file.clone_into(&mut source.file);
+            }
+        }
+        for notice in &mut self.notices {
+            notice.location = std::mem::take(&mut notice.location).in_file(file);
+        }
+        for error in &mut self.skipped {
+            *error = error.clone().in_file(file);
+        }
+        self
+    }
+}
+
 /// The workbook formats by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -271,11 +290,14 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
     let sniffed = sniff(&bytes, name);
     match sniffed {
         Input::Workbook | Input::Pdf => {
+            // The readers name no file: it is attached here, once.
             let mut read = if sniffed == Input::Pdf {
-                pdf::read_pdf(&bytes, name)?
+                pdf::read_pdf(&bytes)
             } else {
-                read_workbook(bytes, name, opts)?
-            };
+                read_workbook(bytes, &extension(name), opts)
+            }
+            .map_err(|e| e.in_file(name))?
+            .in_file(name);
             if !opts.skip_bad_forms && !read.skipped.is_empty() {
                 return Err(read.skipped.swap_remove(0));
             }
@@ -331,27 +353,26 @@ pub(crate) fn too_large_file(name: &str, size: u64, opts: &ReadOptions) -> Error
 }
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
-/// extension only breaks ties.
-fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<Read> {
-    let ext = extension(shown);
+/// extension `ext` (lowercase, without the dot) only breaks ties.
+fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Result<Read> {
     let not_workbook = || {
         Error::new(
             ErrorKind::NotAWorkbook,
-            Location::file(shown),
+            Location::default(),
             "不是 Excel 或 WPS 表格文件（支持 .xlsx .xlsm .xlsb .xls .ods）；请确认文件没有损坏、扩展名正确",
         )
     };
     let mut xls_fixed = xls_fix::Fixed::default();
     let mut default_key = false;
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes, shown, opts.max_inflated_bytes)?;
+        check_zip(&bytes, opts.max_inflated_bytes)?;
         match zip_kind(&bytes) {
-            ZipKind::Ods => return read_ods(ods::read_zip(&bytes), shown),
-            ZipKind::Docx => return docx::read(docx::read_zip(&bytes), shown),
+            ZipKind::Ods => return read_ods(ods::read_zip(&bytes)),
+            ZipKind::Docx => return docx::read(docx::read_zip(&bytes)),
             ZipKind::Numbers => {
                 return Err(Error::new(
                     ErrorKind::NotAWorkbook,
-                    Location::file(shown),
+                    Location::default(),
                     "这是 Apple Numbers 文件（.numbers），无法直接读取；请在 Numbers 中选择“文件 > 导出为 > Excel”存为 .xlsx 后再试",
                 ));
             }
@@ -362,15 +383,15 @@ fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<
                 }
             }
         }
-        match ext.as_str() {
+        match ext {
             "xlsb" => &[Format::Xlsb, Format::Xlsx],
             _ => &[Format::Xlsx, Format::Xlsb],
         }
     } else if bytes.starts_with(&OLE_MAGIC) {
-        match check_ole(&bytes, shown)? {
+        match check_ole(&bytes, ext)? {
             Ole::Package(plain) => {
-                let read = read_workbook(plain, shown, opts)?;
-                return Ok(with_default_key_notice(read, shown));
+                let read = read_workbook(plain, ext, opts)?;
+                return Ok(with_default_key_notice(read));
             }
             Ole::Xls(fixed, decrypted) => {
                 (xls_fixed, default_key) = (fixed, decrypted);
@@ -378,11 +399,11 @@ fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<
             }
         }
     } else if ods::is_flat_ods(&bytes) {
-        return read_ods(ods::read_flat(&bytes), shown);
+        return read_ods(ods::read_flat(&bytes));
     } else if is_early_biff(&bytes) {
         return Err(Error::new(
             ErrorKind::NotAWorkbook,
-            Location::file(shown),
+            Location::default(),
             "这是 Excel 2.x–4.0（1997 年以前）格式的 .xls 文件，无法读取；请在 Excel、WPS 或 LibreOffice 中打开并另存为 .xlsx 后再试",
         ));
     } else {
@@ -396,16 +417,16 @@ fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<
         match opened {
             Ok(sheets) => {
                 let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
-                let read = read_sheets(sheets, shown, merges, &xls_fixed.sheets)?;
+                let read = read_sheets(sheets, merges, &xls_fixed.sheets)?;
                 return Ok(if default_key {
-                    with_default_key_notice(read, shown)
+                    with_default_key_notice(read)
                 } else {
                     read
                 });
             }
             Err(e) => {
                 if is_password(&e) {
-                    return Err(encrypted(shown));
+                    return Err(encrypted());
                 }
                 first_error.get_or_insert(e);
             }
@@ -418,14 +439,14 @@ fn read_workbook(mut bytes: Vec<u8>, shown: &str, opts: &ReadOptions) -> Result<
     {
         return Err(Error::new(
             ErrorKind::Corrupt,
-            Location::file(shown),
+            Location::default(),
             "工作簿含有 Excel 4.0 宏表，无法读取；请在 Excel 中删除宏表，或将申报表复制到新工作簿另存为 .xlsx 后再试",
         ));
     }
     let detail = first_error.as_ref().map_or("内容无法解析", describe);
     let err = Error::new(
         ErrorKind::Corrupt,
-        Location::file(shown),
+        Location::default(),
         format!(
             "工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
         ),
@@ -529,13 +550,13 @@ fn is_early_biff(bytes: &[u8]) -> bool {
 }
 
 /// The forms of an ODS workbook read by [`ods`], or its error.
-fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>, shown: &str) -> Result<Read> {
+fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>) -> Result<Read> {
     match sheets {
-        Ok(sheets) => read_grids(sheets, shown),
-        Err(ods::Fault::Encrypted) => Err(encrypted(shown)),
+        Ok(sheets) => read_grids(sheets),
+        Err(ods::Fault::Encrypted) => Err(encrypted()),
         Err(ods::Fault::TooManyCells) => Err(Error::new(
             ErrorKind::TooLarge,
-            Location::file(shown),
+            Location::default(),
             format!(
                 "工作簿中的单元格过多（重复的单元格展开后超过 {} 万个），无法读取；请删除多余的行列后再试",
                 ods::MAX_CELLS / 10_000
@@ -543,25 +564,25 @@ fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>, shown: &str) -> Result<
         )),
         Err(e @ ods::Fault::Broken(_)) => Err(Error::new(
             ErrorKind::Corrupt,
-            Location::file(shown),
+            Location::default(),
             "工作簿已损坏，无法打开（ODS 表格内容无法解析）；请在 LibreOffice、Excel 或 WPS 中打开并另存为 .xlsx 后再试",
         )
         .with_cause(e)),
     }
 }
 
-fn encrypted(shown: &str) -> Error {
+fn encrypted() -> Error {
     Error::new(
         ErrorKind::Encrypted,
-        Location::file(shown),
+        Location::default(),
         "工作簿设有打开密码，无法读取；请在 Excel 或 WPS 中取消密码后另存再试",
     )
 }
 
 /// The notice for a workbook read with Excel's default key, first among the file's.
-fn with_default_key_notice(mut read: Read, shown: &str) -> Read {
+fn with_default_key_notice(mut read: Read) -> Read {
     read.notices
-        .insert(0, Notice::new(Location::file(shown), crypt::NOTICE));
+        .insert(0, Notice::new(Location::default(), crypt::NOTICE));
     read
 }
 
@@ -576,18 +597,18 @@ enum Ole {
 /// Validates an OLE compound file (xls, or an encrypted OOXML package) with the `cfb`
 /// crate before calamine sees it: calamine follows sector chains without checking for
 /// loops, so a malformed 8 KB file can make it allocate without bound (found by cargo fuzz).
-fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
+fn check_ole(bytes: &[u8], ext: &str) -> Result<Ole> {
     let mut file = match cfb::CompoundFile::open(Cursor::new(bytes)) {
         Ok(file) => file,
         // An encrypted OOXML package whose container the cfb crate refuses still names its
         // EncryptionInfo stream in the directory.
         Err(_) if memchr::memmem::find(bytes, &utf16le("EncryptionInfo")).is_some() => {
-            return Err(encrypted(shown));
+            return Err(encrypted());
         }
         Err(e) => {
             return Err(Error::new(
                 ErrorKind::Corrupt,
-                Location::file(shown),
+                Location::default(),
                 "工作簿已损坏，无法打开（文件容器结构有误）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
             )
             .with_cause(e));
@@ -596,9 +617,9 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
     if file.exists("/EncryptionInfo") {
         return crypt::ooxml(bytes)
             .map(Ole::Package)
-            .ok_or_else(|| encrypted(shown));
+            .ok_or_else(|| encrypted());
     }
-    if let Some(e) = docx::word_97(&file, shown) {
+    if let Some(e) = docx::word_97(&file, ext) {
         return Err(e);
     }
     let stream = ["/Workbook", "/Book"]
@@ -613,14 +634,14 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
         .map_err(|e| {
             Error::new(
                 ErrorKind::Corrupt,
-                Location::file(shown),
+                Location::default(),
                 "工作簿已损坏，无法打开（工作簿数据流无法读出）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
             )
             .with_cause(e)
         })?;
     let decrypted = match crypt::biff8(&data) {
         crypt::Biff::Plain => false,
-        crypt::Biff::Password => return Err(encrypted(shown)),
+        crypt::Biff::Password => return Err(encrypted()),
         crypt::Biff::Decrypted(plain) => {
             data = plain;
             true
@@ -629,15 +650,15 @@ fn check_ole(bytes: &[u8], shown: &str) -> Result<Ole> {
     if let Some(fault) = xls_extent_fault(&data) {
         return Err(Error::new(
             ErrorKind::Corrupt,
-            Location::file(shown),
+            Location::default(),
             format!("工作簿已损坏：{fault}；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"),
         ));
     }
     let mut fixed = xls_fix::fix(&data).map_err(|r| match r {
-        xls_fix::Refusal::Encrypted => encrypted(shown),
+        xls_fix::Refusal::Encrypted => encrypted(),
         xls_fix::Refusal::Scattered { rows, cols } => Error::new(
             ErrorKind::TooLarge,
-            Location::file(shown),
+            Location::default(),
             format!(
                 "工作表的单元格分布过散（{rows} 行 × {cols} 列中都有内容），无法读取；请删除多余的单元格，或另存为 .xlsx 后再试"
             ),
@@ -778,7 +799,6 @@ impl<'a> XlsxMerges<'a> {
 
 fn read_sheets(
     mut sheets: Sheets<Rs<'_>>,
-    shown: &str,
     mut merges: Option<XlsxMerges<'_>>,
     compacted: &[Option<xls_fix::Compact>],
 ) -> Result<Read> {
@@ -792,7 +812,7 @@ fn read_sheets(
     for (i, name) in names.iter().enumerate() {
         if let Some(what) = kinds.get(name).and_then(|&(t, _)| not_a_worksheet(t)) {
             result.notices.push(Notice {
-                location: Location::file(shown).sheet(name.as_str()),
+                location: Location::default().sheet(name.as_str()),
                 message: format!("此工作表是{what}，不是普通工作表，已跳过"),
             });
             continue;
@@ -800,7 +820,7 @@ fn read_sheets(
         let corrupt = |e: &calamine::Error| {
             Error::new(
                 ErrorKind::Corrupt,
-                Location::file(shown).sheet(name.as_str()),
+                Location::default().sheet(name.as_str()),
                 format!(
                     "工作表无法读取（{}）；请在 Excel 或 WPS 中打开并另存后再试",
                     describe(e)
@@ -812,9 +832,9 @@ fn read_sheets(
             .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
             .map_err(|e| corrupt(&e).with_cause(e))?;
         let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
-        read_sheet(&mut result, &mut grid, shown, name, hidden)?;
+        read_sheet(&mut result, &mut grid, name, hidden)?;
     }
-    finish(result, shown)
+    finish(result)
 }
 
 /// [`read_grid`], and for a hidden sheet that held forms, `hidden` as a notice: a hidden
@@ -822,12 +842,11 @@ fn read_sheets(
 fn read_sheet(
     result: &mut Read,
     grid: &mut Grid,
-    shown: &str,
     name: &str,
     hidden: Option<&str>,
 ) -> Result<()> {
     for (cell, message) in grid.settle_covered() {
-        let at = Location::file(shown).sheet(name);
+        let at = Location::default().sheet(name);
         result.notices.push(Notice {
             location: match cell {
                 Some((r, c)) => at.cell(r, c),
@@ -837,12 +856,12 @@ fn read_sheet(
         });
     }
     let forms_before = result.forms.len();
-    read_grid(result, grid, shown, name)?;
+    read_grid(result, grid, name)?;
     if let Some(message) = hidden
         && result.forms.len() > forms_before
     {
         result.notices.push(Notice {
-            location: Location::file(shown).sheet(name),
+            location: Location::default().sheet(name),
             message: message.to_string(),
         });
     }
@@ -864,30 +883,30 @@ fn hidden_notice(visible: calamine::SheetVisible) -> Option<&'static str> {
 }
 
 /// The forms of sheets already read (ODS).
-fn read_grids(sheets: Vec<ods::Sheet>, shown: &str) -> Result<Read> {
+fn read_grids(sheets: Vec<ods::Sheet>) -> Result<Read> {
     let mut result = Read::default();
     for (name, mut grid) in sheets {
         let hidden = grid
             .hidden
             .then(|| hidden_notice(calamine::SheetVisible::Hidden));
-        read_sheet(&mut result, &mut grid, shown, &name, hidden.flatten())?;
+        read_sheet(&mut result, &mut grid, &name, hidden.flatten())?;
     }
-    finish(result, shown)
+    finish(result)
 }
 
 /// Adds the forms of one sheet, or a notice that it holds none.
-fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<()> {
-    if let Some(flat) = flat_forms_in_grid(grid, shown, name) {
+fn read_grid(result: &mut Read, grid: &Grid, name: &str) -> Result<()> {
+    if let Some(flat) = flat_forms_in_grid(grid, name) {
         result.forms.extend(flat?);
         return Ok(());
     }
-    let found = forms::forms_in_sheet(grid, shown, name)?;
+    let found = forms::forms_in_sheet(grid, name)?;
     let bad_forms = !found.errors.is_empty();
     result.skipped.extend(found.errors);
     if found.forms.is_empty() {
         if !grid.is_empty() && !bad_forms {
             result.notices.push(Notice {
-                location: Location::file(shown).sheet(name),
+                location: Location::default().sheet(name),
                 message: "此工作表中没有申报表，已跳过".into(),
             });
         }
@@ -899,14 +918,14 @@ fn read_grid(result: &mut Read, grid: &Grid, shown: &str, name: &str) -> Result<
 }
 
 /// The result, or the error for a workbook without any form.
-fn finish(mut result: Read, shown: &str) -> Result<Read> {
+fn finish(mut result: Read) -> Result<Read> {
     if result.forms.is_empty() && !result.skipped.is_empty() {
         return Err(result.skipped.swap_remove(0));
     }
     if result.forms.is_empty() {
         return Err(Error::new(
             ErrorKind::NoForm,
-            Location::file(shown),
+            Location::default(),
             "没有找到申报表：各工作表中都没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
         ));
     }
@@ -1081,7 +1100,7 @@ fn fill_from_range(grid: &mut Grid, range: &calamine::Range<Data>) {
 
 /// The forms of a sheet that holds a flat table (its first row a flat header), or `None`
 /// when the sheet is not a flat table.
-fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec<Form>>> {
+fn flat_forms_in_grid(grid: &Grid, sheet: &str) -> Option<Result<Vec<Form>>> {
     let first = grid.rows_in(0..=u32::MAX).next()?;
     let width = grid.row(first).map(|(c, _)| usize::from(c) + 1).max()?;
     let mut header = vec![String::new(); width];
@@ -1108,14 +1127,14 @@ fn flat_forms_in_grid(grid: &Grid, file: &str, sheet: &str) -> Option<Result<Vec
             (RowAt::Row(r), cells)
         })
         .collect();
-    let whole = Location::file(file).sheet(sheet);
+    let whole = Location::default().sheet(sheet);
     Some(flat::forms_from_rows(&header, rows, &whole).map(|forms| {
         forms
             .into_iter()
             .map(|mut f| {
                 f.source = Some(Source {
                     sheet: Some(sheet.to_string()),
-                    ..Source::file(file)
+                    ..Source::default()
                 });
                 f
             })

@@ -742,8 +742,8 @@ fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
 }
 
 /// Reads the forms of a PDF file.
-pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
-    let at = || Location::file(shown);
+pub(crate) fn read_pdf(bytes: &[u8]) -> Result<Read> {
+    let at = || Location::default();
     let corrupt = |detail: &str| {
         Error::new(
             ErrorKind::Corrupt,
@@ -820,7 +820,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
                 .notices
                 .push(Notice::new(at().sheet(name.as_str()), g));
         }
-        super::read_sheet(&mut result, &mut grid, shown, &name, None)?;
+        super::read_sheet(&mut result, &mut grid, &name, None)?;
     }
     // A PDF's pages without a form are not worth a notice each.
     result
@@ -833,7 +833,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str) -> Result<Read> {
             "PDF 中没有找到申报表：没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
         ));
     }
-    super::finish(result, shown)
+    super::finish(result)
 }
 
 #[cfg(test)]
