@@ -684,8 +684,7 @@ pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
             message,
         });
     }
-    super::read_sheet(&mut result, &mut grid, SHEET, None)
-        .map_err(|e| e.relocate(rename))?;
+    super::read_sheet(&mut result, &mut grid, SHEET, None).map_err(|e| e.relocate(rename))?;
     let Read {
         forms,
         notices,

@@ -3,8 +3,8 @@
 
 use super::columns::grid_widths;
 use crate::write::measure::{Wrap, span_points, wrap_all};
-use crate::write::workbook::{amount_format, date_format, write_amount};
 use crate::write::workbook;
+use crate::write::workbook::{amount_format, date_format, write_amount};
 
 use crate::amount::Amount;
 use crate::error::{Error, ErrorKind, Location, Result};
