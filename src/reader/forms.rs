@@ -192,7 +192,73 @@ fn read_form(
     };
 
     let mut form = Form::default();
-    // Title and year line above 项目名称.
+    let above = read_above(ctx, &mut form, anchor_row, first_free)?;
+    let mut cells = FormCells::default();
+    for (label, at) in above.extra {
+        cells.extra.insert(label, at);
+    }
+    read_header(
+        ctx,
+        &mut form,
+        &mut cells,
+        (anchor_row, header_row.saturating_sub(1)),
+        above.unit_line,
+        &mut out.notices,
+    )?;
+    let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
+
+    report_leftovers(
+        ctx,
+        (above.top, last_row),
+        anchor_col,
+        header_row,
+        &mut out.notices,
+    );
+    if let Some((spot, c)) = crate::xmlchar::first_illegal(&form) {
+        let at = cell_of_spot(&cells, spot)
+            .map_or_else(|| ctx.loc(anchor_row, anchor_col), |(r, c)| ctx.loc(r, c));
+        return Err(Error::new(
+            ErrorKind::BadText,
+            at,
+            format!(
+                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试",
+                crate::xmlchar::name(c)
+            ),
+        ));
+    }
+    let (src_row, src_col) = above.title_cell.unwrap_or((anchor_row, anchor_col));
+    form.source = Some(Source {
+        file: String::new(),
+        sheet: Some(ctx.sheet.to_string()),
+        cell: Some(a1(src_row, src_col)),
+        cells: Some(cells),
+        origin: None,
+    });
+    out.forms.push(form);
+    Ok(Some(last_row))
+}
+
+/// What stands above a form's 项目名称 row and belongs to it.
+struct Above {
+    /// The form's first row.
+    top: u32,
+    /// The title's cell, where the form has a title.
+    title_cell: Option<(u32, u16)>,
+    /// The unit line (`金额单位：万元`) nearest the grid: its unit, cell and text.
+    unit_line: Option<(Unit, (u32, u16), String)>,
+    /// Each `label：value` line's label and cell, the one above the title first.
+    extra: Vec<(String, (u32, u16))>,
+}
+
+/// Reads the title, year line, unit line and `label：value` lines above the 项目名称 row
+/// `anchor_row` (no higher than `first_free`) into `form`.
+fn read_above(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    anchor_row: u32,
+    first_free: u32,
+) -> Result<Above> {
+    let grid = ctx.grid;
     let above_from = anchor_row.saturating_sub(TITLE_SEARCH_ROWS).max(first_free);
     let mut top = anchor_row;
     let mut title_cell = None;
@@ -276,35 +342,37 @@ fn read_form(
             top = r;
         }
     }
-
-    let mut cells = FormCells::default();
-    if let Some((label, at)) = extra_above {
-        cells.extra.insert(label, at);
-    }
-    for (label, at) in extra_between {
-        cells.extra.insert(label, at);
-    }
-    read_header(
-        ctx,
-        &mut form,
-        &mut cells,
-        (anchor_row, header_row.saturating_sub(1)),
+    let mut extra: Vec<(String, (u32, u16))> = extra_above.into_iter().collect();
+    extra.extend(extra_between);
+    Ok(Above {
+        top,
+        title_cell,
         unit_line,
-        &mut out.notices,
-    )?;
-    let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
+        extra,
+    })
+}
 
-    // Anything in the form's rows that nothing took is reported, never dropped silently.
+/// Reports what stands in the form's rows `first..=last` (from the form's left edge:
+/// the 项目名称 label's or the indicator header's) that nothing took, and formulas
+/// without a value: never dropped silently.
+fn report_leftovers(
+    ctx: &Ctx<'_>,
+    (first, last): (u32, u32),
+    anchor_col: u16,
+    header_row: u32,
+    notices: &mut Vec<Notice>,
+) {
+    let grid = ctx.grid;
     let left = anchor_col.min(
         grid.row(header_row)
             .map(|(c, _)| c)
             .min()
             .unwrap_or(anchor_col),
     );
-    for r in grid.rows_in(top..=last_row) {
+    for r in grid.rows_in(first..=last) {
         for (c, v) in grid.row(r) {
             if let Value::Uncalculated(f) = v {
-                out.notices.push(Notice {
+                notices.push(Notice {
                     location: ctx.loc(r, c),
                     message: format!("公式 ={f} {UNCALCULATED}（已按空白读取）"),
                 });
@@ -313,34 +381,12 @@ fn read_form(
             if c < left || ctx.used.contains(&(r, c)) || ctx.meaning_at(r, c).is_some() {
                 continue;
             }
-            out.notices.push(Notice {
+            notices.push(Notice {
                 location: ctx.loc(r, c),
                 message: format!("单元格内容“{}”不属于申报表的任何栏目，已忽略", v.text()),
             });
         }
     }
-    if let Some((spot, c)) = crate::xmlchar::first_illegal(&form) {
-        let at = cell_of_spot(&cells, spot)
-            .map_or_else(|| ctx.loc(anchor_row, anchor_col), |(r, c)| ctx.loc(r, c));
-        return Err(Error::new(
-            ErrorKind::BadText,
-            at,
-            format!(
-                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试",
-                crate::xmlchar::name(c)
-            ),
-        ));
-    }
-    let (src_row, src_col) = title_cell.unwrap_or((anchor_row, anchor_col));
-    form.source = Some(Source {
-        file: String::new(),
-        sheet: Some(ctx.sheet.to_string()),
-        cell: Some(a1(src_row, src_col)),
-        cells: Some(cells),
-        origin: None,
-    });
-    out.forms.push(form);
-    Ok(Some(last_row))
 }
 
 /// The error for a unit line or label naming a unit the reader does not know.
