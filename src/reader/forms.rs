@@ -485,6 +485,62 @@ fn read_header(
 ) -> Result<()> {
     let grid = ctx.grid;
     let vocab = Vocabulary::get();
+    let (found, label_unit) = header_fields(ctx, cells, (first, last), &unit_line, notices)?;
+    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
+    // line; it must agree with the others.
+    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
+    for r in grid.rows_in(first..=last) {
+        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
+        for (c, text) in row_cells {
+            if ctx.used.contains(&(r, c)) {
+                continue;
+            }
+            let Some(u) = vocab.unit_line(&text) else {
+                continue;
+            };
+            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+            agree(
+                u,
+                &text,
+                || ctx.loc(r, c),
+                [&unit_line, &label_unit, &note_unit],
+            )?;
+            ctx.used.insert((r, c));
+            note_unit.get_or_insert((u, (r, c), text));
+        }
+    }
+    let unit = label_unit
+        .or(note_unit)
+        .or(unit_line)
+        .map_or(Unit::Yuan, |(u, _, _)| u);
+    for (key, at) in found {
+        if let Some(value) = header_value(ctx, key, at, unit, notices)? {
+            form.set(key, value);
+        }
+    }
+    read_extra_pairs(ctx, form, cells, (first, last));
+    Ok(())
+}
+
+/// The header block's fields with their value cells, and the unit a label of the
+/// amounts block names, with its cell and text.
+type HeaderFields = (
+    Vec<(Field, Option<(u32, u16)>)>,
+    Option<(Unit, (u32, u16), String)>,
+);
+
+/// Finds the header block's labels (rows `first..=last`), each field's value cell (noted
+/// in `cells`), and the unit a label of the amounts block names, which must agree with
+/// `unit_line`.
+fn header_fields(
+    ctx: &mut Ctx<'_>,
+    cells: &mut FormCells,
+    (first, last): (u32, u32),
+    unit_line: &Option<(Unit, (u32, u16), String)>,
+    notices: &mut Vec<Notice>,
+) -> Result<HeaderFields> {
+    let grid = ctx.grid;
+    let vocab = Vocabulary::get();
     // The unit a label of the amounts block names (`项目资金（万元）`), with its cell.
     let mut label_unit: Option<(Unit, (u32, u16), String)> = None;
     let mut assigned: HashSet<Field> = HashSet::default();
@@ -516,7 +572,7 @@ fn read_header(
             };
             if of_amounts && let Some(u) = vocab.label_unit(&label) {
                 let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &label, &t))?;
-                agree(u, &label, || ctx.loc(r, c), [&unit_line, &label_unit])?;
+                agree(u, &label, || ctx.loc(r, c), [unit_line, &label_unit])?;
                 label_unit.get_or_insert((u, (r, c), label.clone()));
             }
             if let Meaning::Field(fields) = meaning {
@@ -575,73 +631,67 @@ fn read_header(
             }
         }
     }
-    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
-    // line; it must agree with the others.
-    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
-    for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        for (c, text) in row_cells {
-            if ctx.used.contains(&(r, c)) {
-                continue;
-            }
-            let Some(u) = vocab.unit_line(&text) else {
-                continue;
-            };
-            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
-            agree(
-                u,
-                &text,
-                || ctx.loc(r, c),
-                [&unit_line, &label_unit, &note_unit],
-            )?;
-            ctx.used.insert((r, c));
-            note_unit.get_or_insert((u, (r, c), text));
-        }
-    }
-    let unit = label_unit
-        .or(note_unit)
-        .or(unit_line)
-        .map_or(Unit::Yuan, |(u, _, _)| u);
-    for (key, at) in found {
-        let kind = key.kind();
-        let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
-            None => match kind {
-                FieldKind::Text => FieldValue::Text(None),
-                FieldKind::Amount => FieldValue::Amount(None),
-                FieldKind::Date => FieldValue::Date(None),
-                FieldKind::Year | FieldKind::Indicator => continue,
-            },
-            Some((r, c, v)) => {
-                let loc = || ctx.loc(r, c).field(key);
-                match kind {
-                    // A formula without its result in 项目名称, 主管部门 or any other field
-                    // is an error, as in an amount: read as blank it would pass unnoticed.
-                    FieldKind::Text => match v {
-                        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
-                        _ => FieldValue::Text(Some(v.text())),
-                    },
-                    FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
-                    FieldKind::Date => {
-                        let d = date_of(v, loc)?;
-                        if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
-                            notices.push(Notice {
-                                location: ctx.loc(r, c).field(key),
-                                message: format!(
-                                    "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
-                                    v.text(),
-                                    d.format("%Y-%m-%d")
-                                ),
-                            });
-                        }
-                        FieldValue::Date(d)
+    Ok((found, label_unit))
+}
+
+/// The value of the header field `key` at its value cell `at` (none where the layout
+/// had no cell for it), amounts in `unit`; `None` for a field the header does not hold.
+fn header_value(
+    ctx: &Ctx<'_>,
+    key: Field,
+    at: Option<(u32, u16)>,
+    unit: Unit,
+    notices: &mut Vec<Notice>,
+) -> Result<Option<FieldValue>> {
+    let grid = ctx.grid;
+    let kind = key.kind();
+    let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
+        None => match kind {
+            FieldKind::Text => FieldValue::Text(None),
+            FieldKind::Amount => FieldValue::Amount(None),
+            FieldKind::Date => FieldValue::Date(None),
+            FieldKind::Year | FieldKind::Indicator => return Ok(None),
+        },
+        Some((r, c, v)) => {
+            let loc = || ctx.loc(r, c).field(key);
+            match kind {
+                // A formula without its result in 项目名称, 主管部门 or any other field
+                // is an error, as in an amount: read as blank it would pass unnoticed.
+                FieldKind::Text => match v {
+                    Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
+                    _ => FieldValue::Text(Some(v.text())),
+                },
+                FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
+                FieldKind::Date => {
+                    let d = date_of(v, loc)?;
+                    if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
+                        notices.push(Notice {
+                            location: ctx.loc(r, c).field(key),
+                            message: format!(
+                                "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
+                                v.text(),
+                                d.format("%Y-%m-%d")
+                            ),
+                        });
                     }
-                    FieldKind::Year | FieldKind::Indicator => continue,
+                    FieldValue::Date(d)
                 }
+                FieldKind::Year | FieldKind::Indicator => return Ok(None),
             }
-        };
-        form.set(key, value);
-    }
-    // Leftover cells of the header block are label/value pairs the layout does not know.
+        }
+    };
+    Ok(Some(value))
+}
+
+/// Reads the header block's leftover cells (rows `first..=last`) as label/value pairs
+/// the layout does not know, into the form's `extra`.
+fn read_extra_pairs(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    cells: &mut FormCells,
+    (first, last): (u32, u32),
+) {
+    let grid = ctx.grid;
     for r in grid.rows_in(first..=last) {
         let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
         for c in row_cells {
@@ -674,7 +724,6 @@ fn read_header(
             form.extra.insert(label, value);
         }
     }
-    Ok(())
 }
 
 fn read_indicators(
