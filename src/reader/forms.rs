@@ -735,96 +735,14 @@ fn read_indicators(
 ) -> Result<u32> {
     let grid = ctx.grid;
     let vocab = Vocabulary::get();
-    let mut columns: [Option<u16>; 4] = [None; 4];
-    // A split target's 指标性质 and 度量单位 columns.
-    let (mut sign_col, mut unit_col): (Option<u16>, Option<u16>) = (None, None);
-    let mut section: Option<(u32, u16)> = None;
-    for (c, _) in grid.row(header_row) {
-        match ctx.meaning_at(header_row, c) {
-            Some(Meaning::IndicatorColumn(f)) => {
-                let slot = columns.get_mut(f.indicator_index().unwrap_or(3));
-                if let Some(slot) = slot.filter(|s| s.is_none()) {
-                    *slot = Some(c);
-                }
-                ctx.used.insert((header_row, c));
-            }
-            Some(Meaning::TargetPart(part)) => {
-                let slot = match part {
-                    TargetPart::Sign => &mut sign_col,
-                    _ => &mut unit_col,
-                };
-                if slot.is_none() {
-                    *slot = Some(c);
-                }
-                ctx.used.insert((header_row, c));
-            }
-            Some(Meaning::IndicatorSection) => {
-                section = Some((header_row, c));
-                ctx.used.insert((header_row, c));
-            }
-            _ => {}
-        }
-    }
-    let [Some(c1), Some(c2), Some(c3), Some(c4)] = columns else {
-        let missing: Vec<String> = Field::INDICATOR
-            .iter()
-            .zip(columns)
-            .filter(|(_, c)| c.is_none())
-            .map(|(f, _)| f.label())
-            .collect();
-        return Err(Error::new(
-            ErrorKind::NoForm,
-            ctx.loc(
-                header_row,
-                ctx.grid.row(header_row).next().map_or(0, |(c, _)| c),
-            ),
-            format!(
-                "绩效指标表头缺少“{}”列；请按官方格式填写表头",
-                missing.join("”“")
-            ),
-        ));
-    };
-    // Every header cell right of the known columns names an indicator `extra` column,
-    // keyed by its text without spaces.
-    let rightmost = [Some(c4), sign_col, unit_col]
-        .into_iter()
-        .flatten()
-        .map(|c| grid.last_col_of(header_row, c))
-        .max()
-        .unwrap_or(c4);
-    let mut extra_cols: Vec<(u16, String)> = Vec::new();
-    for (c, v) in grid.row(header_row) {
-        if c <= rightmost || ctx.used.contains(&(header_row, c)) {
-            continue;
-        }
-        let key: String = v.text().chars().filter(|ch| !ch.is_whitespace()).collect();
-        if key.is_empty() || extra_cols.iter().any(|(_, k)| *k == key) {
-            continue;
-        }
-        ctx.used.insert((header_row, c));
-        cells.indicator_extra_cols.insert(key.clone(), c);
-        extra_cols.push((c, key));
-    }
-    // The 绩效指标 label may also stand above the header (merged) or to its left.
-    if section.is_none() {
-        section = grid
-            .row(header_row)
-            .map(|(c, _)| c)
-            .find(|&c| {
-                c < c1
-                    && matches!(
-                        ctx.meaning_at(header_row, c),
-                        Some(Meaning::IndicatorSection)
-                    )
-            })
-            .map(|c| (header_row, c));
-    }
-    let section_end = section
-        .filter(|_| grid.has_merge_info())
-        .and_then(|(r, c)| grid.merge_at(r, c))
-        .map(|m| m.last_row);
-    let cols = [c1, c2, c3, c4];
-    cells.indicator_cols = cols;
+    let IndicatorColumns {
+        cols,
+        sign_col,
+        unit_col,
+        extra_cols,
+        section_end,
+    } = indicator_columns(ctx, cells, header_row)?;
+    let c3 = cols[2];
     let split = sign_col.is_some() || unit_col.is_some();
     let all_cols: Vec<u16> = cols
         .iter()
@@ -925,6 +843,127 @@ fn read_indicators(
     }
     form.indicators = rows;
     Ok(last)
+}
+
+/// The indicator table's columns, from its header row.
+struct IndicatorColumns {
+    /// The 一级指标, 二级指标, 三级指标 and 指标值 columns.
+    cols: [u16; 4],
+    /// A split target's 指标性质 column.
+    sign_col: Option<u16>,
+    /// A split target's 度量单位 column.
+    unit_col: Option<u16>,
+    /// The columns right of the known ones, each with its `extra` key.
+    extra_cols: Vec<(u16, String)>,
+    /// The last row of a merged 绩效指标 label: the table ends there.
+    section_end: Option<u32>,
+}
+
+/// Reads the indicator table's header row `header_row` (noting its columns in `cells`),
+/// or the error naming the columns it lacks.
+fn indicator_columns(
+    ctx: &mut Ctx<'_>,
+    cells: &mut FormCells,
+    header_row: u32,
+) -> Result<IndicatorColumns> {
+    let grid = ctx.grid;
+    let mut columns: [Option<u16>; 4] = [None; 4];
+    // A split target's 指标性质 and 度量单位 columns.
+    let (mut sign_col, mut unit_col): (Option<u16>, Option<u16>) = (None, None);
+    let mut section: Option<(u32, u16)> = None;
+    for (c, _) in grid.row(header_row) {
+        match ctx.meaning_at(header_row, c) {
+            Some(Meaning::IndicatorColumn(f)) => {
+                let slot = columns.get_mut(f.indicator_index().unwrap_or(3));
+                if let Some(slot) = slot.filter(|s| s.is_none()) {
+                    *slot = Some(c);
+                }
+                ctx.used.insert((header_row, c));
+            }
+            Some(Meaning::TargetPart(part)) => {
+                let slot = match part {
+                    TargetPart::Sign => &mut sign_col,
+                    _ => &mut unit_col,
+                };
+                if slot.is_none() {
+                    *slot = Some(c);
+                }
+                ctx.used.insert((header_row, c));
+            }
+            Some(Meaning::IndicatorSection) => {
+                section = Some((header_row, c));
+                ctx.used.insert((header_row, c));
+            }
+            _ => {}
+        }
+    }
+    let [Some(c1), Some(c2), Some(c3), Some(c4)] = columns else {
+        let missing: Vec<String> = Field::INDICATOR
+            .iter()
+            .zip(columns)
+            .filter(|(_, c)| c.is_none())
+            .map(|(f, _)| f.label())
+            .collect();
+        return Err(Error::new(
+            ErrorKind::NoForm,
+            ctx.loc(
+                header_row,
+                ctx.grid.row(header_row).next().map_or(0, |(c, _)| c),
+            ),
+            format!(
+                "绩效指标表头缺少“{}”列；请按官方格式填写表头",
+                missing.join("”“")
+            ),
+        ));
+    };
+    // Every header cell right of the known columns names an indicator `extra` column,
+    // keyed by its text without spaces.
+    let rightmost = [Some(c4), sign_col, unit_col]
+        .into_iter()
+        .flatten()
+        .map(|c| grid.last_col_of(header_row, c))
+        .max()
+        .unwrap_or(c4);
+    let mut extra_cols: Vec<(u16, String)> = Vec::new();
+    for (c, v) in grid.row(header_row) {
+        if c <= rightmost || ctx.used.contains(&(header_row, c)) {
+            continue;
+        }
+        let key: String = v.text().chars().filter(|ch| !ch.is_whitespace()).collect();
+        if key.is_empty() || extra_cols.iter().any(|(_, k)| *k == key) {
+            continue;
+        }
+        ctx.used.insert((header_row, c));
+        cells.indicator_extra_cols.insert(key.clone(), c);
+        extra_cols.push((c, key));
+    }
+    // The 绩效指标 label may also stand above the header (merged) or to its left.
+    if section.is_none() {
+        section = grid
+            .row(header_row)
+            .map(|(c, _)| c)
+            .find(|&c| {
+                c < c1
+                    && matches!(
+                        ctx.meaning_at(header_row, c),
+                        Some(Meaning::IndicatorSection)
+                    )
+            })
+            .map(|c| (header_row, c));
+    }
+    let section_end = section
+        .filter(|_| grid.has_merge_info())
+        .and_then(|(r, c)| grid.merge_at(r, c))
+        .map(|m| m.last_row);
+    let cols = [c1, c2, c3, c4];
+    cells.indicator_cols = cols;
+    Ok(IndicatorColumns {
+        cols,
+        sign_col,
+        unit_col,
+        extra_cols,
+        section_end,
+    })
 }
 
 #[cfg(test)]
