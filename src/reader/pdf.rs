@@ -22,7 +22,9 @@
 use super::grid::{Grid, Merge, Value};
 use super::{Notice, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
-use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+use draw::{Glyph, Page, Rule, collect, has_images, xobject_cycle};
+
+mod draw;
 
 /// Positions closer than this (in points) are one rule line.
 const SNAP: f64 = 2.0;
@@ -33,204 +35,6 @@ const THIN: f64 = 2.5;
 pub(crate) fn is_pdf(bytes: &[u8]) -> bool {
     let head = bytes.get(..1024).unwrap_or(bytes);
     memchr::memmem::find(head, b"%PDF-").is_some()
-}
-
-/// A glyph: where its baseline starts, how wide and tall it is, and its text.
-#[derive(Debug, Clone)]
-struct Glyph {
-    x: f64,
-    y: f64,
-    w: f64,
-    size: f64,
-    text: String,
-}
-
-/// A horizontal (`y`, from `a` to `b` in x) or vertical (`x`, from `a` to `b` in y) rule.
-#[derive(Debug, Clone, Copy)]
-struct Rule {
-    at: f64,
-    a: f64,
-    b: f64,
-}
-
-#[derive(Debug, Default)]
-struct Page {
-    glyphs: Vec<Glyph>,
-    horizontal: Vec<Rule>,
-    vertical: Vec<Rule>,
-}
-
-/// Collects each page's glyphs and rules from `pdf-extract`.
-#[derive(Default)]
-struct Collector {
-    pages: Vec<Page>,
-}
-
-impl Collector {
-    fn page(&mut self) -> &mut Page {
-        if self.pages.is_empty() {
-            self.pages.push(Page::default());
-        }
-        self.pages.last_mut().unwrap_or_else(|| unreachable!())
-    }
-
-    fn segment(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) {
-        let page = self.page();
-        if (y0 - y1).abs() <= SNAP / 2.0 && (x0 - x1).abs() > SNAP / 2.0 {
-            page.horizontal.push(Rule {
-                at: (y0 + y1) / 2.0,
-                a: x0.min(x1),
-                b: x0.max(x1),
-            });
-        } else if (x0 - x1).abs() <= SNAP / 2.0 && (y0 - y1).abs() > SNAP / 2.0 {
-            page.vertical.push(Rule {
-                at: (x0 + x1) / 2.0,
-                a: y0.min(y1),
-                b: y0.max(y1),
-            });
-        }
-    }
-
-    fn path(&mut self, ctm: &Transform, path: &Path, filled: bool) {
-        let at = |x: f64, y: f64| {
-            (
-                ctm.m11 * x + ctm.m21 * y + ctm.m31,
-                ctm.m12 * x + ctm.m22 * y + ctm.m32,
-            )
-        };
-        let mut current = None;
-        let mut start = None;
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => {
-                    current = Some(at(x, y));
-                    start = current;
-                }
-                PathOp::LineTo(x, y) => {
-                    let p = at(x, y);
-                    if let Some(c) = current
-                        && !filled
-                    {
-                        self.segment(c, p);
-                    }
-                    current = Some(p);
-                }
-                PathOp::CurveTo(.., x, y) => current = Some(at(x, y)),
-                PathOp::Close => {
-                    if let (Some(c), Some(s)) = (current, start)
-                        && !filled
-                    {
-                        self.segment(c, s);
-                    }
-                    current = start;
-                }
-                PathOp::Rect(x, y, w, h) => {
-                    let corners = [at(x, y), at(x + w, y), at(x + w, y + h), at(x, y + h)];
-                    let (xs, ys) = (corners.map(|c| c.0), corners.map(|c| c.1));
-                    let (x0, x1) = (min(&xs), max(&xs));
-                    let (y0, y1) = (min(&ys), max(&ys));
-                    if filled {
-                        // A thin filled rectangle is a rule; a larger one is shading.
-                        if y1 - y0 <= THIN && x1 - x0 > THIN {
-                            self.segment((x0, (y0 + y1) / 2.0), (x1, (y0 + y1) / 2.0));
-                        } else if x1 - x0 <= THIN && y1 - y0 > THIN {
-                            self.segment(((x0 + x1) / 2.0, y0), ((x0 + x1) / 2.0, y1));
-                        }
-                    } else {
-                        let [a, b, c, d] = corners;
-                        for (from, to) in [(a, b), (b, c), (c, d), (d, a)] {
-                            self.segment(from, to);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn min(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-}
-
-impl OutputDev for Collector {
-    fn begin_page(
-        &mut self,
-        _page_num: u32,
-        _media_box: &MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> std::result::Result<(), OutputError> {
-        self.pages.push(Page::default());
-        Ok(())
-    }
-    fn end_page(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn output_character(
-        &mut self,
-        trm: &Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        char: &str,
-    ) -> std::result::Result<(), OutputError> {
-        // The glyph's size on the page: the font size through the rendering matrix.
-        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
-        let size = (font_size * scale).abs();
-        if char.is_empty() || !size.is_finite() {
-            return Ok(());
-        }
-        let glyph = Glyph {
-            x: trm.m31,
-            y: trm.m32,
-            w: (width * font_size * trm.m11).abs(),
-            size,
-            text: char.to_string(),
-        };
-        self.page().glyphs.push(glyph);
-        Ok(())
-    }
-    fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn stroke(
-        &mut self,
-        ctm: &Transform,
-        _colorspace: &ColorSpace,
-        _color: &[f64],
-        path: &Path,
-    ) -> std::result::Result<(), OutputError> {
-        self.path(ctm, path, false);
-        Ok(())
-    }
-    fn fill(
-        &mut self,
-        ctm: &Transform,
-        colorspace: &ColorSpace,
-        color: &[f64],
-        path: &Path,
-    ) -> std::result::Result<(), OutputError> {
-        // A white fill is a cell's background, never a rule (white is all ones in gray and
-        // RGB, all zeros in CMYK).
-        let white = match colorspace {
-            ColorSpace::DeviceCMYK => !color.is_empty() && color.iter().all(|&c| c <= 0.01),
-            _ => !color.is_empty() && color.iter().all(|&c| c >= 0.99),
-        };
-        if white {
-            return Ok(());
-        }
-        self.path(ctm, path, true);
-        Ok(())
-    }
 }
 
 /// Clusters positions within [`SNAP`] of each other; the mean of each cluster, sorted.
@@ -272,12 +76,6 @@ struct Cell {
     last_col: u16,
     rows: u32,
     text: String,
-}
-
-/// A page's rows, top to bottom, and whether a boundary had to be guessed.
-struct PageRows {
-    rows: Vec<Row>,
-    guessed: Vec<String>,
 }
 
 /// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
@@ -333,6 +131,12 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
 }
 
+/// A page's rows, top to bottom, and whether a boundary had to be guessed.
+struct PageRows {
+    rows: Vec<Row>,
+    guessed: Vec<String>,
+}
+
 /// Rebuilds a page's table: bands between horizontal rules, cells between vertical ones,
 /// merges where a rule is missing.
 fn page_rows(page: &Page) -> PageRows {
@@ -343,25 +147,7 @@ fn page_rows(page: &Page) -> PageRows {
         y
     };
     let xs = cluster(page.vertical.iter().map(|r| r.at).collect());
-    // A band is a table band when vertical rules cross its middle.
-    struct Band {
-        top: f64,
-        bottom: f64,
-        /// Which column boundaries (indexes into xs) are ruled at the band's middle.
-        ruled: Vec<bool>,
-    }
-    let mut bands: Vec<Band> = Vec::new();
-    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
-        let mid = (top + bottom) / 2.0;
-        let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
-        if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
-            bands.push(Band {
-                top,
-                bottom,
-                ruled: ruled_at,
-            });
-        }
-    }
+    let bands = table_bands(page, &ys, &xs);
     // Glyphs by band and cell; the others are free text.
     let ncols = xs.len().saturating_sub(1);
     let mut in_cell: Vec<Vec<Vec<&Glyph>>> =
@@ -382,6 +168,75 @@ fn page_rows(page: &Page) -> PageRows {
             None => free.push(g),
         }
     }
+    let boxes = cell_boxes(page, &bands, &xs);
+    let mut rows: Vec<(f64, Row)> = bands
+        .iter()
+        .map(|b| (b.top, Row::Band(Vec::new())))
+        .collect();
+    for (b0, c0, b1, c1, n) in boxes.into_values() {
+        if n != (b1 - b0 + 1) * (c1 - c0 + 1) {
+            guessed.push(format!(
+                "第 {} 行起的表格线不成矩形，已按其外框读作一个单元格",
+                b0 + 1
+            ));
+        }
+        let mut glyphs: Vec<&Glyph> = Vec::new();
+        for cells in in_cell.iter().take(b1 + 1).skip(b0) {
+            for g in cells.iter().take(c1 + 1).skip(c0) {
+                glyphs.extend(g.iter().copied());
+            }
+        }
+        let text = join_text(&mut glyphs);
+        if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
+            cells.push(Cell {
+                col: u16::try_from(c0).unwrap_or(u16::MAX),
+                last_col: u16::try_from(c1).unwrap_or(u16::MAX),
+                rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
+                text,
+            });
+        }
+    }
+    rows.extend(free_rows(free));
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    PageRows {
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        guessed,
+    }
+}
+
+/// A band between neighbouring horizontal rules that vertical rules cross: a table row.
+struct Band {
+    top: f64,
+    bottom: f64,
+    /// Which column boundaries (indexes into xs) are ruled at the band's middle.
+    ruled: Vec<bool>,
+}
+
+/// The page's table bands: between neighbouring horizontal rules at `ys` (top first),
+/// those whose middle at least two of the vertical rules at `xs` cross.
+fn table_bands(page: &Page, ys: &[f64], xs: &[f64]) -> Vec<Band> {
+    let mut bands: Vec<Band> = Vec::new();
+    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
+        let mid = (top + bottom) / 2.0;
+        let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
+        if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
+            bands.push(Band {
+                top,
+                bottom,
+                ruled: ruled_at,
+            });
+        }
+    }
+    bands
+}
+
+/// A cell's first band, first column, last band, last column, and how many band cells
+/// it joins, by its set's root.
+type Boxes = std::collections::BTreeMap<usize, (usize, usize, usize, usize, usize)>;
+
+/// The table's cells: neighbouring band cells without a rule between them are one.
+fn cell_boxes(page: &Page, bands: &[Band], xs: &[f64]) -> Boxes {
+    let ncols = xs.len().saturating_sub(1);
     // Cells: union of neighbours without a rule between them.
     let nb = bands.len();
     let id = |b: usize, c: usize| b * ncols + c;
@@ -423,8 +278,7 @@ fn page_rows(page: &Page) -> PageRows {
         }
     }
     // Each cell's rectangle.
-    let mut boxes: std::collections::BTreeMap<usize, (usize, usize, usize, usize, usize)> =
-        Default::default();
+    let mut boxes = Boxes::default();
     for (bi, b) in bands.iter().enumerate() {
         for c in 0..ncols {
             if !inside(b, c) {
@@ -439,34 +293,12 @@ fn page_rows(page: &Page) -> PageRows {
             e.4 += 1;
         }
     }
-    let mut rows: Vec<(f64, Row)> = bands
-        .iter()
-        .map(|b| (b.top, Row::Band(Vec::new())))
-        .collect();
-    for (b0, c0, b1, c1, n) in boxes.into_values() {
-        if n != (b1 - b0 + 1) * (c1 - c0 + 1) {
-            guessed.push(format!(
-                "第 {} 行起的表格线不成矩形，已按其外框读作一个单元格",
-                b0 + 1
-            ));
-        }
-        let mut glyphs: Vec<&Glyph> = Vec::new();
-        for cells in in_cell.iter().take(b1 + 1).skip(b0) {
-            for g in cells.iter().take(c1 + 1).skip(c0) {
-                glyphs.extend(g.iter().copied());
-            }
-        }
-        let text = join_text(&mut glyphs);
-        if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
-            cells.push(Cell {
-                col: u16::try_from(c0).unwrap_or(u16::MAX),
-                last_col: u16::try_from(c1).unwrap_or(u16::MAX),
-                rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
-                text,
-            });
-        }
-    }
-    // Free text: one row a printed line.
+    boxes
+}
+
+/// The free text's rows, one a printed line, each with its height on the page.
+fn free_rows(mut free: Vec<&Glyph>) -> Vec<(f64, Row)> {
+    let mut rows = Vec::new();
     free.sort_by(|a, b| b.y.total_cmp(&a.y));
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
     for g in free {
@@ -482,11 +314,7 @@ fn page_rows(page: &Page) -> PageRows {
             rows.push((y, Row::Free(text)));
         }
     }
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    PageRows {
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
-        guessed,
-    }
+    rows
 }
 
 /// The text of a band's cells, to compare a repeated header row.
@@ -639,106 +467,6 @@ impl Sheet {
         }
         (name, self.grid, self.guessed)
     }
-}
-
-/// The pages' content as `pdf-extract` sees it.
-fn collect(doc: &pdf_extract::Document) -> std::result::Result<Collector, OutputError> {
-    let mut out = Collector::default();
-    pdf_extract::output_doc(doc, &mut out)?;
-    Ok(out)
-}
-
-/// Whether any page draws an image (a scan).
-fn has_images(doc: &pdf_extract::Document) -> bool {
-    doc.objects.values().any(|o| {
-        o.as_stream()
-            .ok()
-            .and_then(|s| s.dict.get(b"Subtype").ok())
-            .and_then(|s| s.as_name().ok())
-            == Some(b"Image".as_slice())
-    })
-}
-
-/// Whether form XObjects draw each other in a cycle, which would make the content stream
-/// interpreter recurse without end. Conservative: a form without resources of its own that
-/// draws any XObject is taken to draw every form.
-fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
-    use pdf_extract::{Object, ObjectId};
-    use std::collections::{BTreeMap, BTreeSet};
-    let is_form = |o: &Object| {
-        o.as_stream()
-            .ok()
-            .and_then(|s| s.dict.get(b"Subtype").ok())
-            .and_then(|s| s.as_name().ok())
-            == Some(b"Form".as_slice())
-    };
-    let forms: BTreeSet<ObjectId> = doc
-        .objects
-        .iter()
-        .filter(|(_, o)| is_form(o))
-        .map(|(id, _)| *id)
-        .collect();
-    let mut edges: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
-    for &id in &forms {
-        let Some(stream) = doc.objects.get(&id).and_then(|o| o.as_stream().ok()) else {
-            continue;
-        };
-        let own = stream
-            .dict
-            .get_deref(b"Resources", doc)
-            .and_then(Object::as_dict)
-            .ok();
-        let to: Vec<ObjectId> = match own {
-            Some(resources) => resources
-                .get_deref(b"XObject", doc)
-                .and_then(Object::as_dict)
-                .map(|x| {
-                    x.iter()
-                        .filter_map(|(_, v)| v.as_reference().ok())
-                        .filter(|r| forms.contains(r))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => {
-                let content = stream
-                    .decompressed_content()
-                    .unwrap_or_else(|_| stream.content.clone());
-                if memchr::memmem::find(&content, b"Do").is_some() {
-                    forms.iter().copied().collect()
-                } else {
-                    Vec::new()
-                }
-            }
-        };
-        edges.insert(id, to);
-    }
-    // Depth-first search for a back edge, without recursion.
-    let mut state: BTreeMap<ObjectId, u8> = BTreeMap::new(); // 1 on the path, 2 done
-    for &start in &forms {
-        if state.contains_key(&start) {
-            continue;
-        }
-        let mut stack = vec![(start, 0usize)];
-        state.insert(start, 1);
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let to = edges.get(&node).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(&child) = to.get(*next) {
-                *next += 1;
-                match state.get(&child) {
-                    Some(1) => return true,
-                    Some(_) => {}
-                    None => {
-                        state.insert(child, 1);
-                        stack.push((child, 0));
-                    }
-                }
-            } else {
-                state.insert(node, 2);
-                stack.pop();
-            }
-        }
-    }
-    false
 }
 
 /// Reads the forms of a PDF file.
