@@ -23,10 +23,14 @@
 use super::grid::{Grid, Merge, Value};
 use super::{Notice, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
+pub(crate) use places::Places;
+use places::RowPlace;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufRead, BufReader, Cursor, Read as _};
 use std::sync::Arc;
+
+mod places;
 
 /// How many non-empty paragraphs right above a table are read as rows of the form (the
 /// recogniser looks at most four rows above 项目名称 for the title and year).
@@ -58,52 +62,6 @@ impl std::fmt::Display for Fault {
 }
 
 impl std::error::Error for Fault {}
-
-/// Where one grid row came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum RowPlace {
-    /// Row `row` (1-based) of table `table` (1-based, in document order); the grid
-    /// columns where each of its cells starts, left to right.
-    Table {
-        table: u32,
-        row: u32,
-        starts: Vec<u16>,
-    },
-    /// The `above`-th non-empty paragraph above table `table` (1 = right above it).
-    Paragraph { table: u32, above: u32 },
-}
-
-/// Where each grid row of a document came from, to name places as a Word user sees them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub(crate) struct Places {
-    rows: std::collections::BTreeMap<u32, RowPlace>,
-}
-
-impl Places {
-    /// The table (`表格2`) and the place in it (`第5行第3格`, `上方第1段`) of a grid cell.
-    pub(crate) fn name(&self, row: u32, col: u16) -> Option<(String, String)> {
-        Some(match self.rows.get(&row)? {
-            RowPlace::Table { table, row, starts } => {
-                let k = starts.iter().take_while(|&&s| s <= col).count().max(1);
-                (format!("表格{table}"), format!("第{row}行第{k}格"))
-            }
-            RowPlace::Paragraph { table, above } => {
-                (format!("表格{table}"), format!("上方第{above}段"))
-            }
-        })
-    }
-
-    /// A grid cell named relative to a form's table (`sheet`): `第5行第3格` in that
-    /// table, `表格3第2行第1格` in another.
-    pub(crate) fn name_from(&self, sheet: Option<&str>, row: u32, col: u16) -> Option<String> {
-        let (table, at) = self.name(row, col)?;
-        Some(if sheet == Some(table.as_str()) {
-            at
-        } else {
-            format!("{table}{at}")
-        })
-    }
-}
 
 /// A document read: its grid, where each row came from, and what to tell the user (grid
 /// cell, message).
@@ -269,19 +227,9 @@ impl Out {
         Ok(())
     }
 
-    /// Adds a finished outer table, with the paragraphs right above it.
-    fn add_table(&mut self, table: Table) -> Result<(), Fault> {
-        self.tables += 1;
-        let number = self.tables;
-        let width = table
-            .rows
-            .iter()
-            .filter_map(|r| r.last().map(|c| c.col + c.span))
-            .max()
-            .unwrap_or(0)
-            .max(table.grid_cols)
-            .clamp(1, LAST_COL + 1);
-        let last_col = u16::try_from(width - 1).unwrap_or(0);
+    /// Adds the last [`PARAGRAPHS_ABOVE`] paragraphs before table `number` as rows of
+    /// their own, each merged across the table's width (to `last_col`).
+    fn add_paragraphs_above(&mut self, number: u32, last_col: u16) -> Result<(), Fault> {
         let above: Vec<String> = std::mem::take(&mut self.pending);
         let keep = above.len().saturating_sub(PARAGRAPHS_ABOVE);
         let kept = above.get(keep..).unwrap_or_default();
@@ -307,6 +255,23 @@ impl Out {
             );
             self.next_row = self.next_row.saturating_add(1);
         }
+        Ok(())
+    }
+
+    /// Adds a finished outer table, with the paragraphs right above it.
+    fn add_table(&mut self, table: Table) -> Result<(), Fault> {
+        self.tables += 1;
+        let number = self.tables;
+        let width = table
+            .rows
+            .iter()
+            .filter_map(|r| r.last().map(|c| c.col + c.span))
+            .max()
+            .unwrap_or(0)
+            .max(table.grid_cols)
+            .clamp(1, LAST_COL + 1);
+        let last_col = u16::try_from(width - 1).unwrap_or(0);
+        self.add_paragraphs_above(number, last_col)?;
         let first = self.next_row;
         // Vertical merges open at a grid column: (first row, span).
         let mut open: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
