@@ -222,7 +222,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
                 )
             })?;
             let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-            let mut doc = crate::json::from_str(text, name)?;
+            let mut doc = crate::json::from_str(text).map_err(|e| e.in_file(name))?;
             // The file read is named; where the form was read before rides along.
             for f in &mut doc.forms {
                 f.source = Some(Source::json(name, f.source.take()));
@@ -233,7 +233,7 @@ pub(crate) fn read(bytes: Vec<u8>, name: &str, opts: &ReadOptions) -> Result<Rea
             })
         }
         Input::Csv => {
-            let mut forms = flat::read_csv(&bytes, name)?;
+            let mut forms = flat::read_csv(&bytes).map_err(|e| e.in_file(name))?;
             for f in &mut forms {
                 f.source = Some(Source::file(name));
             }
