@@ -72,6 +72,13 @@ impl Location {
         self
     }
 
+    /// The same location in the file `file`: the reader builds its locations without a file
+    /// and names the file once, where it is entered ([`crate::read`]).
+    pub(crate) fn in_file(mut self, file: &str) -> Location {
+        file.clone_into(&mut self.file);
+        self
+    }
+
     /// The same location with its sheet and cell rewritten by `f` (sheet, cell).
     pub(crate) fn relocate(
         mut self,
@@ -324,6 +331,12 @@ impl Error {
         cause: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
         self.0.cause = Some(Arc::new(cause));
+        self
+    }
+
+    /// The same error in the file `file` (see [`Location::in_file`]).
+    pub(crate) fn in_file(mut self, file: &str) -> Error {
+        self.0.location = std::mem::take(&mut self.0.location).in_file(file);
         self
     }
 

@@ -254,12 +254,13 @@ pub(crate) fn is_flat_header(header: &[String]) -> bool {
     has(&Field::ProjectName.header()) && indicator_headers().iter().all(|h| has(h))
 }
 
-/// Reads a flat CSV (with or without a byte-order mark) into forms.
-pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
+/// Reads a flat CSV (with or without a byte-order mark) into forms. Its errors name no
+/// file: [`crate::read`] adds it.
+pub(crate) fn read_csv(bytes: &[u8]) -> Result<Vec<Form>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
         Error::new(
             ErrorKind::BadTable,
-            Location::file(file),
+            Location::default(),
             format!(
                 "不是 UTF-8 编码的 CSV（第 {} 个字节处）；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后再试",
                 e.valid_up_to() + 1
@@ -273,7 +274,7 @@ pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
         .from_reader(text.as_bytes());
     let mut records: Vec<Vec<String>> = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let at = || Location::file(file).label(format!("第{}行", i + 1));
+        let at = || Location::default().label(format!("第{}行", i + 1));
         let rec =
             rec.map_err(|e| Error::new(ErrorKind::BadTable, at(), format!("CSV 格式错误（{e}）")))?;
         let rec: Vec<String> = rec.iter().map(str::to_string).collect();
@@ -299,7 +300,7 @@ pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
     if text.matches('"').count() % 2 == 1 {
         return Err(Error::new(
             ErrorKind::BadTable,
-            Location::file(file).label(format!("第{}行", records.len())),
+            Location::default().label(format!("第{}行", records.len())),
             "这一行有未闭合的引号（\"），其后的内容都被读进了一个单元格；请在 Excel 或 WPS 中检查该行",
         ));
     }
@@ -320,7 +321,7 @@ pub(crate) fn read_csv(bytes: &[u8], file: &str) -> Result<Vec<Form>> {
             (RowAt::Line(i + 2), cells)
         })
         .collect();
-    forms_from_rows(&header, rows, &Location::file(file))
+    forms_from_rows(&header, rows, &Location::default())
 }
 
 /// Where a table row is: a CSV line number (1-based) or a sheet row (zero-based).

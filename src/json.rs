@@ -6,12 +6,12 @@ use crate::layout::chinese_name;
 use crate::model::Document;
 use serde_path_to_error::Segment;
 
-/// Parses a document; `file` names it in errors.
-pub fn from_str(text: &str, file: &str) -> Result<Document> {
+/// Parses a document. Its errors name no file: [`crate::read`] adds it.
+pub fn from_str(text: &str) -> Result<Document> {
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         Error::new(
             ErrorKind::BadJson,
-            Location::file(file),
+            Location::default(),
             format!(
                 "不是有效的 JSON（第{}行第{}列：{}）",
                 e.line(),
@@ -22,7 +22,7 @@ pub fn from_str(text: &str, file: &str) -> Result<Document> {
     })?;
     serde_path_to_error::deserialize::<_, Document>(&value).map_err(|e| {
         let segments: Vec<&Segment> = e.path().iter().collect();
-        let mut location = Location::file(file);
+        let mut location = Location::default();
         let mut label = String::new();
         if let [Segment::Map { key }, Segment::Seq { index }, rest @ ..] = segments.as_slice()
             && key == "forms"
@@ -91,6 +91,11 @@ pub fn to_string(doc: &Document) -> String {
 mod tests {
     use super::*;
 
+    /// [`from_str`] in the file `a.json`, as the reader names it.
+    fn parse(text: &str) -> Result<Document> {
+        from_str(text).map_err(|e| e.in_file("a.json"))
+    }
+
     fn form_with(field: &str, value: &str) -> String {
         let mut f = serde_json::json!({
             "year": 2024, "project_name": "乙", "project_category": "", "project_nature": null,
@@ -113,7 +118,7 @@ mod tests {
 
     #[test]
     fn bad_amount_names_form_and_field() {
-        let e = from_str(&form_with("funds.total", "\"四十二万\""), "a.json").unwrap_err();
+        let e = parse(&form_with("funds.total", "\"四十二万\"")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::BadJson);
         assert_eq!(
             e.to_string(),
@@ -123,7 +128,7 @@ mod tests {
 
     #[test]
     fn float_amount_is_refused() {
-        let e = from_str(&form_with("funds.total", "1.5"), "a.json").unwrap_err();
+        let e = parse(&form_with("funds.total", "1.5")).unwrap_err();
         assert_eq!(
             e.to_string(),
             "a.json 第1张表「乙」项目资金总额: 类型不对：floating point `1.5`, expected a string"
@@ -132,7 +137,7 @@ mod tests {
 
     #[test]
     fn indicator_field_is_named() {
-        let e = from_str(&form_with("indicators.0.target", "5"), "a.json").unwrap_err();
+        let e = parse(&form_with("indicators.0.target", "5")).unwrap_err();
         assert_eq!(
             e.to_string(),
             "a.json 第1张表「乙」绩效指标第1行年度指标值: 类型不对：integer `5`, expected a string"
@@ -141,7 +146,7 @@ mod tests {
 
     #[test]
     fn malformed_json() {
-        let e = from_str("{\"forms\": [", "a.json").unwrap_err();
+        let e = parse("{\"forms\": [").unwrap_err();
         assert_eq!(
             e.to_string(),
             "a.json: 不是有效的 JSON（第1行第11列：EOF while parsing a list）"
@@ -151,7 +156,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_ignored_and_missing_nature_is_null() {
         let text = form_with("source", "{\"file\": \"x.xlsx\", \"zzz\": 1}");
-        let doc = from_str(&text, "a.json").unwrap();
+        let doc = parse(&text).unwrap();
         assert_eq!(doc.forms[0].project_nature, None);
         assert_eq!(doc.forms[0].source.as_ref().unwrap().file, "x.xlsx");
     }
@@ -160,14 +165,14 @@ mod tests {
     fn extra_keys_keep_their_order() {
         // Sheet and column order, not sorted: 联系电话 sorts before 项目负责人, 备注 before 权重.
         let text = form_with("extra", "{\"项目负责人\": \"张三\", \"联系电话\": \"1\"}");
-        let doc = from_str(&text, "a.json").unwrap();
+        let doc = parse(&text).unwrap();
         let keys: Vec<&str> = doc.forms[0].extra.keys().map(String::as_str).collect();
         assert_eq!(keys, ["项目负责人", "联系电话"]);
         let text = form_with(
             "indicators.0.extra",
             "{\"权重\": \"10\", \"备注\": \"含社区\"}",
         );
-        let doc = from_str(&text, "a.json").unwrap();
+        let doc = parse(&text).unwrap();
         let keys: Vec<&str> = doc.forms[0].indicators[0]
             .extra
             .keys()

@@ -7,10 +7,12 @@ use crate::cellref::a1;
 use crate::coerce::{UNCALCULATED, amount_of, date_of, uncalculated};
 use crate::error::{Error, ErrorKind, Location, Result};
 use crate::field::{Field, FieldKind};
-use crate::layout::TargetPart;
-use crate::model::{FieldValue, Form, FormCells, Indicator, Source};
+use crate::model::{FieldValue, Form, FormCells, Source};
 use crate::vocab::{Direction, Meaning, Vocabulary};
+use indicators::read_indicators;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+mod indicators;
 
 /// How many rows above 项目名称 the title and year line may stand.
 const TITLE_SEARCH_ROWS: u32 = 4;
@@ -32,14 +34,13 @@ struct Ctx<'a> {
     grid: &'a Grid,
     /// What each label cell of the sheet means, worked out once per cell.
     labels: HashMap<(u32, u16), &'static Meaning>,
-    file: &'a str,
     sheet: &'a str,
     used: HashSet<(u32, u16)>,
 }
 
 impl Ctx<'_> {
     fn loc(&self, row: u32, col: u16) -> Location {
-        Location::file(self.file).sheet(self.sheet).cell(row, col)
+        Location::default().sheet(self.sheet).cell(row, col)
     }
 
     fn text_at(&self, row: u32, col: u16) -> Option<String> {
@@ -75,7 +76,7 @@ impl Ctx<'_> {
 }
 
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
-pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<SheetForms> {
+pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
     let labels: HashMap<(u32, u16), &'static Meaning> = grid
         .cells()
@@ -96,7 +97,6 @@ pub(crate) fn forms_in_sheet(grid: &Grid, file: &str, sheet: &str) -> Result<She
     let mut ctx = Ctx {
         grid,
         labels,
-        file,
         sheet,
         used: HashSet::default(),
     };
@@ -194,7 +194,73 @@ fn read_form(
     };
 
     let mut form = Form::default();
-    // Title and year line above 项目名称.
+    let above = read_above(ctx, &mut form, anchor_row, first_free)?;
+    let mut cells = FormCells::default();
+    for (label, at) in above.extra {
+        cells.extra.insert(label, at);
+    }
+    read_header(
+        ctx,
+        &mut form,
+        &mut cells,
+        (anchor_row, header_row.saturating_sub(1)),
+        above.unit_line,
+        &mut out.notices,
+    )?;
+    let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
+
+    report_leftovers(
+        ctx,
+        (above.top, last_row),
+        anchor_col,
+        header_row,
+        &mut out.notices,
+    );
+    if let Some((spot, c)) = crate::xmlchar::first_illegal(&form) {
+        let at = cell_of_spot(&cells, spot)
+            .map_or_else(|| ctx.loc(anchor_row, anchor_col), |(r, c)| ctx.loc(r, c));
+        return Err(Error::new(
+            ErrorKind::BadText,
+            at,
+            format!(
+                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试",
+                crate::xmlchar::name(c)
+            ),
+        ));
+    }
+    let (src_row, src_col) = above.title_cell.unwrap_or((anchor_row, anchor_col));
+    form.source = Some(Source {
+        file: String::new(),
+        sheet: Some(ctx.sheet.to_string()),
+        cell: Some(a1(src_row, src_col)),
+        cells: Some(cells),
+        origin: None,
+    });
+    out.forms.push(form);
+    Ok(Some(last_row))
+}
+
+/// What stands above a form's 项目名称 row and belongs to it.
+struct Above {
+    /// The form's first row.
+    top: u32,
+    /// The title's cell, where the form has a title.
+    title_cell: Option<(u32, u16)>,
+    /// The unit line (`金额单位：万元`) nearest the grid: its unit, cell and text.
+    unit_line: Option<(Unit, (u32, u16), String)>,
+    /// Each `label：value` line's label and cell, the one above the title first.
+    extra: Vec<(String, (u32, u16))>,
+}
+
+/// Reads the title, year line, unit line and `label：value` lines above the 项目名称 row
+/// `anchor_row` (no higher than `first_free`) into `form`.
+fn read_above(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    anchor_row: u32,
+    first_free: u32,
+) -> Result<Above> {
+    let grid = ctx.grid;
     let above_from = anchor_row.saturating_sub(TITLE_SEARCH_ROWS).max(first_free);
     let mut top = anchor_row;
     let mut title_cell = None;
@@ -278,35 +344,37 @@ fn read_form(
             top = r;
         }
     }
-
-    let mut cells = FormCells::default();
-    if let Some((label, at)) = extra_above {
-        cells.extra.insert(label, at);
-    }
-    for (label, at) in extra_between {
-        cells.extra.insert(label, at);
-    }
-    read_header(
-        ctx,
-        &mut form,
-        &mut cells,
-        (anchor_row, header_row.saturating_sub(1)),
+    let mut extra: Vec<(String, (u32, u16))> = extra_above.into_iter().collect();
+    extra.extend(extra_between);
+    Ok(Above {
+        top,
+        title_cell,
         unit_line,
-        &mut out.notices,
-    )?;
-    let last_row = read_indicators(ctx, &mut form, &mut cells, header_row, limit)?;
+        extra,
+    })
+}
 
-    // Anything in the form's rows that nothing took is reported, never dropped silently.
+/// Reports what stands in the form's rows `first..=last` (from the form's left edge:
+/// the 项目名称 label's or the indicator header's) that nothing took, and formulas
+/// without a value: never dropped silently.
+fn report_leftovers(
+    ctx: &Ctx<'_>,
+    (first, last): (u32, u32),
+    anchor_col: u16,
+    header_row: u32,
+    notices: &mut Vec<Notice>,
+) {
+    let grid = ctx.grid;
     let left = anchor_col.min(
         grid.row(header_row)
             .map(|(c, _)| c)
             .min()
             .unwrap_or(anchor_col),
     );
-    for r in grid.rows_in(top..=last_row) {
+    for r in grid.rows_in(first..=last) {
         for (c, v) in grid.row(r) {
             if let Value::Uncalculated(f) = v {
-                out.notices.push(Notice {
+                notices.push(Notice {
                     location: ctx.loc(r, c),
                     message: format!("公式 ={f} {UNCALCULATED}（已按空白读取）"),
                 });
@@ -315,34 +383,12 @@ fn read_form(
             if c < left || ctx.used.contains(&(r, c)) || ctx.meaning_at(r, c).is_some() {
                 continue;
             }
-            out.notices.push(Notice {
+            notices.push(Notice {
                 location: ctx.loc(r, c),
                 message: format!("单元格内容“{}”不属于申报表的任何栏目，已忽略", v.text()),
             });
         }
     }
-    if let Some((spot, c)) = crate::xmlchar::first_illegal(&form) {
-        let at = cell_of_spot(&cells, spot)
-            .map_or_else(|| ctx.loc(anchor_row, anchor_col), |(r, c)| ctx.loc(r, c));
-        return Err(Error::new(
-            ErrorKind::BadText,
-            at,
-            format!(
-                "含有工作簿中不允许的字符 {}（XML 1.0 不允许），写出后工作簿将无法打开；请在单元格中删去该字符后再试",
-                crate::xmlchar::name(c)
-            ),
-        ));
-    }
-    let (src_row, src_col) = title_cell.unwrap_or((anchor_row, anchor_col));
-    form.source = Some(Source {
-        file: ctx.file.to_string(),
-        sheet: Some(ctx.sheet.to_string()),
-        cell: Some(a1(src_row, src_col)),
-        cells: Some(cells),
-        origin: None,
-    });
-    out.forms.push(form);
-    Ok(Some(last_row))
 }
 
 /// The error for a unit line or label naming a unit the reader does not know.
@@ -441,6 +487,62 @@ fn read_header(
 ) -> Result<()> {
     let grid = ctx.grid;
     let vocab = Vocabulary::get();
+    let (found, label_unit) = header_fields(ctx, cells, (first, last), &unit_line, notices)?;
+    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
+    // line; it must agree with the others.
+    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
+    for r in grid.rows_in(first..=last) {
+        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
+        for (c, text) in row_cells {
+            if ctx.used.contains(&(r, c)) {
+                continue;
+            }
+            let Some(u) = vocab.unit_line(&text) else {
+                continue;
+            };
+            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
+            agree(
+                u,
+                &text,
+                || ctx.loc(r, c),
+                [&unit_line, &label_unit, &note_unit],
+            )?;
+            ctx.used.insert((r, c));
+            note_unit.get_or_insert((u, (r, c), text));
+        }
+    }
+    let unit = label_unit
+        .or(note_unit)
+        .or(unit_line)
+        .map_or(Unit::Yuan, |(u, _, _)| u);
+    for (key, at) in found {
+        if let Some(value) = header_value(ctx, key, at, unit, notices)? {
+            form.set(key, value);
+        }
+    }
+    read_extra_pairs(ctx, form, cells, (first, last));
+    Ok(())
+}
+
+/// The header block's fields with their value cells, and the unit a label of the
+/// amounts block names, with its cell and text.
+type HeaderFields = (
+    Vec<(Field, Option<(u32, u16)>)>,
+    Option<(Unit, (u32, u16), String)>,
+);
+
+/// Finds the header block's labels (rows `first..=last`), each field's value cell (noted
+/// in `cells`), and the unit a label of the amounts block names, which must agree with
+/// `unit_line`.
+fn header_fields(
+    ctx: &mut Ctx<'_>,
+    cells: &mut FormCells,
+    (first, last): (u32, u32),
+    unit_line: &Option<(Unit, (u32, u16), String)>,
+    notices: &mut Vec<Notice>,
+) -> Result<HeaderFields> {
+    let grid = ctx.grid;
+    let vocab = Vocabulary::get();
     // The unit a label of the amounts block names (`项目资金（万元）`), with its cell.
     let mut label_unit: Option<(Unit, (u32, u16), String)> = None;
     let mut assigned: HashSet<Field> = HashSet::default();
@@ -472,7 +574,7 @@ fn read_header(
             };
             if of_amounts && let Some(u) = vocab.label_unit(&label) {
                 let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &label, &t))?;
-                agree(u, &label, || ctx.loc(r, c), [&unit_line, &label_unit])?;
+                agree(u, &label, || ctx.loc(r, c), [unit_line, &label_unit])?;
                 label_unit.get_or_insert((u, (r, c), label.clone()));
             }
             if let Meaning::Field(fields) = meaning {
@@ -531,73 +633,67 @@ fn read_header(
             }
         }
     }
-    // A unit note inside the block (`（单位：万元）` beside the amounts) counts as a unit
-    // line; it must agree with the others.
-    let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
-    for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        for (c, text) in row_cells {
-            if ctx.used.contains(&(r, c)) {
-                continue;
-            }
-            let Some(u) = vocab.unit_line(&text) else {
-                continue;
-            };
-            let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
-            agree(
-                u,
-                &text,
-                || ctx.loc(r, c),
-                [&unit_line, &label_unit, &note_unit],
-            )?;
-            ctx.used.insert((r, c));
-            note_unit.get_or_insert((u, (r, c), text));
-        }
-    }
-    let unit = label_unit
-        .or(note_unit)
-        .or(unit_line)
-        .map_or(Unit::Yuan, |(u, _, _)| u);
-    for (key, at) in found {
-        let kind = key.kind();
-        let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
-            None => match kind {
-                FieldKind::Text => FieldValue::Text(None),
-                FieldKind::Amount => FieldValue::Amount(None),
-                FieldKind::Date => FieldValue::Date(None),
-                FieldKind::Year | FieldKind::Indicator => continue,
-            },
-            Some((r, c, v)) => {
-                let loc = || ctx.loc(r, c).field(key);
-                match kind {
-                    // A formula without its result in 项目名称, 主管部门 or any other field
-                    // is an error, as in an amount: read as blank it would pass unnoticed.
-                    FieldKind::Text => match v {
-                        Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
-                        _ => FieldValue::Text(Some(v.text())),
-                    },
-                    FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
-                    FieldKind::Date => {
-                        let d = date_of(v, loc)?;
-                        if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
-                            notices.push(Notice {
-                                location: ctx.loc(r, c).field(key),
-                                message: format!(
-                                    "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
-                                    v.text(),
-                                    d.format("%Y-%m-%d")
-                                ),
-                            });
-                        }
-                        FieldValue::Date(d)
+    Ok((found, label_unit))
+}
+
+/// The value of the header field `key` at its value cell `at` (none where the layout
+/// had no cell for it), amounts in `unit`; `None` for a field the header does not hold.
+fn header_value(
+    ctx: &Ctx<'_>,
+    key: Field,
+    at: Option<(u32, u16)>,
+    unit: Unit,
+    notices: &mut Vec<Notice>,
+) -> Result<Option<FieldValue>> {
+    let grid = ctx.grid;
+    let kind = key.kind();
+    let value = match at.and_then(|(r, c)| grid.get(r, c).map(|v| (r, c, v))) {
+        None => match kind {
+            FieldKind::Text => FieldValue::Text(None),
+            FieldKind::Amount => FieldValue::Amount(None),
+            FieldKind::Date => FieldValue::Date(None),
+            FieldKind::Year | FieldKind::Indicator => return Ok(None),
+        },
+        Some((r, c, v)) => {
+            let loc = || ctx.loc(r, c).field(key);
+            match kind {
+                // A formula without its result in 项目名称, 主管部门 or any other field
+                // is an error, as in an amount: read as blank it would pass unnoticed.
+                FieldKind::Text => match v {
+                    Value::Uncalculated(f) => return Err(uncalculated(f, loc())),
+                    _ => FieldValue::Text(Some(v.text())),
+                },
+                FieldKind::Amount => FieldValue::Amount(amount_of(v, unit, loc)?),
+                FieldKind::Date => {
+                    let d = date_of(v, loc)?;
+                    if let (Some(d), Value::Number(_) | Value::Int(_)) = (d, v) {
+                        notices.push(Notice {
+                            location: ctx.loc(r, c).field(key),
+                            message: format!(
+                                "数字 {} 按日期序号读作 {}；如不对请写成 2024-01-01 这样的日期，或把单元格设为日期格式",
+                                v.text(),
+                                d.format("%Y-%m-%d")
+                            ),
+                        });
                     }
-                    FieldKind::Year | FieldKind::Indicator => continue,
+                    FieldValue::Date(d)
                 }
+                FieldKind::Year | FieldKind::Indicator => return Ok(None),
             }
-        };
-        form.set(key, value);
-    }
-    // Leftover cells of the header block are label/value pairs the layout does not know.
+        }
+    };
+    Ok(Some(value))
+}
+
+/// Reads the header block's leftover cells (rows `first..=last`) as label/value pairs
+/// the layout does not know, into the form's `extra`.
+fn read_extra_pairs(
+    ctx: &mut Ctx<'_>,
+    form: &mut Form,
+    cells: &mut FormCells,
+    (first, last): (u32, u32),
+) {
+    let grid = ctx.grid;
     for r in grid.rows_in(first..=last) {
         let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
         for c in row_cells {
@@ -630,208 +726,6 @@ fn read_header(
             form.extra.insert(label, value);
         }
     }
-    Ok(())
-}
-
-fn read_indicators(
-    ctx: &mut Ctx<'_>,
-    form: &mut Form,
-    cells: &mut FormCells,
-    header_row: u32,
-    limit: u32,
-) -> Result<u32> {
-    let grid = ctx.grid;
-    let vocab = Vocabulary::get();
-    let mut columns: [Option<u16>; 4] = [None; 4];
-    // A split target's 指标性质 and 度量单位 columns.
-    let (mut sign_col, mut unit_col): (Option<u16>, Option<u16>) = (None, None);
-    let mut section: Option<(u32, u16)> = None;
-    for (c, _) in grid.row(header_row) {
-        match ctx.meaning_at(header_row, c) {
-            Some(Meaning::IndicatorColumn(f)) => {
-                let slot = columns.get_mut(f.indicator_index().unwrap_or(3));
-                if let Some(slot) = slot.filter(|s| s.is_none()) {
-                    *slot = Some(c);
-                }
-                ctx.used.insert((header_row, c));
-            }
-            Some(Meaning::TargetPart(part)) => {
-                let slot = match part {
-                    TargetPart::Sign => &mut sign_col,
-                    _ => &mut unit_col,
-                };
-                if slot.is_none() {
-                    *slot = Some(c);
-                }
-                ctx.used.insert((header_row, c));
-            }
-            Some(Meaning::IndicatorSection) => {
-                section = Some((header_row, c));
-                ctx.used.insert((header_row, c));
-            }
-            _ => {}
-        }
-    }
-    let [Some(c1), Some(c2), Some(c3), Some(c4)] = columns else {
-        let missing: Vec<String> = Field::INDICATOR
-            .iter()
-            .zip(columns)
-            .filter(|(_, c)| c.is_none())
-            .map(|(f, _)| f.label())
-            .collect();
-        return Err(Error::new(
-            ErrorKind::NoForm,
-            ctx.loc(
-                header_row,
-                ctx.grid.row(header_row).next().map_or(0, |(c, _)| c),
-            ),
-            format!(
-                "绩效指标表头缺少“{}”列；请按官方格式填写表头",
-                missing.join("”“")
-            ),
-        ));
-    };
-    // Every header cell right of the known columns names an indicator `extra` column,
-    // keyed by its text without spaces.
-    let rightmost = [Some(c4), sign_col, unit_col]
-        .into_iter()
-        .flatten()
-        .map(|c| grid.last_col_of(header_row, c))
-        .max()
-        .unwrap_or(c4);
-    let mut extra_cols: Vec<(u16, String)> = Vec::new();
-    for (c, v) in grid.row(header_row) {
-        if c <= rightmost || ctx.used.contains(&(header_row, c)) {
-            continue;
-        }
-        let key: String = v.text().chars().filter(|ch| !ch.is_whitespace()).collect();
-        if key.is_empty() || extra_cols.iter().any(|(_, k)| *k == key) {
-            continue;
-        }
-        ctx.used.insert((header_row, c));
-        cells.indicator_extra_cols.insert(key.clone(), c);
-        extra_cols.push((c, key));
-    }
-    // The 绩效指标 label may also stand above the header (merged) or to its left.
-    if section.is_none() {
-        section = grid
-            .row(header_row)
-            .map(|(c, _)| c)
-            .find(|&c| {
-                c < c1
-                    && matches!(
-                        ctx.meaning_at(header_row, c),
-                        Some(Meaning::IndicatorSection)
-                    )
-            })
-            .map(|c| (header_row, c));
-    }
-    let section_end = section
-        .filter(|_| grid.has_merge_info())
-        .and_then(|(r, c)| grid.merge_at(r, c))
-        .map(|m| m.last_row);
-    let cols = [c1, c2, c3, c4];
-    cells.indicator_cols = cols;
-    let split = sign_col.is_some() || unit_col.is_some();
-    let all_cols: Vec<u16> = cols
-        .iter()
-        .copied()
-        .chain(sign_col)
-        .chain(unit_col)
-        .chain(extra_cols.iter().map(|(c, _)| *c))
-        .collect();
-    let text_at = |r: u32, c: u16| grid.shown(r, c).map(Value::text).unwrap_or_default();
-    let mut rows: Vec<Indicator> = Vec::new();
-    let mut last = header_row;
-    let mut r = header_row;
-    while r < limit {
-        r += 1;
-        // A 备注 row closes the table; its text goes to the form's `extra`.
-        if let Some((c, v)) = grid.row(r).find(|(c, _)| *c <= c3)
-            && vocab.is_remark(&v.text())
-        {
-            let label = v
-                .text()
-                .chars()
-                .filter(|ch| !ch.is_whitespace())
-                .collect::<String>();
-            let value_cell = ctx.right_of(r, c);
-            let value = value_cell
-                .and_then(|(vr, vc)| grid.get(vr, vc))
-                .map(Value::text)
-                .unwrap_or_default();
-            ctx.used.insert((r, c));
-            if let Some(cell) = value_cell {
-                ctx.used.insert(cell);
-            }
-            cells
-                .extra
-                .insert(label.clone(), value_cell.unwrap_or((r, c)));
-            form.extra.insert(label, value);
-            last = r;
-            break;
-        }
-        let empty = all_cols.iter().all(|&c| text_at(r, c).is_empty());
-        match section_end {
-            Some(end) if r > end => break,
-            Some(_) => {}
-            None if empty => break,
-            None => {}
-        }
-        // A new form's title ends the table; anything else in the table's columns is an
-        // indicator, even when it reads like a label (an indicator named 财政拨款（万元）, a
-        // target 单位 or 金额单位：元).
-        if grid.row(r).any(|(c, v)| {
-            matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) || vocab.is_title_like(&v.text())
-        }) {
-            break;
-        }
-        let texts: Vec<String> = cols.iter().map(|&c| text_at(r, c)).collect();
-        let get = |i: usize| texts.get(i).cloned().unwrap_or_default();
-        let prev = rows.last();
-        let (mut level1, mut level2) = (get(0), get(1));
-        let continues = level1.is_empty() && prev.is_some();
-        if continues {
-            level1 = prev.map(|p| p.level1.clone()).unwrap_or_default();
-            if level2.is_empty() {
-                level2 = prev.map(|p| p.level2.clone()).unwrap_or_default();
-            }
-        }
-        let target = if split {
-            let part = |c: Option<u16>| c.map(|c| text_at(r, c)).unwrap_or_default();
-            crate::target::join(&part(sign_col), &get(3), &part(unit_col))
-        } else {
-            get(3)
-        };
-        let extra = extra_cols
-            .iter()
-            .map(|(c, k)| (k.clone(), text_at(r, *c)))
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
-        rows.push(Indicator {
-            level1,
-            level2,
-            level3: get(2),
-            target,
-            extra,
-        });
-        for &c in &all_cols {
-            ctx.used.insert((r, c));
-            if let Some(m) = grid.merge_at(r, c) {
-                for cc in m.col..=m.last_col {
-                    ctx.used.insert((r, cc));
-                }
-            }
-        }
-        cells.indicator_rows.push(r);
-        last = r;
-    }
-    while rows.last().is_some_and(|i| i == &Indicator::default()) {
-        rows.pop();
-        cells.indicator_rows.pop();
-    }
-    form.indicators = rows;
-    Ok(last)
 }
 
 #[cfg(test)]

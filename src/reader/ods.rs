@@ -164,7 +164,7 @@ fn cell_start(e: &BytesStart<'_>, covered: bool) -> Result<CellStart, Fault> {
         Some("string") => string.map(DataRef::String),
         _ => None,
     };
-    c.value = typed.and_then(super::value_of);
+    c.value = typed.and_then(super::workbook::value_of);
     c.text_is_value = c.value.is_none();
     Ok(c)
 }
@@ -593,7 +593,7 @@ mod tests {
                 let mut want = Grid::new(false);
                 let (r0, c0) = range.start().unwrap_or((0, 0));
                 for (r, c, d) in range.used_cells() {
-                    if let Some(v) = super::super::value_of_data(d) {
+                    if let Some(v) = super::super::workbook::value_of_data(d) {
                         want.set(r0 + r as u32, (c0 + c as u32) as u16, v);
                     }
                 }

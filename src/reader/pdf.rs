@@ -22,7 +22,11 @@
 use super::grid::{Grid, Merge, Value};
 use super::{Notice, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
-use pdf_extract::{ColorSpace, MediaBox, OutputDev, OutputError, Path, PathOp, Transform};
+use draw::{Glyph, Page, Rule, collect, has_images, xobject_cycle};
+use limits::check_limits;
+
+mod draw;
+mod limits;
 
 /// Positions closer than this (in points) are one rule line.
 const SNAP: f64 = 2.0;
@@ -43,222 +47,6 @@ pub(crate) fn is_pdf(bytes: &[u8], named_pdf: bool) -> bool {
     }
     let head = bytes.get(..1024).unwrap_or(bytes);
     named_pdf && memchr::memmem::find(head, b"%PDF-").is_some()
-}
-
-/// The most operators a page's content may run (form XObjects it draws counted in).
-const MAX_PAGE_OPS: u64 = 200_000;
-/// The most operators the whole document may run.
-const MAX_DOC_OPS: u64 = 2_000_000;
-/// The most bytes of shown text (glyph codes) a page may have.
-const MAX_PAGE_GLYPHS: u64 = 100_000;
-/// The most bytes of shown text the whole document may have.
-const MAX_DOC_GLYPHS: u64 = 2_000_000;
-/// The most path operators (segments, rectangles) a page may draw.
-const MAX_PAGE_PATHS: u64 = 50_000;
-/// The most path operators the whole document may draw.
-const MAX_DOC_PATHS: u64 = 1_000_000;
-/// The most bytes a page's content (or a form XObject's) may have; printed forms have some
-/// ten kilobytes a page.
-const MAX_CONTENT_BYTES: usize = 1 << 20;
-/// The deepest graphics state nesting (`q` … `Q`) a content stream may have.
-const MAX_DEPTH: u64 = 1_000;
-
-/// A glyph: where its baseline starts, how wide and tall it is, and its text.
-#[derive(Debug, Clone)]
-struct Glyph {
-    x: f64,
-    y: f64,
-    w: f64,
-    size: f64,
-    text: String,
-}
-
-/// A horizontal (`y`, from `a` to `b` in x) or vertical (`x`, from `a` to `b` in y) rule.
-#[derive(Debug, Clone, Copy)]
-struct Rule {
-    at: f64,
-    a: f64,
-    b: f64,
-}
-
-#[derive(Debug, Default)]
-struct Page {
-    glyphs: Vec<Glyph>,
-    horizontal: Vec<Rule>,
-    vertical: Vec<Rule>,
-}
-
-/// Collects each page's glyphs and rules from `pdf-extract`.
-#[derive(Default)]
-struct Collector {
-    pages: Vec<Page>,
-}
-
-impl Collector {
-    fn page(&mut self) -> &mut Page {
-        if self.pages.is_empty() {
-            self.pages.push(Page::default());
-        }
-        self.pages.last_mut().unwrap_or_else(|| unreachable!())
-    }
-
-    fn segment(&mut self, (x0, y0): (f64, f64), (x1, y1): (f64, f64)) {
-        let page = self.page();
-        if (y0 - y1).abs() <= SNAP / 2.0 && (x0 - x1).abs() > SNAP / 2.0 {
-            page.horizontal.push(Rule {
-                at: (y0 + y1) / 2.0,
-                a: x0.min(x1),
-                b: x0.max(x1),
-            });
-        } else if (x0 - x1).abs() <= SNAP / 2.0 && (y0 - y1).abs() > SNAP / 2.0 {
-            page.vertical.push(Rule {
-                at: (x0 + x1) / 2.0,
-                a: y0.min(y1),
-                b: y0.max(y1),
-            });
-        }
-    }
-
-    fn path(&mut self, ctm: &Transform, path: &Path, filled: bool) {
-        let at = |x: f64, y: f64| {
-            (
-                ctm.m11 * x + ctm.m21 * y + ctm.m31,
-                ctm.m12 * x + ctm.m22 * y + ctm.m32,
-            )
-        };
-        let mut current = None;
-        let mut start = None;
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => {
-                    current = Some(at(x, y));
-                    start = current;
-                }
-                PathOp::LineTo(x, y) => {
-                    let p = at(x, y);
-                    if let Some(c) = current
-                        && !filled
-                    {
-                        self.segment(c, p);
-                    }
-                    current = Some(p);
-                }
-                PathOp::CurveTo(.., x, y) => current = Some(at(x, y)),
-                PathOp::Close => {
-                    if let (Some(c), Some(s)) = (current, start)
-                        && !filled
-                    {
-                        self.segment(c, s);
-                    }
-                    current = start;
-                }
-                PathOp::Rect(x, y, w, h) => {
-                    let corners = [at(x, y), at(x + w, y), at(x + w, y + h), at(x, y + h)];
-                    let (xs, ys) = (corners.map(|c| c.0), corners.map(|c| c.1));
-                    let (x0, x1) = (min(&xs), max(&xs));
-                    let (y0, y1) = (min(&ys), max(&ys));
-                    if filled {
-                        // A thin filled rectangle is a rule; a larger one is shading.
-                        if y1 - y0 <= THIN && x1 - x0 > THIN {
-                            self.segment((x0, (y0 + y1) / 2.0), (x1, (y0 + y1) / 2.0));
-                        } else if x1 - x0 <= THIN && y1 - y0 > THIN {
-                            self.segment(((x0 + x1) / 2.0, y0), ((x0 + x1) / 2.0, y1));
-                        }
-                    } else {
-                        let [a, b, c, d] = corners;
-                        for (from, to) in [(a, b), (b, c), (c, d), (d, a)] {
-                            self.segment(from, to);
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn min(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::INFINITY, f64::min)
-}
-
-fn max(v: &[f64]) -> f64 {
-    v.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-}
-
-impl OutputDev for Collector {
-    fn begin_page(
-        &mut self,
-        _page_num: u32,
-        _media_box: &MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> std::result::Result<(), OutputError> {
-        self.pages.push(Page::default());
-        Ok(())
-    }
-    fn end_page(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn output_character(
-        &mut self,
-        trm: &Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        char: &str,
-    ) -> std::result::Result<(), OutputError> {
-        // The glyph's size on the page: the font size through the rendering matrix.
-        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
-        let size = (font_size * scale).abs();
-        if char.is_empty() || !size.is_finite() {
-            return Ok(());
-        }
-        let glyph = Glyph {
-            x: trm.m31,
-            y: trm.m32,
-            w: (width * font_size * trm.m11).abs(),
-            size,
-            text: char.to_string(),
-        };
-        self.page().glyphs.push(glyph);
-        Ok(())
-    }
-    fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_word(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn end_line(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-    fn stroke(
-        &mut self,
-        ctm: &Transform,
-        _colorspace: &ColorSpace,
-        _color: &[f64],
-        path: &Path,
-    ) -> std::result::Result<(), OutputError> {
-        self.path(ctm, path, false);
-        Ok(())
-    }
-    fn fill(
-        &mut self,
-        ctm: &Transform,
-        colorspace: &ColorSpace,
-        color: &[f64],
-        path: &Path,
-    ) -> std::result::Result<(), OutputError> {
-        // A white fill is a cell's background, never a rule (white is all ones in gray and
-        // RGB, all zeros in CMYK).
-        let white = match colorspace {
-            ColorSpace::DeviceCMYK => !color.is_empty() && color.iter().all(|&c| c <= 0.01),
-            _ => !color.is_empty() && color.iter().all(|&c| c >= 0.99),
-        };
-        if white {
-            return Ok(());
-        }
-        self.path(ctm, path, true);
-        Ok(())
-    }
 }
 
 /// Clusters positions within [`SNAP`] of each other; the mean of each cluster, sorted.
@@ -304,14 +92,6 @@ struct Cell {
     open_top: bool,
     /// No rule draws its bottom edge (a cell continued on the next page).
     open_bottom: bool,
-}
-
-/// A page's rows, top to bottom, and whether a boundary had to be guessed.
-struct PageRows {
-    rows: Vec<Row>,
-    guessed: Vec<String>,
-    /// The column boundaries (x, left to right) that the cells' columns count.
-    xs: Vec<f64>,
 }
 
 /// Joins lines of glyphs into text: glyphs of one line by x (a space where a gap is wider
@@ -368,6 +148,14 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{2E80}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}')
 }
 
+/// A page's rows, top to bottom, and whether a boundary had to be guessed.
+struct PageRows {
+    rows: Vec<Row>,
+    guessed: Vec<String>,
+    /// The column boundaries (x, left to right) that the cells' columns count.
+    xs: Vec<f64>,
+}
+
 /// Rebuilds a page's table: bands between horizontal rules, cells between vertical ones,
 /// merges where a rule is missing.
 fn page_rows(page: &Page) -> PageRows {
@@ -378,25 +166,7 @@ fn page_rows(page: &Page) -> PageRows {
         y
     };
     let xs = cluster(page.vertical.iter().map(|r| r.at).collect());
-    // A band is a table band when vertical rules cross its middle.
-    struct Band {
-        top: f64,
-        bottom: f64,
-        /// Which column boundaries (indexes into xs) are ruled at the band's middle.
-        ruled: Vec<bool>,
-    }
-    let mut bands: Vec<Band> = Vec::new();
-    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
-        let mid = (top + bottom) / 2.0;
-        let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
-        if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
-            bands.push(Band {
-                top,
-                bottom,
-                ruled: ruled_at,
-            });
-        }
-    }
+    let bands = table_bands(page, &ys, &xs);
     // Glyphs by band and cell; the others are free text.
     let ncols = xs.len().saturating_sub(1);
     let mut in_cell: Vec<Vec<Vec<&Glyph>>> =
@@ -417,6 +187,89 @@ fn page_rows(page: &Page) -> PageRows {
             None => free.push(g),
         }
     }
+    let boxes = cell_boxes(page, &bands, &xs);
+    let mut rows: Vec<(f64, Row)> = bands
+        .iter()
+        .map(|b| (b.top, Row::Band(Vec::new())))
+        .collect();
+    for (b0, c0, b1, c1, n) in boxes.into_values() {
+        if n != (b1 - b0 + 1) * (c1 - c0 + 1) {
+            guessed.push(format!(
+                "第 {} 行起的表格线不成矩形，已按其外框读作一个单元格",
+                b0 + 1
+            ));
+        }
+        let mut glyphs: Vec<&Glyph> = Vec::new();
+        for cells in in_cell.iter().take(b1 + 1).skip(b0) {
+            for g in cells.iter().take(c1 + 1).skip(c0) {
+                glyphs.extend(g.iter().copied());
+            }
+        }
+        let text = join_text(&mut glyphs);
+        // An edge is open when no rule crosses any of its columns' middles.
+        let open = |y: Option<f64>| {
+            y.is_some_and(|y| {
+                (c0..=c1).all(|c| match (xs.get(c), xs.get(c + 1)) {
+                    (Some(l), Some(r)) => !ruled(&page.horizontal, y, (l + r) / 2.0),
+                    _ => false,
+                })
+            })
+        };
+        let open_top = open(bands.get(b0).map(|b| b.top));
+        let open_bottom = open(bands.get(b1).map(|b| b.bottom));
+        if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
+            cells.push(Cell {
+                col: u16::try_from(c0).unwrap_or(u16::MAX),
+                last_col: u16::try_from(c1).unwrap_or(u16::MAX),
+                rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
+                text,
+                open_top,
+                open_bottom,
+            });
+        }
+    }
+    rows.extend(free_rows(free));
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
+    PageRows {
+        rows: rows.into_iter().map(|(_, r)| r).collect(),
+        guessed,
+        xs,
+    }
+}
+
+/// A band between neighbouring horizontal rules that vertical rules cross: a table row.
+struct Band {
+    top: f64,
+    bottom: f64,
+    /// Which column boundaries (indexes into xs) are ruled at the band's middle.
+    ruled: Vec<bool>,
+}
+
+/// The page's table bands: between neighbouring horizontal rules at `ys` (top first),
+/// those whose middle at least two of the vertical rules at `xs` cross.
+fn table_bands(page: &Page, ys: &[f64], xs: &[f64]) -> Vec<Band> {
+    let mut bands: Vec<Band> = Vec::new();
+    for (&top, &bottom) in ys.iter().zip(ys.iter().skip(1)) {
+        let mid = (top + bottom) / 2.0;
+        let ruled_at: Vec<bool> = xs.iter().map(|&x| ruled(&page.vertical, x, mid)).collect();
+        if ruled_at.iter().filter(|&&r| r).count() >= 2 && top - bottom > SNAP {
+            bands.push(Band {
+                top,
+                bottom,
+                ruled: ruled_at,
+            });
+        }
+    }
+    bands
+}
+
+/// A cell's first band, first column, last band, last column, and how many band cells
+/// it joins, by its set's root.
+type Boxes = std::collections::BTreeMap<usize, (usize, usize, usize, usize, usize)>;
+
+/// The table's cells: neighbouring band cells without a rule between them are one.
+fn cell_boxes(page: &Page, bands: &[Band], xs: &[f64]) -> Boxes {
+    let ncols = xs.len().saturating_sub(1);
     // Cells: union of neighbours without a rule between them.
     let nb = bands.len();
     let id = |b: usize, c: usize| b * ncols + c;
@@ -458,8 +311,7 @@ fn page_rows(page: &Page) -> PageRows {
         }
     }
     // Each cell's rectangle.
-    let mut boxes: std::collections::BTreeMap<usize, (usize, usize, usize, usize, usize)> =
-        Default::default();
+    let mut boxes = Boxes::default();
     for (bi, b) in bands.iter().enumerate() {
         for c in 0..ncols {
             if !inside(b, c) {
@@ -474,47 +326,12 @@ fn page_rows(page: &Page) -> PageRows {
             e.4 += 1;
         }
     }
-    let mut rows: Vec<(f64, Row)> = bands
-        .iter()
-        .map(|b| (b.top, Row::Band(Vec::new())))
-        .collect();
-    for (b0, c0, b1, c1, n) in boxes.into_values() {
-        if n != (b1 - b0 + 1) * (c1 - c0 + 1) {
-            guessed.push(format!(
-                "第 {} 行起的表格线不成矩形，已按其外框读作一个单元格",
-                b0 + 1
-            ));
-        }
-        let mut glyphs: Vec<&Glyph> = Vec::new();
-        for cells in in_cell.iter().take(b1 + 1).skip(b0) {
-            for g in cells.iter().take(c1 + 1).skip(c0) {
-                glyphs.extend(g.iter().copied());
-            }
-        }
-        let text = join_text(&mut glyphs);
-        // An edge is open when no rule crosses any of its columns' middles.
-        let open = |y: Option<f64>| {
-            y.is_some_and(|y| {
-                (c0..=c1).all(|c| match (xs.get(c), xs.get(c + 1)) {
-                    (Some(l), Some(r)) => !ruled(&page.horizontal, y, (l + r) / 2.0),
-                    _ => false,
-                })
-            })
-        };
-        let open_top = open(bands.get(b0).map(|b| b.top));
-        let open_bottom = open(bands.get(b1).map(|b| b.bottom));
-        if let Some((_, Row::Band(cells))) = rows.get_mut(b0) {
-            cells.push(Cell {
-                col: u16::try_from(c0).unwrap_or(u16::MAX),
-                last_col: u16::try_from(c1).unwrap_or(u16::MAX),
-                rows: u32::try_from(b1 - b0 + 1).unwrap_or(1),
-                text,
-                open_top,
-                open_bottom,
-            });
-        }
-    }
-    // Free text: one row a printed line.
+    boxes
+}
+
+/// The free text's rows, one a printed line, each with its height on the page.
+fn free_rows(mut free: Vec<&Glyph>) -> Vec<(f64, Row)> {
+    let mut rows = Vec::new();
     free.sort_by(|a, b| b.y.total_cmp(&a.y));
     let mut lines: Vec<Vec<&Glyph>> = Vec::new();
     for g in free {
@@ -530,12 +347,7 @@ fn page_rows(page: &Page) -> PageRows {
             rows.push((y, Row::Free(text)));
         }
     }
-    rows.sort_by(|a, b| b.0.total_cmp(&a.0));
-    PageRows {
-        rows: rows.into_iter().map(|(_, r)| r).collect(),
-        guessed,
-        xs,
-    }
+    rows
 }
 
 /// The text of a band's cells, to compare a repeated header row.
@@ -830,258 +642,9 @@ impl Sheet {
     }
 }
 
-/// The pages' content as `pdf-extract` sees it.
-fn collect(doc: &pdf_extract::Document) -> std::result::Result<Collector, OutputError> {
-    let mut out = Collector::default();
-    pdf_extract::output_doc(doc, &mut out)?;
-    Ok(out)
-}
-
-/// Whether any page draws an image (a scan).
-fn has_images(doc: &pdf_extract::Document) -> bool {
-    doc.objects.values().any(|o| {
-        o.as_stream()
-            .ok()
-            .and_then(|s| s.dict.get(b"Subtype").ok())
-            .and_then(|s| s.as_name().ok())
-            == Some(b"Image".as_slice())
-    })
-}
-
-/// Whether form XObjects draw each other in a cycle, which would make the content stream
-/// interpreter recurse without end. Conservative: a form without resources of its own that
-/// draws any XObject is taken to draw every form.
-fn xobject_cycle(doc: &pdf_extract::Document) -> bool {
-    use pdf_extract::{Object, ObjectId};
-    use std::collections::{BTreeMap, BTreeSet};
-    let is_form = |o: &Object| {
-        o.as_stream()
-            .ok()
-            .and_then(|s| s.dict.get(b"Subtype").ok())
-            .and_then(|s| s.as_name().ok())
-            == Some(b"Form".as_slice())
-    };
-    let forms: BTreeSet<ObjectId> = doc
-        .objects
-        .iter()
-        .filter(|(_, o)| is_form(o))
-        .map(|(id, _)| *id)
-        .collect();
-    let mut edges: BTreeMap<ObjectId, Vec<ObjectId>> = BTreeMap::new();
-    for &id in &forms {
-        let Some(stream) = doc.objects.get(&id).and_then(|o| o.as_stream().ok()) else {
-            continue;
-        };
-        let own = stream
-            .dict
-            .get_deref(b"Resources", doc)
-            .and_then(Object::as_dict)
-            .ok();
-        let to: Vec<ObjectId> = match own {
-            Some(resources) => resources
-                .get_deref(b"XObject", doc)
-                .and_then(Object::as_dict)
-                .map(|x| {
-                    x.iter()
-                        .filter_map(|(_, v)| v.as_reference().ok())
-                        .filter(|r| forms.contains(r))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            None => {
-                let content = stream
-                    .decompressed_content()
-                    .unwrap_or_else(|_| stream.content.clone());
-                if memchr::memmem::find(&content, b"Do").is_some() {
-                    forms.iter().copied().collect()
-                } else {
-                    Vec::new()
-                }
-            }
-        };
-        edges.insert(id, to);
-    }
-    // Depth-first search for a back edge, without recursion.
-    let mut state: BTreeMap<ObjectId, u8> = BTreeMap::new(); // 1 on the path, 2 done
-    for &start in &forms {
-        if state.contains_key(&start) {
-            continue;
-        }
-        let mut stack = vec![(start, 0usize)];
-        state.insert(start, 1);
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            let to = edges.get(&node).map(Vec::as_slice).unwrap_or(&[]);
-            if let Some(&child) = to.get(*next) {
-                *next += 1;
-                match state.get(&child) {
-                    Some(1) => return true,
-                    Some(_) => {}
-                    None => {
-                        state.insert(child, 1);
-                        stack.push((child, 0));
-                    }
-                }
-            } else {
-                state.insert(node, 2);
-                stack.pop();
-            }
-        }
-    }
-    false
-}
-
-/// How much a content stream asks of the interpreter.
-#[derive(Debug, Default, Clone, Copy)]
-struct Cost {
-    ops: u64,
-    glyphs: u64,
-    paths: u64,
-    depth: u64,
-    draws: u64,
-}
-
-/// Counts a content stream's operators, shown text bytes, path operators, `Do`s and its
-/// deepest `q` nesting.
-fn cost_of(content: &[u8]) -> std::result::Result<Cost, ()> {
-    // Bounded before parsing: a parsed operator takes some hundred bytes.
-    if content.len() > MAX_CONTENT_BYTES
-        || content
-            .split(u8::is_ascii_whitespace)
-            .filter(|t| !t.is_empty())
-            .count()
-            > MAX_PAGE_OPS as usize
-    {
-        return Ok(Cost {
-            ops: u64::MAX,
-            ..Cost::default()
-        });
-    }
-    let ops = pdf_extract::content::Content::decode(content).map_err(|_| ())?;
-    let mut cost = Cost::default();
-    let mut depth: u64 = 0;
-    for op in &ops.operations {
-        cost.ops += 1;
-        match op.operator.as_str() {
-            "q" => {
-                depth += 1;
-                cost.depth = cost.depth.max(depth);
-            }
-            "Q" => depth = depth.saturating_sub(1),
-            "Tj" | "TJ" | "'" | "\"" => {
-                for o in &op.operands {
-                    cost.glyphs += match o {
-                        pdf_extract::Object::String(s, _) => s.len() as u64,
-                        pdf_extract::Object::Array(a) => a
-                            .iter()
-                            .map(|o| o.as_str().map_or(0, |s| s.len() as u64))
-                            .sum(),
-                        _ => 0,
-                    };
-                }
-            }
-            "m" | "l" | "c" | "v" | "y" | "re" | "h" => cost.paths += 1,
-            "Do" => cost.draws += 1,
-            _ => {}
-        }
-    }
-    Ok(cost)
-}
-
-/// The decoded size of a stream, decoding no more than `limit` bytes of it (a Flate
-/// stream is inflated into nothing; other filters count their encoded size).
-fn decoded_size(stream: &pdf_extract::Stream, limit: u64) -> u64 {
-    use std::io::Read as _;
-    let flate = stream
-        .filters()
-        .is_ok_and(|f| f.first().is_some_and(|f| *f == b"FlateDecode".as_slice()));
-    if !flate {
-        return stream.content.len() as u64;
-    }
-    let mut inflater =
-        flate2::read::ZlibDecoder::new(stream.content.as_slice()).take(limit.saturating_add(1));
-    std::io::copy(&mut inflater, &mut std::io::sink()).unwrap_or(0)
-}
-
-/// Refuses a document whose streams inflate beyond `max_inflated` bytes in all, or whose
-/// pages ask more of the content interpreter than the limits allow; the message says what.
-fn check_limits(doc: &pdf_extract::Document, max_inflated: u64) -> std::result::Result<(), String> {
-    let mut total: u64 = 0;
-    for object in doc.objects.values() {
-        if let Ok(stream) = object.as_stream() {
-            total = total.saturating_add(decoded_size(stream, max_inflated.saturating_sub(total)));
-            if total > max_inflated {
-                return Err(format!("PDF 解压后超过 {} MiB 的上限", max_inflated >> 20));
-            }
-        }
-    }
-    // Form XObjects: the costliest one is counted for each `Do`.
-    let mut form = Cost::default();
-    for object in doc.objects.values() {
-        let Ok(stream) = object.as_stream() else {
-            continue;
-        };
-        let is_form = stream
-            .dict
-            .get(b"Subtype")
-            .and_then(|s| s.as_name())
-            .is_ok_and(|n| n == b"Form".as_slice());
-        if !is_form {
-            continue;
-        }
-        let content = stream
-            .decompressed_content()
-            .unwrap_or_else(|_| stream.content.clone());
-        let c = cost_of(&content).unwrap_or_default();
-        form.ops = form.ops.max(c.ops);
-        form.glyphs = form.glyphs.max(c.glyphs);
-        form.paths = form.paths.max(c.paths);
-        form.depth = form.depth.max(c.depth);
-    }
-    let complex =
-        |page: u32, what: &str| format!("PDF 内容过于复杂（第{page}页{what}），不像是打印的申报表");
-    let mut doc_cost = Cost::default();
-    for (number, id) in doc.get_pages() {
-        let content = doc.get_page_content(id).unwrap_or_default();
-        let mut c = cost_of(&content).unwrap_or_default();
-        c.ops = c.ops.saturating_add(c.draws.saturating_mul(form.ops));
-        c.glyphs = c.glyphs.saturating_add(c.draws.saturating_mul(form.glyphs));
-        c.paths = c.paths.saturating_add(c.draws.saturating_mul(form.paths));
-        if c.draws > 0 {
-            c.depth = c.depth.saturating_add(form.depth);
-        }
-        if c.depth > MAX_DEPTH {
-            return Err(complex(number, &format!("图形状态嵌套超过 {MAX_DEPTH} 层")));
-        }
-        if c.ops > MAX_PAGE_OPS {
-            return Err(complex(
-                number,
-                &format!("绘制指令超过 {MAX_PAGE_OPS} 个，或内容超过 1 MiB"),
-            ));
-        }
-        if c.glyphs > MAX_PAGE_GLYPHS {
-            return Err(complex(number, &format!("超过 {MAX_PAGE_GLYPHS} 个字符")));
-        }
-        if c.paths > MAX_PAGE_PATHS {
-            return Err(complex(number, &format!("超过 {MAX_PAGE_PATHS} 条线段")));
-        }
-        doc_cost.ops = doc_cost.ops.saturating_add(c.ops);
-        doc_cost.glyphs = doc_cost.glyphs.saturating_add(c.glyphs);
-        doc_cost.paths = doc_cost.paths.saturating_add(c.paths);
-        if doc_cost.ops > MAX_DOC_OPS
-            || doc_cost.glyphs > MAX_DOC_GLYPHS
-            || doc_cost.paths > MAX_DOC_PATHS
-        {
-            return Err(format!(
-                "PDF 内容过于复杂（到第{number}页为止的绘制指令、字符或线段已超过全文件的上限），不像是打印的申报表"
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Reads the forms of a PDF file; its streams may inflate to `max_inflated` bytes in all.
-pub(crate) fn read_pdf(bytes: &[u8], shown: &str, max_inflated: u64) -> Result<Read> {
-    let at = || Location::file(shown);
+pub(crate) fn read_pdf(bytes: &[u8], max_inflated: u64) -> Result<Read> {
+    let at = || Location::default();
     let corrupt = |detail: &str| {
         Error::new(
             ErrorKind::Corrupt,
@@ -1181,7 +744,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str, max_inflated: u64) -> Result<R
                 .notices
                 .push(Notice::new(at().sheet(name.as_str()), g));
         }
-        super::read_sheet(&mut result, &mut grid, shown, &name, None)?;
+        super::read_sheet(&mut result, &mut grid, &name, None)?;
     }
     // A PDF's pages without a form are not worth a notice each.
     result
@@ -1194,7 +757,7 @@ pub(crate) fn read_pdf(bytes: &[u8], shown: &str, max_inflated: u64) -> Result<R
             "PDF 中没有找到申报表：没有“项目名称”标签下方带“一级指标/二级指标/三级指标”表头的表格",
         ));
     }
-    super::finish(result, shown)
+    super::finish(result)
 }
 
 #[cfg(test)]
