@@ -10,18 +10,18 @@
 # SUITES overrides the test targets (default: the fast suites below); SUITES=--lib runs the
 # unit tests alone, several times faster per mutant.
 #
-# cargo-mutants is installed into target/tools (not ~/.cargo/bin) the first time, without
-# `--locked`: its own lockfile pins versions that a mirror may not serve, so cargo resolves its
-# dependencies afresh (the tool's output does not depend on them). Results: target/mutants/
-# (mutants.out/missed.txt lists the survivors, outcomes.json everything).
+# The script installs nothing: it runs the cargo-mutants named by MUTANTS, or the one on PATH,
+# and stops (exit 2) saying so when there is none. Nothing of the build or the tests depends on
+# it. Results: target/mutants/ (mutants.out/missed.txt lists the survivors, outcomes.json
+# everything).
 #
 # Last run: see README, Development ("Mutation testing").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-tools="$PWD/target/tools"
-version=${MUTANTS_VERSION:-27}
-if [ ! -x "$tools/bin/cargo-mutants" ]; then
-  cargo install cargo-mutants --version "^$version" --root "$tools"
+mutants=${MUTANTS:-$(command -v cargo-mutants || true)}
+if [ -z "$mutants" ] || [ ! -x "$mutants" ]; then
+  echo "bench/mutants.sh needs cargo-mutants (version 27 was used): put it on PATH or name it in MUTANTS=" >&2
+  exit 2
 fi
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(src/amount.rs src/date.rs src/target.rs src/check.rs src/coerce.rs)
@@ -31,7 +31,7 @@ start=$(date +%s)
 # The fast suites (no LibreOffice, browser or printing); `--lib` holds each module's unit tests.
 read -r -a suites <<< "${SUITES:---lib --test cli --test merge_check --test flat --test diff --test hostile --test reader}"
 status=0
-"$tools/bin/cargo-mutants" mutants "${args[@]}" --output target/mutants --timeout-multiplier 3 \
+"$mutants" mutants "${args[@]}" --output target/mutants --timeout-multiplier 3 \
   -- "${suites[@]}" || status=$?
 end=$(date +%s)
 out=target/mutants/mutants.out
