@@ -92,6 +92,61 @@ fn usage_errors_exit_2() {
 }
 
 #[test]
+fn flags_that_would_change_nothing_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    let input = input.to_str().unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--flat", "-o", "x.docx"],
+            "错误：x.docx: --flat 只用于写 .xlsx 指标明细表（.csv 本身就是指标明细表）；请改用 .xlsx 输出，或去掉 --flat\n",
+        ),
+        (
+            &["--flat"],
+            "错误：-: --flat 只用于写 .xlsx 指标明细表（.csv 本身就是指标明细表）；请改用 .xlsx 输出，或去掉 --flat\n",
+        ),
+        (
+            &["--layout", "2026", "-o", "x.csv"],
+            "错误：x.csv: --layout 只用于写申报表格式的 .xlsx 或 .docx（JSON 和指标明细表不分版式）；请去掉 --layout\n",
+        ),
+        (
+            &["--flat", "--layout", "split", "-o", "x.xlsx"],
+            "错误：x.xlsx: --layout 只用于写申报表格式的 .xlsx 或 .docx（JSON 和指标明细表不分版式）；请去掉 --layout\n",
+        ),
+    ];
+    for (flags, message) in cases {
+        let mut args = vec!["convert", input];
+        args.extend_from_slice(flags);
+        let out = declform(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{flags:?}");
+        assert_eq!(stderr(&out), message, "{flags:?}");
+        assert!(out.stdout.is_empty(), "{flags:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn convert_to_standard_output_follows_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = root().join("samples/seed-forms-2024.json");
+    let csv = declform(
+        dir.path(),
+        &["convert", input.to_str().unwrap(), "--to", "csv"],
+    );
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let expected = declform::flat_csv(
+        &declform::read(
+            std::fs::read(&input).unwrap(),
+            "seed-forms-2024.json",
+            &Default::default(),
+        )
+        .unwrap()
+        .forms,
+    );
+    assert_eq!(csv.stdout, expected);
+}
+
+#[test]
 fn an_output_equal_to_an_input_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(

@@ -24,7 +24,7 @@ pub struct Args {
     /// 输入文件（工作簿、JSON 或指标明细 CSV）/ input files
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
-    /// 输出文件，格式由扩展名决定（.json .xlsx .csv .docx）；省略时向标准输出写 JSON / output, by extension
+    /// 输出文件，格式由扩展名决定（.json .xlsx .csv .docx）；省略时写到标准输出（默认 JSON，或 --to 指定的格式）/ output, by extension; standard output when omitted
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// 输出格式：json、xlsx、csv 或 docx（默认由扩展名决定）/ output format (json, xlsx, csv, docx), when the extension does not say
@@ -46,22 +46,18 @@ pub fn run(args: &Args) -> Outcome {
     let files = inputs::expand(&args.inputs, inputs::Expand::default())?;
     if let Some(out) = &args.output {
         output::refuse_overwriting_input(out, &files)?;
-        output_kind(out, args.to)?;
     }
+    refuse_idle_flags(args)?;
     let forms = read_inputs(&files, &args.limits.read_options())?;
-    match &args.output {
-        None => super::emit(declform::to_json(&forms).as_bytes())?,
-        Some(out) => {
-            write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?;
-            if !super::is_stdout(out) {
-                super::note!(
-                    "已将 {} 个文件中的 {} 张表写入 {}",
-                    files.len(),
-                    forms.len(),
-                    out.shown()
-                );
-            }
-        }
+    let out = args.output.as_deref().unwrap_or(Path::new("-"));
+    write_output(&forms, out, args.to, args.layout.map(Into::into), args.flat)?;
+    if !super::is_stdout(out) {
+        super::note!(
+            "已将 {} 个文件中的 {} 张表写入 {}",
+            files.len(),
+            forms.len(),
+            out.shown()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -96,6 +92,28 @@ fn output_kind(out: &Path, to: Option<OutputKind>) -> Result<OutputKind, Failure
             format!("不支持的输出格式“.{other}”；请用 .json、.xlsx、.csv 或 .docx，或用 --to 指定"),
         )),
     }
+}
+
+/// Refuses `--flat` and `--layout` where they would change nothing, before anything is
+/// read: a clerk who asks for a flat Word document or a 2026 CSV would otherwise get
+/// something else in silence.
+fn refuse_idle_flags(args: &Args) -> Result<(), Failure> {
+    let out = args.output.as_deref().unwrap_or(Path::new("-"));
+    let kind = output_kind(out, args.to)?;
+    if args.flat && !matches!(kind, OutputKind::Xlsx | OutputKind::Csv) {
+        return Err(super::usage(
+            out,
+            "--flat 只用于写 .xlsx 指标明细表（.csv 本身就是指标明细表）；请改用 .xlsx 输出，或去掉 --flat",
+        ));
+    }
+    let forms_out = matches!(kind, OutputKind::Xlsx | OutputKind::Docx) && !args.flat;
+    if args.layout.is_some() && !forms_out {
+        return Err(super::usage(
+            out,
+            "--layout 只用于写申报表格式的 .xlsx 或 .docx（JSON 和指标明细表不分版式）；请去掉 --layout",
+        ));
+    }
+    Ok(())
 }
 
 /// Reads every input into one list of forms, in order; notices go to stderr.
