@@ -158,7 +158,10 @@ mod tests {
         let text = form_with("source", "{\"file\": \"x.xlsx\", \"zzz\": 1}");
         let doc = parse(&text).unwrap();
         assert_eq!(doc.forms[0].project_nature, None);
-        assert_eq!(doc.forms[0].source.as_ref().unwrap().file, "x.xlsx");
+        assert_eq!(
+            doc.forms[0].source.as_ref().unwrap().place.file_name(),
+            "x.xlsx"
+        );
     }
 
     #[test]

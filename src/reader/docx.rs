@@ -837,7 +837,7 @@ pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
     }
     for mut form in forms {
         if let Some(source) = form.source.as_mut() {
-            (source.sheet, source.cell) = rename(source.sheet.take(), source.cell.take());
+            source.place = std::mem::take(&mut source.place).relocate(rename);
             if let Some(cells) = source.cells.as_mut() {
                 cells.places = Some(Arc::clone(&places));
             }
