@@ -42,10 +42,10 @@ use rust_xlsxwriter::Workbook;
 /// ```
 pub fn duplicate_warnings(rows: &[SummaryRow]) -> Vec<String> {
     let place = |r: &SummaryRow| {
-        if r.source_sheet.is_empty() {
-            r.file.clone()
-        } else {
-            format!("{}!{}", r.file, r.source_sheet)
+        let at = crate::Location::file(&r.file);
+        match r.source_sheet.as_str() {
+            "" => at,
+            sheet => at.sheet(sheet),
         }
     };
     duplicates(rows)
