@@ -23,7 +23,7 @@
 //! Every grid row remembers where it came from ([`Places`]), so that messages name the
 //! table and row a clerk sees in Word: `表格2!第5行第3格`.
 
-use super::grid::{Grid, Merge, Value};
+use super::grid::{Fault, Grid, MAX_CELLS, Merge, Value};
 use super::{Notice, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
 pub(crate) use places::Places;
@@ -42,32 +42,8 @@ mod symbols;
 /// recogniser looks at most four rows above 项目名称 for the title and year).
 pub(crate) const PARAGRAPHS_ABOVE: usize = 4;
 
-/// The most grid cells a document may give (cells, and merges counted by the cells they
-/// cover up to 4096 each), as for ODS.
-pub(crate) const MAX_CELLS: u64 = super::ods::MAX_CELLS;
-
 /// The last grid column; cells further right are ignored.
 const LAST_COL: u32 = 16_383;
-
-/// Why a document could not be read.
-#[derive(Debug)]
-pub(crate) enum Fault {
-    /// More than [`MAX_CELLS`] cells.
-    TooManyCells,
-    /// The XML or the archive is broken; the detail is for the cause, not the message.
-    Broken(String),
-}
-
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fault::TooManyCells => write!(f, "more than {MAX_CELLS} cells"),
-            Fault::Broken(d) => write!(f, "{d}"),
-        }
-    }
-}
-
-impl std::error::Error for Fault {}
 
 /// A document read: its grid, where each row came from, and what to tell the user (grid
 /// cell, message).
@@ -847,7 +823,8 @@ pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
                 MAX_CELLS / 10_000
             ),
         ),
-        e @ Fault::Broken(_) => Error::new(
+        // A Word document has no encryption of its own (an encrypted one is an OLE file).
+        e @ (Fault::Broken(_) | Fault::Encrypted) => Error::new(
             ErrorKind::Corrupt,
             Location::default(),
             "Word 文档已损坏，无法打开（文档内容无法解析）；请在 Word 或 WPS 中打开并另存为 .docx 后再试",
