@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 /// Where something is in the input: a file, and where known a sheet, a cell, a field and
 /// its label. The one place type: errors, notices, a form's [`Source`](crate::Source), the
-/// findings of [`check`](crate::check()) and the changes of [`diff`](crate::diff()) carry it,
+/// findings of [`check`](crate::check()) and the changes of [`diff`](crate::diff) carry it,
 /// and it is printed one way (`file!sheet!cell label`), by its `Display`.
 ///
 /// It serialises as `file`, `sheet` and `cell` (null where unknown) and, where there is one,

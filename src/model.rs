@@ -275,7 +275,7 @@ impl Indicator {
 /// # Ok::<(), declform::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
-#[serde(from = "SourceJson<'_>")]
+#[serde(from = "shape::Source<'_>")]
 pub struct Source {
     /// The file (as given), the sheet (none for JSON and CSV inputs) and the cell of the
     /// form's title (or first cell); no label.
@@ -302,21 +302,26 @@ pub struct Source {
     pub(crate) cells: Option<FormCells>,
 }
 
-/// [`Source`] as the JSON model writes it: the place's parts as keys of their own.
-#[derive(Serialize, Deserialize)]
-#[serde(rename = "Source")]
-struct SourceJson<'a> {
-    file: Cow<'a, str>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sheet: Option<Cow<'a, str>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    cell: Option<Cow<'a, str>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    origin: Option<Cow<'a, Source>>,
+/// [`Source`] as the JSON model writes it: the place's parts as keys of their own. Its
+/// name is `Source` too, which serde's messages about a bad source name.
+mod shape {
+    use serde::{Deserialize, Serialize};
+    use std::borrow::Cow;
+
+    #[derive(Serialize, Deserialize)]
+    pub(super) struct Source<'a> {
+        pub(super) file: Cow<'a, str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) sheet: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) cell: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) origin: Option<Cow<'a, super::Source>>,
+    }
 }
 
-impl From<SourceJson<'_>> for Source {
-    fn from(json: SourceJson<'_>) -> Source {
+impl From<shape::Source<'_>> for Source {
+    fn from(json: shape::Source<'_>) -> Source {
         let place = Location::file(json.file).cell_ref_as(json.cell.map(Cow::into_owned));
         Source {
             place: match json.sheet {
@@ -331,7 +336,7 @@ impl From<SourceJson<'_>> for Source {
 
 impl Serialize for Source {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        SourceJson {
+        shape::Source {
             file: self.place.file_name().into(),
             sheet: self.place.sheet_name().map(Into::into),
             cell: self.place.cell_ref().map(Into::into),
