@@ -271,7 +271,7 @@ impl Indicator {
 /// let read = declform::read(xlsx, "办公室.xlsx", &Default::default())?;
 /// let source = read.forms[0].source.as_ref().unwrap();
 /// assert_eq!((source.place.file_name(), source.place.cell_ref()), ("办公室.xlsx", Some("A1")));
-/// assert_eq!(source.place.to_string(), "办公室.xlsx!项目支出绩效目标表!A1");
+/// assert_eq!(source.place.to_string(), "办公室.xlsx!政府购买服务人员专项经费!A1");
 /// # Ok::<(), declform::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
