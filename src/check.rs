@@ -10,6 +10,7 @@
 //! ```
 
 use crate::amount::Amount;
+use crate::error::Location;
 use crate::field::Field;
 use crate::layout::Taxonomy;
 use crate::model::{Form, Indicator};
@@ -191,17 +192,17 @@ impl Serialize for Rule {
 /// use declform::check::{Rule, Severity};
 /// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
 /// let f = &declform::check(&[form])[0];
-/// assert_eq!((f.rule, f.severity, f.cell.as_deref()), (Rule::Required, Severity::Error, None));
+/// assert_eq!((f.rule, f.severity, f.place.cell_ref()), (Rule::Required, Severity::Error, None));
 /// assert_eq!(f.to_string(), "「甲」: 错误 [必填项] 项目类别未填写");
 /// ```
+///
+/// As JSON (`check --format json`) the place's parts are keys of the finding's own:
+/// `{"file", "sheet", "cell", "form", "severity", "rule", "message"}` (and `detail`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    /// The file.
-    pub file: String,
-    /// The sheet, for workbook inputs.
-    pub sheet: Option<String>,
-    /// The A1 cell, where known.
-    pub cell: Option<String>,
+    /// Where: the file, the sheet for workbook inputs and the cell where known (no label).
+    #[serde(flatten)]
+    pub place: Location,
     /// The form's 项目名称.
     pub form: String,
     /// 错误 or 警告.
@@ -228,9 +229,8 @@ impl Finding {
     /// ```
     pub fn unreadable(e: &crate::Error) -> Finding {
         Finding {
-            file: e.file().to_string(),
-            sheet: e.sheet().map(str::to_string),
-            cell: e.cell().map(str::to_string),
+            // The label goes into the message, after the place.
+            place: e.location().clone().unlabelled(),
             form: String::new(),
             severity: Severity::Error,
             rule: Rule::Unreadable,
@@ -241,20 +241,32 @@ impl Finding {
             detail: std::error::Error::source(e).map(|cause| cause.to_string()),
         }
     }
+
+    /// Where, as `check` prints it before the colon: the [place](Finding::place) (as every
+    /// [`Location`] prints), and for a form read without a sheet (JSON, CSV) its name in 「」.
+    ///
+    /// ```
+    /// let form = declform::Form { project_name: "甲".into(), ..Default::default() };
+    /// let mut f = declform::check(&[form])[0].clone();
+    /// assert_eq!(f.place_text(), "「甲」");
+    /// f.place = declform::Location::file("a.xlsx").sheet("表1").cell(5, 2);
+    /// assert_eq!(f.place_text(), "a.xlsx!表1!C6");
+    /// ```
+    pub fn place_text(&self) -> String {
+        if self.place.sheet_name().is_some() || self.form.is_empty() {
+            self.place.to_string()
+        } else {
+            format!("{}「{}」", self.place, self.form)
+        }
+    }
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        match (&self.sheet, &self.cell) {
-            (Some(s), Some(c)) => write!(f, "!{s}!{c}")?,
-            (Some(s), None) => write!(f, "!{s}")?,
-            _ if self.form.is_empty() => {}
-            _ => write!(f, "「{}」", self.form)?,
-        }
         write!(
             f,
-            ": {} [{}] {}",
+            "{}: {} [{}] {}",
+            self.place_text(),
             self.severity,
             self.rule.name(),
             self.message
@@ -275,7 +287,7 @@ impl Checker<'_> {
     fn cell_of(&self, key: Field) -> Option<String> {
         let source = self.form.source.as_ref()?;
         let cells = source.cells.as_ref()?;
-        let sheet = source.sheet.as_deref();
+        let sheet = source.place.sheet_name();
         cells
             .fields
             .get(&key)
@@ -286,18 +298,19 @@ impl Checker<'_> {
         let source = self.form.source.as_ref()?;
         let cells = source.cells.as_ref()?;
         Some(cells.name(
-            source.sheet.as_deref(),
+            source.place.sheet_name(),
             *cells.indicator_rows.get(i)?,
             *cells.indicator_cols.get(col)?,
         ))
     }
 
     fn push_as(&mut self, cell: Option<String>, severity: Severity, rule: Rule, message: String) {
-        let source = self.form.source.as_ref();
+        let place = match &self.form.source {
+            Some(s) => s.place.clone().cell_ref_as(cell),
+            None => Location::default().cell_ref_as(cell),
+        };
         self.out.push(Finding {
-            file: source.map(|s| s.file.clone()).unwrap_or_default(),
-            sheet: source.and_then(|s| s.sheet.clone()),
-            cell,
+            place,
             form: self.form.project_name.clone(),
             severity,
             rule,
@@ -582,6 +595,47 @@ fn indicators_present(c: &mut Checker<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A finding's JSON (`check --format json`) keeps the keys it had before findings carried
+    /// a [`Location`]: `file`, `sheet` and `cell` (null where unknown) first, no `label`, and
+    /// `detail` only where there is one; the text names the place as errors do.
+    #[test]
+    fn a_findings_json_has_the_places_parts_as_its_own_keys() {
+        let xlsx = include_bytes!("../samples/办公室.xlsx").to_vec();
+        let mut read = crate::read(xlsx, "办公室.xlsx", &Default::default()).unwrap();
+        read.forms.truncate(1);
+        read.forms[0].funds.total_fiscal = None;
+        let f = crate::check(&read.forms).remove(0);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"file":"办公室.xlsx","sheet":"政府购买服务人员专项经费","cell":"C6","form":"政府购买服务人员专项经费","severity":"错误","rule":"total-sum","message":"项目资金总额 5246207.06 不等于 财政资金 0.00 + 其他资金 0.00 = 0.00"}"#
+        );
+        assert_eq!(f.place_text(), "办公室.xlsx!政府购买服务人员专项经费!C6");
+
+        let json = crate::to_json(&read.forms).into_bytes();
+        let mut forms = crate::read(json, "a.json", &Default::default())
+            .unwrap()
+            .forms;
+        forms[0].source = Some(crate::Source::file("a.json"));
+        let f = crate::check(&forms).remove(0);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"file":"a.json","sheet":null,"cell":null,"form":"政府购买服务人员专项经费","severity":"错误","rule":"total-sum","message":"项目资金总额 5246207.06 不等于 财政资金 0.00 + 其他资金 0.00 = 0.00"}"#
+        );
+        assert_eq!(f.place_text(), "a.json「政府购买服务人员专项经费」");
+
+        let e = crate::Error::new(
+            crate::ErrorKind::BadTable,
+            Location::file("a.csv").label("第3行"),
+            "列数不对",
+        );
+        let f = Finding::unreadable(&e);
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"file":"a.csv","sheet":null,"cell":null,"form":"","severity":"错误","rule":"unreadable","message":"第3行: 列数不对"}"#
+        );
+        assert_eq!(f.to_string(), "a.csv: 错误 [文件可读] 第3行: 列数不对");
+    }
 
     /// Each rule's table entry is what the checks emit: one form broken for each rule gives
     /// exactly the rules of the table, with the severities the README lists.

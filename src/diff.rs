@@ -465,11 +465,9 @@ fn form_key(f: &Form) -> FormKey<'_> {
 fn title_place(form: &Form) -> Place {
     form.source
         .as_ref()
-        .map_or_else(Place::default, |s| match &s.sheet {
-            Some(sheet) => Place::file(&s.file)
-                .sheet(sheet)
-                .cell_ref_as(s.cell.clone()),
-            None => Place::file(&s.file),
+        .map_or_else(Place::default, |s| match s.place.sheet_name() {
+            Some(_) => s.place.clone(),
+            None => s.place.clone().cell_ref_as(None),
         })
 }
 

@@ -19,22 +19,33 @@
 
 use crate::cellref::a1;
 use crate::field::Field;
+use serde::Serialize;
 use std::fmt;
 use std::sync::Arc;
 
-/// Where something is: a file, and where known a sheet, a cell, a field and its label.
+/// Where something is in the input: a file, and where known a sheet, a cell, a field and
+/// its label. The one place type: errors, notices, a form's [`Source`](crate::Source), the
+/// findings of [`check`](crate::check()) and the changes of [`diff`](crate::diff) carry it,
+/// and it is printed one way (`file!sheet!cell label`), by its `Display`.
+///
+/// It serialises as `file`, `sheet` and `cell` (null where unknown) and, where there is one,
+/// `label` (as `check --format json` gives each finding's place).
 ///
 /// ```
 /// use declform::{Field, Location};
 /// let l = Location::file("a.xlsx").sheet("表1").cell(5, 2).field(Field::FundsTotal);
 /// assert_eq!(l.to_string(), "a.xlsx!表1!C6 项目资金总额");
+/// let json = serde_json::to_string(&Location::file("a.json")).unwrap();
+/// assert_eq!(json, r#"{"file":"a.json","sheet":null,"cell":null}"#);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Location {
     file: String,
     sheet: Option<String>,
     cell: Option<String>,
+    #[serde(skip)]
     field: Option<Field>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<String>,
 }
 
@@ -88,9 +99,23 @@ impl Location {
         self
     }
 
-    /// The same location at an A1 cell, or at none.
-    pub(crate) fn cell_ref_as(mut self, cell: Option<String>) -> Location {
+    /// The same location at a cell named as the user sees it (an A1 reference, or a Word
+    /// table's `第5行第3格`), or at none.
+    ///
+    /// ```
+    /// use declform::Location;
+    /// let l = Location::file("a.docx").sheet("表格1").cell_ref_as(Some("第5行第3格".into()));
+    /// assert_eq!(l.to_string(), "a.docx!表格1!第5行第3格");
+    /// assert_eq!(l.cell_ref_as(None).to_string(), "a.docx!表格1");
+    /// ```
+    pub fn cell_ref_as(mut self, cell: Option<String>) -> Location {
         self.cell = cell;
+        self
+    }
+
+    /// The same location without its field and label: the bare file, sheet and cell.
+    pub(crate) fn unlabelled(mut self) -> Location {
+        (self.field, self.label) = (None, None);
         self
     }
 

@@ -158,7 +158,38 @@ mod tests {
         let text = form_with("source", "{\"file\": \"x.xlsx\", \"zzz\": 1}");
         let doc = parse(&text).unwrap();
         assert_eq!(doc.forms[0].project_nature, None);
-        assert_eq!(doc.forms[0].source.as_ref().unwrap().file, "x.xlsx");
+        assert_eq!(
+            doc.forms[0].source.as_ref().unwrap().place.file_name(),
+            "x.xlsx"
+        );
+    }
+
+    /// A form's `source` keeps the model's shape (`file`, then `sheet`, `cell` and `origin`
+    /// where there are any) now that it holds a [`Location`]; a bad one is named as before.
+    #[test]
+    fn a_source_keeps_its_json_shape() {
+        let text = r#"{"file":"b.json","origin":{"file":"a.xlsx","sheet":"表1","cell":"A1"}}"#;
+        let doc = parse(&form_with("source", text)).unwrap();
+        let source = doc.forms[0].source.as_ref().unwrap();
+        assert_eq!(source.place, Location::file("b.json"));
+        let origin = source.origin.as_deref().unwrap();
+        assert_eq!(origin.place.to_string(), "a.xlsx!表1!A1");
+        assert_eq!(serde_json::to_string(source).unwrap(), text);
+        let e = parse(&form_with("source", r#"{"sheet":"表1"}"#)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.json 第1张表「乙」source: 缺少字段 file（file）"
+        );
+        let e = parse(&form_with("source", "1")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.json 第1张表「乙」source: 类型不对：integer `1`, expected struct Source"
+        );
+        let e = parse(&form_with("source", "[]")).unwrap_err();
+        assert_eq!(
+            e.message(),
+            "invalid length 0, expected struct Source with 4 elements"
+        );
     }
 
     #[test]

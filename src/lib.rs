@@ -88,13 +88,13 @@ pub use reader::{DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_INFLATED_BYTES, Notice, Rea
 /// let bytes = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
 /// let read = declform::read(bytes, "办公室.xlsx", &Default::default())?;
 /// assert_eq!(read.forms.len(), 2);
-/// assert_eq!(read.forms[0].source.as_ref().unwrap().file, "办公室.xlsx");
+/// assert_eq!(read.forms[0].source.as_ref().unwrap().place.file_name(), "办公室.xlsx");
 ///
 /// // LibreOffice Calc's print of a workbook of three forms, one a page.
 /// let pdf = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/pdf/calc.pdf")).to_vec();
 /// let read = declform::read(pdf, "社区矫正中心.pdf", &Default::default())?;
 /// assert_eq!(read.forms.len(), 3);
-/// assert_eq!(read.forms[1].source.as_ref().unwrap().sheet.as_deref(), Some("第2页"));
+/// assert_eq!(read.forms[1].source.as_ref().unwrap().place.sheet_name(), Some("第2页"));
 /// # Ok::<(), declform::Error>(())
 /// ```
 ///
@@ -143,7 +143,7 @@ pub fn write_workbook(forms: &[Form], layout: Option<LayoutKind>) -> Result<Vec<
 /// let back = declform::read(docx, "申报表.docx", &Default::default())?;
 /// assert_eq!(back.forms.len(), 10);
 /// assert_eq!(back.forms[0].funds, forms[0].funds);
-/// assert_eq!(back.forms[0].source.as_ref().unwrap().sheet.as_deref(), Some("表格1"));
+/// assert_eq!(back.forms[0].source.as_ref().unwrap().place.sheet_name(), Some("表格1"));
 /// # Ok::<(), declform::Error>(())
 /// ```
 ///

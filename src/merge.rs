@@ -34,9 +34,7 @@ use rust_xlsxwriter::Workbook;
 /// ```
 /// use declform::{Form, Source, merge::{SummaryRow, duplicate_warnings}};
 /// let mut form = Form { project_name: "甲".into(), department: "局".into(), year: Some(2024), ..Default::default() };
-/// let mut source = Source::file("一.xlsx");
-/// source.sheet = Some("甲".into());
-/// form.source = Some(source);
+/// form.source = Some(Source::at(declform::Location::file("一.xlsx").sheet("甲")));
 /// let first = SummaryRow::of(&form, "");
 /// form.source = Some(Source::file("二.json"));
 /// let rows = [first, SummaryRow::of(&form, "")];
@@ -44,10 +42,10 @@ use rust_xlsxwriter::Workbook;
 /// ```
 pub fn duplicate_warnings(rows: &[SummaryRow]) -> Vec<String> {
     let place = |r: &SummaryRow| {
-        if r.source_sheet.is_empty() {
-            r.file.clone()
-        } else {
-            format!("{}!{}", r.file, r.source_sheet)
+        let at = crate::Location::file(&r.file);
+        match r.source_sheet.as_str() {
+            "" => at,
+            sheet => at.sheet(sheet),
         }
     };
     duplicates(rows)

@@ -7,10 +7,12 @@
 //! ```
 
 use crate::amount::Amount;
+use crate::error::Location;
 use crate::field::{Field, FieldKind};
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 
 /// A JSON document: `{"forms": [...]}`.
 ///
@@ -258,28 +260,29 @@ impl Indicator {
     }
 }
 
-/// Where a form was read from.
+/// Where a form was read from: its [`place`](Source::place) (file, sheet, and the title's
+/// cell), and for a form read from a JSON document that recorded it, where it was first read.
+///
+/// In the JSON model it is `{"file", "sheet", "cell", "origin"}` (sheet, cell and origin left
+/// out where there are none).
 ///
 /// ```
 /// let xlsx = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/办公室.xlsx")).to_vec();
 /// let read = declform::read(xlsx, "办公室.xlsx", &Default::default())?;
 /// let source = read.forms[0].source.as_ref().unwrap();
-/// assert_eq!((source.file.as_str(), source.cell.as_deref()), ("办公室.xlsx", Some("A1")));
+/// assert_eq!((source.place.file_name(), source.place.cell_ref()), ("办公室.xlsx", Some("A1")));
+/// assert_eq!(source.place.to_string(), "办公室.xlsx!政府购买服务人员专项经费!A1");
 /// # Ok::<(), declform::Error>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(from = "shape::Source<'_>")]
 pub struct Source {
-    /// The file, as given.
-    pub file: String,
-    /// The sheet name (absent for JSON and CSV inputs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sheet: Option<String>,
-    /// The A1 reference of the form's title (or first) cell.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cell: Option<String>,
+    /// The file (as given), the sheet (none for JSON and CSV inputs) and the cell of the
+    /// form's title (or first cell); no label.
+    pub place: Location,
     /// Where the form was first read from, for a form read from a JSON document that
     /// recorded it: `convert 办公室.xlsx -o 办公室.json` writes each form's workbook, sheet
-    /// and cell, and reading that JSON names `办公室.json` in [`file`](Source::file) (in
+    /// and cell, and reading that JSON names `办公室.json` in [`place`](Source::place) (in
     /// findings, errors and the merged summary) and keeps the workbook's place here. Always
     /// the first place (never an origin of an origin).
     ///
@@ -289,16 +292,58 @@ pub struct Source {
     /// let json = declform::to_json(&forms).into_bytes();
     /// let read = declform::read(json, "办公室.json", &Default::default())?;
     /// let source = read.forms[0].source.as_ref().unwrap();
-    /// assert_eq!((source.file.as_str(), source.sheet.as_deref()), ("办公室.json", None));
+    /// assert_eq!((source.place.file_name(), source.place.sheet_name()), ("办公室.json", None));
     /// let origin = source.origin.as_deref().unwrap();
-    /// assert_eq!((origin.file.as_str(), origin.cell.as_deref()), ("办公室.xlsx", Some("A1")));
+    /// assert_eq!((origin.place.file_name(), origin.place.cell_ref()), ("办公室.xlsx", Some("A1")));
     /// # Ok::<(), declform::Error>(())
     /// ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Box<Source>>,
     /// Where each field stood on the sheet (not serialised), so that `check` can name cells.
-    #[serde(skip)]
     pub(crate) cells: Option<FormCells>,
+}
+
+/// [`Source`] as the JSON model writes it: the place's parts as keys of their own. Its
+/// name is `Source` too, which serde's messages about a bad source name.
+mod shape {
+    use serde::{Deserialize, Serialize};
+    use std::borrow::Cow;
+
+    #[derive(Serialize, Deserialize)]
+    pub(super) struct Source<'a> {
+        pub(super) file: Cow<'a, str>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) sheet: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) cell: Option<Cow<'a, str>>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub(super) origin: Option<Cow<'a, super::Source>>,
+    }
+}
+
+impl From<shape::Source<'_>> for Source {
+    fn from(json: shape::Source<'_>) -> Source {
+        let place = Location::file(json.file).cell_ref_as(json.cell.map(Cow::into_owned));
+        Source {
+            place: match json.sheet {
+                Some(sheet) => place.sheet(sheet),
+                None => place,
+            },
+            origin: json.origin.map(|o| Box::new(o.into_owned())),
+            cells: None,
+        }
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        shape::Source {
+            file: self.place.file_name().into(),
+            sheet: self.place.sheet_name().map(Into::into),
+            cell: self.place.cell_ref().map(Into::into),
+            origin: self.origin.as_deref().map(Cow::Borrowed),
+        }
+        .serialize(s)
+    }
 }
 
 impl Source {
@@ -306,11 +351,22 @@ impl Source {
     ///
     /// ```
     /// let s = declform::Source::file("a.json");
-    /// assert_eq!((s.file.as_str(), s.sheet, s.cell), ("a.json", None, None));
+    /// assert_eq!(s.place, declform::Location::file("a.json"));
     /// ```
     pub fn file(file: impl Into<String>) -> Source {
+        Source::at(Location::file(file))
+    }
+
+    /// The source of a form read at `place`.
+    ///
+    /// ```
+    /// use declform::{Location, Source};
+    /// let s = Source::at(Location::file("a.xlsx").sheet("表1").cell(0, 0));
+    /// assert_eq!(s.place.to_string(), "a.xlsx!表1!A1");
+    /// ```
+    pub fn at(place: Location) -> Source {
         Source {
-            file: file.into(),
+            place,
             ..Source::default()
         }
     }
@@ -320,12 +376,11 @@ impl Source {
     /// form was read from rides along as [`origin`](Source::origin).
     ///
     /// ```
-    /// use declform::Source;
-    /// let mut xlsx = Source::file("a.xlsx");
-    /// (xlsx.sheet, xlsx.cell) = (Some("表1".into()), Some("A1".into()));
+    /// use declform::{Location, Source};
+    /// let xlsx = Source::at(Location::file("a.xlsx").sheet("表1").cell(0, 0));
     /// let once = Source::json("a.json", Some(xlsx.clone()));
     /// let twice = Source::json("b.json", Some(once));
-    /// assert_eq!(twice.file, "b.json");
+    /// assert_eq!(twice.place.file_name(), "b.json");
     /// assert_eq!(twice.origin.as_deref(), Some(&xlsx));
     /// assert_eq!(Source::json("c.json", None), Source::file("c.json"));
     /// ```

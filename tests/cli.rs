@@ -18,15 +18,19 @@ fn convert_json_to_stdout_and_back() {
     // Read back, the JSON is the source; the workbook that convert read rides along.
     let src = doc.forms[1].source.as_ref().unwrap();
     assert_eq!(
-        (src.file.as_str(), src.sheet.as_deref(), src.cell.as_deref()),
+        (
+            src.place.file_name(),
+            src.place.sheet_name(),
+            src.place.cell_ref()
+        ),
         ("stdout.json", None, None)
     );
     let origin = src.origin.as_deref().unwrap();
     assert_eq!(
-        (origin.sheet.as_deref(), origin.cell.as_deref()),
+        (origin.place.sheet_name(), origin.place.cell_ref()),
         (Some("医患纠纷办案补贴"), Some("A1"))
     );
-    assert!(origin.file.ends_with("人民调解科.xlsx"));
+    assert!(origin.place.file_name().ends_with("人民调解科.xlsx"));
 }
 
 #[test]

@@ -26,7 +26,7 @@ fn one_form_per_table_reads_exactly_the_seed_forms() {
         .iter()
         .map(|f| {
             let s = f.source.as_ref().unwrap();
-            (s.sheet.as_deref(), s.cell.as_deref())
+            (s.place.sheet_name(), s.place.cell_ref())
         })
         .collect();
     assert_eq!(places[0], (Some("表格1"), Some("上方第2段")));
@@ -48,7 +48,7 @@ fn forms_split_over_two_tables_in_wan_yuan_after_instructions_read_exactly() {
         let tables: Vec<Option<&str>> = read
             .forms
             .iter()
-            .map(|f| f.source.as_ref().unwrap().sheet.as_deref())
+            .map(|f| f.source.as_ref().unwrap().place.sheet_name())
             .collect();
         assert_eq!(tables, [Some("表格1"), Some("表格3")], "{name}");
     }
@@ -229,7 +229,7 @@ fn seed_forms_written_as_docx_read_back_exactly_in_every_grid() {
     assert_eq!(read.notices, []);
     let s = read.forms[9].source.as_ref().unwrap();
     assert_eq!(
-        (s.sheet.as_deref(), s.cell.as_deref()),
+        (s.place.sheet_name(), s.place.cell_ref()),
         (Some("表格10"), Some("上方第2段"))
     );
     // Amounts and dates as the workbook shows them; one page break between forms; A4

@@ -673,8 +673,11 @@ fn json_inputs_are_named_by_the_file_read() {
     );
     let read = read_path(&d.join("again.json"), &Default::default()).unwrap();
     let source = read.forms[1].source.as_ref().unwrap();
-    assert!(source.file.ends_with("again.json"));
-    assert_eq!(source.origin.as_ref().unwrap().file, "社区.xlsx");
+    assert!(source.place.file_name().ends_with("again.json"));
+    assert_eq!(
+        source.origin.as_ref().unwrap().place.file_name(),
+        "社区.xlsx"
+    );
 
     // A JSON without sources (the seed) is named too.
     std::fs::copy(

@@ -28,7 +28,7 @@ fn reads_as_seeds(name: &str, forms: usize) -> Vec<String> {
     let mut sheets = Vec::new();
     for form in read.forms {
         let source = form.source.clone().unwrap();
-        sheets.push(source.sheet.clone().unwrap());
+        sheets.push(source.place.sheet_name().unwrap().to_string());
         let got = without_source(vec![form]).remove(0);
         let want = seed_of(&got);
         let (g, w) = (
@@ -36,7 +36,12 @@ fn reads_as_seeds(name: &str, forms: usize) -> Vec<String> {
             serde_json::to_value(&want).unwrap(),
         );
         for (key, value) in w.as_object().unwrap() {
-            assert_eq!(g.get(key), Some(value), "{name} {:?}: {key}", source.sheet);
+            assert_eq!(
+                g.get(key),
+                Some(value),
+                "{name} {:?}: {key}",
+                source.place.sheet_name()
+            );
         }
         assert_eq!(got, want, "{name}");
     }

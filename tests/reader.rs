@@ -57,7 +57,10 @@ fn sources_name_file_sheet_and_title_cell() {
         .iter()
         .map(|f| {
             let s = f.source.as_ref().unwrap();
-            (s.sheet.clone().unwrap(), s.cell.clone().unwrap())
+            (
+                s.place.sheet_name().unwrap().to_string(),
+                s.place.cell_ref().unwrap().to_string(),
+            )
         })
         .collect();
     assert_eq!(
@@ -563,8 +566,8 @@ fn workbooks_encrypted_with_the_default_key_read_as_the_plain_ones() {
         assert_eq!(read.notices[0].location().sheet_name(), None);
         // The forms name the file as given, and their sheets.
         let source = read.forms[0].source.as_ref().unwrap();
-        assert_eq!(source.file, shown);
-        assert!(source.sheet.is_some(), "{name}");
+        assert_eq!(source.place.file_name(), shown);
+        assert!(source.place.sheet_name().is_some(), "{name}");
     }
 }
 

@@ -372,7 +372,7 @@ fn check_reads_the_joined_target_of_a_split_grid() {
         .filter(|f| f.rule.id() == "target-syntax")
         .collect();
     assert_eq!(syntax.len(), 1, "{findings:?}");
-    assert_eq!(syntax[0].cell.as_deref(), Some("F13"));
+    assert_eq!(syntax[0].place.cell_ref(), Some("F13"));
 }
 
 /// The XML of a workbook's `n`th sheet (from 1).

@@ -115,7 +115,10 @@ fn read_side(
         }
         let shown = file.shown();
         forms.extend(read.forms.into_iter().map(|mut f| {
-            if f.source.as_ref().is_none_or(|s| s.file != shown) {
+            if f.source
+                .as_ref()
+                .is_none_or(|s| s.place.file_name() != shown)
+            {
                 f.source = Some(Source::file(&shown));
             }
             f

@@ -253,13 +253,7 @@ fn named(mut read: Read, file: &std::path::Path) -> Read {
         read.forms = filled;
         for form in blank {
             let location = match &form.source {
-                Some(s) => {
-                    let at = declform::Location::file(&s.file);
-                    match &s.sheet {
-                        Some(sheet) => at.sheet(sheet.as_str()),
-                        None => at,
-                    }
-                }
+                Some(s) => s.place.clone().cell_ref_as(None),
                 None => declform::Location::file(file.shown()),
             };
             read.notices.push(declform::Notice::new(

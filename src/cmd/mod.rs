@@ -99,7 +99,7 @@ pub fn is_stdout(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
 
-/// How a path is named in messages and in a form's `source.file`: as it is, or, where it is
+/// How a path is named in messages and in a form's `source.place`: as it is, or, where it is
 /// not UTF-8 (archives made on a Chinese Windows keep their names in GBK), decoded as GBK
 /// where the bytes are valid GBK, otherwise with U+FFFD for the bytes that are not UTF-8.
 pub trait Shown {

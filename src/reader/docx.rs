@@ -23,13 +23,14 @@
 //! Every grid row remembers where it came from ([`Places`]), so that messages name the
 //! table and row a clerk sees in Word: `表格2!第5行第3格`.
 
-use super::grid::{Grid, Merge, Value};
+use super::grid::{Fault, Grid, MAX_CELLS, Merge, Value};
 use super::{Notice, Read};
 use crate::error::{Error, ErrorKind, Location, Result};
 pub(crate) use places::Places;
 use places::RowPlace;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Cursor, Read as _};
 use std::sync::Arc;
 use symbols::symbol;
@@ -41,32 +42,8 @@ mod symbols;
 /// recogniser looks at most four rows above 项目名称 for the title and year).
 pub(crate) const PARAGRAPHS_ABOVE: usize = 4;
 
-/// The most grid cells a document may give (cells, and merges counted by the cells they
-/// cover up to 4096 each), as for ODS.
-pub(crate) const MAX_CELLS: u64 = super::ods::MAX_CELLS;
-
 /// The last grid column; cells further right are ignored.
 const LAST_COL: u32 = 16_383;
-
-/// Why a document could not be read.
-#[derive(Debug)]
-pub(crate) enum Fault {
-    /// More than [`MAX_CELLS`] cells.
-    TooManyCells,
-    /// The XML or the archive is broken; the detail is for the cause, not the message.
-    Broken(String),
-}
-
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fault::TooManyCells => write!(f, "more than {MAX_CELLS} cells"),
-            Fault::Broken(d) => write!(f, "{d}"),
-        }
-    }
-}
-
-impl std::error::Error for Fault {}
 
 /// A document read: its grid, where each row came from, and what to tell the user (grid
 /// cell, message).
@@ -343,91 +320,25 @@ impl Out {
         let last_col = u16::try_from(width - 1).unwrap_or(0);
         self.add_paragraphs_above(number, last_col)?;
         let first = self.next_row;
-        // Vertical merges open at a grid column: (first row, span).
-        let mut open: std::collections::BTreeMap<u32, (u32, u32)> = Default::default();
-        // The text of the cell that opened each vertical merge.
-        let mut restart_text: std::collections::BTreeMap<u32, String> = Default::default();
-        let mut merges: Vec<Merge> = Vec::new();
-        let close = |merges: &mut Vec<Merge>, col: u32, (top, span): (u32, u32), last: u32| {
-            if let (Ok(c), Ok(lc)) = (
-                u16::try_from(col),
-                u16::try_from((col + span - 1).min(LAST_COL)),
-            ) && (last > top || lc > c)
-            {
-                merges.push(Merge {
-                    row: top,
-                    col: c,
-                    last_row: last,
-                    last_col: lc,
-                });
-            }
-        };
+        let mut vmerges = VMerges::default();
         for (i, cells) in table.rows.into_iter().enumerate() {
             let row = first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
             let mut starts = Vec::new();
-            let mut continued: Vec<u32> = Vec::new();
             for cell in cells {
                 if cell.col > LAST_COL {
                     continue;
                 }
                 let col = u16::try_from(cell.col).unwrap_or(0);
                 starts.push(col);
-                if cell.nested {
-                    self.doc.notices.push((
-                        (row, col),
-                        "此单元格中嵌套了表格，其中的文字已按行并入此单元格读取；如读错，请把嵌套的表格改为普通文字后再试".to_string(),
-                    ));
-                }
-                if !cell.unknown_symbols.is_empty() {
-                    self.doc.notices.push((
-                        (row, col),
-                        format!(
-                            "此单元格中有无法识别的符号（{}），已读作“\u{FFFD}”；请在 Word 中改为普通文字（如“≤”“≥”）后再试",
-                            cell.unknown_symbols.join("、")
-                        ),
-                    ));
-                }
-                // LibreOffice writes a merged cell's text again into its continuation
-                // cells, which Word hides: the same text is the same value.
-                let repeated = cell.vmerge == Some(false)
-                    && open.get(&cell.col).is_some_and(|o| o.1 == cell.span)
-                    && restart_text
-                        .get(&cell.col)
-                        .is_some_and(|t| t.trim() == cell.text.trim());
-                if cell.vmerge == Some(true) {
-                    restart_text.insert(cell.col, cell.text.clone());
-                }
+                self.cell_notices(&cell, (row, col));
+                let repeated = vmerges.repeats(&cell);
+                vmerges.cell(&cell, row);
                 if !cell.text.trim().is_empty() && !repeated {
                     self.count(1)?;
                     self.doc.grid.set(row, col, Value::Text(cell.text));
                 }
-                match cell.vmerge {
-                    Some(false) if open.get(&cell.col).is_some_and(|o| o.1 == cell.span) => {
-                        continued.push(cell.col);
-                    }
-                    restart => {
-                        if let Some(o) = open.remove(&cell.col) {
-                            close(&mut merges, cell.col, o, row - 1);
-                        }
-                        if restart == Some(true) {
-                            open.insert(cell.col, (row, cell.span));
-                        } else {
-                            close(&mut merges, cell.col, (row, cell.span), row);
-                        }
-                    }
-                }
             }
-            // A vertical merge not continued in this row ends above it.
-            let ended: Vec<u32> = open
-                .keys()
-                .copied()
-                .filter(|c| !continued.contains(c) && open.get(c).is_some_and(|o| o.0 != row))
-                .collect();
-            for c in ended {
-                if let Some(o) = open.remove(&c) {
-                    close(&mut merges, c, o, row - 1);
-                }
-            }
+            vmerges.end_row(row);
             self.doc.places.rows.insert(
                 row,
                 RowPlace::Table {
@@ -438,14 +349,126 @@ impl Out {
             );
             self.next_row = row.saturating_add(1);
         }
-        let last = self.next_row.saturating_sub(1);
-        for (c, o) in std::mem::take(&mut open) {
-            close(&mut merges, c, o, last);
-        }
-        for m in merges {
+        for m in vmerges.finish(self.next_row.saturating_sub(1)) {
             self.add_merge(m)?;
         }
         Ok(())
+    }
+
+    /// What to tell the user of a cell at `at`: a table nested in it, symbols with no
+    /// known character.
+    fn cell_notices(&mut self, cell: &Cell, at: (u32, u16)) {
+        if cell.nested {
+            self.doc.notices.push((
+                at,
+                "此单元格中嵌套了表格，其中的文字已按行并入此单元格读取；如读错，请把嵌套的表格改为普通文字后再试".to_string(),
+            ));
+        }
+        if !cell.unknown_symbols.is_empty() {
+            self.doc.notices.push((
+                at,
+                format!(
+                    "此单元格中有无法识别的符号（{}），已读作“\u{FFFD}”；请在 Word 中改为普通文字（如“≤”“≥”）后再试",
+                    cell.unknown_symbols.join("、")
+                ),
+            ));
+        }
+    }
+}
+
+/// The vertical merges (`w:vMerge`) of a table being added, row by row: those open at
+/// each grid column, and those closed so far.
+#[derive(Default)]
+struct VMerges {
+    /// Open at a grid column: (first row, span).
+    open: BTreeMap<u32, (u32, u32)>,
+    /// The text of the cell that opened each vertical merge.
+    restart_text: BTreeMap<u32, String>,
+    /// The grid columns whose merge the current row continues.
+    continued: Vec<u32>,
+    merges: Vec<Merge>,
+}
+
+impl VMerges {
+    /// Whether `cell` continues a merge and repeats the text of the cell that opened it:
+    /// LibreOffice writes a merged cell's text again into its continuation cells, which
+    /// Word hides, so the same text is the same value (not a second one).
+    fn repeats(&mut self, cell: &Cell) -> bool {
+        let repeated = cell.vmerge == Some(false)
+            && self.continues(cell)
+            && self
+                .restart_text
+                .get(&cell.col)
+                .is_some_and(|t| t.trim() == cell.text.trim());
+        if cell.vmerge == Some(true) {
+            self.restart_text.insert(cell.col, cell.text.clone());
+        }
+        repeated
+    }
+
+    /// Whether a merge of `cell`'s width is open at its column.
+    fn continues(&self, cell: &Cell) -> bool {
+        self.open.get(&cell.col).is_some_and(|o| o.1 == cell.span)
+    }
+
+    /// `cell`, at grid row `row`: it continues the merge open above it, or closes that
+    /// merge and opens one of its own (`restart`), or is a cell of its own (closed as a
+    /// merge when it spans columns).
+    fn cell(&mut self, cell: &Cell, row: u32) {
+        match cell.vmerge {
+            Some(false) if self.continues(cell) => self.continued.push(cell.col),
+            restart => {
+                if let Some(o) = self.open.remove(&cell.col) {
+                    self.close(cell.col, o, row - 1);
+                }
+                if restart == Some(true) {
+                    self.open.insert(cell.col, (row, cell.span));
+                } else {
+                    self.close(cell.col, (row, cell.span), row);
+                }
+            }
+        }
+    }
+
+    /// Row `row` is done: a vertical merge not continued in it ends above it.
+    fn end_row(&mut self, row: u32) {
+        let continued = std::mem::take(&mut self.continued);
+        let ended: Vec<u32> = self
+            .open
+            .iter()
+            .filter(|(c, o)| !continued.contains(c) && o.0 != row)
+            .map(|(c, _)| *c)
+            .collect();
+        for c in ended {
+            if let Some(o) = self.open.remove(&c) {
+                self.close(c, o, row - 1);
+            }
+        }
+    }
+
+    /// The table is done, its last row `last`: every merge, the open ones closed there.
+    fn finish(mut self, last: u32) -> Vec<Merge> {
+        for (c, o) in std::mem::take(&mut self.open) {
+            self.close(c, o, last);
+        }
+        self.merges
+    }
+
+    /// Closes the merge opened at grid column `col`, row `top`, `span` columns wide, at
+    /// row `last`; one that covers a single cell is none.
+    fn close(&mut self, col: u32, (top, span): (u32, u32), last: u32) {
+        if let (Ok(c), Ok(lc)) = (
+            u16::try_from(col),
+            u16::try_from((col + span - 1).min(LAST_COL)),
+        ) && (last > top || lc > c)
+        {
+            self.merges.push(Merge {
+                row: top,
+                col: c,
+                last_row: last,
+                last_col: lc,
+            });
+        }
     }
 }
 
@@ -466,295 +489,16 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
         pending: Vec::new(),
         cells: 0,
     };
-    let broken = |e: &dyn std::fmt::Display| Fault::Broken(e.to_string());
     loop {
         let event = reader
             .read_event_into(&mut buf)
             .map_err(|e| Fault::Broken(format!("{e} (at byte {})", reader.error_position())))?;
         match event {
-            Event::Start(e) => {
-                let local = e.local_name();
-                let name = local.as_ref();
-                if st.skip > 0 {
-                    st.skip += 1;
-                } else {
-                    match name {
-                        // A tracked deletion of the whole row.
-                        "del" if st.tables.last().is_some_and(|t| t.in_row_props) => {
-                            if let Some(t) = st.tables.last_mut() {
-                                t.row_deleted = true;
-                            }
-                            st.skip = 1;
-                        }
-                        "trPr" => {
-                            if let Some(t) = st.tables.last_mut()
-                                && t.cell.is_none()
-                            {
-                                t.in_row_props = true;
-                            }
-                        }
-                        "sdt" => st.sdts.push(false),
-                        "showingPlcHdr" => {
-                            let off =
-                                matches!(attr(&e, "val").as_deref(), Some("0" | "false" | "off"));
-                            if let Some(p) = st.sdts.last_mut()
-                                && *p == off
-                            {
-                                *p = !off;
-                                if off {
-                                    st.placeholders -= 1;
-                                } else {
-                                    st.placeholders += 1;
-                                }
-                            }
-                        }
-                        "sym" => {
-                            let ch =
-                                symbol(attr(&e, "font").as_deref(), attr(&e, "char").as_deref());
-                            match ch {
-                                Ok(ch) => {
-                                    if let Some(s) = st.sink() {
-                                        s.push(ch);
-                                    }
-                                }
-                                Err(what) => {
-                                    if st.sink().is_some() {
-                                        if let Some(c) =
-                                            st.tables.last_mut().and_then(|t| t.cell.as_mut())
-                                        {
-                                            c.unknown_symbols.push(what);
-                                        }
-                                        if let Some(s) = st.sink() {
-                                            s.push('\u{FFFD}');
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        // Deleted text, field instructions, text boxes and drawings, and
-                        // the fallback copy of alternate content.
-                        "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent"
-                        | "drawing" | "pict" | "object" | "Fallback" => st.skip = 1,
-                        "tbl" => {
-                            let outermost = st.tables.len() == 1;
-                            if let Some(outer) = st.tables.last_mut()
-                                && let Some(cell) = outer.cell.as_mut()
-                            {
-                                cell.nested = true;
-                                if outermost {
-                                    cell.inner.push((cell.text.len(), 0, Table::default()));
-                                }
-                            }
-                            st.tables.push(Table::default());
-                        }
-                        "gridCol" => {
-                            if let Some(t) = st.tables.last_mut() {
-                                t.grid_cols = t.grid_cols.saturating_add(1);
-                            }
-                        }
-                        "tr" => {
-                            if let Some(t) = st.tables.last_mut() {
-                                t.rows.push(Vec::new());
-                                t.next_col = 0;
-                                t.row_deleted = false;
-                            }
-                        }
-                        "gridBefore" => {
-                            if let Some(t) = st.tables.last_mut()
-                                && t.cell.is_none()
-                            {
-                                let n = int_attr(&e, "val").unwrap_or(0);
-                                t.next_col = t.next_col.saturating_add(n);
-                            }
-                        }
-                        "tc" => {
-                            if let Some(t) = st.tables.last_mut() {
-                                if t.rows.is_empty() {
-                                    t.rows.push(Vec::new());
-                                }
-                                t.cell = Some(Cell {
-                                    col: t.next_col,
-                                    span: 1,
-                                    ..Cell::default()
-                                });
-                            }
-                        }
-                        "gridSpan" => {
-                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
-                                c.span = int_attr(&e, "val").unwrap_or(1).clamp(1, LAST_COL + 1);
-                            }
-                        }
-                        "hMerge" => {
-                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
-                                c.hmerge_continue = attr(&e, "val").as_deref() != Some("restart");
-                            }
-                        }
-                        "vMerge" => {
-                            if let Some(c) = st.tables.last_mut().and_then(|t| t.cell.as_mut()) {
-                                c.vmerge = Some(attr(&e, "val").as_deref() == Some("restart"));
-                            }
-                        }
-                        "p" => match st.tables.last_mut() {
-                            Some(t) => {
-                                if let Some(c) = t.cell.as_mut() {
-                                    if c.paragraphs > 0 {
-                                        c.text.push('\n');
-                                    }
-                                    c.paragraphs += 1;
-                                }
-                            }
-                            None => st.para = Some(String::new()),
-                        },
-                        "r" => st.vanish = false,
-                        "vanish" | "specVanish" => {
-                            let off =
-                                matches!(attr(&e, "val").as_deref(), Some("0" | "false" | "off"));
-                            st.vanish = !off;
-                        }
-                        "t" => st.in_text = true,
-                        "tab" | "ptab" => {
-                            // `w:tab` in a run; tab stops (`w:tabs/w:tab`) hold no text.
-                            if !st.tab_stops
-                                && let Some(s) = st.sink()
-                            {
-                                s.push('\t');
-                            }
-                        }
-                        "br" | "cr" => {
-                            let page =
-                                matches!(attr(&e, "type").as_deref(), Some("page" | "column"));
-                            if !page && let Some(s) = st.sink() {
-                                s.push('\n');
-                            }
-                        }
-                        "noBreakHyphen" => {
-                            if let Some(s) = st.sink() {
-                                s.push('-');
-                            }
-                        }
-                        "tabs" => st.tab_stops = true,
-                        _ => {}
-                    }
-                }
-            }
-            Event::Text(t) => {
-                if st.in_text
-                    && let Some(s) = st.sink()
-                {
-                    s.push_str(&t.xml10_content());
-                }
-            }
-            Event::CData(t) => {
-                if st.in_text
-                    && let Some(s) = st.sink()
-                {
-                    s.push_str(&t.xml10_content());
-                }
-            }
-            Event::GeneralRef(r) => {
-                if st.in_text
-                    && let Some(s) = st.sink()
-                {
-                    match r.resolve_char_ref().map_err(|e| broken(&e))? {
-                        Some(ch) => s.push(ch),
-                        None => {
-                            let name = r.xml10_content();
-                            let ch = quick_xml::escape::resolve_predefined_entity(&name)
-                                .ok_or_else(|| Fault::Broken(format!("unknown entity &{name};")))?;
-                            s.push_str(ch);
-                        }
-                    }
-                }
-            }
-            Event::End(e) => {
-                let local = e.local_name();
-                let name = local.as_ref();
-                if st.skip > 0 {
-                    st.skip -= 1;
-                    continue;
-                }
-                match name {
-                    "t" => st.in_text = false,
-                    "r" => st.vanish = false,
-                    "tabs" => st.tab_stops = false,
-                    "sdt" if st.sdts.pop() == Some(true) => st.placeholders -= 1,
-                    "trPr" => {
-                        if let Some(t) = st.tables.last_mut() {
-                            t.in_row_props = false;
-                        }
-                    }
-                    "tr" => {
-                        if let Some(t) = st.tables.last_mut()
-                            && std::mem::take(&mut t.row_deleted)
-                        {
-                            t.rows.pop();
-                        }
-                    }
-                    "p" if st.tables.is_empty() => {
-                        if let Some(text) = st.para.take() {
-                            let text = text.trim().to_string();
-                            if !text.is_empty() && !is_sheet_heading(&text) {
-                                out.pending.push(text);
-                            }
-                        }
-                    }
-                    "tc" => {
-                        if let Some(t) = st.tables.last_mut()
-                            && let Some(cell) = t.cell.take()
-                        {
-                            t.next_col = cell.col.saturating_add(cell.span);
-                            if let Some(row) = t.rows.last_mut() {
-                                match row.last_mut() {
-                                    Some(left) if cell.hmerge_continue => {
-                                        left.span = left.span.saturating_add(cell.span);
-                                        if !cell.text.trim().is_empty() {
-                                            left.text.push('\n');
-                                            left.text.push_str(&cell.text);
-                                        }
-                                    }
-                                    _ => row.push(cell),
-                                }
-                            }
-                        }
-                    }
-                    "tbl" => {
-                        let Some(table) = st.tables.pop() else {
-                            continue;
-                        };
-                        let outermost = st.tables.len() == 1;
-                        match st.tables.last_mut() {
-                            // A nested table: its rows become lines of the outer cell.
-                            Some(outer) => {
-                                if let Some(cell) = outer.cell.as_mut() {
-                                    let lines: Vec<String> = table
-                                        .rows
-                                        .iter()
-                                        .map(|r| {
-                                            r.iter()
-                                                .map(|c| c.text.as_str())
-                                                .collect::<Vec<_>>()
-                                                .join("\t")
-                                        })
-                                        .filter(|l| !l.trim().is_empty())
-                                        .collect();
-                                    if !lines.is_empty() {
-                                        if !cell.text.is_empty() {
-                                            cell.text.push('\n');
-                                        }
-                                        cell.text.push_str(&lines.join("\n"));
-                                    }
-                                    if outermost && let Some(last) = cell.inner.last_mut() {
-                                        last.1 = cell.text.len();
-                                        last.2 = table;
-                                    }
-                                }
-                            }
-                            None => out.add_framed(table)?,
-                        }
-                    }
-                    _ => {}
-                }
-            }
+            Event::Start(e) => st.start(&e),
+            Event::Text(t) if st.takes_text() => st.text(&t.xml10_content()),
+            Event::CData(t) if st.takes_text() => st.text(&t.xml10_content()),
+            Event::GeneralRef(r) => st.reference(&r)?,
+            Event::End(e) => st.end(e.local_name().as_ref(), &mut out)?,
             Event::Eof => break,
             _ => {}
         }
@@ -764,6 +508,303 @@ fn read_document<R: BufRead>(input: R) -> Result<Doc, Fault> {
         return Err(Fault::Broken("document.xml ends inside a table".into()));
     }
     Ok(out.doc)
+}
+
+/// Whether an on/off property (`w:vanish`, `w:showingPlcHdr`) is on: it is unless its
+/// `w:val` says off.
+fn is_on(e: &BytesStart<'_>) -> bool {
+    !matches!(attr(e, "val").as_deref(), Some("0" | "false" | "off"))
+}
+
+impl State {
+    /// An element opens: inside skipped content only counted; otherwise what it starts
+    /// (a table's parts, a content control, a symbol, text and its breaks).
+    fn start(&mut self, e: &BytesStart<'_>) {
+        if self.skip > 0 {
+            self.skip += 1;
+            return;
+        }
+        let local = e.local_name();
+        match local.as_ref() {
+            // A tracked deletion of the whole row.
+            "del" if self.tables.last().is_some_and(|t| t.in_row_props) => self.delete_row(),
+            "sdt" => self.sdts.push(false),
+            "showingPlcHdr" => self.showing_placeholder(is_on(e)),
+            "sym" => self.symbol(e),
+            // Deleted text, field instructions, text boxes and drawings, and
+            // the fallback copy of alternate content.
+            "del" | "moveFrom" | "instrText" | "delInstrText" | "txbxContent" | "drawing"
+            | "pict" | "object" | "Fallback" => self.skip = 1,
+            "p" => self.start_paragraph(),
+            "r" => self.vanish = false,
+            "vanish" | "specVanish" => self.vanish = is_on(e),
+            "t" => self.in_text = true,
+            "tab" | "ptab" => {
+                // `w:tab` in a run; tab stops (`w:tabs/w:tab`) hold no text.
+                if !self.tab_stops {
+                    self.text("\t");
+                }
+            }
+            "br" | "cr" => {
+                if !matches!(attr(e, "type").as_deref(), Some("page" | "column")) {
+                    self.text("\n");
+                }
+            }
+            "noBreakHyphen" => self.text("-"),
+            "tabs" => self.tab_stops = true,
+            name => self.start_table_part(name, e),
+        }
+    }
+
+    /// A table, its grid, a row or a cell opens, or a cell's or row's property.
+    fn start_table_part(&mut self, name: &str, e: &BytesStart<'_>) {
+        if name == "tbl" {
+            return self.start_table();
+        }
+        let Some(t) = self.tables.last_mut() else {
+            return;
+        };
+        match name {
+            "trPr" if t.cell.is_none() => t.in_row_props = true,
+            "gridCol" => t.grid_cols = t.grid_cols.saturating_add(1),
+            "tr" => {
+                t.rows.push(Vec::new());
+                t.next_col = 0;
+                t.row_deleted = false;
+            }
+            "gridBefore" if t.cell.is_none() => {
+                let n = int_attr(e, "val").unwrap_or(0);
+                t.next_col = t.next_col.saturating_add(n);
+            }
+            "tc" => {
+                if t.rows.is_empty() {
+                    t.rows.push(Vec::new());
+                }
+                t.cell = Some(Cell {
+                    col: t.next_col,
+                    span: 1,
+                    ..Cell::default()
+                });
+            }
+            _ => {
+                let Some(c) = t.cell.as_mut() else {
+                    return;
+                };
+                match name {
+                    "gridSpan" => c.span = int_attr(e, "val").unwrap_or(1).clamp(1, LAST_COL + 1),
+                    "hMerge" => c.hmerge_continue = attr(e, "val").as_deref() != Some("restart"),
+                    "vMerge" => c.vmerge = Some(attr(e, "val").as_deref() == Some("restart")),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// `w:del` in a row's properties: a tracked deletion of the whole row, which Word's
+    /// final view leaves out; the rest of the element is skipped.
+    fn delete_row(&mut self) {
+        if let Some(t) = self.tables.last_mut() {
+            t.row_deleted = true;
+        }
+        self.skip = 1;
+    }
+
+    /// `w:showingPlcHdr` in the innermost content control's properties: whether it shows
+    /// its placeholder text (skipped while it does).
+    fn showing_placeholder(&mut self, on: bool) {
+        if let Some(p) = self.sdts.last_mut()
+            && *p != on
+        {
+            *p = on;
+            if on {
+                self.placeholders += 1;
+            } else {
+                self.placeholders -= 1;
+            }
+        }
+    }
+
+    /// `w:sym`: its character, or U+FFFD and the font and code for the cell's notice.
+    fn symbol(&mut self, e: &BytesStart<'_>) {
+        match symbol(attr(e, "font").as_deref(), attr(e, "char").as_deref()) {
+            Ok(ch) => {
+                if let Some(s) = self.sink() {
+                    s.push(ch);
+                }
+            }
+            Err(what) => {
+                if let Some(s) = self.sink() {
+                    s.push('\u{FFFD}');
+                    if let Some(c) = self.tables.last_mut().and_then(|t| t.cell.as_mut()) {
+                        c.unknown_symbols.push(what);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `w:tbl`: a table opens, nested in the open cell if there is one.
+    fn start_table(&mut self) {
+        let outermost = self.tables.len() == 1;
+        if let Some(outer) = self.tables.last_mut()
+            && let Some(cell) = outer.cell.as_mut()
+        {
+            cell.nested = true;
+            if outermost {
+                cell.inner.push((cell.text.len(), 0, Table::default()));
+            }
+        }
+        self.tables.push(Table::default());
+    }
+
+    /// `w:p`: a paragraph in a cell is a new line of its text; outside tables, a
+    /// paragraph that may stand above the next table.
+    fn start_paragraph(&mut self) {
+        match self.tables.last_mut() {
+            Some(t) => {
+                if let Some(c) = t.cell.as_mut() {
+                    if c.paragraphs > 0 {
+                        c.text.push('\n');
+                    }
+                    c.paragraphs += 1;
+                }
+            }
+            None => self.para = Some(String::new()),
+        }
+    }
+
+    /// Text where text goes now (see [`State::sink`]).
+    fn text(&mut self, text: &str) {
+        if let Some(s) = self.sink() {
+            s.push_str(text);
+        }
+    }
+
+    /// Whether a text event is taken: inside `w:t`, where text goes now.
+    fn takes_text(&mut self) -> bool {
+        self.in_text && self.sink().is_some()
+    }
+
+    /// A character or entity reference inside `w:t`.
+    fn reference(&mut self, r: &quick_xml::events::BytesRef<'_>) -> Result<(), Fault> {
+        if !self.in_text {
+            return Ok(());
+        }
+        let Some(s) = self.sink() else {
+            return Ok(());
+        };
+        match r
+            .resolve_char_ref()
+            .map_err(|e| Fault::Broken(e.to_string()))?
+        {
+            Some(ch) => s.push(ch),
+            None => {
+                let name = r.xml10_content();
+                let ch = quick_xml::escape::resolve_predefined_entity(&name)
+                    .ok_or_else(|| Fault::Broken(format!("unknown entity &{name};")))?;
+                s.push_str(ch);
+            }
+        }
+        Ok(())
+    }
+
+    /// An element closes; a finished outermost table goes to `out`.
+    fn end(&mut self, name: &str, out: &mut Out) -> Result<(), Fault> {
+        if self.skip > 0 {
+            self.skip -= 1;
+            return Ok(());
+        }
+        match name {
+            "t" => self.in_text = false,
+            "r" => self.vanish = false,
+            "tabs" => self.tab_stops = false,
+            "sdt" if self.sdts.pop() == Some(true) => self.placeholders -= 1,
+            "trPr" => {
+                if let Some(t) = self.tables.last_mut() {
+                    t.in_row_props = false;
+                }
+            }
+            "tr" => {
+                if let Some(t) = self.tables.last_mut()
+                    && std::mem::take(&mut t.row_deleted)
+                {
+                    t.rows.pop();
+                }
+            }
+            "p" if self.tables.is_empty() => {
+                if let Some(text) = self.para.take() {
+                    let text = text.trim().to_string();
+                    if !text.is_empty() && !is_sheet_heading(&text) {
+                        out.pending.push(text);
+                    }
+                }
+            }
+            "tc" => self.end_cell(),
+            "tbl" => self.end_table(out)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `w:tc` closes: the cell joins its row, or with `w:hMerge` the cell on its left.
+    fn end_cell(&mut self) {
+        let Some(t) = self.tables.last_mut() else {
+            return;
+        };
+        let Some(cell) = t.cell.take() else {
+            return;
+        };
+        t.next_col = cell.col.saturating_add(cell.span);
+        if let Some(row) = t.rows.last_mut() {
+            match row.last_mut() {
+                Some(left) if cell.hmerge_continue => {
+                    left.span = left.span.saturating_add(cell.span);
+                    if !cell.text.trim().is_empty() {
+                        left.text.push('\n');
+                        left.text.push_str(&cell.text);
+                    }
+                }
+                _ => row.push(cell),
+            }
+        }
+    }
+
+    /// `w:tbl` closes: an outermost table goes to `out`; a nested table's rows become
+    /// lines of the outer cell (its cells joined by tabs).
+    fn end_table(&mut self, out: &mut Out) -> Result<(), Fault> {
+        let Some(table) = self.tables.pop() else {
+            return Ok(());
+        };
+        let outermost = self.tables.len() == 1;
+        let Some(outer) = self.tables.last_mut() else {
+            return out.add_framed(table);
+        };
+        let Some(cell) = outer.cell.as_mut() else {
+            return Ok(());
+        };
+        let lines: Vec<String> = table
+            .rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| c.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\t")
+            })
+            .filter(|l| !l.trim().is_empty())
+            .collect();
+        if !lines.is_empty() {
+            if !cell.text.is_empty() {
+                cell.text.push('\n');
+            }
+            cell.text.push_str(&lines.join("\n"));
+        }
+        if outermost && let Some(last) = cell.inner.last_mut() {
+            last.1 = cell.text.len();
+            last.2 = table;
+        }
+        Ok(())
+    }
 }
 
 /// The sheet name the document's grid is read under before places are named.
@@ -782,7 +823,8 @@ pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
                 MAX_CELLS / 10_000
             ),
         ),
-        e @ Fault::Broken(_) => Error::new(
+        // A Word document has no encryption of its own (an encrypted one is an OLE file).
+        e @ (Fault::Broken(_) | Fault::Encrypted) => Error::new(
             ErrorKind::Corrupt,
             Location::default(),
             "Word 文档已损坏，无法打开（文档内容无法解析）；请在 Word 或 WPS 中打开并另存为 .docx 后再试",
@@ -837,7 +879,7 @@ pub(super) fn read(doc: Result<Doc, Fault>) -> Result<Read> {
     }
     for mut form in forms {
         if let Some(source) = form.source.as_mut() {
-            (source.sheet, source.cell) = rename(source.sheet.take(), source.cell.take());
+            source.place = std::mem::take(&mut source.place).relocate(rename);
             if let Some(cells) = source.cells.as_mut() {
                 cells.places = Some(Arc::clone(&places));
             }

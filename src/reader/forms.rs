@@ -230,11 +230,8 @@ fn read_form(
     }
     let (src_row, src_col) = above.title_cell.unwrap_or((anchor_row, anchor_col));
     form.source = Some(Source {
-        file: String::new(),
-        sheet: Some(ctx.sheet.to_string()),
-        cell: Some(a1(src_row, src_col)),
         cells: Some(cells),
-        origin: None,
+        ..Source::at(Location::default().sheet(ctx.sheet).cell(src_row, src_col))
     });
     out.forms.push(form);
     Ok(Some(last_row))

@@ -6,6 +6,35 @@ use rustc_hash::FxHashMap as HashMap;
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
+/// The most cells a grid built by our own readers may hold: an ODS workbook's once repeated
+/// cells are expanded (about 300 MB: a repeated cell that holds a value costs memory like any
+/// other, and one element can repeat a value over a whole sheet), a Word document's (cells,
+/// and merges counted by the cells they cover up to 4096 each).
+pub(crate) const MAX_CELLS: u64 = 5_000_000;
+
+/// Why our own readers (ODS, Word) could not build their grids.
+#[derive(Debug)]
+pub(crate) enum Fault {
+    /// The package is encrypted (an ODS manifest names encryption data).
+    Encrypted,
+    /// More than [`MAX_CELLS`] cells.
+    TooManyCells,
+    /// The XML or the archive is broken; the detail is for the cause, not the message.
+    Broken(String),
+}
+
+impl std::fmt::Display for Fault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fault::Encrypted => write!(f, "encrypted package"),
+            Fault::TooManyCells => write!(f, "more than {MAX_CELLS} cells"),
+            Fault::Broken(d) => write!(f, "{d}"),
+        }
+    }
+}
+
+impl std::error::Error for Fault {}
+
 /// A merged area, absolute and zero-based, inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Merge {

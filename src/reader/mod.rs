@@ -176,7 +176,7 @@ impl Read {
     fn in_file(mut self, file: &str) -> Read {
         for form in &mut self.forms {
             if let Some(source) = form.source.as_mut() {
-                file.clone_into(&mut source.file);
+                source.place = std::mem::take(&mut source.place).in_file(file);
             }
         }
         for notice in &mut self.notices {
@@ -369,10 +369,7 @@ fn flat_forms_in_grid(grid: &Grid, sheet: &str) -> Option<Result<Vec<Form>>> {
         forms
             .into_iter()
             .map(|mut f| {
-                f.source = Some(Source {
-                    sheet: Some(sheet.to_string()),
-                    ..Source::default()
-                });
+                f.source = Some(Source::at(Location::default().sheet(sheet)));
                 f
             })
             .collect()

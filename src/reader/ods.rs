@@ -10,43 +10,15 @@
 //! `text:tab` and `text:line-break` included; annotations and white space between
 //! elements left out). Values go through the same conversion as calamine's cells.
 
-use super::grid::{Grid, Merge, Value};
+use super::grid::{Fault, Grid, MAX_CELLS, Merge, Value};
 use calamine::DataRef;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufRead, BufReader, Cursor, Read};
 
-/// The most cells a workbook may hold once repeated cells are expanded (about 300 MB): a
-/// repeated cell that holds a value costs memory like any other, and one element can repeat
-/// a value over a whole sheet.
-pub(crate) const MAX_CELLS: u64 = 5_000_000;
-
 /// The last column a sheet can have (XFD), zero-based; cells past it are ignored as
 /// calamine's readers do.
 const LAST_COL: u32 = 16_383;
-
-/// Why an ODS workbook could not be read.
-#[derive(Debug)]
-pub(crate) enum Fault {
-    /// The package is encrypted (its manifest names encryption data).
-    Encrypted,
-    /// More than [`MAX_CELLS`] cells once repeats are expanded.
-    TooManyCells,
-    /// The XML or the archive is broken; the detail is for the cause, not the message.
-    Broken(String),
-}
-
-impl std::fmt::Display for Fault {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Fault::Encrypted => write!(f, "encrypted ODS package"),
-            Fault::TooManyCells => write!(f, "more than {MAX_CELLS} cells"),
-            Fault::Broken(d) => write!(f, "{d}"),
-        }
-    }
-}
-
-impl std::error::Error for Fault {}
 
 /// One sheet: its name and its cells.
 pub(crate) type Sheet = (String, Grid);

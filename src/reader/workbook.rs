@@ -3,7 +3,7 @@
 //! read through calamine into a [`Grid`] per sheet, ODS through [`ods`], Word through
 //! [`docx`]; each grid then goes to the form recogniser like any other sheet's.
 
-use super::grid::{Grid, Merge, Value};
+use super::grid::{Fault, Grid, MAX_CELLS, Merge, Value};
 use super::sniff::{OLE_MAGIC, ZipKind, is_early_biff, zip_kind};
 use super::{
     Notice, Read, ReadOptions, crypt, docx, finish, guard, ods, read_grids, read_sheet,
@@ -206,19 +206,19 @@ fn describe(e: &calamine::Error) -> &'static str {
 }
 
 /// The forms of an ODS workbook read by [`ods`], or its error.
-fn read_ods(sheets: Result<Vec<ods::Sheet>, ods::Fault>, ext: &str) -> Result<Read> {
+fn read_ods(sheets: Result<Vec<ods::Sheet>, Fault>, ext: &str) -> Result<Read> {
     match sheets {
         Ok(sheets) => read_grids(sheets),
-        Err(ods::Fault::Encrypted) => Err(encrypted(ext)),
-        Err(ods::Fault::TooManyCells) => Err(Error::new(
+        Err(Fault::Encrypted) => Err(encrypted(ext)),
+        Err(Fault::TooManyCells) => Err(Error::new(
             ErrorKind::TooLarge,
             Location::default(),
             format!(
                 "工作簿中的单元格过多（重复的单元格展开后超过 {} 万个），无法读取；请删除多余的行列后再试",
-                ods::MAX_CELLS / 10_000
+                MAX_CELLS / 10_000
             ),
         )),
-        Err(e @ ods::Fault::Broken(_)) => Err(Error::new(
+        Err(e @ Fault::Broken(_)) => Err(Error::new(
             ErrorKind::Corrupt,
             Location::default(),
             "工作簿已损坏，无法打开（ODS 表格内容无法解析）；请在 LibreOffice、Excel 或 WPS 中打开并另存为 .xlsx 后再试",

@@ -83,8 +83,13 @@ impl SummaryRow {
                 .iter()
                 .filter(|i| !i.level3.is_empty())
                 .count(),
-            file: s.map(|s| s.file.clone()).unwrap_or_default(),
-            source_sheet: s.and_then(|s| s.sheet.clone()).unwrap_or_default(),
+            file: s
+                .map(|s| s.place.file_name().to_string())
+                .unwrap_or_default(),
+            source_sheet: s
+                .and_then(|s| s.place.sheet_name())
+                .unwrap_or_default()
+                .to_string(),
         }
     }
 

@@ -65,13 +65,8 @@ struct FindingView {
 
 impl From<Finding> for FindingView {
     fn from(f: Finding) -> FindingView {
-        // What `check` prints before the colon (Finding's Display).
-        let place = match (&f.sheet, &f.cell) {
-            (Some(s), Some(c)) => format!("{}!{s}!{c}", f.file),
-            (Some(s), None) => format!("{}!{s}", f.file),
-            _ if f.form.is_empty() => f.file.clone(),
-            _ => format!("{}「{}」", f.file, f.form),
-        };
+        // What `check` prints before the colon.
+        let place = f.place_text();
         FindingView {
             severity: f.severity.to_string(),
             rule: f.rule.name(),
@@ -118,7 +113,7 @@ impl Session {
                     .map(|f| FormView {
                         project_name: &f.project_name,
                         department: &f.department,
-                        sheet: f.source.as_ref().and_then(|s| s.sheet.as_deref()),
+                        sheet: f.source.as_ref().and_then(|s| s.place.sheet_name()),
                         indicators: f.indicators.iter().filter(|i| !i.level3.is_empty()).count(),
                     })
                     .collect(),

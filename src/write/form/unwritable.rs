@@ -17,7 +17,7 @@ pub(crate) fn refuse_unwritable(form: &Form, index: usize) -> Result<()> {
     let file = || {
         form.source
             .as_ref()
-            .map_or_else(|| "输入".to_string(), |s| s.file.clone())
+            .map_or_else(|| "输入".to_string(), |s| s.place.file_name().to_string())
     };
     let at = |what: String| {
         Location::file(file()).label(format!(
