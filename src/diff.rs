@@ -210,15 +210,6 @@ impl fmt::Display for IndicatorKey {
     }
 }
 
-/// Where a value stands: file, sheet and A1 cell as far as known. The crate's one place
-/// type ([`Location`]), printed one way, as in errors and findings.
-///
-/// ```
-/// let p = declform::diff::Place::file("新.xlsx").sheet("甲").cell(6, 2);
-/// assert_eq!(p.to_string(), "新.xlsx!甲!C7");
-/// ```
-pub type Place = Location;
-
 /// One difference between the old and the new version.
 ///
 /// Serialised (`--format json`) as an object with the keys `kind`, `project`,
@@ -256,8 +247,8 @@ pub struct Change {
     pub new: Option<String>,
     /// New minus old for an amount (an empty cell counting as zero).
     pub delta: Option<Amount>,
-    /// The new value's cell; the old one's for removals.
-    pub place: Place,
+    /// The new value's cell; the old one's for removals (printed `file!sheet!cell`, as in errors).
+    pub place: Location,
     /// The new form (index into the new forms) and indicator row it concerns.
     pub(crate) at: Option<(usize, Option<usize>)>,
 }
@@ -462,17 +453,17 @@ fn form_key(f: &Form) -> FormKey<'_> {
 }
 
 /// The form's title cell (or file, for JSON and CSV inputs).
-fn title_place(form: &Form) -> Place {
+fn title_place(form: &Form) -> Location {
     form.source
         .as_ref()
-        .map_or_else(Place::default, |s| match s.place.sheet_name() {
+        .map_or_else(Location::default, |s| match s.place.sheet_name() {
             Some(_) => s.place.clone(),
             None => s.place.clone().cell_ref_as(None),
         })
 }
 
 /// A place on the form's sheet; without the cell where the reader did not record one.
-fn place_at(form: &Form, at: Option<(u32, u16)>) -> Place {
+fn place_at(form: &Form, at: Option<(u32, u16)>) -> Location {
     let p = title_place(form);
     let cells = form.source.as_ref().and_then(|s| s.cells.as_ref());
     match (p.sheet_name().map(str::to_owned), at) {
