@@ -4,7 +4,9 @@
 use crate::error::Result;
 use crate::layout::Tables;
 use crate::model::Form;
-use crate::write::form::{Formats, add_form_sheet, layout_for};
+use crate::write::form::{Formats, form_sheet_xml, layout_for};
+#[cfg(test)]
+use crate::write::form::add_form_sheet;
 use crate::write::summary::SummaryRow;
 use crate::write::workbook;
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -96,29 +98,18 @@ impl FormSheet {
         FormSheet::in_batches(&forms, BATCH)
     }
 
-    /// [`FormSheet::all`] with `batch` forms (at least one) to a scratch workbook.
-    fn in_batches(forms: &[&Form], batch: usize) -> Result<Vec<FormSheet>> {
-        let mut out = Vec::with_capacity(forms.len());
-        for chunk in forms.chunks(batch.max(1)) {
-            match sheet_xmls(chunk) {
-                Ok(xmls) => {
-                    for (form, xml) in chunk.iter().zip(xmls) {
-                        let zip = deflate(&xml)
-                            .map_err(|e| workbook::xlsx_error(&form.project_name, e))?;
-                        out.push(FormSheet { zip });
-                    }
-                }
-                // The form the error is about, and so the message, as if one by one.
-                Err(_) if chunk.len() > 1 => {
-                    out.extend(FormSheet::in_batches(chunk, 1)?);
-                }
-                Err((i, e)) => {
-                    let what = chunk.get(i).map_or("", |f| f.project_name.as_str());
-                    return Err(workbook::xlsx_error(what, e));
-                }
-            }
-        }
-        Ok(out)
+    /// [`FormSheet::all`] one form at a time (`batch` is kept for the tests that show the
+    /// bytes do not depend on it).
+    fn in_batches(forms: &[&Form], _batch: usize) -> Result<Vec<FormSheet>> {
+        forms
+            .iter()
+            .map(|form| {
+                let xml = form_sheet_xml(form, layout_for(form, None), formats())
+                    .map_err(|e| workbook::xlsx_error(&form.project_name, e))?;
+                let zip = deflate(&xml).map_err(|e| workbook::xlsx_error(&form.project_name, e))?;
+                Ok(FormSheet { zip })
+            })
+            .collect()
     }
 
     /// The size of the sheet as it is kept, in bytes.
@@ -154,6 +145,7 @@ impl FormSheet {
 /// ```
 pub const BATCH: usize = 64;
 
+#[cfg(test)]
 /// The XML of the sheets of `forms` with inline strings and the primed style indices:
 /// written as the second and later sheets of a workbook of their own (the first, priming
 /// the formats, keeps the form sheets from being the selected one), then the shared
@@ -176,6 +168,7 @@ fn sheet_xmls(forms: &[&Form]) -> std::result::Result<Vec<Vec<u8>>, (usize, Xlsx
     extract(&mut wb, forms.len()).map_err(|e| (0, e))
 }
 
+#[cfg(test)]
 /// The XML of the `n` sheets after the priming one of `wb`, saved, with inline strings.
 fn extract(wb: &mut Workbook, n: usize) -> Result<Vec<Vec<u8>>, XlsxError> {
     let bytes = wb.save_to_buffer()?;
@@ -217,6 +210,7 @@ fn extract(wb: &mut Workbook, n: usize) -> Result<Vec<Vec<u8>>, XlsxError> {
     Ok(out)
 }
 
+#[cfg(test)]
 /// The start of `styles.xml`'s cell formats when every form format is primed and the
 /// sheets add none: the default format and the primed ones.
 fn primed_xfs() -> &'static str {
@@ -224,6 +218,7 @@ fn primed_xfs() -> &'static str {
     XFS.get_or_init(|| format!("<cellXfs count=\"{}\"", formats().every().len() + 1))
 }
 
+#[cfg(test)]
 /// The `<si>` contents of `sharedStrings.xml`, in order (none when it is empty).
 fn string_table(strings: &[u8]) -> Option<Vec<&[u8]>> {
     use memchr::memmem;
@@ -238,6 +233,7 @@ fn string_table(strings: &[u8]) -> Option<Vec<&[u8]>> {
     Some(table)
 }
 
+#[cfg(test)]
 /// `sheet` with its shared-string cells (`t="s"><v>N</v>`) made inline strings
 /// (`t="inlineStr"><is>…</is>`), with the `<si>` content of `table[N]` as it is.
 fn inline_strings(sheet: &[u8], table: &[&[u8]]) -> Option<Vec<u8>> {
@@ -563,6 +559,59 @@ mod tests {
         long.project_name = "太长".into();
         long.annual_goal = "字".repeat(40_000);
         (forms, long)
+    }
+
+    /// The sheet XML of `forms` the old way: written to a scratch workbook by
+    /// rust_xlsxwriter, saved, unzipped, its shared strings put inline.
+    fn scratch_xmls(forms: &[Form]) -> Vec<Vec<u8>> {
+        let refs: Vec<&Form> = forms.iter().collect();
+        sheet_xmls(&refs).map_err(|(_, e)| e).unwrap()
+    }
+
+    #[test]
+    fn sheet_xml_is_what_rust_xlsxwriter_writes() {
+        let (seed, _) = forms();
+        let mut forms = seed.clone();
+        // Every seed form in the 2026 grid too (项目性质 chooses it).
+        for f in &seed {
+            let mut f = f.clone();
+            f.project_nature = Some("新增项目".into());
+            forms.push(f);
+        }
+        // Texts that need escaping or keeping their spaces, amounts of every scale and one
+        // a float cannot carry, extra rows, empty values.
+        let mut odd = seed[1].clone();
+        odd.project_name = " 前后空格\t ".into();
+        odd.annual_goal = "a&b <c> \"d\" _x0041_ _x00zz_ 换行\n末".into();
+        odd.extra.insert("备注".into(), "_x005F_ & 其他".into());
+        odd.extra.insert("空".into(), String::new());
+        if let Some(ind) = odd.indicators.first_mut() {
+            ind.level3 = "  缩进".into();
+        }
+        forms.push(odd);
+        let mut amounts = seed[2].clone();
+        amounts.funds.total = Some("1234.5678".parse().unwrap());
+        amounts.funds.total_fiscal = Some("12345678901234567.891".parse().unwrap());
+        amounts.funds.annual_other = Some("0.1234567890123456789012345678".parse().unwrap());
+        forms.push(amounts);
+        forms.push(Form::default());
+        let mut long = seed[3].clone();
+        for k in 0..40 {
+            let mut i = long.indicators[k % long.indicators.len()].clone();
+            i.level3 = format!("指标{k}");
+            long.indicators.push(i);
+        }
+        forms.push(long);
+        let old = scratch_xmls(&forms);
+        for (k, form) in forms.iter().enumerate() {
+            let new = form_sheet_xml(form, layout_for(form, None), formats()).unwrap();
+            assert!(
+                new == old[k],
+                "form {k}:\nnew {}\nold {}",
+                String::from_utf8_lossy(&new),
+                String::from_utf8_lossy(&old[k])
+            );
+        }
     }
 
     #[test]
