@@ -623,7 +623,8 @@ impl Cells for Worksheet {
         fmt: &Format,
         _: u32,
     ) -> Result<(), XlsxError> {
-        self.write_string_with_format(row, col, text, fmt).map(|_| ())
+        self.write_string_with_format(row, col, text, fmt)
+            .map(|_| ())
     }
     fn write_number(
         &mut self,

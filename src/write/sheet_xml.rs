@@ -365,7 +365,11 @@ impl Cells for SheetXml {
             // rust_xlsxwriter hides the row; form sheets never ask for it.
             return Err(XlsxError::ParameterError("行高为 0".into()));
         }
-        let col = if self.dims.1 == COL_MAX { 0 } else { self.dims.1 };
+        let col = if self.dims.1 == COL_MAX {
+            0
+        } else {
+            self.dims.1
+        };
         self.check(row, col)?;
         self.rows.insert(row, pixels);
         Ok(())
