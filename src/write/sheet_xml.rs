@@ -209,19 +209,18 @@ impl SheetXml {
                     });
                 }
             }
-            if (row + 1) % 16 == 0 || row == r1 {
-                if let Some((lo, hi)) = span.take() {
-                    spans.insert(row / 16, (lo + 1, hi + 1));
-                }
+            if ((row + 1) % 16 == 0 || row == r1)
+                && let Some((lo, hi)) = span.take()
+            {
+                spans.insert(row / 16, (lo + 1, hi + 1));
             }
         }
         let custom_default = self.default_row_height != ORIGINAL_ROW_HEIGHT;
         let heights = |x: &mut String, height: Option<u32>| match height {
-            Some(h) => {
-                if h != ORIGINAL_ROW_HEIGHT || custom_default {
-                    let _ = write!(x, " ht=\"{}\" customHeight=\"1\"", f64::from(h) * 0.75);
-                }
+            Some(h) if h != ORIGINAL_ROW_HEIGHT || custom_default => {
+                let _ = write!(x, " ht=\"{}\" customHeight=\"1\"", f64::from(h) * 0.75);
             }
+            Some(_) => {}
             None if custom_default => {
                 let _ = write!(
                     x,
