@@ -14,6 +14,9 @@
 # written up to 64 to a scratch workbook, against main's merge with a temp file per sheet past
 # 1,000: 13.5-17.8 s and 382-403 MiB under every limit, same bytes; before 15.8-27.7 s,
 # 972-1,052 MiB unlimited, 1,700-1,730 MiB and different bytes under ulimit -n 1024.
+# Then each sheet's XML written directly (bench/PROFILE.md), by hand with this script's
+# commands: 373 MiB and 10.2 s CPU unlimited, 378 MiB and 9.6 s CPU under ulimit -n 64, the
+# same bytes (load 3.8-4.1, a test build of ours running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workbooks=${1:-2000}

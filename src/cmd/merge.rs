@@ -235,9 +235,9 @@ fn finish(args: &Args, files: &[PathBuf], tally: &Tally, merged: Option<Merger>)
 }
 
 /// How many of `files` files a reading task takes in turn: their forms' sheets are then
-/// written together, up to [`declform::merge::BATCH`] to a scratch workbook, whose save
-/// costs about as much as a form sheet (the bytes do not depend on it). Up to eight, but
-/// few enough that every thread has several tasks.
+/// written together, up to [`declform::merge::BATCH`] deflated with one compressor (the
+/// bytes do not depend on it). Up to eight, but few enough that every thread has several
+/// tasks.
 fn files_per_task(files: usize) -> usize {
     (files / (rayon::current_num_threads() * 4)).clamp(1, 8)
 }

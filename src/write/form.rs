@@ -4,7 +4,7 @@
 use super::columns::grid_widths;
 use crate::write::measure::{Wrap, span_points, wrap_all};
 use crate::write::workbook;
-use crate::write::workbook::{amount_format, date_format, write_amount};
+use crate::write::workbook::{amount_format, date_format};
 
 use crate::amount::Amount;
 use crate::error::Result;
@@ -13,7 +13,9 @@ use crate::layout::{Area, Cols, IndicatorColumn, Layout, LayoutKind, Style, Targ
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
 use crate::target;
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
@@ -134,6 +136,31 @@ impl Formats {
         match op.fill {
             Some(color) => Cow::Owned(fmt.into_owned().set_background_color(color)),
             None => fmt,
+        }
+    }
+
+    /// The style index of [`Formats::of`]`(op)` among the primed formats (the order of
+    /// [`Formats::every`], from 1), or 0 for a marked cell's format, which is not one.
+    fn index_of(&self, op: &Op<'_>) -> u32 {
+        if op.fill.is_some() {
+            return 0;
+        }
+        let level = |indent: u8| u32::from(indent.clamp(1, 4));
+        match op.role {
+            Role::Title => 1,
+            Role::Year => 2,
+            Role::Label => 3,
+            Role::Text(indent) => 3 + level(indent),
+            Role::LabelIndented(indent) => 7 + level(indent),
+            Role::Centered => 12,
+            Role::Date => 13,
+            Role::Amount => match op.content {
+                Content::Amount(Some(a)) if a.value().scale() > 2 => {
+                    // Scales 3..=28 follow amount_text (14) and amount (15).
+                    13 + a.value().scale().min(28)
+                }
+                _ => 15,
+            },
         }
     }
 
@@ -465,7 +492,7 @@ impl<'a> Grid<'a> {
     }
 
     /// Writes the row heights, then every write in row order.
-    fn finish(mut self, ws: &mut Worksheet, f: &Formats) -> Result<(), XlsxError> {
+    fn finish<C: Cells>(mut self, ws: &mut C, f: &Formats) -> Result<(), XlsxError> {
         // Rows of the default height need no row record of their own.
         let min = Style::get().min_row_height;
         ws.set_default_row_height(min);
@@ -478,35 +505,47 @@ impl<'a> Grid<'a> {
         for op in &self.ops {
             let fmt = f.of(op);
             let fmt = fmt.as_ref();
+            let xf = f.index_of(op);
             let merged = op.row != op.last_row || op.first != op.last;
             if merged {
                 let text = match &op.content {
                     Content::Text(t) => t.as_ref(),
                     _ => "",
                 };
-                ws.merge_range(op.row, op.first, op.last_row, op.last, text, fmt)?;
+                ws.merge_range((op.row, op.first, op.last_row, op.last), text, fmt, xf)?;
             }
             match &op.content {
                 Content::Text(_) if merged => {}
                 Content::Text(t) if t.is_empty() => {
-                    ws.write_blank(op.row, op.first, fmt)?;
+                    ws.write_blank(op.row, op.first, fmt, xf)?;
                 }
                 Content::Text(t) => {
-                    ws.write_string_with_format(op.row, op.first, t.as_ref(), fmt)?;
+                    ws.write_string(op.row, op.first, t.as_ref(), fmt, xf)?;
                 }
                 Content::Date(d) => match d.and_then(workbook::excel_date) {
                     Some(dt) => {
-                        ws.write_datetime_with_format(op.row, op.first, &dt, fmt)?;
+                        ws.write_date(op.row, op.first, &dt, fmt, xf)?;
                     }
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, fmt)?;
+                        ws.write_blank(op.row, op.first, fmt, xf)?;
                     }
                     None => {}
                 },
                 Content::Amount(a) => match a {
-                    Some(a) => write_amount(ws, op.row, op.first, *a, fmt, &f.amount_text)?,
+                    // As `workbook::write_amount`: a number, or text when a float cannot
+                    // carry the amount exactly.
+                    Some(a) => match a.to_f64_exact() {
+                        Some(n) => ws.write_number(op.row, op.first, n, fmt, xf)?,
+                        None => ws.write_string(
+                            op.row,
+                            op.first,
+                            &a.to_string(),
+                            &f.amount_text,
+                            AMOUNT_TEXT_XF,
+                        )?,
+                    },
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, fmt)?;
+                        ws.write_blank(op.row, op.first, fmt, xf)?;
                     }
                     None => {}
                 },
@@ -515,6 +554,103 @@ impl<'a> Grid<'a> {
         Ok(())
     }
 }
+
+/// Where a form's grid is written: a rust_xlsxwriter worksheet, or (for a merged workbook)
+/// the sheet's XML directly (`sheet_xml::SheetXml`). Each write takes the format and its
+/// style index among the primed form formats (`Formats::every`, 0 for a format that is
+/// not one of them, such as a marked cell's).
+pub(crate) trait Cells {
+    fn set_default_row_height(&mut self, points: f64);
+    fn set_row_height(&mut self, row: u32, points: f64) -> Result<(), XlsxError>;
+    fn merge_range(
+        &mut self,
+        range: (u32, u16, u32, u16),
+        text: &str,
+        fmt: &Format,
+        xf: u32,
+    ) -> Result<(), XlsxError>;
+    fn write_blank(&mut self, row: u32, col: u16, fmt: &Format, xf: u32) -> Result<(), XlsxError>;
+    fn write_string(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        fmt: &Format,
+        xf: u32,
+    ) -> Result<(), XlsxError>;
+    fn write_number(
+        &mut self,
+        row: u32,
+        col: u16,
+        n: f64,
+        fmt: &Format,
+        xf: u32,
+    ) -> Result<(), XlsxError>;
+    fn write_date(
+        &mut self,
+        row: u32,
+        col: u16,
+        date: &ExcelDateTime,
+        fmt: &Format,
+        xf: u32,
+    ) -> Result<(), XlsxError>;
+}
+
+impl Cells for Worksheet {
+    fn set_default_row_height(&mut self, points: f64) {
+        Worksheet::set_default_row_height(self, points);
+    }
+    fn set_row_height(&mut self, row: u32, points: f64) -> Result<(), XlsxError> {
+        Worksheet::set_row_height(self, row, points).map(|_| ())
+    }
+    fn merge_range(
+        &mut self,
+        (r0, c0, r1, c1): (u32, u16, u32, u16),
+        text: &str,
+        fmt: &Format,
+        _: u32,
+    ) -> Result<(), XlsxError> {
+        Worksheet::merge_range(self, r0, c0, r1, c1, text, fmt).map(|_| ())
+    }
+    fn write_blank(&mut self, row: u32, col: u16, fmt: &Format, _: u32) -> Result<(), XlsxError> {
+        Worksheet::write_blank(self, row, col, fmt).map(|_| ())
+    }
+    fn write_string(
+        &mut self,
+        row: u32,
+        col: u16,
+        text: &str,
+        fmt: &Format,
+        _: u32,
+    ) -> Result<(), XlsxError> {
+        self.write_string_with_format(row, col, text, fmt)
+            .map(|_| ())
+    }
+    fn write_number(
+        &mut self,
+        row: u32,
+        col: u16,
+        n: f64,
+        fmt: &Format,
+        _: u32,
+    ) -> Result<(), XlsxError> {
+        self.write_number_with_format(row, col, n, fmt).map(|_| ())
+    }
+    fn write_date(
+        &mut self,
+        row: u32,
+        col: u16,
+        date: &ExcelDateTime,
+        fmt: &Format,
+        _: u32,
+    ) -> Result<(), XlsxError> {
+        self.write_datetime_with_format(row, col, date, fmt)
+            .map(|_| ())
+    }
+}
+
+/// The style index of `Formats::amount_text` among the primed formats.
+const AMOUNT_TEXT_XF: u32 = 14;
 
 /// The pairs written in the extra rows: model fields this layout has no cell for (with
 /// their field), then `extra` (without).
@@ -587,10 +723,35 @@ struct FormWrite<'a> {
     placement: Placement,
 }
 
+/// A form's sheet for a merged workbook, as XML: the bytes rust_xlsxwriter writes for
+/// [`add_form_sheet`] (with the formats primed, strings inline), written directly.
+pub(crate) fn form_sheet_xml(
+    form: &Form,
+    kind: LayoutKind,
+    formats: &Formats,
+) -> Result<Vec<u8>, XlsxError> {
+    let layout = Layout::get(kind);
+    let (widths, _fits) = grid_widths(form, layout);
+    let mut sheet = super::sheet_xml::SheetXml::default();
+    for (col, width) in widths.iter().enumerate() {
+        sheet.set_column_width(u16::try_from(col).unwrap_or(u16::MAX), *width)?;
+    }
+    write_form(
+        &mut sheet,
+        form,
+        layout,
+        &widths,
+        formats,
+        0,
+        &Marks::default(),
+    )?;
+    Ok(sheet.xml())
+}
+
 /// Writes one form with its top-left cell at `origin_row`, column A, filling the cells
 /// `marks` names.
-pub(crate) fn write_form(
-    ws: &mut Worksheet,
+pub(crate) fn write_form<C: Cells>(
+    ws: &mut C,
     form: &Form,
     layout: &Layout,
     widths: &[f64],

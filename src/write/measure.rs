@@ -165,7 +165,27 @@ fn tokens(para: &str, keep_closing: bool) -> impl Iterator<Item = &str> {
 }
 
 fn is_closing(c: char) -> bool {
-    "，。、；：？！）》」』】〕”’…·%/".contains(c)
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '》'
+            | '」'
+            | '』'
+            | '】'
+            | '〕'
+            | '”'
+            | '’'
+            | '…'
+            | '·'
+            | '%'
+            | '/'
+    )
 }
 
 /// The symbols that Chinese fonts (SimSun, Noto Sans CJK) print full width: × ÷ ± ° %,

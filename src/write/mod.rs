@@ -22,6 +22,7 @@ pub(crate) mod form;
 pub(crate) mod measure;
 pub(crate) mod package;
 pub(crate) mod report;
+pub(crate) mod sheet_xml;
 pub(crate) mod summary;
 pub(crate) mod template;
 pub(crate) mod workbook;
