@@ -19,6 +19,7 @@
 # same bytes (load 3.8-4.1, a test build of ours running).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
 workbooks=${1:-2000}
 forms=${2:-10}
 runs=${3:-1}
@@ -28,7 +29,7 @@ command -v /usr/bin/time >/dev/null || { echo "needs GNU time: apt-get install -
 cargo build --release --quiet --bin declform --example gen_corpus
 corpus="target/bench/corpus-${workbooks}x${forms}"
 if [ ! -d "$corpus" ]; then
-  target/release/examples/gen_corpus "$corpus" "$workbooks" "$forms" >/dev/null
+  "$target"/release/examples/gen_corpus "$corpus" "$workbooks" "$forms" >/dev/null
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -44,10 +45,10 @@ run() {
 echo "corpus: $workbooks workbooks × $forms forms = $total forms; $(nproc) cores"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$runs"); do
-  run "unlimited-$i" "" target/release/declform
+  run "unlimited-$i" "" "$target"/release/declform
   [ -n "${BEFORE:-}" ] && run "before-unlimited-$i" "" "$BEFORE"
   for n in 1024 256 64; do
-    run "ulimit-$n-$i" "$n" target/release/declform
+    run "ulimit-$n-$i" "$n" "$target"/release/declform
     [ -n "${BEFORE:-}" ] && [ "$n" = 1024 ] && run "before-ulimit-$n-$i" "$n" "$BEFORE"
   done
 done
