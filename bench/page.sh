@@ -31,8 +31,8 @@ cli = float(open(sys.argv[2]).read().split()[-1])
 s, m, t = d["seconds"], d["merged.xlsx seconds"], d["timing"]
 page = s + m
 phases = ", ".join("%s %.0f ms" % (k, t[k + "_ms"]) for k in ("wait", "read", "report", "merged") if k + "_ms" in t)
-print("page: ready in %.2f s; read+check %.2f s, merge+download %.2f s, total %.2f s (worker: %s); "
-      "declform merge, one core: %.2f s; ratio %.2f" % (d["readySeconds"], s, m, page, phases, cli, page / cli))
+print("page: ready in %.2f s, warm in %.2f s; read+check %.2f s, merge+download %.2f s, total %.2f s (worker: %s); "
+      "declform merge, one core: %.2f s; ratio %.2f" % (d["readySeconds"], d["warmSeconds"], s, m, page, phases, cli, page / cli))
 PY
 done
 cmp -s "$dir/cli.xlsx" "$dir/out/merged.xlsx" && echo "merged workbooks: identical bytes" || echo "merged workbooks: DIFFER"
