@@ -3,21 +3,36 @@
 #   bench/page.sh [WORKBOOKS=100] [FORMS=10] [RUNS=3]
 # Builds the page (web/build.sh) and a corpus (examples/gen_corpus.rs), then times, in
 # headless Chromium, reading and checking the files and downloading the merged workbook,
-# beside `taskset -c 0 declform merge` (the page has one thread). Needs node, npm, chromium.
+# beside `taskset -c 0 declform merge` (the page has one thread), and prints each run's
+# ratio page / one-core command line, and the best of each. The worker's own clock splits
+# the page's time: files read into wasm and checked (read, report), the merge, and what
+# the page spends around them. Needs node, npm, chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 workbooks=${1:-100}; forms=${2:-10}; runs=${3:-3}
+target=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 bash web/build.sh
 (cd web/test && [ -d node_modules ] || npm ci --no-audit --no-fund --silent)
 cargo build --quiet --release --bin declform --example gen_corpus
 dir=$(mktemp -d); trap 'rm -rf "$dir"' EXIT
-target/release/examples/gen_corpus "$dir/corpus" "$workbooks" "$forms" >/dev/null
+"$target/release/examples/gen_corpus" "$dir/corpus" "$workbooks" "$forms" >/dev/null
 mkdir -p "$dir/out"
+root=$PWD
 cd "$dir/corpus"
 files=(*.xlsx)
+echo "page: $(du -b "$root/target/web/declform.html" | cut -f1) bytes; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq "$runs"); do
-  node "$OLDPWD/web/test/page.mjs" "$OLDPWD/target/web/declform.html" "$dir/out" "${files[@]}" |
-    python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["seconds"]; m=d["merged.xlsx seconds"]; print("page: read+check %.2f s, merge+download %.2f s, total %.2f s" % (s, m, s + m))'
-  /usr/bin/time -f "declform merge, one core: %e s" taskset -c 0 "$OLDPWD/target/release/declform" merge --quiet "${files[@]}" -o "$dir/cli.xlsx"
+  node "$root/web/test/page.mjs" "$root/target/web/declform.html" "$dir/out" "${files[@]}" >"$dir/page.json"
+  /usr/bin/time -o "$dir/cli.time" -f "%e" taskset -c 0 "$target/release/declform" merge --quiet "${files[@]}" -o "$dir/cli.xlsx"
+  python3 - "$dir/page.json" "$dir/cli.time" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+cli = float(open(sys.argv[2]).read().split()[-1])
+s, m, t = d["seconds"], d["merged.xlsx seconds"], d["timing"]
+page = s + m
+phases = ", ".join("%s %.0f ms" % (k, t[k + "_ms"]) for k in ("wait", "read", "report", "merged") if k + "_ms" in t)
+print("page: ready in %.2f s, warm in %.2f s; read+check %.2f s, merge+download %.2f s, total %.2f s (worker: %s); "
+      "declform merge, one core: %.2f s; ratio %.2f" % (d["readySeconds"], d["warmSeconds"], s, m, page, phases, cli, page / cli))
+PY
 done
 cmp -s "$dir/cli.xlsx" "$dir/out/merged.xlsx" && echo "merged workbooks: identical bytes" || echo "merged workbooks: DIFFER"

@@ -12,14 +12,14 @@ page_path, glue_path, wasm_path, version, out_path = sys.argv[1:6]
 page = open(page_path, encoding="utf-8").read()
 glue = open(glue_path, encoding="utf-8").read()
 worker = open(page_path.replace("page.html", "worker.js"), encoding="utf-8").read()
-# The worker warms the library up on the first seed form, taken from the shipped samples.
+# The worker warms the library up on the seed forms, taken from the shipped samples.
 seed_path = page_path.replace("web/page.html", "samples/seed-forms-2024.json")
 seed = json.load(open(seed_path, encoding="utf-8"))
-first = {key: value for key, value in seed["forms"][0].items() if key != "source"}
-warm = json.dumps({"forms": [first]}, ensure_ascii=False)
-if worker.count("/*WARM_FORM*/") != 1:
-    sys.exit("inline.py: /*WARM_FORM*/ must stand once in worker.js")
-worker = worker.replace("/*WARM_FORM*/", json.dumps(warm, ensure_ascii=False))
+forms = [{key: value for key, value in form.items() if key != "source"} for form in seed["forms"]]
+warm = json.dumps({"forms": forms}, ensure_ascii=False)
+if worker.count("/*WARM_FORMS*/") != 1:
+    sys.exit("inline.py: /*WARM_FORMS*/ must stand once in worker.js")
+worker = worker.replace("/*WARM_FORMS*/", json.dumps(warm, ensure_ascii=False))
 wasm = open(wasm_path, "rb").read()
 # mtime=0: the same module gives the same page.
 packed = base64.b64encode(gzip.compress(wasm, compresslevel=9, mtime=0)).decode("ascii")

@@ -1,5 +1,5 @@
 // The offline page's Web Worker: runs the declform library (WebAssembly) off the page's
-// thread. Messages in: {cmd: "add", files: [{name, bytes}]}, {cmd: "download", what, ...},
+// thread. Messages in: {cmd: "add", files: [{name, file}]}, {cmd: "download", what, ...},
 // {cmd: "clear"}. Messages out: {type: "file", index, view}, {type: "progress", done, total},
 // {type: "done", findings, summary}, {type: "download", name, bytes, mime}, {type: "error"}.
 /* global wasm_bindgen, WASM_GZ_BASE64 */
@@ -132,21 +132,39 @@ async function start() {
 
 // Browsers first run WebAssembly in a quick baseline compile and optimise the functions that
 // turn out hot; a clerk's first batch of files would run mostly unoptimised (measured: twice as
-// slow). Reading and merging a few blank forms while the page waits makes the reader's and the
-// writer's functions hot before the first file arrives.
-function warmUp() {
+// slow). Reading and merging the seed forms makes the reader's and the writer's functions hot
+// before the first file arrives: one round before the page says it is ready, then more rounds
+// while it waits, each a few tens of milliseconds, stopped by the first message (which waits
+// for at most the step under way).
+let warmRounds = 0;
+let warmStopped = false;
+function warmRound() {
   const warm = new wasm_bindgen.Session();
-  // A filled form (the first seed form), laid out as a workbook and read 40 times: a blank
+  // The seed forms, laid out as a workbook and read WARM_READS times, then merged: a blank
   // template would be left out of the merge as the command line leaves it out.
-  warm.add("预热.json", new TextEncoder().encode(WARM_FORM));
+  warm.add("预热.json", new TextEncoder().encode(WARM_FORMS));
   const xlsx = warm.workbook(0, "");
-  for (let i = 0; i < 40; i++) warm.add("预热.xlsx", xlsx);
+  for (let i = 0; i < WARM_READS; i++) warm.add("预热.xlsx", xlsx);
   warm.report();
   warm.merged(today());
   warm.free();
+  warmRounds++;
 }
-// The first seed form (samples/seed-forms-2024.json), put in by web/inline.py.
-const WARM_FORM = /*WARM_FORM*/;
+async function warmMore() {
+  const t0 = performance.now();
+  while (!warmStopped && warmRounds < WARM_ROUNDS) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (!warmStopped) warmRound();
+  }
+  postMessage({ type: "warm", rounds: warmRounds, ms: performance.now() - t0 });
+}
+// Rounds of 10 reads of the seed workbook (100 forms read and merged): as many forms as the
+// command line's one-core merge takes a second for (bench/page.sh measures the first batch of
+// 1,000 forms after the page is warm). Fewer rounds left the reader unoptimised in Chromium.
+const WARM_READS = 10;
+const WARM_ROUNDS = 6;
+// The seed forms (samples/seed-forms-2024.json), put in by web/inline.py.
+const WARM_FORMS = /*WARM_FORMS*/;
 
 // A panic inside the library traps the WebAssembly instance: start a fresh one and read the
 // files again, those that trapped as damaged (so that indexes and findings stay those of the
@@ -161,8 +179,11 @@ async function restart() {
 }
 
 // Compile and start the library as soon as the page opens, not when the first file comes.
-const ready = start().then(warmUp).then(
-  () => postMessage({ type: "ready" }),
+const ready = start().then(warmRound).then(
+  () => {
+    postMessage({ type: "ready" });
+    warmMore();
+  },
   (err) => {
     const unsupported = err instanceof WebAssembly.CompileError || err instanceof WebAssembly.LinkError;
     const why = err && err.message ? err.message : err;
@@ -218,36 +239,72 @@ const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 // The layouts' names in the files the page offers (the library's names: 2024, 2026, split).
 const LAYOUT_NAMES = { "2024": "2024", "2026": "2026", split: "一体化拆分" };
 
-onmessage = async (e) => {
-  const msg = e.data;
+// A file's bytes: Blob.arrayBuffer where the engine has it (Chrome 76), FileReader before.
+function bytesOf(file) {
+  if (file.arrayBuffer) return file.arrayBuffer();
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsArrayBuffer(file);
+  });
+}
+// How many files are read ahead of the library: the disk works while the forms are read,
+// and at most this many files wait in memory besides those added.
+const AHEAD = 8;
+
+async function addFiles(files) {
+  const total = files.length;
+  const t0 = performance.now();
+  let waited = 0;
+  const reads = [];
+  for (let i = 0; i < total; i++) {
+    while (reads.length < Math.min(total, i + AHEAD)) {
+      const read = bytesOf(files[reads.length].file);
+      read.catch(() => {}); // (reported when its turn comes)
+      reads.push(read);
+    }
+    const { name } = files[i];
+    const w0 = performance.now();
+    let bytes;
+    try {
+      bytes = new Uint8Array(await reads[i]);
+    } catch (err) {
+      const why = err && err.message ? err.message : err;
+      throw new Error(`无法读取文件“${name}”（${why}）：请确认文件仍在原处、未被其他程序占用，然后重新添加`);
+    }
+    reads[i] = null;
+    waited += performance.now() - w0;
+    const index = added.length;
+    let view;
+    try {
+      view = JSON.parse(session.add(name, bytes));
+      added.push({ name, bytes, trapped: false });
+    } catch (err) {
+      await restart();
+      added.push({ name, bytes: null, trapped: true });
+      view = JSON.parse(session.add_damaged(name));
+    }
+    postMessage({ type: "file", index, view });
+    postMessage({ type: "progress", done: i + 1, total });
+  }
+  const t1 = performance.now();
+  const report = JSON.parse(session.report());
+  const timing = { wait_ms: waited, read_ms: t1 - t0 - waited, report_ms: performance.now() - t1 };
+  postMessage({ type: "done", findings: report.findings, summary: report.summary, timing });
+}
+
+async function handle(msg) {
   try {
     await ready;
     if (!session) await start();
     if (msg.cmd === "add") {
-      const total = msg.files.length;
-      const t0 = performance.now();
-      let done = 0;
-      for (const file of msg.files) {
-        const index = added.length;
-        let view;
-        try {
-          view = JSON.parse(session.add(file.name, file.bytes));
-          added.push({ name: file.name, bytes: file.bytes, trapped: false });
-        } catch (err) {
-          await restart();
-          added.push({ name: file.name, bytes: null, trapped: true });
-          view = JSON.parse(session.add_damaged(file.name));
-        }
-        postMessage({ type: "file", index, view });
-        postMessage({ type: "progress", done: ++done, total });
-      }
-      const t1 = performance.now();
-      const report = JSON.parse(session.report());
-      const timing = { read_ms: t1 - t0, report_ms: performance.now() - t1 };
-      postMessage({ type: "done", findings: report.findings, summary: report.summary, timing });
+      await addFiles(msg.files);
     } else if (msg.cmd === "download") {
+      const t0 = performance.now();
       const [name, bytes, mime] = download(msg);
-      postMessage({ type: "download", name, bytes, mime }, [bytes.buffer]);
+      const timing = { [`${msg.what}_ms`]: performance.now() - t0 };
+      postMessage({ type: "download", name, bytes, mime, timing }, [bytes.buffer]);
     } else if (msg.cmd === "clear") {
       session.clear();
       added.length = 0;
@@ -256,4 +313,12 @@ onmessage = async (e) => {
   } catch (err) {
     postMessage({ type: "error", message: String(err && err.message ? err.message : err) });
   }
+}
+
+// One message at a time, in order: adding files waits for their bytes, and a message that
+// comes meanwhile (more files, a download, clear) waits its turn.
+let queue = Promise.resolve();
+onmessage = (e) => {
+  warmStopped = true;
+  queue = queue.then(() => handle(e.data));
 };

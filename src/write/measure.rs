@@ -165,6 +165,8 @@ fn tokens(para: &str, keep_closing: bool) -> impl Iterator<Item = &str> {
 }
 
 fn is_closing(c: char) -> bool {
+    // (A match, not `str::contains`, which looks for a non-ASCII char as a substring: it
+    // took 7% of the offline page's time reading and merging 1,000 forms.)
     matches!(
         c,
         '，' | '。'

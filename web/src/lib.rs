@@ -14,6 +14,14 @@ use serde::Serialize;
 use std::ops::Range;
 use wasm_bindgen::prelude::*;
 
+/// Talc instead of the standard library's dlmalloc in the browser: merging allocates many
+/// small strings, and talc does so faster (measured in node on the page's module: merging
+/// 1,000 forms about 8% faster, reading the same; README, Performance). Single-threaded,
+/// as the page's worker is.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The files read so far, in the order they were added.
 #[wasm_bindgen]
 #[derive(Debug, Default)]
@@ -238,12 +246,13 @@ impl Session {
     /// (`YYYY-MM-DD`, the page gives today's): the bytes `declform merge --keep-going
     /// --date DATE` writes for the same files (blank forms, such as a template, left out).
     pub fn merged(&self, date: &str) -> Result<Vec<u8>, JsError> {
-        let forms: Vec<Form> = self
-            .forms_or_error()?
-            .iter()
-            .filter(|f| !f.is_blank())
-            .cloned()
-            .collect();
+        let all = self.forms_or_error()?;
+        // Copied only when some are left out.
+        let forms: std::borrow::Cow<[Form]> = if all.iter().any(Form::is_blank) {
+            all.iter().filter(|f| !f.is_blank()).cloned().collect()
+        } else {
+            all.into()
+        };
         if forms.is_empty() {
             return Err(JsError::new("没有可合并的申报表"));
         }
