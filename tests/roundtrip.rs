@@ -53,9 +53,10 @@ fn regenerating_the_samples_changes_nothing() {
 // ---- generators ----
 
 fn cjk_text(max: usize) -> impl Strategy<Value = String> {
-    // Chinese, full-width punctuation, Latin, digits, brackets and inner spaces/line breaks.
+    // Chinese, full-width punctuation, Latin, digits, brackets, inner spaces/line breaks, and
+    // what XML escapes (`&<>"'`, and `_x0041_`, which a workbook would read as "A").
     proptest::string::string_regex(&format!(
-        "[\u{4e00}-\u{9fa5}a-zA-Z0-9，。、“”（）()%≥≤=:：\\- \n]{{0,{max}}}"
+        "([\u{4e00}-\u{9fa5}a-zA-Z0-9，。、“”（）()%≥≤=:：\\- \n&<>\"'_]|_x00[0-9A-F]{{2}}_){{0,{max}}}"
     ))
     .unwrap()
     .prop_map(|s| s.trim().to_string())
@@ -281,6 +282,23 @@ proptest! {
             i.target = t;
         }
         prop_assert_eq!(via_docx(std::slice::from_ref(&form), Some(LayoutKind::Split)), vec![form]);
+    }
+}
+
+/// Through a merged workbook: its form sheets' XML is written by `write::sheet_xml`, not by
+/// rust_xlsxwriter, so any form must come back from it as from `write_workbook`.
+fn via_merge(forms: &[Form]) -> Vec<Form> {
+    let bytes = declform::merge(forms).unwrap().to_bytes().unwrap();
+    let read = declform::read(bytes, "合并.xlsx", &Default::default()).unwrap();
+    without_source(read.forms)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_forms_round_trip_through_a_merged_workbook(forms in proptest::collection::vec(form(), 1..4)) {
+        prop_assert_eq!(via_merge(&forms), forms);
     }
 }
 
