@@ -2,7 +2,9 @@
 //! form grid (as `reader/` is a module per format around one form recogniser).
 //!
 //! - [`form`]: a form in the official grid of its layout (`templates/layout-*.json`), on a
-//!   sheet of its own, with the column widths of [`columns`];
+//!   sheet of its own, with the column widths of [`columns`], through [`cells`] to a
+//!   rust_xlsxwriter worksheet or, for a merged workbook, to [`sheet_xml`] (the sheet's XML
+//!   written directly, the bytes rust_xlsxwriter would write);
 //! - [`template`]: a blank form with drop-downs and validation;
 //! - [`package`]: a merged workbook's form sheets, written one by one and spliced into the
 //!   package of the [`summary`] sheets;
@@ -16,6 +18,7 @@
 //!
 //! The flat table's xlsx (`flat`) and JSON (`json`) are written beside their readers.
 
+pub(crate) mod cells;
 pub(crate) mod columns;
 pub(crate) mod docx;
 pub(crate) mod form;

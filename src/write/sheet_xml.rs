@@ -8,7 +8,7 @@
 //! `package::tests` compare the two on every seed form and a generated corpus.
 
 use crate::layout::Style;
-use crate::write::form::Cells;
+use crate::write::cells::Cells;
 use rust_xlsxwriter::{ExcelDateTime, Format, XlsxError};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
