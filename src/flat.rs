@@ -171,6 +171,17 @@ fn escape(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A cell's text as written to the flat xlsx: as it is (a text cell runs no formula), but
+/// for a text that starts with an apostrophe that [`unescape`] would take for the CSV's
+/// escaping one (`'=1`, `''`): that one gets its own, so that it reads back whole.
+fn xlsx_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with('\'') {
+        escape(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// A flat-table cell's text as read: the escaping apostrophe of [`escape`] removed, and no
 /// other.
 pub(crate) fn unescape(text: String) -> String {
@@ -209,7 +220,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
     let date = base.clone().set_num_format(date_format());
     let mut widths: Vec<f64> = header.iter().map(|h| display_width(h)).collect();
     for (c, h) in header.iter().enumerate() {
-        ws.write_string_with_format(0, col(c), h, &bold)?;
+        ws.write_string_with_format(0, col(c), xlsx_text(h), &bold)?;
     }
     for (r, row) in rows.iter().enumerate() {
         let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
@@ -217,7 +228,7 @@ fn build(forms: &[Form]) -> Result<Workbook, XlsxError> {
             match cell {
                 Cell::Text(t) if t.is_empty() => {}
                 Cell::Text(t) => {
-                    ws.write_string_with_format(r, col(c), t, &base)?;
+                    ws.write_string_with_format(r, col(c), xlsx_text(t), &base)?;
                 }
                 Cell::Amount(Some(a)) => write_amount(ws, r, col(c), *a, &amount, &amount_text)?,
                 Cell::Date(Some(d)) => {
@@ -603,6 +614,20 @@ impl<'h> FlatColumns<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_flat_xlsx_escapes_only_what_reading_would_unescape() {
+        for (text, written) in [
+            ("=1", "=1"),
+            ("'abc", "'abc"),
+            ("'=1", "''=1"),
+            ("''=1", "'''=1"),
+            ("''", "'''"),
+        ] {
+            assert_eq!(xlsx_text(text), written, "{text:?}");
+            assert_eq!(unescape(written.to_string()), text, "{written:?}");
+        }
+    }
 
     #[test]
     fn formula_starts_are_escaped_and_exactly_unescaped() {
