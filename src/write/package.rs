@@ -7,6 +7,7 @@ use crate::model::Form;
 #[cfg(test)]
 use crate::write::form::add_form_sheet;
 use crate::write::form::{Formats, form_sheet_xml, layout_for};
+use crate::write::sheet_xml::escape_data;
 use crate::write::summary::SummaryRow;
 use crate::write::workbook;
 use rust_xlsxwriter::{Workbook, XlsxError};
@@ -478,23 +479,6 @@ fn attribute(s: &str) -> String {
         .replace('\n', "&#xA;")
 }
 
-/// A text as XML character data, escaped as rust_xlsxwriter does.
-fn data(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if u32::from(c) < 0x20 && c != '\t' && c != '\n' => {
-                out.push_str(&format!("_x{:04X}_", u32::from(c)));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// `[Content_Types].xml` with a worksheet override for each form sheet.
 fn content_types(xml: &str, names: &[&str]) -> Option<String> {
     let last = format!(
@@ -580,7 +564,11 @@ fn app_xml(xml: &str, names: &[&str]) -> Option<String> {
     }
     let insert: String = names
         .iter()
-        .map(|name| format!("<vt:lpstr>{}</vt:lpstr>", data(name)))
+        .map(|name| {
+            let mut x = String::from("<vt:lpstr>");
+            escape_data(&mut x, name);
+            x + "</vt:lpstr>"
+        })
         .collect();
     Some(format!(
         "{head}{}{}{insert}{}",

@@ -308,9 +308,14 @@ fn write_col(x: &mut String, first: u16, last: u16, (width, hidden): (u32, bool)
 }
 
 /// `t` as cell text, escaped as rust_xlsxwriter escapes it: a literal `_xHHHH_` gets its
-/// underscore escaped, then `&`, `<`, `>`, control characters and U+FFFE/U+FFFF.
+/// underscore escaped, then the character data as [`escape_data`] escapes it.
 fn escape(x: &mut String, t: &str) {
-    let t = escape_escapes(t);
+    escape_data(x, &escape_escapes(t));
+}
+
+/// `t` as XML character data, escaped as rust_xlsxwriter escapes it: `&`, `<`, `>`, and
+/// control characters, U+FFFE and U+FFFF as `_xHHHH_`.
+pub(crate) fn escape_data(x: &mut String, t: &str) {
     for c in t.chars() {
         match c {
             '&' => x.push_str("&amp;"),
