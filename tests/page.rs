@@ -187,6 +187,15 @@ fn the_page_reads_checks_and_merges_like_the_command_line_and_sends_nothing() {
     );
     // The worker's own gzip decoder (engines without DecompressionStream) gives zlib's bytes.
     assert_eq!(seen["gunzip"], true);
+    // The worker reads files in groups, and a file that cannot be read is reported alone.
+    assert_eq!(
+        seen["groupRead"],
+        serde_json::json!({
+            "sizes": [16, 16, 8],
+            "same": true,
+            "broken": ["", "文件1", "文件2文件2", "error: gone"],
+        })
+    );
 
     // Twelve files: the downloads stay above the findings and the folded file list.
     let many_seen = &seen["many"];

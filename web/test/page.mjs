@@ -36,6 +36,28 @@ const result = { network: [], consoleErrors: [] };
   result.gunzip = samples.every((z) => Buffer.compare(Buffer.from(gunzip(new Uint8Array(z))), zlib.gunzipSync(z)) === 0);
 }
 
+// The worker's reading of files in groups, run here: 40 files in groups of at most 16, each
+// file's bytes cut from its group's read; a group with a file that cannot be read (its read
+// fails, and so does the group's, whose bytes are then short) is read file by file, and only
+// that file gives an error.
+{
+  const worker = fs.readFileSync(new URL("../worker.js", import.meta.url), "utf8");
+  const part = worker.slice(worker.indexOf("// read:begin"), worker.indexOf("// read:end"));
+  const { groupsOf, readGroup } = new Function(`${part}\nreturn { groupsOf, readGroup };`)();
+  const files = Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, file: new Blob([`文件${i}`.repeat(i)]) }));
+  const broken = { size: 5, arrayBuffer: () => Promise.reject(new Error("gone")) };
+  const withBroken = files.slice(0, 3).concat([{ name: "broken", file: broken }]);
+  const text = (b) => (b instanceof Uint8Array ? new TextDecoder().decode(b) : `error: ${b.message}`);
+  const groups = groupsOf(files);
+  const read = [];
+  for (const g of groups) read.push(...(await readGroup(g)).map(text));
+  result.groupRead = {
+    sizes: groups.map((g) => g.length),
+    same: read.every((t, i) => t === `文件${i}`.repeat(i)),
+    broken: (await readGroup(withBroken)).map(text),
+  };
+}
+
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   const local = (url) => url === pageUrl || url.startsWith("blob:") || url.startsWith("data:");
@@ -60,6 +82,24 @@ try {
   result.warm = JSON.parse(await page.evaluate(() => document.body.dataset.warm));
   result.warmSeconds = (Date.now() - opened) / 1000;
   result.ready = await page.textContent("#status");
+  // The page's own clock, beside this driver's: from the file input's change event to 完成,
+  // and from the click on the merged download to the download handed to the browser (a Blob
+  // URL made for it). The driver's clock adds Playwright's handing over of the files and its
+  // saving of the download.
+  await page.evaluate(() => {
+    const s = (window.__pageClock = {});
+    const status = document.getElementById("status");
+    document.getElementById("files").addEventListener("change", () => { s.change = performance.now(); }, { capture: true, once: true });
+    new MutationObserver((_, observer) => {
+      if (status.textContent.includes("完成")) { s.done = performance.now(); observer.disconnect(); }
+    }).observe(status, { childList: true, characterData: true, subtree: true });
+    document.getElementById("download-merged").addEventListener("click", () => { s.click = performance.now(); }, { capture: true, once: true });
+    const make = URL.createObjectURL;
+    URL.createObjectURL = (blob) => {
+      if (s.click && !s.blob) s.blob = performance.now();
+      return make(blob);
+    };
+  });
   const started = Date.now();
   await page.setInputFiles("#files", inputs);
   await page.waitForFunction(() => document.querySelector("#status").textContent.includes("完成"), null, { timeout: 600000 });
@@ -97,6 +137,8 @@ try {
   }
   // The worker's time for the merge, beside the reading's.
   result.timing = JSON.parse(await page.evaluate(() => document.body.dataset.timing));
+  const clock = await page.evaluate(() => window.__pageClock);
+  result.pageClock = { read_ms: clock.done - clock.change, merged_ms: clock.blob - clock.click };
   if (many.length) {
     await page.click("#clear");
     await page.waitForFunction(() => document.querySelector("#status").textContent.includes("尚未添加文件"));
