@@ -116,8 +116,8 @@ pub(crate) struct Measured {
     font: f64,
     /// The pieces with closing punctuation kept with the character before it.
     tight: Vec<Piece>,
-    /// The pieces with closing punctuation on its own, where the text has some and they
-    /// differ from `tight` (else empty and unused).
+    /// The pieces with closing punctuation on its own, where it joins a CJK character in
+    /// `tight` (else empty and unused: the same pieces).
     loose: Vec<Piece>,
     has_loose: bool,
 }
@@ -133,11 +133,9 @@ impl Measured {
     /// Measures `text` at `font` points instead, reusing the buffers.
     pub(crate) fn set(&mut self, text: &str, font: f64) {
         self.font = font;
-        let closing = cut(text, font, true, &mut self.tight);
-        self.has_loose = false;
-        if closing {
+        self.has_loose = cut(text, font, true, &mut self.tight);
+        if self.has_loose {
             cut(text, font, false, &mut self.loose);
-            self.has_loose = self.loose != self.tight;
         }
     }
 
@@ -209,7 +207,8 @@ impl Measured {
 /// Cuts `text` into `out` (cleared first): each paragraph's pieces as [`tokens`] cuts
 /// them, measured at `font` points (each piece's width summed character by character, as
 /// `sum of char_em(c) * font`), paragraphs separated by [`Piece::PARAGRAPH`]. Returns
-/// whether the text holds closing punctuation.
+/// whether closing punctuation joined a CJK character (where `keep_closing`): where none
+/// did, the text cuts into the same pieces either way.
 fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool {
     /// What the piece being cut is: a run of spaces or of other non-CJK characters, or a
     /// CJK character (a symbol or not), before or after its closing punctuation.
@@ -222,7 +221,7 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
     out.clear();
     let cjk_points = 1.0 * font;
     let latin_points = Style::get().measure.latin_em * font;
-    let mut closing = false;
+    let mut joined = false;
     let mut run = Run::None;
     let mut piece = Piece::PARAGRAPH;
     for c in text.chars() {
@@ -234,9 +233,7 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
             run = Run::None;
             continue;
         }
-        let cjk = is_cjk(c);
-        let is_closing = is_closing(c);
-        closing |= is_closing;
+        let (cjk, closing) = classify(c);
         let joins = match &mut run {
             Run::None => false,
             Run::Other { space } => !cjk && (c == ' ') == *space,
@@ -244,7 +241,8 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
                 symbol,
                 after_closing,
             } => {
-                if !*after_closing && keep_closing && is_closing {
+                if !*after_closing && keep_closing && closing {
+                    joined = true;
                     true
                 } else {
                     *after_closing = true;
@@ -276,7 +274,18 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
     if !matches!(run, Run::None) {
         out.push(piece);
     }
-    closing
+    joined
+}
+
+/// Whether `c` is CJK ([`is_cjk`]) and whether closing punctuation ([`is_closing`]), with
+/// the commonest characters (CJK ideographs, ASCII) answered first.
+fn classify(c: char) -> (bool, bool) {
+    match c {
+        // CJK ideographs: none is closing punctuation or a symbol.
+        '\u{3400}'..='\u{9FFF}' => (true, false),
+        _ if c.is_ascii() => (c == '%', c == '%' || c == '/'),
+        _ => (is_cjk(c), is_closing(c)),
+    }
 }
 
 /// A paragraph's unbreakable pieces: one CJK character (with the closing punctuation
@@ -609,7 +618,7 @@ mod tests {
             if m.has_loose {
                 proptest::prop_assert_eq!(bits(&m.loose), reference::pieces(&text, font, false));
             } else {
-                // Without closing punctuation, or where it changes no piece.
+                // No closing punctuation joined a CJK character: the same pieces.
                 let loose = reference::pieces(&text, font, false);
                 proptest::prop_assert_eq!(bits(&m.tight), loose);
             }
@@ -621,6 +630,16 @@ mod tests {
                 proptest::prop_assert_eq!(m.fill(&m.tight, w, indent), old);
             }
         }
+    }
+
+    #[test]
+    fn the_quick_classification_is_the_full_one() {
+        let mut checked = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(classify(c), (is_cjk(c), is_closing(c)), "{c:?}");
+            checked += 1;
+        }
+        assert!(checked > 1_000_000);
     }
 
     /// The same over the widths the form sheets use (the span of one to four columns of
