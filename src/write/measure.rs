@@ -216,10 +216,11 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
     enum Run {
         None,
         Other { space: bool },
-        Cjk { symbol: bool, after_closing: bool },
+        Cjk { symbol: bool, past_closing: bool },
     }
     out.clear();
-    let cjk_points = 1.0 * font;
+    // A CJK character is one em: `char_em` 1.0 times the font, exactly the font.
+    let cjk_points = font;
     let latin_points = Style::get().measure.latin_em * font;
     let mut joined = false;
     let mut run = Run::None;
@@ -239,13 +240,13 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
             Run::Other { space } => !cjk && (c == ' ') == *space,
             Run::Cjk {
                 symbol,
-                after_closing,
+                past_closing,
             } => {
-                if !*after_closing && keep_closing && closing {
+                if !*past_closing && keep_closing && closing {
                     joined = true;
                     true
                 } else {
-                    *after_closing = true;
+                    *past_closing = true;
                     *symbol && !cjk && c != ' '
                 }
             }
@@ -262,7 +263,7 @@ fn cut(text: &str, font: f64, keep_closing: bool, out: &mut Vec<Piece>) -> bool 
             run = if cjk {
                 Run::Cjk {
                     symbol: is_symbol(c),
-                    after_closing: false,
+                    past_closing: false,
                 }
             } else {
                 Run::Other { space: c == ' ' }
