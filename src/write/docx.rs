@@ -331,11 +331,12 @@ fn indent_levels(text: &str, inner: f64) -> u8 {
         return 0;
     }
     let style = Style::get();
-    // `wrap_all` takes the room a workbook cell keeps off its borders: added back here,
+    // Wrapping takes the room a workbook cell keeps off its borders: added back here,
     // where the cell's margins keep it.
     let width = inner + 2.0 * style.measure.padding_points;
+    let measured = measure::Measured::new(text, style.font_size);
     (0..=4u8)
-        .find(|&k| !measure::wrap_all(text, &[width], style.font_size, k).1)
+        .find(|&k| !measured.wrap_all(&[width], k).1)
         .unwrap_or(0)
 }
 

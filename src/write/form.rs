@@ -2,7 +2,7 @@
 //! of its own, laid out from the layout description in `templates/`.
 
 use super::columns::grid_widths;
-use crate::write::measure::{Wrap, span_points, wrap_all};
+use crate::write::measure::{Measured, Wrap, span_points_into};
 use crate::write::workbook;
 use crate::write::workbook::{amount_format, date_format};
 
@@ -306,11 +306,18 @@ pub(crate) struct Grid<'a> {
     /// row → the tallest height its cells need, in points.
     heights: BTreeMap<u32, f64>,
     pub(crate) ops: Vec<Op<'a>>,
+    /// The text being placed, cut into pieces once for all the widths and indents tried.
+    measured: Measured,
+    /// The printed widths of the columns it spans, in each program measured.
+    spans: Vec<f64>,
 }
 
 impl<'a> Grid<'a> {
-    /// The printed widths of columns `first..=last`, in points, in each program measured.
-    fn span_points(&self, first: u16, last: u16) -> Vec<f64> {
+    /// Measures `text` in columns `cols` for [`Grid::wrapped`] and [`Grid::indent_for`]:
+    /// cuts it into pieces at the body font, and the columns' printed widths, in points,
+    /// in each program measured.
+    fn measure(&mut self, cols: (u16, u16), text: &str) {
+        let (first, last) = cols;
         let units = (first..=last)
             .map(|c| {
                 self.widths
@@ -319,7 +326,9 @@ impl<'a> Grid<'a> {
                     .unwrap_or(Style::get().default_column_width)
             })
             .sum();
-        span_points(units, usize::from(last.saturating_sub(first)) + 1)
+        let columns = usize::from(last.saturating_sub(first)) + 1;
+        span_points_into(units, columns, &mut self.spans);
+        self.measured.set(text, Style::get().font_size);
     }
 
     /// Makes row `row` tall enough for `lines` lines of body text.
@@ -359,7 +368,8 @@ impl<'a> Grid<'a> {
         role: Role,
     ) {
         let text = text.into();
-        let (w, _) = self.wrapped(cols, &text);
+        self.measure(cols, &text);
+        let (w, _) = self.wrapped();
         self.place(row, last_row, cols, text, role, w.lines);
     }
 
@@ -369,10 +379,11 @@ impl<'a> Grid<'a> {
     /// borders, as far as keeps a last character company (as `input_text` does for values).
     fn label(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: impl Into<Cow<'a, str>>) {
         let text = text.into();
-        match self.wrapped(cols, &text) {
+        self.measure(cols, &text);
+        match self.wrapped() {
             (w, false) if w.lines == 1 => self.place(row, last_row, cols, text, Role::Label, 1),
             _ => {
-                let (indent, lines) = self.indent_for(cols, &text);
+                let (indent, lines) = self.indent_for();
                 self.place(
                     row,
                     last_row,
@@ -396,17 +407,17 @@ impl<'a> Grid<'a> {
         text: impl Into<Cow<'a, str>>,
     ) {
         let text = text.into();
-        match self.wrapped(cols, &text) {
-            (_, true) => self.input_text(row, last_row, cols, text),
+        self.measure(cols, &text);
+        match self.wrapped() {
+            (_, true) => self.place_indented(row, last_row, cols, text),
             (w, false) => self.place(row, last_row, cols, text, Role::Centered, w.lines),
         }
     }
 
-    /// How `text` wraps unindented in columns `cols`: the most lines in any program, and
-    /// whether a last line holds one character alone in any.
-    fn wrapped(&self, cols: (u16, u16), text: &str) -> (Wrap, bool) {
-        let size = Style::get().font_size;
-        let (w, orphan, _) = wrap_all(text, &self.span_points(cols.0, cols.1), size, 0);
+    /// How the text measured last ([`Grid::measure`]) wraps unindented in its columns: the
+    /// most lines in any program, and whether a last line holds one character alone in any.
+    fn wrapped(&self) -> (Wrap, bool) {
+        let (w, orphan, _) = self.measured.wrap_all(&self.spans, 0);
         (w, orphan)
     }
 
@@ -439,33 +450,40 @@ impl<'a> Grid<'a> {
         text: impl Into<Cow<'a, str>>,
     ) {
         let text = text.into();
-        let (indent, lines) = self.indent_for(cols, &text);
+        self.measure(cols, &text);
+        self.place_indented(row, last_row, cols, text);
+    }
+
+    /// [`Grid::input_text`] for the text measured last.
+    fn place_indented(&mut self, row: u32, last_row: u32, cols: (u16, u16), text: Cow<'a, str>) {
+        let (indent, lines) = self.indent_for();
         self.place(row, last_row, cols, text, Role::Text(indent), lines);
     }
 
-    /// The indent level (1 to 4) at which `text` keeps off the border with no character
-    /// alone on its last line: the first level that avoids it in every program measured,
-    /// or else in Excel's (the narrowest), or else one level; and its printed lines.
-    fn indent_for(&self, cols: (u16, u16), text: &str) -> (u8, usize) {
-        let size = Style::get().font_size;
-        let widths = self.span_points(cols.0, cols.1);
+    /// The indent level (1 to 4) at which the text measured last keeps off the border with
+    /// no character alone on its last line: the first level that avoids it in every
+    /// program measured, or else in Excel's (the narrowest), or else one level; and its
+    /// printed lines.
+    fn indent_for(&self) -> (u8, usize) {
         // Most texts need no search: the first level that avoids a lone last character in
         // every program ends it; the first that avoids it in Excel's is kept as a fallback.
         let mut fallback: Option<(u8, Wrap)> = None;
-        let mut chosen: Option<(u8, Wrap)> = None;
+        let mut level_one: Option<Wrap> = None;
         for indent in 1..=4u8 {
-            let (w, anywhere, in_narrowest) = wrap_all(text, &widths, size, indent);
+            let (w, anywhere, in_narrowest) = self.measured.wrap_all(&self.spans, indent);
             if !anywhere {
-                chosen = Some((indent, w));
-                break;
+                return (indent, w.lines);
+            }
+            if indent == 1 {
+                level_one = Some(w);
             }
             if !in_narrowest && fallback.is_none() {
                 fallback = Some((indent, w));
             }
         }
-        match chosen.or(fallback) {
+        match fallback {
             Some((indent, w)) => (indent, w.lines),
-            None => (1, wrap_all(text, &widths, size, 1).0.lines),
+            None => (1, level_one.map_or(1, |w| w.lines)),
         }
     }
 
@@ -697,6 +715,8 @@ pub(crate) fn lay_out<R>(
             widths,
             heights: BTreeMap::new(),
             ops: Vec::new(),
+            measured: Measured::default(),
+            spans: Vec::new(),
         },
         frame: Frame::new(layout, origin_row, pairs.len(), ind_keys.len()),
         layout,

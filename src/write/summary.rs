@@ -473,11 +473,13 @@ impl<'a> Table<'a> {
         // Row heights: the header's, and each row's tallest wrapped text.
         self.ws.set_row_height(HEADER_ROW, page.header_row_height)?;
         let mut lines: std::collections::BTreeMap<u32, usize> = Default::default();
+        let (mut measured, mut span) = (measure::Measured::default(), Vec::new());
         for (row, first, end, text) in &self.texts {
             let cols = usize::from(*first)..=usize::from(*end);
             let w: f64 = widths.get(cols.clone()).map_or(0.0, |w| w.iter().sum());
-            let span = measure::span_points(w, cols.count());
-            let (wrap, _, _) = measure::wrap_all(text, &span, page.font_size, 1);
+            measure::span_points_into(w, cols.count(), &mut span);
+            measured.set(text, page.font_size);
+            let (wrap, _, _) = measured.wrap_all(&span, 1);
             let slot = lines.entry(*row).or_insert(1);
             *slot = (*slot).max(wrap.lines);
         }
