@@ -271,7 +271,7 @@ fn read_above(
     let mut pairs_between: Vec<(String, String, (u32, u16))> = Vec::new();
     for r in (above_from..anchor_row).rev() {
         for (c, v) in grid.row(r) {
-            let text = v.text();
+            let text = v.text_ref();
             let titled = match ctx.meaning_at(r, c) {
                 Some(Meaning::Title) => true,
                 None => vocab.is_title_like(&text),
@@ -284,7 +284,7 @@ fn read_above(
                 ctx.used.insert((r, c));
             } else if let Some(u) = vocab.unit_line(&text) {
                 let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
-                unit_line.get_or_insert((u, (r, c), text.clone()));
+                unit_line.get_or_insert((u, (r, c), text.to_string()));
                 top = top.min(r);
                 ctx.used.insert((r, c));
             } else if form.year.is_none()
@@ -489,11 +489,11 @@ fn read_header(
     // line; it must agree with the others.
     let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        for (c, text) in row_cells {
+        for (c, v) in grid.row(r) {
             if ctx.used.contains(&(r, c)) {
                 continue;
             }
+            let text = v.text_ref();
             let Some(u) = vocab.unit_line(&text) else {
                 continue;
             };
@@ -505,7 +505,7 @@ fn read_header(
                 [&unit_line, &label_unit, &note_unit],
             )?;
             ctx.used.insert((r, c));
-            note_unit.get_or_insert((u, (r, c), text));
+            note_unit.get_or_insert((u, (r, c), text.into_owned()));
         }
     }
     let unit = label_unit
@@ -557,8 +557,7 @@ fn header_fields(
     // (field, value cell)
     let mut found: Vec<(Field, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in row_cells {
+        for (c, _) in grid.row(r) {
             let Some(meaning) = ctx.meaning_at(r, c) else {
                 continue;
             };
@@ -692,8 +691,7 @@ fn read_extra_pairs(
 ) {
     let grid = ctx.grid;
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in row_cells {
+        for (c, _) in grid.row(r) {
             if ctx.used.contains(&(r, c)) {
                 continue;
             }

@@ -357,7 +357,10 @@ impl Grid {
             return None;
         }
         let ix = self.index();
-        if let Some(&i) = ix.covered.get(&(row, col)) {
+        // (Most sheets have no overlapping merges: no hashing then.)
+        if !ix.covered.is_empty()
+            && let Some(&i) = ix.covered.get(&(row, col))
+        {
             return Some(i as usize);
         }
         MergeIndex::span_at(&ix.row_spans, row, u32::from(col))

@@ -532,7 +532,7 @@ fn not_a_worksheet(kind: calamine::SheetType) -> Option<&'static str> {
 /// Text without NUL characters: programs that pad fixed-width strings leave them (an xls
 /// whose labels end in NULs is valid, and Excel shows nothing for them).
 fn without_nul(s: String) -> String {
-    if s.contains('\0') {
+    if memchr::memchr(0, s.as_bytes()).is_some() {
         s.replace('\0', "")
     } else {
         s

@@ -60,19 +60,26 @@ pub fn merges(
     keep: &dyn Fn(&Merge) -> bool,
 ) -> Option<Vec<Merge>> {
     let mut file = zip.by_name(path).ok()?;
+    // A part smaller than a chunk (a form's sheet) is read in one, into a buffer its size.
+    let chunk_len = usize::try_from(file.size())
+        .unwrap_or(CHUNK)
+        .saturating_add(1)
+        .min(CHUNK);
+    let finder = memchr::memmem::Finder::new(NAME);
     // The part's bytes from offset `base` on; the name is looked for from `from` on.
-    let mut window: Vec<u8> = Vec::new();
+    let mut window: Vec<u8> = Vec::with_capacity(chunk_len);
     let (mut base, mut from) = (0u64, 0usize);
     // Where the last `<mergeCells` starts, and whether `window` starts there.
     let (mut last, mut held): (Option<u64>, bool) = (None, false);
-    let mut chunk = vec![0u8; CHUNK];
+    let mut chunk = vec![0u8; chunk_len];
     loop {
         let n = file.read(&mut chunk).ok()?;
         if n == 0 {
             break;
         }
         window.extend_from_slice(chunk.get(..n)?);
-        let found = memchr::memmem::find_iter(window.get(from..)?, NAME)
+        let found = finder
+            .find_iter(window.get(from..)?)
             .filter_map(|i| element_start(&window, from + i))
             .last();
         from = window.len().saturating_sub(NAME.len() - 1);
@@ -133,7 +140,7 @@ fn parse(xml: impl std::io::BufRead, keep: &dyn Fn(&Merge) -> bool) -> Option<Ve
                         );
                     }
                 }
-                let m = area(&at?)?;
+                let m = area(at?)?;
                 if keep(&m) {
                     out.push(m);
                 }
@@ -188,8 +195,13 @@ fn elements(xml: &[u8], tag: &str, attrs: &[&str]) -> Option<Vec<Vec<Option<Stri
 }
 
 /// An A1 area such as `B7:C8` (or one cell) as a merge.
-fn area(text: &str) -> Option<Merge> {
-    let a = crate::layout::Area::try_from(text.replace('$', "")).ok()?;
+fn area(text: String) -> Option<Merge> {
+    let text = if text.contains('$') {
+        text.replace('$', "")
+    } else {
+        text
+    };
+    let a = crate::layout::Area::try_from(text).ok()?;
     Some(Merge {
         row: a.row,
         col: a.col,
