@@ -41,6 +41,9 @@ pub(crate) enum Meaning {
 #[derive(Debug)]
 pub(crate) struct Vocabulary {
     meanings: HashMap<String, Meaning>,
+    /// The first character of every label in `meanings`, sorted: most texts a sheet holds
+    /// are values, told apart from labels by their first character.
+    first_chars: Vec<char>,
     /// The remark label (备注), normalised.
     remark: String,
 }
@@ -172,14 +175,26 @@ impl Vocabulary {
                 add(&c.label, meaning);
             }
         }
+        let mut first_chars: Vec<char> = meanings.keys().filter_map(|k| k.chars().next()).collect();
+        first_chars.sort_unstable();
+        first_chars.dedup();
         Vocabulary {
             meanings,
+            first_chars,
             remark: normalize(&labels.remark),
         }
     }
 
     /// What a cell's text means, if it is a known label.
     pub(crate) fn meaning(&self, text: &str) -> Option<&Meaning> {
+        // A text whose first character no label has is none (a colon may be trimmed off
+        // the end: such a text takes the whole way).
+        if let Some(first) = normalized_chars(text).next()
+            && first != ':'
+            && self.first_chars.binary_search(&first).is_err()
+        {
+            return None;
+        }
         if too_long(text) {
             return None;
         }
@@ -193,14 +208,20 @@ impl Vocabulary {
         if too_long(text) {
             return false;
         }
+        let endings = &Labels::get().title_endings;
+        // The normalised text's last character (but trailing colons) first: most texts
+        // end unlike any title.
+        let Some(last) = normalized_chars(text).filter(|&c| c != ':').last() else {
+            return false;
+        };
+        if !endings.iter().any(|e| e.ends_with(last)) {
+            return false;
+        }
         let mut buf = [0u8; SHORT_BYTES];
         let Some(t) = normalize_short(text, &mut buf) else {
             return false;
         };
-        Labels::get()
-            .title_endings
-            .iter()
-            .any(|e| t.ends_with(e.as_str()))
+        endings.iter().any(|e| t.ends_with(e.as_str()))
     }
 
     /// What a unit line (`金额单位：万元`, `单位：元`, `（单位：千元）`) or a bare header

@@ -78,13 +78,13 @@ impl Ctx<'_> {
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
 pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
-    let labels: HashMap<(u32, u16), &'static Meaning> = grid
-        .cells()
-        .filter_map(|(r, c, v)| match v {
-            Value::Text(t) => vocab.meaning(t).map(|m| ((r, c), m)),
-            _ => None,
-        })
-        .collect();
+    // Room for the labels of a few forms at once.
+    let mut labels: HashMap<(u32, u16), &'static Meaning> =
+        HashMap::with_capacity_and_hasher(grid.len().min(1024), Default::default());
+    labels.extend(grid.cells().filter_map(|(r, c, v)| match v {
+        Value::Text(t) => vocab.meaning(t).map(|m| ((r, c), m)),
+        _ => None,
+    }));
     let labels = values_are_not_labels(grid, labels);
     // Each form is anchored by its 项目名称 label.
     let anchors: Vec<(u32, u16)> = grid
@@ -98,7 +98,9 @@ pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
         grid,
         labels,
         sheet,
-        used: HashSet::default(),
+        // Most of a form's cells end up used: room for those of a few forms at once (not
+        // for a sheet of millions of cells, which may hold no form).
+        used: HashSet::with_capacity_and_hasher(grid.len().min(4096), Default::default()),
     };
     let mut out = SheetForms::default();
     let mut prev_end: Option<u32> = None;

@@ -498,11 +498,19 @@ impl Grid {
     }
 
     /// The value shown in a cell: a cell covered by a merge shows the merge's top-left value.
+    #[cfg(test)]
     pub fn shown(&self, row: u32, col: u16) -> Option<&Value> {
-        match self.merge_at(row, col) {
+        self.shown_and_merge(row, col).0
+    }
+
+    /// [`Grid::shown`], with the merge covering the cell (one look-up for both).
+    pub fn shown_and_merge(&self, row: u32, col: u16) -> (Option<&Value>, Option<Merge>) {
+        let merge = self.merge_at(row, col);
+        let value = match merge {
             Some(m) => self.get(m.row, m.col),
             None => self.get(row, col),
-        }
+        };
+        (value, merge)
     }
 
     /// The last column a cell's merge reaches (the cell's own column when not merged).
@@ -539,6 +547,11 @@ impl Grid {
         self.rows
             .iter()
             .flat_map(|(r, cells)| cells.iter().map(move |(c, v)| (*r, *c, v)))
+    }
+
+    /// How many cells hold something.
+    pub fn len(&self) -> usize {
+        self.rows.values().map(BTreeMap::len).sum()
     }
 
     /// Whether no cell holds anything.

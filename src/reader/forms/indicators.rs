@@ -38,7 +38,11 @@ pub(super) fn read_indicators(
         .chain(unit_col)
         .chain(extra_cols.iter().map(|(c, _)| *c))
         .collect();
-    let text_at = |r: u32, c: u16| grid.shown(r, c).map_or(Cow::Borrowed(""), Value::text_ref);
+    // What a cell shows, and the merge covering it.
+    let shown_at = |r: u32, c: u16| {
+        let (value, merge) = grid.shown_and_merge(r, c);
+        (value.map_or(Cow::Borrowed(""), Value::text_ref), merge)
+    };
     // Where in `all_cols` the split target's columns are.
     let sign_at = sign_col.map(|_| cols.len());
     let unit_at = unit_col.map(|_| cols.len() + usize::from(sign_col.is_some()));
@@ -74,7 +78,8 @@ pub(super) fn read_indicators(
             break;
         }
         // What each of the table's columns shows on this row.
-        let mut texts: Vec<Cow<'_, str>> = all_cols.iter().map(|&c| text_at(r, c)).collect();
+        let (mut texts, merges): (Vec<Cow<'_, str>>, Vec<_>) =
+            all_cols.iter().map(|&c| shown_at(r, c)).unzip();
         let empty = texts.iter().all(|t| t.is_empty());
         match section_end {
             Some(end) if r > end => break,
@@ -124,9 +129,9 @@ pub(super) fn read_indicators(
             target,
             extra,
         });
-        for &c in &all_cols {
+        for (&c, merge) in all_cols.iter().zip(&merges) {
             ctx.used.insert((r, c));
-            if let Some(m) = grid.merge_at(r, c) {
+            if let Some(m) = merge {
                 for cc in m.col..=m.last_col {
                     ctx.used.insert((r, cc));
                 }
