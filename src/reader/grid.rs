@@ -208,6 +208,10 @@ impl MergeIndex {
     }
 }
 
+/// Up to this many merges (a form has about a hundred), [`tangled`] compares each with
+/// those that start on its rows instead of sweeping with ordered sets.
+const FEW_MERGES: usize = 512;
+
 /// The merges (by index, ascending) that overlap at least one other: a sweep down the
 /// rows, keeping the merges that reach the current row by first column.
 fn tangled(merges: &[Merge]) -> Vec<usize> {
@@ -216,6 +220,27 @@ fn tangled(merges: &[Merge]) -> Vec<usize> {
     let at = |i: u32| merges.get(i as usize).copied();
     order.sort_unstable_by_key(|&i| at(i).map(|m| (m.row, m.col)));
     let mut tangled = vec![false; merges.len()];
+    if merges.len() <= FEW_MERGES {
+        for (k, &i) in order.iter().enumerate() {
+            let Some(m) = at(i) else { continue };
+            for &j in order.get(k + 1..).unwrap_or_default() {
+                let Some(o) = at(j) else { continue };
+                if o.row > m.last_row {
+                    break;
+                }
+                if m.overlaps(&o) {
+                    for t in [i, j] {
+                        if let Some(t) = tangled.get_mut(t as usize) {
+                            *t = true;
+                        }
+                    }
+                }
+            }
+        }
+        return (0..merges.len())
+            .filter(|&i| tangled.get(i).copied().unwrap_or(false))
+            .collect();
+    }
     let mark = |i: u32, tangled: &mut Vec<bool>| {
         if let Some(t) = tangled.get_mut(i as usize) {
             *t = true;
@@ -656,6 +681,38 @@ mod tests {
             ]
         );
         assert_eq!(g.merge_at(2, 2).map(|m| m.col), Some(1));
+    }
+
+    #[test]
+    fn few_merges_are_tangled_as_the_sweep_finds() {
+        // Pseudo-random merges, clustered so that many overlap: the pairwise comparison
+        // (up to FEW_MERGES) and the sweep find the same ones.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..200 {
+            let n = 1 + next(if round % 2 == 0 {
+                40
+            } else {
+                FEW_MERGES as u64
+            }) as usize;
+            let span = 1 + next(60);
+            let merges: Vec<Merge> = (0..n)
+                .map(|_| {
+                    let (r, c) = (next(span) as u32, next(span) as u16);
+                    merge(r, c, r + next(4) as u32, c + next(4) as u16)
+                })
+                .collect();
+            let few = tangled(&merges);
+            // The same merges and many far away (as many again as FEW_MERGES) take the sweep.
+            let far = (0..FEW_MERGES as u32).map(|i| merge(100_000 + 2 * i, 0, 100_000 + 2 * i, 0));
+            let swept: Vec<usize> = tangled(&merges.iter().copied().chain(far).collect::<Vec<_>>());
+            assert_eq!(few, swept, "round {round}: {merges:?}");
+        }
     }
 
     #[test]
