@@ -71,7 +71,11 @@ fn unread(name: &str) -> bool {
 /// are looked at: finding the first bytes of a part means setting up an inflater and
 /// decoding the part's first block (a tenth of reading a one-form workbook in the page).
 pub(crate) fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    rebuild_zip(&mut zip::ZipArchive::new(Cursor::new(bytes)).ok()?)
+}
+
+/// [`rebuild`] for a package whose archive is open already.
+pub(crate) fn rebuild_zip(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<Vec<u8>> {
     let mut any = false;
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).ok()?;

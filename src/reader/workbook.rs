@@ -14,10 +14,11 @@ use calamine::{Data, DataRef, Reader, Sheets};
 use std::collections::HashMap;
 use std::io::Cursor;
 
-/// Checks a zip archive's declared inflated sizes against the limit. The actual sizes need
-/// no second pass: the zip crate (which calamine reads through) stops any part that
-/// inflates past its declared size with an error, so the declared total bounds the work.
-fn check_zip(bytes: &[u8], limit: u64) -> Result<()> {
+/// Opens a zip archive and checks its declared inflated sizes against the limit; the
+/// archive, for the checks and readers that follow. The actual sizes need no second pass:
+/// the zip crate (which calamine reads through) stops any part that inflates past its
+/// declared size with an error, so the declared total bounds the work.
+fn check_zip(bytes: &[u8], limit: u64) -> Result<zip::ZipArchive<Cursor<&[u8]>>> {
     let corrupt = |e: zip::result::ZipError| {
         Error::new(
             ErrorKind::Corrupt,
@@ -52,7 +53,7 @@ fn check_zip(bytes: &[u8], limit: u64) -> Result<()> {
         };
         return Err(too_large(declared, what));
     }
-    Ok(())
+    Ok(zip)
 }
 
 /// The workbook formats by content.
@@ -65,7 +66,7 @@ enum Format {
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension `ext` (lowercase, without the dot) only breaks ties.
-pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Result<Read> {
+pub(super) fn read_workbook(bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Result<Read> {
     let not_workbook = || {
         Error::new(
             ErrorKind::NotAWorkbook,
@@ -75,9 +76,13 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
     };
     let mut xls_fixed = xls_fix::Fixed::default();
     let mut default_key = false;
+    // A package with UTF-16 parts, rebuilt; else the package's archive, opened once for
+    // the checks and the merges.
+    let mut rebuilt: Option<Vec<u8>> = None;
+    let mut archive = None;
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes, opts.max_inflated_bytes)?;
-        match zip_kind(&bytes) {
+        let mut zip = check_zip(&bytes, opts.max_inflated_bytes)?;
+        match zip_kind(&mut zip) {
             ZipKind::Ods => return read_ods(ods::read_zip(&bytes), ext),
             ZipKind::Docx => return docx::read(docx::read_zip(&bytes)),
             ZipKind::Numbers => {
@@ -88,11 +93,10 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
                 ));
             }
             ZipKind::OtherOdf => return Err(not_workbook()),
-            ZipKind::Excel => {
-                if let Some(rebuilt) = utf16_parts::rebuild(&bytes) {
-                    bytes = rebuilt;
-                }
-            }
+            ZipKind::Excel => match utf16_parts::rebuild_zip(&mut zip) {
+                Some(package) => rebuilt = Some(package),
+                None => archive = Some(zip),
+            },
         }
         match ext {
             "xlsb" => &[Format::Xlsb, Format::Xlsx],
@@ -122,12 +126,16 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
     };
     let mut first_error = None;
     for &format in candidates {
-        let source: &[u8] = xls_fixed.file.as_deref().unwrap_or(&bytes);
+        let source: &[u8] = rebuilt
+            .as_deref()
+            .or(xls_fixed.file.as_deref())
+            .unwrap_or(&bytes);
         let opened = guard::guarded(|| open(source, format))
             .unwrap_or_else(|| Err(calamine::Error::Msg(CONTAINED_PANIC)));
         match opened {
             Ok(sheets) => {
-                let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
+                let merges =
+                    (format == Format::Xlsx).then(|| XlsxMerges::new(source, archive.take()));
                 let read = read_sheets(sheets, merges, &xls_fixed.sheets)?;
                 return Ok(if default_key {
                     with_default_key_notice(read)
@@ -447,8 +455,9 @@ struct XlsxMerges<'a> {
 }
 
 impl<'a> XlsxMerges<'a> {
-    fn new(bytes: &'a [u8]) -> XlsxMerges<'a> {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+    /// The merges of the workbook `bytes`, whose archive may be `opened` already.
+    fn new(bytes: &'a [u8], opened: Option<zip::ZipArchive<Cursor<&'a [u8]>>>) -> XlsxMerges<'a> {
+        let mut zip = opened.or_else(|| zip::ZipArchive::new(Cursor::new(bytes)).ok());
         let parts = zip
             .as_mut()
             .and_then(xlsx_merges::sheet_parts)
@@ -745,7 +754,7 @@ mod tests {
         // Only the form's merges reach the grid.
         let grid_of = |bytes: &[u8]| {
             let mut sheets = open(bytes, Format::Xlsx).unwrap();
-            let mut merges = XlsxMerges::new(bytes);
+            let mut merges = XlsxMerges::new(bytes, None);
             load_grid(&mut sheets, &sheet, Some(&mut merges), None).unwrap()
         };
         let (small, large) = (grid_of(&plain), grid_of(&hostile));
