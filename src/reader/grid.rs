@@ -300,7 +300,12 @@ impl Grid {
         if matches!(&value, Value::Text(s) if s.trim().is_empty()) {
             return;
         }
-        self.rows.entry(row).or_default().insert(col, value);
+        // Readers give the cells row by row: the row is most often the last one.
+        let cells = match self.rows.last_entry() {
+            Some(last) if *last.key() == row => last.into_mut(),
+            _ => self.rows.entry(row).or_default(),
+        };
+        cells.insert(col, value);
     }
 
     /// Adds a merged area.
