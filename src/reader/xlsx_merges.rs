@@ -49,7 +49,8 @@ const TAIL_KEPT: usize = 4 * 1024 * 1024;
 const OVERLAP: usize = 64;
 const NAME: &[u8] = b"mergeCells";
 
-/// The merged areas of the sheet part at `path` that `keep` wants.
+/// The merged areas of the sheet part at `path` that `keep` wants; the part's first (up to
+/// four) bytes go to `start`.
 ///
 /// The part is inflated chunk by chunk, never held whole: only its tail from the last
 /// `<mergeCells` on is kept (up to [`TAIL_KEPT`]; a longer tail is inflated a second time
@@ -58,6 +59,7 @@ pub fn merges(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     path: &str,
     keep: &dyn Fn(&Merge) -> bool,
+    start: &mut Vec<u8>,
 ) -> Option<Vec<Merge>> {
     let mut file = zip.by_name(path).ok()?;
     // A part smaller than a chunk (a form's sheet) is read in one, into a buffer its size.
@@ -77,7 +79,11 @@ pub fn merges(
         if n == 0 {
             break;
         }
-        window.extend_from_slice(chunk.get(..n)?);
+        let read = chunk.get(..n)?;
+        if start.len() < 4 {
+            start.extend(read.iter().take(4 - start.len()));
+        }
+        window.extend_from_slice(read);
         let found = finder
             .find_iter(window.get(from..)?)
             .filter_map(|i| element_start(&window, from + i))
@@ -240,14 +246,19 @@ mod tests {
                     .iter()
                     .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
                     .collect();
-                let mut got: Vec<(u32, u32, u32, u32)> = merges(&mut zip, &parts[&name], &|_| true)
-                    .expect("merges read")
-                    .iter()
-                    .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
-                    .collect();
+                let mut start = Vec::new();
+                let mut got: Vec<(u32, u32, u32, u32)> =
+                    merges(&mut zip, &parts[&name], &|_| true, &mut start)
+                        .expect("merges read")
+                        .iter()
+                        .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
+                        .collect();
                 want.sort();
                 got.sort();
                 assert_eq!(got, want, "{}!{name}", file.display());
+                // The part's first bytes, for the UTF-16 check: these are UTF-8.
+                assert_eq!(start.len(), 4, "{}!{name}", file.display());
+                assert!(!crate::reader::utf16_parts::is_utf16(&start));
             }
         }
     }
