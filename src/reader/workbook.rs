@@ -79,7 +79,7 @@ pub(super) fn read_workbook(bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Re
     // A package with UTF-16 parts, rebuilt; else the package's archive, opened once for
     // the checks and the merges, with its sheet parts (not yet checked for UTF-16).
     let mut rebuilt: Option<Vec<u8>> = None;
-    let mut archive: Option<(zip::ZipArchive<Cursor<&[u8]>>, HashMap<String, String>)> = None;
+    let mut archive: Option<Opened<'_>> = None;
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
         let mut zip = check_zip(&bytes, opts.max_inflated_bytes)?;
         match zip_kind(&mut zip) {
@@ -497,6 +497,9 @@ fn read_rebuilt(bytes: &[u8], candidates: &[Format], ext: &str) -> Result<Read> 
     Err(unopened(first_error))
 }
 
+/// An xlsx package's archive, opened, and its sheets' parts by sheet name.
+type Opened<'a> = (zip::ZipArchive<Cursor<&'a [u8]>>, HashMap<String, String>);
+
 /// The merges of an xlsx workbook's sheets, read by [`xlsx_merges`] from the same bytes.
 struct XlsxMerges<'a> {
     zip: Option<zip::ZipArchive<Cursor<&'a [u8]>>>,
@@ -511,10 +514,7 @@ struct XlsxMerges<'a> {
 impl<'a> XlsxMerges<'a> {
     /// The merges of the workbook `bytes`, whose archive may be `opened` already with its
     /// sheet parts, not yet checked for UTF-16.
-    fn new(
-        bytes: &'a [u8],
-        opened: Option<(zip::ZipArchive<Cursor<&'a [u8]>>, HashMap<String, String>)>,
-    ) -> XlsxMerges<'a> {
+    fn new(bytes: &'a [u8], opened: Option<Opened<'a>>) -> XlsxMerges<'a> {
         let unchecked = opened.is_some();
         let (zip, parts) = match opened {
             Some((zip, parts)) => (Some(zip), parts),
