@@ -169,11 +169,11 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Option<Vec<u8>>
 
 /// The given attributes (by local name) of every element with local name `tag`.
 fn elements(xml: &[u8], tag: &str, attrs: &[&str]) -> Option<Vec<Vec<Option<String>>>> {
+    // The part is in memory: its events borrow from it, nothing is copied to a buffer.
     let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
     let mut out = Vec::new();
     loop {
-        match reader.read_event_into(&mut buf).ok()? {
+        match reader.read_event().ok()? {
             Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == tag => {
                 let mut values = vec![None; attrs.len()];
                 for a in e.attributes().flatten() {
@@ -195,7 +195,6 @@ fn elements(xml: &[u8], tag: &str, attrs: &[&str]) -> Option<Vec<Vec<Option<Stri
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
     Some(out)
 }
