@@ -6,6 +6,7 @@ use crate::amount::{Amount, Unit};
 use crate::date::{date_from_serial, parse_date_text};
 use crate::error::{Error, ErrorKind, Location, Result};
 use chrono::NaiveDate;
+use std::borrow::Cow;
 
 /// A cell's content, format-neutral.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,14 +31,20 @@ impl Value {
     /// The value as text, as a person reads the cell: numbers by their shortest form,
     /// dates as `YYYY-MM-DD`; trimmed.
     pub(crate) fn text(&self) -> String {
+        self.text_ref().into_owned()
+    }
+
+    /// [`Value::text`], borrowed where the cell holds it as it is (a text, an error): the
+    /// reader looks at far more texts than it keeps.
+    pub(crate) fn text_ref(&self) -> Cow<'_, str> {
         match self {
-            Value::Text(s) => s.trim().to_string(),
-            Value::Number(f) => format!("{f}"),
-            Value::Int(i) => i.to_string(),
-            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
-            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-            Value::Error(e) => e.clone(),
-            Value::Uncalculated(_) => String::new(),
+            Value::Text(s) => Cow::Borrowed(s.trim()),
+            Value::Number(f) => Cow::Owned(format!("{f}")),
+            Value::Int(i) => Cow::Owned(i.to_string()),
+            Value::Bool(b) => Cow::Borrowed(if *b { "TRUE" } else { "FALSE" }),
+            Value::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
+            Value::Error(e) => Cow::Borrowed(e),
+            Value::Uncalculated(_) => Cow::Borrowed(""),
         }
     }
 

@@ -261,8 +261,14 @@ fn col(c: usize) -> u16 {
 
 /// Whether a header row is that of a flat table (it names 项目名称 and the indicator columns).
 pub(crate) fn is_flat_header(header: &[String]) -> bool {
-    let has = |h: &str| header.iter().any(|x| x.trim() == h);
-    has(&Field::ProjectName.header()) && indicator_headers().iter().all(|h| has(h))
+    // Asked of every sheet's first row: the headers looked for are worked out once.
+    static NEEDED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let needed = NEEDED.get_or_init(|| {
+        let mut needed = vec![Field::ProjectName.header()];
+        needed.extend(indicator_headers());
+        needed
+    });
+    needed.iter().all(|h| header.iter().any(|x| x.trim() == h))
 }
 
 /// Reads a flat CSV (with or without a byte-order mark) into forms. Its errors name no

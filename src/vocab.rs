@@ -5,7 +5,7 @@
 use crate::amount::Unit;
 use crate::field::Field;
 use crate::layout::{Labels, Layout, LayoutKind, TargetPart};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 /// Where a field's value stands relative to its label.
@@ -41,14 +41,34 @@ pub(crate) enum Meaning {
 #[derive(Debug)]
 pub(crate) struct Vocabulary {
     meanings: HashMap<String, Meaning>,
+    /// The first character of every label in `meanings`, sorted: most texts a sheet holds
+    /// are values, told apart from labels by their first character.
+    first_chars: Vec<char>,
+    /// The remark label (备注), normalised.
+    remark: String,
 }
+
+/// The most characters a text may have to be taken for a label, a title or a remark.
+const MAX_LABEL_CHARS: usize = 40;
+
+/// Bytes enough for any text of [`MAX_LABEL_CHARS`] characters, normalised.
+const SHORT_BYTES: usize = 4 * MAX_LABEL_CHARS;
 
 /// Normalises a label for comparison: white space removed, full-width ASCII folded to
 /// half-width, parenthesised parts removed, a trailing colon removed.
 pub(crate) fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    out.extend(normalized_chars(text));
+    while out.ends_with(':') {
+        out.pop();
+    }
+    out
+}
+
+/// The characters of [`normalize`]`(text)`, the trailing colons still there.
+fn normalized_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     let mut depth = 0usize;
-    for c in text.chars() {
+    text.chars().filter_map(move |c| {
         let c = match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
@@ -60,14 +80,30 @@ pub(crate) fn normalize(text: &str) -> String {
             '(' => depth += 1,
             ')' => depth = depth.saturating_sub(1),
             c if c.is_whitespace() => {}
-            c if depth == 0 => out.push(c),
+            c if depth == 0 => return Some(c),
             _ => {}
         }
+        None
+    })
+}
+
+/// [`normalize`] for a text of at most [`MAX_LABEL_CHARS`] characters, written into
+/// `buf` instead of a new string (the reader asks this of every text cell); `None` for a
+/// longer text.
+fn normalize_short<'b>(text: &str, buf: &'b mut [u8; SHORT_BYTES]) -> Option<&'b str> {
+    let mut len = 0;
+    for c in normalized_chars(text) {
+        let slot = buf.get_mut(len..len + c.len_utf8())?;
+        len += c.encode_utf8(slot).len();
     }
-    while out.ends_with(':') {
-        out.pop();
-    }
-    out
+    let normalized = std::str::from_utf8(buf.get(..len)?).ok()?;
+    Some(normalized.trim_end_matches(':'))
+}
+
+/// Whether a text has more than [`MAX_LABEL_CHARS`] characters.
+fn too_long(text: &str) -> bool {
+    text.len() > MAX_LABEL_CHARS
+        && (text.len() > SHORT_BYTES || text.chars().count() > MAX_LABEL_CHARS)
 }
 
 impl Vocabulary {
@@ -78,7 +114,7 @@ impl Vocabulary {
     }
 
     fn build() -> Vocabulary {
-        let mut meanings: HashMap<String, Meaning> = HashMap::new();
+        let mut meanings: HashMap<String, Meaning> = HashMap::default();
         let labels = Labels::get();
         let mut add = |label: &str, meaning: Meaning| {
             let key = normalize(&label.replace("{period}", ""));
@@ -139,28 +175,53 @@ impl Vocabulary {
                 add(&c.label, meaning);
             }
         }
-        Vocabulary { meanings }
+        let mut first_chars: Vec<char> = meanings.keys().filter_map(|k| k.chars().next()).collect();
+        first_chars.sort_unstable();
+        first_chars.dedup();
+        Vocabulary {
+            meanings,
+            first_chars,
+            remark: normalize(&labels.remark),
+        }
     }
 
     /// What a cell's text means, if it is a known label.
     pub(crate) fn meaning(&self, text: &str) -> Option<&Meaning> {
-        if text.chars().count() > 40 {
+        // A text whose first character no label has is none (a colon may be trimmed off
+        // the end: such a text takes the whole way).
+        if let Some(first) = normalized_chars(text).next()
+            && first != ':'
+            && self.first_chars.binary_search(&first).is_err()
+        {
             return None;
         }
-        self.meanings.get(&normalize(text))
+        if too_long(text) {
+            return None;
+        }
+        let mut buf = [0u8; SHORT_BYTES];
+        self.meanings.get(normalize_short(text, &mut buf)?)
     }
 
     /// Whether a text is a title other than the layouts' own: it ends like one
     /// (`2020年省级部门预算项目绩效目标表`, `项目支出绩效目标表`).
     pub(crate) fn is_title_like(&self, text: &str) -> bool {
-        if text.chars().count() > 40 {
+        if too_long(text) {
             return false;
         }
-        let t = normalize(text);
-        Labels::get()
-            .title_endings
-            .iter()
-            .any(|e| t.ends_with(e.as_str()))
+        let endings = &Labels::get().title_endings;
+        // The normalised text's last character (but trailing colons) first: most texts
+        // end unlike any title.
+        let Some(last) = normalized_chars(text).filter(|&c| c != ':').last() else {
+            return false;
+        };
+        if !endings.iter().any(|e| e.ends_with(last)) {
+            return false;
+        }
+        let mut buf = [0u8; SHORT_BYTES];
+        let Some(t) = normalize_short(text, &mut buf) else {
+            return false;
+        };
+        endings.iter().any(|e| t.ends_with(e.as_str()))
     }
 
     /// What a unit line (`金额单位：万元`, `单位：元`, `（单位：千元）`) or a bare header
@@ -224,7 +285,8 @@ impl Vocabulary {
 
     /// Whether a text is the label of a row that closes the indicator table (`备注`).
     pub(crate) fn is_remark(&self, text: &str) -> bool {
-        text.chars().count() <= 40 && normalize(text) == normalize(&Labels::get().remark)
+        let mut buf = [0u8; SHORT_BYTES];
+        !too_long(text) && normalize_short(text, &mut buf) == Some(self.remark.as_str())
     }
 
     /// Whether a text is one of the known labels (the writer's and the reader's).
@@ -244,6 +306,24 @@ mod tests {
         assert_eq!(normalize("其中：财政资金"), "其中:财政资金");
         assert_eq!(normalize("项目总体目标 (2026 年-2027 年)"), "项目总体目标");
         assert_eq!(normalize("年度(/项目)指标值"), "年度指标值");
+        // The short form (no allocation) is the same, up to 40 characters of 4 bytes.
+        let mut buf = [0u8; SHORT_BYTES];
+        for text in [
+            "项 目 名 称：:",
+            "（万元）",
+            "",
+            "𠀀".repeat(40).as_str(),
+            "ａ：：：",
+        ] {
+            assert_eq!(
+                normalize_short(text, &mut buf),
+                Some(normalize(text).as_str())
+            );
+        }
+        assert!(!too_long(&"𠀀".repeat(40)));
+        assert!(too_long(&"a".repeat(41)));
+        assert!(!too_long(&"备".repeat(40)));
+        assert!(too_long(&"备".repeat(41)));
     }
 
     #[test]

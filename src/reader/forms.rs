@@ -78,13 +78,13 @@ impl Ctx<'_> {
 /// Reads every form of a sheet. Sheets without a form give no forms and no error.
 pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
     let vocab = Vocabulary::get();
-    let labels: HashMap<(u32, u16), &'static Meaning> = grid
-        .cells()
-        .filter_map(|(r, c, v)| match v {
-            Value::Text(t) => vocab.meaning(t).map(|m| ((r, c), m)),
-            _ => None,
-        })
-        .collect();
+    // Room for the labels of a few forms at once.
+    let mut labels: HashMap<(u32, u16), &'static Meaning> =
+        HashMap::with_capacity_and_hasher(grid.len().min(1024), Default::default());
+    labels.extend(grid.cells().filter_map(|(r, c, v)| match v {
+        Value::Text(t) => vocab.meaning(t).map(|m| ((r, c), m)),
+        _ => None,
+    }));
     let labels = values_are_not_labels(grid, labels);
     // Each form is anchored by its 项目名称 label.
     let anchors: Vec<(u32, u16)> = grid
@@ -98,7 +98,9 @@ pub(crate) fn forms_in_sheet(grid: &Grid, sheet: &str) -> Result<SheetForms> {
         grid,
         labels,
         sheet,
-        used: HashSet::default(),
+        // Most of a form's cells end up used: room for those of a few forms at once (not
+        // for a sheet of millions of cells, which may hold no form).
+        used: HashSet::with_capacity_and_hasher(grid.len().min(4096), Default::default()),
     };
     let mut out = SheetForms::default();
     let mut prev_end: Option<u32> = None;
@@ -271,7 +273,7 @@ fn read_above(
     let mut pairs_between: Vec<(String, String, (u32, u16))> = Vec::new();
     for r in (above_from..anchor_row).rev() {
         for (c, v) in grid.row(r) {
-            let text = v.text();
+            let text = v.text_ref();
             let titled = match ctx.meaning_at(r, c) {
                 Some(Meaning::Title) => true,
                 None => vocab.is_title_like(&text),
@@ -284,7 +286,7 @@ fn read_above(
                 ctx.used.insert((r, c));
             } else if let Some(u) = vocab.unit_line(&text) {
                 let u = u.map_err(|t| unknown_unit(ctx.loc(r, c), &text, &t))?;
-                unit_line.get_or_insert((u, (r, c), text.clone()));
+                unit_line.get_or_insert((u, (r, c), text.to_string()));
                 top = top.min(r);
                 ctx.used.insert((r, c));
             } else if form.year.is_none()
@@ -489,11 +491,11 @@ fn read_header(
     // line; it must agree with the others.
     let mut note_unit: Option<(Unit, (u32, u16), String)> = None;
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<(u16, String)> = grid.row(r).map(|(c, v)| (c, v.text())).collect();
-        for (c, text) in row_cells {
+        for (c, v) in grid.row(r) {
             if ctx.used.contains(&(r, c)) {
                 continue;
             }
+            let text = v.text_ref();
             let Some(u) = vocab.unit_line(&text) else {
                 continue;
             };
@@ -505,7 +507,7 @@ fn read_header(
                 [&unit_line, &label_unit, &note_unit],
             )?;
             ctx.used.insert((r, c));
-            note_unit.get_or_insert((u, (r, c), text));
+            note_unit.get_or_insert((u, (r, c), text.into_owned()));
         }
     }
     let unit = label_unit
@@ -557,8 +559,7 @@ fn header_fields(
     // (field, value cell)
     let mut found: Vec<(Field, Option<(u32, u16)>)> = Vec::new();
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in row_cells {
+        for (c, _) in grid.row(r) {
             let Some(meaning) = ctx.meaning_at(r, c) else {
                 continue;
             };
@@ -692,8 +693,7 @@ fn read_extra_pairs(
 ) {
     let grid = ctx.grid;
     for r in grid.rows_in(first..=last) {
-        let row_cells: Vec<u16> = grid.row(r).map(|(c, _)| c).collect();
-        for c in row_cells {
+        for (c, _) in grid.row(r) {
             if ctx.used.contains(&(r, c)) {
                 continue;
             }

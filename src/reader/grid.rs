@@ -103,6 +103,9 @@ struct MergeIndex {
     row_spans: Vec<Span>,
     /// The same for merges taller than wide, one span per column.
     col_spans: Vec<Span>,
+    /// Where each row's spans start in `row_spans`, each column's in `col_spans`.
+    row_starts: Starts,
+    col_starts: Starts,
     /// The cells of indexed merges that overlap another, each with the first such merge
     /// read: where merges overlap, the first one read keeps the cell.
     covered: HashMap<(u32, u16), u32>,
@@ -110,6 +113,53 @@ struct MergeIndex {
     large: Vec<u32>,
     /// Pairs of merges (by index) that overlap, each later merge paired with one earlier.
     overlaps: Vec<(usize, usize)>,
+}
+
+/// Where the spans of each line start in a sorted list of spans, for the lines from `first`
+/// on (and past the last, the list's end): a line's spans found without a search. Empty
+/// where the lines are spread out (more than a few per span): then they are searched for.
+#[derive(Debug, Default, Clone)]
+struct Starts {
+    first: u32,
+    at: Vec<u32>,
+}
+
+impl Starts {
+    fn of(spans: &[Span]) -> Starts {
+        let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+            return Starts::default();
+        };
+        let lines = u64::from(last.line - first.line) + 1;
+        if lines > 4 * spans.len() as u64 + 64 {
+            return Starts::default();
+        }
+        let mut at = Vec::with_capacity(lines as usize + 1);
+        let mut k = 0usize;
+        for line in first.line..=last.line {
+            k += spans
+                .get(k..)
+                .unwrap_or_default()
+                .partition_point(|s| s.line < line);
+            at.push(u32::try_from(k).unwrap_or(u32::MAX));
+        }
+        at.push(u32::try_from(spans.len()).unwrap_or(u32::MAX));
+        Starts {
+            first: first.line,
+            at,
+        }
+    }
+
+    /// The spans on `line`, or `None` when this has no table (search instead).
+    fn line<'s>(&self, spans: &'s [Span], line: u32) -> Option<&'s [Span]> {
+        if self.at.is_empty() {
+            return None;
+        }
+        let i = line
+            .checked_sub(self.first)
+            .and_then(|i| usize::try_from(i).ok());
+        let range = i.and_then(|i| Some(*self.at.get(i)? as usize..*self.at.get(i + 1)? as usize));
+        Some(range.and_then(|r| spans.get(r)).unwrap_or_default())
+    }
 }
 
 /// Part of a merge on one row (`line` the row, `lo..=hi` columns) or one column.
@@ -197,16 +247,27 @@ impl MergeIndex {
         }
         ix.row_spans.sort_unstable_by_key(|s| (s.line, s.lo));
         ix.col_spans.sort_unstable_by_key(|s| (s.line, s.lo));
+        ix.row_starts = Starts::of(&ix.row_spans);
+        ix.col_starts = Starts::of(&ix.col_spans);
         ix
     }
 
     /// The untangled merge whose span on `line` holds `at`.
-    fn span_at(spans: &[Span], line: u32, at: u32) -> Option<usize> {
+    fn span_at(spans: &[Span], starts: &Starts, line: u32, at: u32) -> Option<usize> {
+        if let Some(on_line) = starts.line(spans, line) {
+            let k = on_line.partition_point(|s| s.lo <= at);
+            let s = on_line.get(k.checked_sub(1)?)?;
+            return (s.hi >= at).then_some(s.merge as usize);
+        }
         let k = spans.partition_point(|s| (s.line, s.lo) <= (line, at));
         let s = spans.get(k.checked_sub(1)?)?;
         (s.line == line && s.hi >= at).then_some(s.merge as usize)
     }
 }
+
+/// Up to this many merges (a form has about a hundred), [`tangled`] compares each with
+/// those that start on its rows instead of sweeping with ordered sets.
+const FEW_MERGES: usize = 512;
 
 /// The merges (by index, ascending) that overlap at least one other: a sweep down the
 /// rows, keeping the merges that reach the current row by first column.
@@ -216,6 +277,27 @@ fn tangled(merges: &[Merge]) -> Vec<usize> {
     let at = |i: u32| merges.get(i as usize).copied();
     order.sort_unstable_by_key(|&i| at(i).map(|m| (m.row, m.col)));
     let mut tangled = vec![false; merges.len()];
+    if merges.len() <= FEW_MERGES {
+        for (k, &i) in order.iter().enumerate() {
+            let Some(m) = at(i) else { continue };
+            for &j in order.get(k + 1..).unwrap_or_default() {
+                let Some(o) = at(j) else { continue };
+                if o.row > m.last_row {
+                    break;
+                }
+                if m.overlaps(&o) {
+                    for t in [i, j] {
+                        if let Some(t) = tangled.get_mut(t as usize) {
+                            *t = true;
+                        }
+                    }
+                }
+            }
+        }
+        return (0..merges.len())
+            .filter(|&i| tangled.get(i).copied().unwrap_or(false))
+            .collect();
+    }
     let mark = |i: u32, tangled: &mut Vec<bool>| {
         if let Some(t) = tangled.get_mut(i as usize) {
             *t = true;
@@ -275,7 +357,12 @@ impl Grid {
         if matches!(&value, Value::Text(s) if s.trim().is_empty()) {
             return;
         }
-        self.rows.entry(row).or_default().insert(col, value);
+        // Readers give the cells row by row: the row is most often the last one.
+        let cells = match self.rows.last_entry() {
+            Some(last) if *last.key() == row => last.into_mut(),
+            _ => self.rows.entry(row).or_default(),
+        };
+        cells.insert(col, value);
     }
 
     /// Adds a merged area.
@@ -357,11 +444,14 @@ impl Grid {
             return None;
         }
         let ix = self.index();
-        if let Some(&i) = ix.covered.get(&(row, col)) {
+        // (Most sheets have no overlapping merges: no hashing then.)
+        if !ix.covered.is_empty()
+            && let Some(&i) = ix.covered.get(&(row, col))
+        {
             return Some(i as usize);
         }
-        MergeIndex::span_at(&ix.row_spans, row, u32::from(col))
-            .or_else(|| MergeIndex::span_at(&ix.col_spans, u32::from(col), row))
+        MergeIndex::span_at(&ix.row_spans, &ix.row_starts, row, u32::from(col))
+            .or_else(|| MergeIndex::span_at(&ix.col_spans, &ix.col_starts, u32::from(col), row))
             .or_else(|| {
                 ix.large
                     .iter()
@@ -495,11 +585,19 @@ impl Grid {
     }
 
     /// The value shown in a cell: a cell covered by a merge shows the merge's top-left value.
+    #[cfg(test)]
     pub fn shown(&self, row: u32, col: u16) -> Option<&Value> {
-        match self.merge_at(row, col) {
+        self.shown_and_merge(row, col).0
+    }
+
+    /// [`Grid::shown`], with the merge covering the cell (one look-up for both).
+    pub fn shown_and_merge(&self, row: u32, col: u16) -> (Option<&Value>, Option<Merge>) {
+        let merge = self.merge_at(row, col);
+        let value = match merge {
             Some(m) => self.get(m.row, m.col),
             None => self.get(row, col),
-        }
+        };
+        (value, merge)
     }
 
     /// The last column a cell's merge reaches (the cell's own column when not merged).
@@ -536,6 +634,11 @@ impl Grid {
         self.rows
             .iter()
             .flat_map(|(r, cells)| cells.iter().map(move |(c, v)| (*r, *c, v)))
+    }
+
+    /// How many cells hold something.
+    pub fn len(&self) -> usize {
+        self.rows.values().map(BTreeMap::len).sum()
     }
 
     /// Whether no cell holds anything.
@@ -640,6 +743,58 @@ mod tests {
             ]
         );
         assert_eq!(g.merge_at(2, 2).map(|m| m.col), Some(1));
+    }
+
+    #[test]
+    fn few_merges_are_tangled_as_the_sweep_finds() {
+        // Pseudo-random merges, clustered so that many overlap: the pairwise comparison
+        // (up to FEW_MERGES) and the sweep find the same ones.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for round in 0..200 {
+            let n = 1 + next(if round % 2 == 0 {
+                40
+            } else {
+                FEW_MERGES as u64
+            }) as usize;
+            let span = 1 + next(60);
+            let merges: Vec<Merge> = (0..n)
+                .map(|_| {
+                    let (r, c) = (next(span) as u32, next(span) as u16);
+                    merge(r, c, r + next(4) as u32, c + next(4) as u16)
+                })
+                .collect();
+            let few = tangled(&merges);
+            // Every cell of the area finds a merge that holds it exactly when one does,
+            // the one that holds it when only one does (the spans' line tables at work).
+            let mut g = Grid::new(true);
+            for &m in &merges {
+                g.add_merge(m);
+            }
+            for r in 0..span as u32 + 4 {
+                for c in 0..span as u16 + 4 {
+                    let holding: Vec<Merge> = merges
+                        .iter()
+                        .copied()
+                        .filter(|m| m.contains(r, c))
+                        .collect();
+                    let found = g.merge_at(r, c);
+                    assert_eq!(found.is_some(), !holding.is_empty(), "({r}, {c})");
+                    if let [only] = holding.as_slice() {
+                        assert_eq!(found, Some(*only), "({r}, {c})");
+                    }
+                }
+            }
+            // The same merges and many far away (as many again as FEW_MERGES) take the sweep.
+            let far = (0..FEW_MERGES as u32).map(|i| merge(100_000 + 2 * i, 0, 100_000 + 2 * i, 0));
+            let swept: Vec<usize> = tangled(&merges.iter().copied().chain(far).collect::<Vec<_>>());
+            assert_eq!(few, swept, "round {round}: {merges:?}");
+        }
     }
 
     #[test]

@@ -71,11 +71,8 @@ pub(super) enum ZipKind {
     Numbers,
 }
 
-pub(super) fn zip_kind(bytes: &[u8]) -> ZipKind {
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
-        return ZipKind::Excel;
-    };
-    if ods::is_ods(&mut zip) {
+pub(super) fn zip_kind(zip: &mut zip::ZipArchive<Cursor<&[u8]>>) -> ZipKind {
+    if ods::is_ods(zip) {
         return ZipKind::Ods;
     }
     if zip.index_for_name("xl/workbook.xml").is_some()
@@ -83,7 +80,7 @@ pub(super) fn zip_kind(bytes: &[u8]) -> ZipKind {
     {
         return ZipKind::Excel;
     }
-    if docx::is_docx(&mut zip) {
+    if docx::is_docx(zip) {
         return ZipKind::Docx;
     }
     if let Ok(mut m) = zip.by_name("mimetype") {

@@ -59,15 +59,44 @@ fn to_utf8(data: &[u8], order: Utf16) -> Option<String> {
     Some(text)
 }
 
+/// Whether a part is one that nothing reads: the package's content types and its
+/// document properties (calamine reads those only when asked for the workbook's
+/// properties, which the reader never asks). A UTF-16 one does not call for a rebuild.
+fn unread(name: &str) -> bool {
+    name == "[Content_Types].xml" || name.starts_with("docProps/")
+}
+
+/// Whether a part is one whose encoding counts: XML that something reads.
+pub(crate) fn checked(name: &str) -> bool {
+    (name.ends_with(".xml") || name.ends_with(".rels")) && !unread(name)
+}
+
+/// Whether a part's first bytes are those of UTF-16 XML.
+pub(crate) fn is_utf16(start: &[u8]) -> bool {
+    utf16_of(start).is_some()
+}
+
 /// The package rebuilt with its UTF-16 XML parts in UTF-8, or `None` when it has none (or
-/// cannot be rebuilt: then calamine reports it as before).
+/// cannot be rebuilt: then calamine reports it as before). Only the parts that are read
+/// are looked at: finding the first bytes of a part means setting up an inflater and
+/// decoding the part's first block (a tenth of reading a one-form workbook in the page).
 pub(crate) fn rebuild(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    rebuild_zip(&mut zip::ZipArchive::new(Cursor::new(bytes)).ok()?, &|_| {
+        false
+    })
+}
+
+/// [`rebuild`] for a package whose archive is open already; the parts that `later` names
+/// are not looked at (their reader looks at their first bytes with [`is_utf16`]).
+pub(crate) fn rebuild_zip(
+    zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
+    later: &dyn Fn(&str) -> bool,
+) -> Option<Vec<u8>> {
     let mut any = false;
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).ok()?;
         let name = part.name().ok()?;
-        if !name.ends_with(".xml") && !name.ends_with(".rels") {
+        if !checked(&name) || later(&name) {
             continue;
         }
         let mut start = [0u8; 4];

@@ -14,10 +14,11 @@ use calamine::{Data, DataRef, Reader, Sheets};
 use std::collections::HashMap;
 use std::io::Cursor;
 
-/// Checks a zip archive's declared inflated sizes against the limit. The actual sizes need
-/// no second pass: the zip crate (which calamine reads through) stops any part that
-/// inflates past its declared size with an error, so the declared total bounds the work.
-fn check_zip(bytes: &[u8], limit: u64) -> Result<()> {
+/// Opens a zip archive and checks its declared inflated sizes against the limit; the
+/// archive, for the checks and readers that follow. The actual sizes need no second pass:
+/// the zip crate (which calamine reads through) stops any part that inflates past its
+/// declared size with an error, so the declared total bounds the work.
+fn check_zip(bytes: &[u8], limit: u64) -> Result<zip::ZipArchive<Cursor<&[u8]>>> {
     let corrupt = |e: zip::result::ZipError| {
         Error::new(
             ErrorKind::Corrupt,
@@ -52,7 +53,7 @@ fn check_zip(bytes: &[u8], limit: u64) -> Result<()> {
         };
         return Err(too_large(declared, what));
     }
-    Ok(())
+    Ok(zip)
 }
 
 /// The workbook formats by content.
@@ -65,7 +66,7 @@ enum Format {
 
 /// Reads a workbook from its bytes; the format is taken from the content, the name's
 /// extension `ext` (lowercase, without the dot) only breaks ties.
-pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Result<Read> {
+pub(super) fn read_workbook(bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -> Result<Read> {
     let not_workbook = || {
         Error::new(
             ErrorKind::NotAWorkbook,
@@ -75,9 +76,13 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
     };
     let mut xls_fixed = xls_fix::Fixed::default();
     let mut default_key = false;
+    // A package with UTF-16 parts, rebuilt; else the package's archive, opened once for
+    // the checks and the merges, with its sheet parts (not yet checked for UTF-16).
+    let mut rebuilt: Option<Vec<u8>> = None;
+    let mut archive: Option<Opened<'_>> = None;
     let candidates: &[Format] = if bytes.starts_with(b"PK\x03\x04") {
-        check_zip(&bytes, opts.max_inflated_bytes)?;
-        match zip_kind(&bytes) {
+        let mut zip = check_zip(&bytes, opts.max_inflated_bytes)?;
+        match zip_kind(&mut zip) {
             ZipKind::Ods => return read_ods(ods::read_zip(&bytes), ext),
             ZipKind::Docx => return docx::read(docx::read_zip(&bytes)),
             ZipKind::Numbers => {
@@ -89,8 +94,14 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
             }
             ZipKind::OtherOdf => return Err(not_workbook()),
             ZipKind::Excel => {
-                if let Some(rebuilt) = utf16_parts::rebuild(&bytes) {
-                    bytes = rebuilt;
+                // The sheets are looked at when they are read (their merges are read from
+                // their first bytes on anyway); the other parts now, before calamine
+                // reads them.
+                let sheets = xlsx_merges::sheet_parts(&mut zip).unwrap_or_default();
+                let later = |name: &str| sheets.values().any(|p| p == name);
+                match utf16_parts::rebuild_zip(&mut zip, &later) {
+                    Some(package) => rebuilt = Some(package),
+                    None => archive = Some((zip, sheets)),
                 }
             }
         }
@@ -122,13 +133,21 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
     };
     let mut first_error = None;
     for &format in candidates {
-        let source: &[u8] = xls_fixed.file.as_deref().unwrap_or(&bytes);
+        let source: &[u8] = rebuilt
+            .as_deref()
+            .or(xls_fixed.file.as_deref())
+            .unwrap_or(&bytes);
         let opened = guard::guarded(|| open(source, format))
             .unwrap_or_else(|| Err(calamine::Error::Msg(CONTAINED_PANIC)));
         match opened {
             Ok(sheets) => {
-                let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(&bytes));
-                let read = read_sheets(sheets, merges, &xls_fixed.sheets)?;
+                let merges =
+                    (format == Format::Xlsx).then(|| XlsxMerges::new(source, archive.take()));
+                let read = match read_sheets(sheets, merges, &xls_fixed.sheets)? {
+                    Some(read) => read,
+                    // A sheet in UTF-16: read as if that had been known from the start.
+                    None => read_rebuilt(&bytes, candidates, ext)?,
+                };
                 return Ok(if default_key {
                     with_default_key_notice(read)
                 } else {
@@ -143,16 +162,21 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
             }
         }
     }
+    Err(unopened(first_error))
+}
+
+/// The error for a workbook that no candidate format opens, from the first one's error.
+fn unopened(first_error: Option<calamine::Error>) -> Error {
     if let Some(calamine::Error::Xlsx(calamine::XlsxError::Unrecognized { typ, val })) =
         &first_error
         && *typ == "sheet:type"
         && val.contains("acrosheet")
     {
-        return Err(Error::new(
+        return Error::new(
             ErrorKind::Corrupt,
             Location::default(),
             "工作簿含有 Excel 4.0 宏表，无法读取；请在 Excel 中删除宏表，或将申报表复制到新工作簿另存为 .xlsx 后再试",
-        ));
+        );
     }
     let detail = first_error.as_ref().map_or("内容无法解析", describe);
     let err = Error::new(
@@ -162,10 +186,10 @@ pub(super) fn read_workbook(mut bytes: Vec<u8>, ext: &str, opts: &ReadOptions) -
             "工作簿已损坏，无法打开（{detail}）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试"
         ),
     );
-    Err(match first_error {
+    match first_error {
         Some(e) => err.with_cause(e),
         None => err,
-    })
+    }
 }
 
 /// The message for a panic contained inside calamine.
@@ -440,26 +464,104 @@ fn open(bytes: &[u8], format: Format) -> Result<Sheets<Rs<'_>>, calamine::Error>
     })
 }
 
+/// An xlsx package with a sheet in UTF-16, found while reading it: rebuilt (or as it is
+/// when it cannot be) and read again from the start, its sheets checked up front as any
+/// other part, as if the UTF-16 sheet had been known before reading.
+fn read_rebuilt(bytes: &[u8], candidates: &[Format], ext: &str) -> Result<Read> {
+    let package = utf16_parts::rebuild(bytes);
+    let source = package.as_deref().unwrap_or(bytes);
+    let mut first_error = None;
+    for &format in candidates {
+        match guard::guarded(|| open(source, format))
+            .unwrap_or_else(|| Err(calamine::Error::Msg(CONTAINED_PANIC)))
+        {
+            Ok(sheets) => {
+                let merges = (format == Format::Xlsx).then(|| XlsxMerges::new(source, None));
+                // No sheet is found in UTF-16 here: only an archive opened up front looks.
+                return read_sheets(sheets, merges, &[])?.ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Corrupt,
+                        Location::default(),
+                        "工作簿已损坏，无法打开（工作簿内的 XML 无法解析）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再试",
+                    )
+                });
+            }
+            Err(e) => {
+                if is_password(&e) {
+                    return Err(encrypted(ext));
+                }
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    Err(unopened(first_error))
+}
+
+/// An xlsx package's archive, opened, and its sheets' parts by sheet name.
+type Opened<'a> = (zip::ZipArchive<Cursor<&'a [u8]>>, HashMap<String, String>);
+
 /// The merges of an xlsx workbook's sheets, read by [`xlsx_merges`] from the same bytes.
 struct XlsxMerges<'a> {
     zip: Option<zip::ZipArchive<Cursor<&'a [u8]>>>,
     parts: HashMap<String, String>,
+    /// Whether the sheets' parts are still to be checked for UTF-16 (see
+    /// [`XlsxMerges::is_utf16`]).
+    unchecked: bool,
+    /// The first bytes of the part whose merges were read last, and its path.
+    start: (String, Vec<u8>),
 }
 
 impl<'a> XlsxMerges<'a> {
-    fn new(bytes: &'a [u8]) -> XlsxMerges<'a> {
-        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
-        let parts = zip
-            .as_mut()
-            .and_then(xlsx_merges::sheet_parts)
-            .unwrap_or_default();
-        XlsxMerges { zip, parts }
+    /// The merges of the workbook `bytes`, whose archive may be `opened` already with its
+    /// sheet parts, not yet checked for UTF-16.
+    fn new(bytes: &'a [u8], opened: Option<Opened<'a>>) -> XlsxMerges<'a> {
+        let unchecked = opened.is_some();
+        let (zip, parts) = match opened {
+            Some((zip, parts)) => (Some(zip), parts),
+            None => {
+                let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok();
+                let parts = zip
+                    .as_mut()
+                    .and_then(xlsx_merges::sheet_parts)
+                    .unwrap_or_default();
+                (zip, parts)
+            }
+        };
+        XlsxMerges {
+            zip,
+            parts,
+            unchecked,
+            start: Default::default(),
+        }
     }
 
     /// The sheet's merges that `keep` wants, or `None` when calamine must find them.
     fn of(&mut self, sheet: &str, keep: &dyn Fn(&Merge) -> bool) -> Option<Vec<Merge>> {
         let path = self.parts.get(sheet)?;
-        xlsx_merges::merges(self.zip.as_mut()?, path, keep)
+        self.start = (path.clone(), Vec::new());
+        xlsx_merges::merges(self.zip.as_mut()?, path, keep, &mut self.start.1)
+    }
+
+    /// Whether the sheet's part is UTF-16 XML, where the package's sheets were not checked
+    /// before reading (its first bytes as [`XlsxMerges::of`] found them, or read now).
+    fn is_utf16(&mut self, sheet: &str) -> bool {
+        let Some(path) = self.parts.get(sheet).filter(|p| utf16_parts::checked(p)) else {
+            return false;
+        };
+        if !self.unchecked {
+            return false;
+        }
+        if self.start.0 == *path && self.start.1.len() >= 4 {
+            return utf16_parts::is_utf16(&self.start.1);
+        }
+        let Some(mut part) = self.zip.as_mut().and_then(|z| z.by_name(path).ok()) else {
+            return false;
+        };
+        let mut start = Vec::new();
+        match std::io::Read::read_to_end(&mut std::io::Read::take(&mut part, 4), &mut start) {
+            Ok(_) => utf16_parts::is_utf16(&start),
+            Err(_) => false,
+        }
     }
 }
 
@@ -467,7 +569,7 @@ fn read_sheets(
     mut sheets: Sheets<Rs<'_>>,
     mut merges: Option<XlsxMerges<'_>>,
     compacted: &[Option<xls_fix::Compact>],
-) -> Result<Read> {
+) -> Result<Option<Read>> {
     let mut result = Read::default();
     let kinds: HashMap<String, (calamine::SheetType, calamine::SheetVisible)> = sheets
         .sheets_metadata()
@@ -494,13 +596,17 @@ fn read_sheets(
             )
         };
         let compact = compacted.get(i).and_then(Option::as_ref);
-        let mut grid = guard::guarded(|| load_grid(&mut sheets, name, merges.as_mut(), compact))
-            .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)))
-            .map_err(|e| corrupt(&e).with_cause(e))?;
+        let grid = guard::guarded(|| load_grid(&mut sheets, name, merges.as_mut(), compact))
+            .unwrap_or(Err(calamine::Error::Msg(CONTAINED_PANIC)));
+        // A sheet in UTF-16 (which calamine does not read) calls for the package rebuilt.
+        if merges.as_mut().is_some_and(|m| m.is_utf16(name)) {
+            return Ok(None);
+        }
+        let mut grid = grid.map_err(|e| corrupt(&e).with_cause(e))?;
         let hidden = kinds.get(name).and_then(|&(_, v)| hidden_notice(v));
         read_sheet(&mut result, &mut grid, name, hidden)?;
     }
-    finish(result)
+    finish(result).map(Some)
 }
 
 /// The notice for forms read from a hidden sheet, or `None` for a visible one.
@@ -532,7 +638,7 @@ fn not_a_worksheet(kind: calamine::SheetType) -> Option<&'static str> {
 /// Text without NUL characters: programs that pad fixed-width strings leave them (an xls
 /// whose labels end in NULs is valid, and Excel shows nothing for them).
 fn without_nul(s: String) -> String {
-    if s.contains('\0') {
+    if memchr::memchr(0, s.as_bytes()).is_some() {
         s.replace('\0', "")
     } else {
         s
@@ -727,6 +833,58 @@ mod tests {
         (plain, out.finish().unwrap().into_inner())
     }
 
+    /// The workbook with the parts named in `utf16` in UTF-16 (a byte-order mark, the
+    /// declaration saying so), the others as they were.
+    fn with_utf16_parts(plain: &[u8], utf16: &[&str]) -> Vec<u8> {
+        let mut zin = zip::ZipArchive::new(Cursor::new(plain)).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..zin.len() {
+            let mut entry = zin.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            if utf16.contains(&name.as_str()) {
+                let text = String::from_utf8(data)
+                    .unwrap()
+                    .replacen("UTF-8", "UTF-16", 1);
+                data = format!("\u{feff}{text}")
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes)
+                    .collect();
+            }
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn a_sheet_in_utf16_reads_as_in_utf8() {
+        // A sheet alone is found while reading (then the package is rebuilt and read
+        // again); the workbook's own parts are found before.
+        let (plain, _) = form_with_far_merges(0);
+        let opts = ReadOptions::default();
+        let want = super::super::read(plain.clone(), "a.xlsx", &opts).unwrap();
+        assert_eq!(want.forms.len(), 1);
+        for parts in [
+            &["xl/worksheets/sheet1.xml"][..],
+            &["xl/workbook.xml"],
+            &["xl/styles.xml", "xl/worksheets/sheet1.xml"],
+        ] {
+            let utf16 = with_utf16_parts(&plain, parts);
+            let mut zip = zip::ZipArchive::new(Cursor::new(&utf16[..])).unwrap();
+            let mut start = [0u8; 2];
+            zip.by_name(parts[0])
+                .unwrap()
+                .read_exact(&mut start)
+                .unwrap();
+            assert_eq!(start, [0xFF, 0xFE], "{parts:?}");
+            let got = super::super::read(utf16, "a.xlsx", &opts).unwrap();
+            assert_eq!(got, want, "{parts:?}");
+        }
+    }
+
     #[test]
     fn far_merges_cost_nothing_and_change_nothing() {
         let (plain, hostile) = form_with_far_merges(200_000);
@@ -737,7 +895,8 @@ mod tests {
         let want = cal.merge_cells_by_sheet_name(&sheet).unwrap();
         let mut zip = zip::ZipArchive::new(Cursor::new(&hostile[..])).unwrap();
         let parts = xlsx_merges::sheet_parts(&mut zip).unwrap();
-        let all = xlsx_merges::merges(&mut zip, &parts[&sheet], &|_| true).unwrap();
+        let all =
+            xlsx_merges::merges(&mut zip, &parts[&sheet], &|_| true, &mut Vec::new()).unwrap();
         assert_eq!(all.len(), want.len());
         assert!(all.len() > 200_000, "{}", all.len());
         assert!(all.iter().zip(&want).all(|(m, d)| Some(*m) == to_merge(d)));
@@ -745,7 +904,7 @@ mod tests {
         // Only the form's merges reach the grid.
         let grid_of = |bytes: &[u8]| {
             let mut sheets = open(bytes, Format::Xlsx).unwrap();
-            let mut merges = XlsxMerges::new(bytes);
+            let mut merges = XlsxMerges::new(bytes, None);
             load_grid(&mut sheets, &sheet, Some(&mut merges), None).unwrap()
         };
         let (small, large) = (grid_of(&plain), grid_of(&hostile));

@@ -49,7 +49,8 @@ const TAIL_KEPT: usize = 4 * 1024 * 1024;
 const OVERLAP: usize = 64;
 const NAME: &[u8] = b"mergeCells";
 
-/// The merged areas of the sheet part at `path` that `keep` wants.
+/// The merged areas of the sheet part at `path` that `keep` wants; the part's first (up to
+/// four) bytes go to `start`.
 ///
 /// The part is inflated chunk by chunk, never held whole: only its tail from the last
 /// `<mergeCells` on is kept (up to [`TAIL_KEPT`]; a longer tail is inflated a second time
@@ -58,21 +59,33 @@ pub fn merges(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
     path: &str,
     keep: &dyn Fn(&Merge) -> bool,
+    start: &mut Vec<u8>,
 ) -> Option<Vec<Merge>> {
     let mut file = zip.by_name(path).ok()?;
+    // A part smaller than a chunk (a form's sheet) is read in one, into a buffer its size.
+    let chunk_len = usize::try_from(file.size())
+        .unwrap_or(CHUNK)
+        .saturating_add(1)
+        .min(CHUNK);
+    let finder = memchr::memmem::Finder::new(NAME);
     // The part's bytes from offset `base` on; the name is looked for from `from` on.
-    let mut window: Vec<u8> = Vec::new();
+    let mut window: Vec<u8> = Vec::with_capacity(chunk_len);
     let (mut base, mut from) = (0u64, 0usize);
     // Where the last `<mergeCells` starts, and whether `window` starts there.
     let (mut last, mut held): (Option<u64>, bool) = (None, false);
-    let mut chunk = vec![0u8; CHUNK];
+    let mut chunk = vec![0u8; chunk_len];
     loop {
         let n = file.read(&mut chunk).ok()?;
         if n == 0 {
             break;
         }
-        window.extend_from_slice(chunk.get(..n)?);
-        let found = memchr::memmem::find_iter(window.get(from..)?, NAME)
+        let read = chunk.get(..n)?;
+        if start.len() < 4 {
+            start.extend(read.iter().take(4 - start.len()));
+        }
+        window.extend_from_slice(read);
+        let found = finder
+            .find_iter(window.get(from..)?)
             .filter_map(|i| element_start(&window, from + i))
             .last();
         from = window.len().saturating_sub(NAME.len() - 1);
@@ -133,7 +146,7 @@ fn parse(xml: impl std::io::BufRead, keep: &dyn Fn(&Merge) -> bool) -> Option<Ve
                         );
                     }
                 }
-                let m = area(&at?)?;
+                let m = area(at?)?;
                 if keep(&m) {
                     out.push(m);
                 }
@@ -156,11 +169,11 @@ fn part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Option<Vec<u8>>
 
 /// The given attributes (by local name) of every element with local name `tag`.
 fn elements(xml: &[u8], tag: &str, attrs: &[&str]) -> Option<Vec<Vec<Option<String>>>> {
+    // The part is in memory: its events borrow from it, nothing is copied to a buffer.
     let mut reader = Reader::from_reader(xml);
-    let mut buf = Vec::new();
     let mut out = Vec::new();
     loop {
-        match reader.read_event_into(&mut buf).ok()? {
+        match reader.read_event().ok()? {
             Event::Start(e) | Event::Empty(e) if e.local_name().into_inner() == tag => {
                 let mut values = vec![None; attrs.len()];
                 for a in e.attributes().flatten() {
@@ -182,14 +195,18 @@ fn elements(xml: &[u8], tag: &str, attrs: &[&str]) -> Option<Vec<Vec<Option<Stri
             Event::Eof => break,
             _ => {}
         }
-        buf.clear();
     }
     Some(out)
 }
 
 /// An A1 area such as `B7:C8` (or one cell) as a merge.
-fn area(text: &str) -> Option<Merge> {
-    let a = crate::layout::Area::try_from(text.replace('$', "")).ok()?;
+fn area(text: String) -> Option<Merge> {
+    let text = if text.contains('$') {
+        text.replace('$', "")
+    } else {
+        text
+    };
+    let a = crate::layout::Area::try_from(text).ok()?;
     Some(Merge {
         row: a.row,
         col: a.col,
@@ -228,14 +245,19 @@ mod tests {
                     .iter()
                     .map(|d| (d.start.0, d.start.1, d.end.0, d.end.1))
                     .collect();
-                let mut got: Vec<(u32, u32, u32, u32)> = merges(&mut zip, &parts[&name], &|_| true)
-                    .expect("merges read")
-                    .iter()
-                    .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
-                    .collect();
+                let mut start = Vec::new();
+                let mut got: Vec<(u32, u32, u32, u32)> =
+                    merges(&mut zip, &parts[&name], &|_| true, &mut start)
+                        .expect("merges read")
+                        .iter()
+                        .map(|m| (m.row, u32::from(m.col), m.last_row, u32::from(m.last_col)))
+                        .collect();
                 want.sort();
                 got.sort();
                 assert_eq!(got, want, "{}!{name}", file.display());
+                // The part's first bytes, for the UTF-16 check: these are UTF-8.
+                assert_eq!(start.len(), 4, "{}!{name}", file.display());
+                assert!(!crate::reader::utf16_parts::is_utf16(&start));
             }
         }
     }

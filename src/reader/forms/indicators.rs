@@ -9,6 +9,7 @@ use crate::layout::TargetPart;
 use crate::model::{Form, FormCells, Indicator};
 use crate::reader::grid::Value;
 use crate::vocab::{Meaning, Vocabulary};
+use std::borrow::Cow;
 
 /// Reads the indicator table whose header row is `header_row` (the form ends before
 /// `limit`) into `form`, noting its cells in `cells`; the table's last row.
@@ -37,7 +38,15 @@ pub(super) fn read_indicators(
         .chain(unit_col)
         .chain(extra_cols.iter().map(|(c, _)| *c))
         .collect();
-    let text_at = |r: u32, c: u16| grid.shown(r, c).map(Value::text).unwrap_or_default();
+    // What a cell shows, and the merge covering it.
+    let shown_at = |r: u32, c: u16| {
+        let (value, merge) = grid.shown_and_merge(r, c);
+        (value.map_or(Cow::Borrowed(""), Value::text_ref), merge)
+    };
+    // Where in `all_cols` the split target's columns are.
+    let sign_at = sign_col.map(|_| cols.len());
+    let unit_at = unit_col.map(|_| cols.len() + usize::from(sign_col.is_some()));
+    let extra_from = all_cols.len() - extra_cols.len();
     let mut rows: Vec<Indicator> = Vec::new();
     let mut last = header_row;
     let mut r = header_row;
@@ -45,7 +54,7 @@ pub(super) fn read_indicators(
         r += 1;
         // A 备注 row closes the table; its text goes to the form's `extra`.
         if let Some((c, v)) = grid.row(r).find(|(c, _)| *c <= c3)
-            && vocab.is_remark(&v.text())
+            && vocab.is_remark(&v.text_ref())
         {
             let label = v
                 .text()
@@ -68,7 +77,10 @@ pub(super) fn read_indicators(
             last = r;
             break;
         }
-        let empty = all_cols.iter().all(|&c| text_at(r, c).is_empty());
+        // What each of the table's columns shows on this row.
+        let (mut texts, merges): (Vec<Cow<'_, str>>, Vec<_>) =
+            all_cols.iter().map(|&c| shown_at(r, c)).unzip();
+        let empty = texts.iter().all(|t| t.is_empty());
         match section_end {
             Some(end) if r > end => break,
             Some(_) => {}
@@ -79,14 +91,30 @@ pub(super) fn read_indicators(
         // indicator, even when it reads like a label (an indicator named 财政拨款（万元）, a
         // target 单位 or 金额单位：元).
         if grid.row(r).any(|(c, v)| {
-            matches!(ctx.meaning_at(r, c), Some(Meaning::Title)) || vocab.is_title_like(&v.text())
+            matches!(ctx.meaning_at(r, c), Some(Meaning::Title))
+                || vocab.is_title_like(&v.text_ref())
         }) {
             break;
         }
-        let texts: Vec<String> = cols.iter().map(|&c| text_at(r, c)).collect();
-        let get = |i: usize| texts.get(i).cloned().unwrap_or_default();
+        let mut get = |i: Option<usize>| {
+            i.and_then(|i| texts.get_mut(i))
+                .map(|t| std::mem::take(t).into_owned())
+                .unwrap_or_default()
+        };
+        let extra = extra_cols
+            .iter()
+            .enumerate()
+            .map(|(i, (_, k))| (k.clone(), get(Some(extra_from + i))))
+            .filter(|(_, v)| !v.is_empty())
+            .collect();
+        let target = if split {
+            crate::target::join(&get(sign_at), &get(Some(3)), &get(unit_at))
+        } else {
+            get(Some(3))
+        };
+        let level3 = get(Some(2));
         let prev = rows.last();
-        let (mut level1, mut level2) = (get(0), get(1));
+        let (mut level1, mut level2) = (get(Some(0)), get(Some(1)));
         let continues = level1.is_empty() && prev.is_some();
         if continues {
             level1 = prev.map(|p| p.level1.clone()).unwrap_or_default();
@@ -94,27 +122,16 @@ pub(super) fn read_indicators(
                 level2 = prev.map(|p| p.level2.clone()).unwrap_or_default();
             }
         }
-        let target = if split {
-            let part = |c: Option<u16>| c.map(|c| text_at(r, c)).unwrap_or_default();
-            crate::target::join(&part(sign_col), &get(3), &part(unit_col))
-        } else {
-            get(3)
-        };
-        let extra = extra_cols
-            .iter()
-            .map(|(c, k)| (k.clone(), text_at(r, *c)))
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
         rows.push(Indicator {
             level1,
             level2,
-            level3: get(2),
+            level3,
             target,
             extra,
         });
-        for &c in &all_cols {
+        for (&c, merge) in all_cols.iter().zip(&merges) {
             ctx.used.insert((r, c));
-            if let Some(m) = grid.merge_at(r, c) {
+            if let Some(m) = merge {
                 for cc in m.col..=m.last_col {
                     ctx.used.insert((r, cc));
                 }
