@@ -252,7 +252,7 @@ function bytesOf(blob) {
   });
 }
 // Files are read a group at a time, as one Blob of them: starting a read costs the browser about
-// a third of a millisecond whatever its size (measured in Chromium: 100 files took 30-40 ms in
+// a third of a millisecond whatever its size (measured in Chromium: 100 files took 25-40 ms in
 // reads started one by one). A group holds up to GROUP_FILES files and GROUP_BYTES bytes (a
 // larger file is a group alone); GROUPS_AHEAD groups are read ahead of the library, so that the
 // disk works while forms are read, with at most that many groups waiting in memory.
