@@ -4,6 +4,16 @@
 
 use rust_xlsxwriter::{ExcelDateTime, Format, Worksheet, XlsxError};
 
+/// What one cell of a form's grid holds, as written.
+#[derive(Clone, Copy)]
+pub(crate) enum CellValue<'a> {
+    /// A formatted cell with nothing in it.
+    Blank,
+    Text(&'a str),
+    Number(f64),
+    Date(&'a ExcelDateTime),
+}
+
 /// Where a form's grid is written: a rust_xlsxwriter worksheet, or (for a merged workbook)
 /// the sheet's XML directly (`sheet_xml::SheetXml`). Each write takes the format and its
 /// style index among the primed form formats (`Formats::every`, 0 for a format that is
@@ -18,28 +28,12 @@ pub(crate) trait Cells {
         fmt: &Format,
         xf: u32,
     ) -> Result<(), XlsxError>;
-    fn write_blank(&mut self, row: u32, col: u16, fmt: &Format, xf: u32) -> Result<(), XlsxError>;
-    fn write_string(
+    /// Writes one cell, `value`, with the format `fmt`.
+    fn write(
         &mut self,
         row: u32,
         col: u16,
-        text: &str,
-        fmt: &Format,
-        xf: u32,
-    ) -> Result<(), XlsxError>;
-    fn write_number(
-        &mut self,
-        row: u32,
-        col: u16,
-        n: f64,
-        fmt: &Format,
-        xf: u32,
-    ) -> Result<(), XlsxError>;
-    fn write_date(
-        &mut self,
-        row: u32,
-        col: u16,
-        date: &ExcelDateTime,
+        value: CellValue<'_>,
         fmt: &Format,
         xf: u32,
     ) -> Result<(), XlsxError>;
@@ -61,39 +55,20 @@ impl Cells for Worksheet {
     ) -> Result<(), XlsxError> {
         Worksheet::merge_range(self, r0, c0, r1, c1, text, fmt).map(|_| ())
     }
-    fn write_blank(&mut self, row: u32, col: u16, fmt: &Format, _: u32) -> Result<(), XlsxError> {
-        Worksheet::write_blank(self, row, col, fmt).map(|_| ())
-    }
-    fn write_string(
+    fn write(
         &mut self,
         row: u32,
         col: u16,
-        text: &str,
+        value: CellValue<'_>,
         fmt: &Format,
         _: u32,
     ) -> Result<(), XlsxError> {
-        self.write_string_with_format(row, col, text, fmt)
-            .map(|_| ())
-    }
-    fn write_number(
-        &mut self,
-        row: u32,
-        col: u16,
-        n: f64,
-        fmt: &Format,
-        _: u32,
-    ) -> Result<(), XlsxError> {
-        self.write_number_with_format(row, col, n, fmt).map(|_| ())
-    }
-    fn write_date(
-        &mut self,
-        row: u32,
-        col: u16,
-        date: &ExcelDateTime,
-        fmt: &Format,
-        _: u32,
-    ) -> Result<(), XlsxError> {
-        self.write_datetime_with_format(row, col, date, fmt)
-            .map(|_| ())
+        match value {
+            CellValue::Blank => self.write_blank(row, col, fmt),
+            CellValue::Text(text) => self.write_string_with_format(row, col, text, fmt),
+            CellValue::Number(n) => self.write_number_with_format(row, col, n, fmt),
+            CellValue::Date(date) => self.write_datetime_with_format(row, col, date, fmt),
+        }
+        .map(|_| ())
     }
 }

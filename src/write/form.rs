@@ -13,7 +13,7 @@ use crate::layout::{Area, Cols, IndicatorColumn, Layout, LayoutKind, Style, Targ
 use crate::model::{FieldValue, Form, Indicator};
 use crate::sheetname::SheetNames;
 use crate::target;
-use crate::write::cells::Cells;
+use crate::write::cells::{CellValue, Cells};
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -534,17 +534,17 @@ impl<'a> Grid<'a> {
             match &op.content {
                 Content::Text(_) if merged => {}
                 Content::Text(t) if t.is_empty() => {
-                    ws.write_blank(op.row, op.first, fmt, xf)?;
+                    ws.write(op.row, op.first, CellValue::Blank, fmt, xf)?;
                 }
                 Content::Text(t) => {
-                    ws.write_string(op.row, op.first, t.as_ref(), fmt, xf)?;
+                    ws.write(op.row, op.first, CellValue::Text(t), fmt, xf)?;
                 }
                 Content::Date(d) => match d.and_then(workbook::excel_date) {
                     Some(dt) => {
-                        ws.write_date(op.row, op.first, &dt, fmt, xf)?;
+                        ws.write(op.row, op.first, CellValue::Date(&dt), fmt, xf)?;
                     }
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, fmt, xf)?;
+                        ws.write(op.row, op.first, CellValue::Blank, fmt, xf)?;
                     }
                     None => {}
                 },
@@ -552,17 +552,17 @@ impl<'a> Grid<'a> {
                     // As `workbook::write_amount`: a number, or text when a float cannot
                     // carry the amount exactly.
                     Some(a) => match a.to_f64_exact() {
-                        Some(n) => ws.write_number(op.row, op.first, n, fmt, xf)?,
-                        None => ws.write_string(
+                        Some(n) => ws.write(op.row, op.first, CellValue::Number(n), fmt, xf)?,
+                        None => ws.write(
                             op.row,
                             op.first,
-                            &a.to_string(),
+                            CellValue::Text(&a.to_string()),
                             &f.amount_text,
                             AMOUNT_TEXT_XF,
                         )?,
                     },
                     None if !merged => {
-                        ws.write_blank(op.row, op.first, fmt, xf)?;
+                        ws.write(op.row, op.first, CellValue::Blank, fmt, xf)?;
                     }
                     None => {}
                 },

@@ -8,8 +8,8 @@
 //! `package::tests` compare the two on every seed form and a generated corpus.
 
 use crate::layout::Style;
-use crate::write::cells::Cells;
-use rust_xlsxwriter::{ExcelDateTime, Format, XlsxError};
+use crate::write::cells::{CellValue, Cells};
+use rust_xlsxwriter::{Format, XlsxError};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -397,7 +397,7 @@ impl Cells for SheetXml {
         }
         self.check(r0, c0)?;
         self.check(r1, c1)?;
-        self.write_string(r0, c0, text, &Format::default(), xf)?;
+        self.write_text(r0, c0, text, xf)?;
         for row in r0..=r1 {
             for col in c0..=c1 {
                 if (row, col) != (r0, c0) {
@@ -409,18 +409,26 @@ impl Cells for SheetXml {
         Ok(())
     }
 
-    fn write_blank(&mut self, row: u32, col: u16, _: &Format, xf: u32) -> Result<(), XlsxError> {
-        self.insert(row, col, Cell::Blank(xf))
-    }
-
-    fn write_string(
+    fn write(
         &mut self,
         row: u32,
         col: u16,
-        text: &str,
+        value: CellValue<'_>,
         _: &Format,
         xf: u32,
     ) -> Result<(), XlsxError> {
+        match value {
+            CellValue::Blank => self.insert(row, col, Cell::Blank(xf)),
+            CellValue::Text(text) => self.write_text(row, col, text, xf),
+            CellValue::Number(n) => self.write_number(row, col, n, xf),
+            CellValue::Date(date) => self.write_number(row, col, date.to_excel(), xf),
+        }
+    }
+}
+
+impl SheetXml {
+    /// A text cell, as rust_xlsxwriter's `write_string_with_format` writes it.
+    fn write_text(&mut self, row: u32, col: u16, text: &str, xf: u32) -> Result<(), XlsxError> {
         // An empty text is a formatted blank cell.
         if text.is_empty() {
             return self.insert(row, col, Cell::Blank(xf));
@@ -432,29 +440,12 @@ impl Cells for SheetXml {
         self.insert(row, col, Cell::Text(text.to_string(), xf))
     }
 
-    fn write_number(
-        &mut self,
-        row: u32,
-        col: u16,
-        n: f64,
-        _: &Format,
-        xf: u32,
-    ) -> Result<(), XlsxError> {
+    /// A number cell (an amount, or a date as its serial number).
+    fn write_number(&mut self, row: u32, col: u16, n: f64, xf: u32) -> Result<(), XlsxError> {
         if !n.is_finite() {
             // rust_xlsxwriter writes these as text; amounts and dates are always finite.
             return Err(XlsxError::ParameterError("数值无效".into()));
         }
         self.insert(row, col, Cell::Number(n, xf))
-    }
-
-    fn write_date(
-        &mut self,
-        row: u32,
-        col: u16,
-        date: &ExcelDateTime,
-        fmt: &Format,
-        xf: u32,
-    ) -> Result<(), XlsxError> {
-        self.write_number(row, col, date.to_excel(), fmt, xf)
     }
 }
