@@ -78,7 +78,7 @@ for input in "${samples[@]}" ALL; do
   both "convert-$n-csv" convert "$@" -o OUT.csv
   both "convert-$n-flat" convert "$@" -o OUT.xlsx --flat
   both "check-$n" check "$@"
-  both "check-$n-json" check "$@" --json
+  both "check-$n-json" check "$@" --format json
 done
 # Back from the flat table and from JSON.
 for ext in csv json; do
@@ -91,7 +91,7 @@ for bad in samples/有误/*; do
   both "bad-$n" convert "$bad" -o OUT.xlsx
 done
 both check-bad check samples/有误/填写有误.xlsx samples/有误/金额写成汉字.json
-both check-bad-json check samples/有误/ --json
+both check-bad-json check samples/有误/ --format json
 both bad-limit convert samples/办公室.xlsx -o OUT.xlsx --max-inflated-mb 0.001
 
 for layout in 2024 2026 split; do
